@@ -1,0 +1,19 @@
+// The CLI's commands. Each lives in its own cmd_<name>.cpp, receives the arguments
+// after its name, and returns the process exit code. Bad input throws ps::Error
+// (exit 1) or ps::cli::UsageError (exit 2); main() prints the message.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ps::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_data(const Argv& args);      // data locate | check | fetch
+int cmd_runs(const Argv& args);      // runs list | show ID | export ID --out DIR
+int cmd_knn(const Argv& args);       // KNN-KG evaluation on a cell line
+int cmd_kg(const Argv& args);        // kg neighbours GENE
+int cmd_tokenize(const Argv& args);  // tokenize --tokenizer DIR --text TEXT
+int cmd_generate(const Argv& args);  // generate --model DIR --prompt-ids ... | --prompt TEXT
+
+}  // namespace ps::cli

@@ -1,0 +1,70 @@
+// perturbscope-cli: every job of the workbench, headless.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/paths.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const ps::cli::Argv&);
+};
+
+const Command kCommands[] = {
+    {"data", "locate | check | fetch the data mirror", ps::cli::cmd_data},
+    {"runs", "list | show ID | export ID --out DIR: the experiment store", ps::cli::cmd_runs},
+    {"knn", "evaluate the KNN-KG predictor on a cell line", ps::cli::cmd_knn},
+    {"kg", "neighbours GENE: knowledge-graph neighbourhood with evidence", ps::cli::cmd_kg},
+    {"tokenize", "encode text with a tokenizer.json", ps::cli::cmd_tokenize},
+    {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate},
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out, "usage: perturbscope-cli COMMAND [options]   (COMMAND --help for its options)\n\ncommands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\n  --version  print the version and exit\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  if (name == "--version") {
+    std::printf("perturbscope-cli %s (%s)\n", ps::version().c_str(), ps::git_describe().c_str());
+    return 0;
+  }
+  ps::cli::Argv rest(argv + 2, argv + argc);
+  for (const auto& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(rest);
+    } catch (const ps::cli::UsageError& e) {
+      std::fprintf(stderr, "perturbscope-cli: %s (see perturbscope-cli %s --help)\n", e.what(), c.name);
+      return 2;
+    } catch (const ps::Error& e) {
+      std::fprintf(stderr, "perturbscope-cli %s: error: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "perturbscope-cli %s: internal error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "perturbscope-cli: unknown command '%s'\n", name.c_str());
+  print_usage(stderr);
+  return 2;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what PerturbScope needs from Debian's packages (only what is missing),
+# then configures and builds it. Safe to run again: it does only what is left.
+#   scripts/setup.sh [--no-gui] [--build-dir DIR]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${PERTURBSCOPE_BUILD_DIR:-$here/build}"
+gui=ON
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-gui) gui=OFF ;;
+    --build-dir) build_dir="$2"; shift ;;
+    *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+packages=(
+  build-essential cmake ninja-build git pkg-config ca-certificates
+  libtorch-dev libopenblas0-pthread        # without OpenBLAS libtorch falls back to the reference BLAS (~30x slower)
+  nlohmann-json3-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+if [ "$gui" = ON ]; then
+  packages+=(qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
+             libqcustomplot-dev libgl-dev xvfb xauth fonts-dejavu-core)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A CUDA libtorch can be used instead of Debian's by exporting Torch_DIR.
+extra=()
+[ -n "${Torch_DIR:-}" ] && extra+=("-DTorch_DIR=$Torch_DIR")
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DPERTURBSCOPE_BUILD_GUI="$gui" "${extra[@]}" >/dev/null
+fi
+jobs="${PERTURBSCOPE_JOBS:-$(nproc)}"
+cmake --build "$build_dir" -j "$jobs"
