@@ -1,0 +1,107 @@
+// The experiment store: one SQLite file (WAL mode, foreign keys on, schema version
+// with migrations) that every job writes and every view reads. The CLI and the GUI
+// open the same file, so a run started in one shows up in the other.
+//
+// Ownership: a Store owns its sqlite3 connection; it is movable, not copyable, and
+// not shared between threads (open one Store per thread on the same path).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace ps::store {
+
+enum class RunStatus { Running, Finished, Failed, Cancelled, Interrupted };
+std::string to_string(RunStatus s);
+RunStatus run_status_from_string(const std::string& s);  // throws ps::Error on unknown text
+
+struct Run {
+  int64_t id = 0;
+  std::string kind;          // "knn", "sft", "grpo", "eval", ...
+  std::string name;          // free text shown in the GUI, e.g. "knn k562 k=20"
+  std::string config_json;   // the full configuration of the job
+  RunStatus status = RunStatus::Running;
+  std::string created_at;    // ISO 8601 UTC
+  std::string updated_at;
+  std::string finished_at;   // empty while running
+  std::string git_describe;  // the build that ran it
+  int64_t pid = 0;           // process that owns a running run (for interruption detection)
+  std::string summary_json;  // headline metrics, e.g. {"auroc_per_gene":0.68,...}
+};
+
+struct MetricPoint {
+  int64_t step = 0;
+  std::string name;
+  double value = 0;
+};
+
+struct Prediction {
+  std::string item_key;      // "k562|PERT|GENE"
+  std::string cell_line;
+  std::string perturber;
+  std::string target;
+  int label = -1;            // 0/1, -1 when unknown
+  double prediction = 0;     // predicted class (0/1) or score
+  double confidence = 0;     // probability of the DE class, in [0,1]
+  int64_t tokens = 0;        // tokens spent (LLM predictors), 0 otherwise
+  std::string trace;         // reasoning trace or evidence summary
+  int ttc_round = 0;
+};
+
+struct Artefact {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  std::string kind;          // "checkpoint", "figure", "adapter", ...
+  std::string path;
+  std::string sha256;
+  int64_t bytes = 0;
+  std::string created_at;
+};
+
+class Store {
+ public:
+  // Opens or creates the file. Throws ps::Error naming the path when it is not a
+  // SQLite database, has a newer schema than this build, or cannot be written.
+  // Runs marked running whose process is gone are marked interrupted.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(Store&& other) noexcept;
+  Store& operator=(Store&& other) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+  static int schema_version();  // the version this build writes
+
+  int64_t create_run(const std::string& kind, const std::string& name, const std::string& config_json);
+  void set_status(int64_t run_id, RunStatus status);
+  void set_summary(int64_t run_id, const std::string& summary_json);
+  std::vector<Run> list_runs() const;                 // newest first
+  std::optional<Run> get_run(int64_t run_id) const;
+  void delete_run(int64_t run_id);
+
+  void log_metric(int64_t run_id, int64_t step, const std::string& name, double value);
+  void log_metrics(int64_t run_id, const std::vector<MetricPoint>& points);  // one transaction
+  std::vector<MetricPoint> metrics(int64_t run_id, const std::string& name = "") const;
+  std::vector<std::string> metric_names(int64_t run_id) const;
+
+  void add_predictions(int64_t run_id, const std::vector<Prediction>& preds);  // one transaction
+  std::vector<Prediction> predictions(int64_t run_id) const;
+
+  int64_t add_artefact(int64_t run_id, const std::string& kind, const std::string& path);  // computes sha256 + size
+  std::vector<Artefact> artefacts(int64_t run_id) const;
+
+  // A monotonically increasing number that changes whenever any connection
+  // commits (PRAGMA data_version + own writes); the GUI polls it to refresh.
+  int64_t change_counter() const;
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  int64_t own_writes_ = 0;
+};
+
+}  // namespace ps::store
