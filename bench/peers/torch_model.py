@@ -115,8 +115,9 @@ class Decoder:
         return {"k": torch.zeros(shape, device=self.device, dtype=self.dtype),
                 "v": torch.zeros(shape, device=self.device, dtype=self.dtype), "len": 0}
 
-    def forward(self, ids, cache):
-        """ids [B, T] -> logits [B, T, V]; appends T positions to the cache."""
+    def forward(self, ids, cache, last_only=False):
+        """ids [B, T] -> logits [B, T, V] (last_only: [B, 1, V], as generate() needs);
+        appends T positions to the cache."""
         B, T = ids.shape
         start = cache["len"]
         end = start + T
@@ -156,6 +157,8 @@ class Decoder:
             up = linear(h, self.w[p + "mlp.up_proj.weight"])
             x = x + linear(torch.nn.functional.silu(gate) * up, self.w[p + "mlp.down_proj.weight"])
         cache["len"] = end
+        if last_only:
+            x = x[:, -1:]
         x = self.rms_norm(x, self.w["model.norm.weight"])
         return linear(x, self.lm_head)
 
@@ -178,14 +181,14 @@ def run_once(model, ids, new_tokens, device):
     cache = model.new_cache(B, P + new_tokens)
     sync(device)
     t0 = time.perf_counter()
-    logits = model.forward(ids, cache)
+    logits = model.forward(ids, cache, last_only=True)
     sync(device)
     t1 = time.perf_counter()
     prefill_logits = logits[:, -1].float().cpu()
     nxt = logits[:, -1].argmax(-1, keepdim=True)
     generated = [nxt]
     for _ in range(new_tokens - 1):
-        logits = model.forward(nxt, cache)
+        logits = model.forward(nxt, cache, last_only=True)
         nxt = logits[:, -1].argmax(-1, keepdim=True)
         generated.append(nxt)
     sync(device)
