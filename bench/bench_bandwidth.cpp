@@ -2,7 +2,8 @@
 // the same number of threads as the other workloads. It is the physical limit that
 // decode is compared with: a decode step must read every weight and the KV cache once.
 //
-//   bench_bandwidth [--threads=N] [--mib=M]   (M MiB per array, default 256)
+//   bench_bandwidth [--threads=N] [--mib=M] [--device=cpu|cuda]   (M MiB per array, default 256)
+// --device=cuda measures the GPU's memory instead (a device-to-device tensor copy).
 // Prints one JSON object; GB/s = 1e9 bytes per second, counting the bytes the kernel
 // must move (copy 16, triad 24, read 8 per element), best of 10 repetitions as STREAM does.
 #include <algorithm>
@@ -14,6 +15,8 @@
 #include <memory>
 #include <thread>
 #include <vector>
+
+#include <ATen/ATen.h>
 
 #include "bench_options.h"
 
@@ -35,6 +38,25 @@ double parallel_for(int threads, size_t n, const std::function<void(size_t, size
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// GPU memory bandwidth: copy one bfloat16 tensor into another (reads + writes).
+int cuda_bandwidth(size_t mib) {
+  const int64_t n = static_cast<int64_t>(mib) * 4 * 1024 * 1024 / 2;  // 4x the CPU size: GPUs have large caches
+  auto opts = at::TensorOptions().device(at::kCUDA).dtype(at::kBFloat16);
+  at::Tensor src = at::ones({n}, opts), dst = at::empty({n}, opts);
+  double best = 1e30;
+  for (int r = 0; r < 20; ++r) {
+    dst.sum().item<float>();  // synchronise before starting the clock
+    auto t0 = Clock::now();
+    dst.copy_(src);
+    dst[0].item<float>();     // waits for the copy
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  const double gb_s = 2.0 * n * 2 / best / 1e9;
+  std::printf("{\"device\": \"cuda\", \"mib_per_array\": %zu, \"copy_gb_per_s\": %.3f, \"triad_gb_per_s\": 0, "
+              "\"read_gb_per_s\": 0}\n", mib * 4, gb_s);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,6 +70,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (opt.device == "cuda") return cuda_bandwidth(mib);
   const size_t n = mib * 1024 * 1024 / sizeof(double);
   // Arrays far larger than any cache; first touched by the thread that uses them.
   std::unique_ptr<double[]> a(new double[n]), b(new double[n]), c(new double[n]);

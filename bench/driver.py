@@ -449,18 +449,17 @@ def main():
     meta = dict(ctx.meta, date=datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), machine=machine(),
                 threads=ctx.threads, device=ctx.device, git=git, skipped=skipped, failed=failed,
                 seconds=round(time.time() - t_start))
-    if a.quick:  # a smoke test is no measurement: keep it out of latest.*
-        a.out = os.path.join(a.out, "raw")
-    os.makedirs(a.out, exist_ok=True)
-    suffix = "" if not a.quick else "-quick"
-    with open(os.path.join(a.out, f"latest{suffix}.json"), "w") as f:
+    raw = os.path.join(a.out, "raw")  # git-ignored
+    os.makedirs(raw, exist_ok=True)
+    out = raw if a.quick else a.out  # a smoke test is no measurement: keep it out of latest.*
+    suffix = "-quick" if a.quick else ""
+    with open(os.path.join(out, f"latest{suffix}.json"), "w") as f:
         json.dump(rows, f, indent=1)
-    write_markdown(os.path.join(a.out, f"latest{suffix}.md"), rows, meta)
-    os.makedirs(os.path.join(a.out, "raw"), exist_ok=True)
-    with open(os.path.join(a.out, "raw", f"meta{suffix}.json"), "w") as f:
+    write_markdown(os.path.join(out, f"latest{suffix}.md"), rows, meta)
+    with open(os.path.join(raw, f"meta{suffix}.json"), "w") as f:
         json.dump(meta, f, indent=1)
     shutil.rmtree(ctx.tmp, ignore_errors=True)
-    with open(os.path.join(a.out, f"latest{suffix}.md")) as f:
+    with open(os.path.join(out, f"latest{suffix}.md")) as f:
         print(f.read())
     log(f"all done in {time.time() - t_start:.0f} s")
     return 1 if failed else 0
