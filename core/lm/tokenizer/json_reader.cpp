@@ -36,7 +36,9 @@ void JsonReader::expect_end() {
 }
 
 void JsonReader::begin_object(const std::string& field) {
-  if (peek() != '{') fail("field " + field + ": expected an object");
+  const char c = peek();
+  if (c == '\0') fail("malformed JSON: unexpected end of file");
+  if (c != '{') fail("field " + field + ": expected an object");
   ++pos_;
   first_.push_back(1);
 }
@@ -56,7 +58,9 @@ bool JsonReader::next_key(std::string& key) {
 }
 
 void JsonReader::begin_array(const std::string& field) {
-  if (peek() != '[') fail("field " + field + ": expected an array");
+  const char c = peek();
+  if (c == '\0') fail("malformed JSON: unexpected end of file");
+  if (c != '[') fail("field " + field + ": expected an array");
   ++pos_;
   first_.push_back(1);
 }

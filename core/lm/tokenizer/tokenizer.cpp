@@ -197,7 +197,8 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
           reader.begin_array("model.merges");
           std::string item;
           while (reader.next_element()) {
-            const auto field = [&] { return "model.merges[" + std::to_string(merges.size()) + "]"; };
+            const size_t index = merges.size();
+            const auto field = [&] { return "model.merges[" + std::to_string(index) + "]"; };
             if (reader.peek() == '"') {
               reader.read_string(item, field());
               const size_t sp = item.find(' ');
