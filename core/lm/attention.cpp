@@ -36,7 +36,7 @@ at::Tensor scaled_dot_product(const at::Tensor& q, const at::Tensor& k, const at
   // q [B, H, L, d] -> [B, KV, groups·L, d], no copy of the keys.
   at::Tensor qg = q.reshape({B, KV, groups * L, d});
   at::Tensor scores = at::matmul(qg, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(d)));  // [B, KV, g·L, T]
-  if (bias.defined()) scores = (scores.view({B, KV, groups, L, T}) + bias.view({B, 1, 1, L, T})).view({B, KV, groups * L, T});
+  if (bias.defined()) scores = (scores.view({B, KV, groups, L, T}) + bias.unsqueeze(2)).view({B, KV, groups * L, T});
   at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());  // softmax in float32
   return at::matmul(probs, v).view({B, H, L, d});                               // [B, KV, g·L, d] -> [B, H, L, d]
 #endif

@@ -24,7 +24,7 @@ at::Tensor attention_bias(const at::Tensor& key_mask, int64_t offset, int64_t L,
                           at::ScalarType dtype);
 
 // softmax(q·kᵀ / √d + bias) · v with each KV head shared by H/KV query heads.
-// q [B, H, L, d], k/v [B, KV, T, d], bias [B, 1, L, T] or undefined -> [B, H, L, d]
+// q [B, H, L, d], k/v [B, KV, T, d], bias [B or 1, 1, L, T] or undefined -> [B, H, L, d]
 at::Tensor scaled_dot_product(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias);
 
 // x [B, L, hidden] -> [B, L, hidden]; cos/sin [B, 1, L, d]; cache may be null (no caching).
