@@ -1,0 +1,201 @@
+// Metrics against hand-computed cases and edge cases (single class, ties, empty bins).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "common/error.h"
+#include "metrics/auroc.h"
+#include "metrics/bootstrap.h"
+#include "metrics/calibration.h"
+#include "metrics/classification.h"
+#include "metrics/summary.h"
+
+using namespace ps::metrics;
+
+TEST(Auroc, HandComputedWithoutTies) {
+  // Pairs (pos, neg): 0.35>0.1, 0.35<0.4, 0.8>0.1, 0.8>0.4 -> 3/4.
+  auto a = auroc({0.1, 0.4, 0.35, 0.8}, {0, 0, 1, 1});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_DOUBLE_EQ(*a, 0.75);
+}
+
+TEST(Auroc, TiesCountHalf) {
+  // pos 0.5 vs neg {0.2, 0.5}: 1 + 0.5; pos 0.9 vs both: 2 -> 3.5 / 4.
+  EXPECT_DOUBLE_EQ(*auroc({0.2, 0.5, 0.5, 0.9}, {0, 0, 1, 1}), 0.875);
+  EXPECT_DOUBLE_EQ(*auroc({0.5, 0.5, 0.5, 0.5}, {0, 1, 0, 1}), 0.5);
+  // Perfectly inverted ranking.
+  EXPECT_DOUBLE_EQ(*auroc({0.9, 0.8, 0.1}, {0, 0, 1}), 0.0);
+}
+
+TEST(Auroc, SingleClassIsUndefined) {
+  EXPECT_FALSE(auroc({0.1, 0.2}, {1, 1}).has_value());
+  EXPECT_FALSE(auroc({0.1, 0.2}, {0, 0}).has_value());
+  EXPECT_FALSE(auroc({}, {}).has_value());
+}
+
+TEST(Auroc, PerGroupSkipsSingleClassGroups) {
+  // group 0 perfect (1.0), group 1 inverted (0.0), group 2 all negative (skipped).
+  auto g = auroc_per_group({0.1, 0.9, 0.7, 0.3, 0.5, 0.6}, {0, 1, 0, 1, 0, 0}, {0, 0, 1, 1, 2, 2});
+  EXPECT_DOUBLE_EQ(g.mean, 0.5);
+  EXPECT_EQ(g.groups_used, 2);
+  EXPECT_EQ(g.groups_skipped, 1);
+  // Group ids need not be contiguous or sorted.
+  auto h = auroc_per_group({0.7, 0.1, 0.3, 0.9}, {0, 0, 1, 1}, {42, 7, 42, 7});
+  EXPECT_DOUBLE_EQ(h.mean, 0.5);
+}
+
+TEST(Auroc, AllGroupsSingleClassGivesNaN) {
+  auto g = auroc_per_group({0.1, 0.2}, {1, 0}, {0, 1});
+  EXPECT_TRUE(std::isnan(g.mean));
+  EXPECT_EQ(g.groups_used, 0);
+  EXPECT_EQ(g.groups_skipped, 2);
+}
+
+TEST(Auroc, WeightsEqualDuplicatedItems) {
+  std::vector<double> s = {0.1, 0.4, 0.35, 0.8};
+  std::vector<int> y = {0, 0, 1, 1};
+  std::vector<double> w = {2, 0, 1, 3};
+  AurocIndex idx(s, y);
+  // Duplicated: neg {0.1, 0.1}, pos {0.35, 0.8, 0.8, 0.8}: all 8 pairs correct.
+  EXPECT_DOUBLE_EQ(*idx.pooled(&w), *auroc({0.1, 0.1, 0.35, 0.8, 0.8, 0.8}, {0, 0, 1, 1, 1, 1}));
+  EXPECT_DOUBLE_EQ(*idx.pooled(&w), 1.0);
+}
+
+TEST(Auroc, RejectsMismatchedLengthsAndNaN) {
+  EXPECT_THROW(auroc({0.1, 0.2}, {1}), ps::Error);
+  EXPECT_THROW(auroc({0.1, std::nan("")}, {1, 0}), ps::Error);
+}
+
+TEST(Classification, AtThreshold) {
+  // preds at 0.5: 1 1 0 1 0 -> tp 2, fp 1, fn 1, tn 1.
+  auto m = at_threshold({0.9, 0.8, 0.3, 0.6, 0.2}, {1, 0, 1, 1, 0}, 0.5);
+  EXPECT_DOUBLE_EQ(m.tp, 2);
+  EXPECT_DOUBLE_EQ(m.fp, 1);
+  EXPECT_DOUBLE_EQ(m.fn, 1);
+  EXPECT_DOUBLE_EQ(m.tn, 1);
+  EXPECT_DOUBLE_EQ(m.precision, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(m.recall, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(m.f1, 2.0 / 3);
+  // A score equal to the threshold is predicted positive.
+  EXPECT_DOUBLE_EQ(at_threshold({0.5}, {1}, 0.5).tp, 1);
+}
+
+TEST(Classification, F1OptimalThreshold) {
+  // Sweeping down: t=0.3 gives tp 3, fp 1, fn 0 -> P 0.75, R 1, F1 6/7 (the best).
+  auto m = f1_optimal({0.9, 0.8, 0.3, 0.6, 0.2}, {1, 0, 1, 1, 0});
+  EXPECT_DOUBLE_EQ(m.threshold, 0.3);
+  EXPECT_DOUBLE_EQ(m.f1, 6.0 / 7);
+  EXPECT_DOUBLE_EQ(m.precision, 0.75);
+  EXPECT_DOUBLE_EQ(m.recall, 1.0);
+}
+
+TEST(Classification, ZeroDivisionConventions) {
+  auto none_pred = at_threshold({0.1, 0.2}, {1, 0}, 0.5);
+  EXPECT_DOUBLE_EQ(none_pred.precision, 0);
+  EXPECT_DOUBLE_EQ(none_pred.recall, 0);
+  EXPECT_DOUBLE_EQ(none_pred.f1, 0);
+  auto no_pos = f1_optimal({0.1, 0.9}, {0, 0});
+  EXPECT_DOUBLE_EQ(no_pos.f1, 0);
+  // Ties: every item shares one score, so the only threshold predicts all positive.
+  auto tied = f1_optimal({0.5, 0.5, 0.5, 0.5}, {1, 0, 0, 0});
+  EXPECT_DOUBLE_EQ(tied.precision, 0.25);
+  EXPECT_DOUBLE_EQ(tied.f1, 0.4);
+}
+
+TEST(Calibration, Brier) {
+  EXPECT_DOUBLE_EQ(brier({0.9, 0.2}, {1, 0}), (0.01 + 0.04) / 2);
+  EXPECT_DOUBLE_EQ(brier({1.0, 0.0}, {1, 0}), 0.0);
+  EXPECT_TRUE(std::isnan(brier({}, {})));
+}
+
+TEST(Calibration, EceHandComputedWithEmptyBins) {
+  // bin 0: {0.05 | 0} gap 0.05; bin 1: {0.15, 0.15 | 1, 0} gap 0.35; bin 9: {1.0, 0.95 | 1, 1} gap 0.025.
+  std::vector<double> p = {0.05, 0.15, 0.15, 1.0, 0.95};
+  std::vector<int> y = {0, 1, 0, 1, 1};
+  EXPECT_NEAR(ece(p, y), (0.05 + 2 * 0.35 + 2 * 0.025) / 5, 1e-12);
+  auto bins = reliability_bins(p, y);
+  ASSERT_EQ(bins.size(), 10u);
+  EXPECT_DOUBLE_EQ(bins[1].count, 2);
+  EXPECT_DOUBLE_EQ(bins[1].mean_confidence, 0.15);
+  EXPECT_DOUBLE_EQ(bins[1].accuracy, 0.5);
+  EXPECT_DOUBLE_EQ(bins[9].count, 2);  // 1.0 lands in the top bin
+  EXPECT_DOUBLE_EQ(bins[5].count, 0);
+  EXPECT_TRUE(std::isnan(bins[5].mean_confidence));
+  EXPECT_DOUBLE_EQ(bins[5].lo, 0.5);
+  EXPECT_DOUBLE_EQ(bins[5].hi, 0.6);
+}
+
+TEST(Calibration, BinsAreLeftClosed) {
+  EXPECT_EQ(bin_of(0.0, 10), 0);
+  EXPECT_EQ(bin_of(0.5, 10), 5);
+  EXPECT_EQ(bin_of(0.4999, 10), 4);
+  EXPECT_EQ(bin_of(1.0, 10), 9);
+  EXPECT_EQ(bin_of(0.25, 4), 1);
+}
+
+TEST(Calibration, PerfectlyCalibratedHasZeroEce) {
+  // In bin [0.2,0.3): five items at 0.2 with one positive.
+  EXPECT_NEAR(ece({0.2, 0.2, 0.2, 0.2, 0.2}, {1, 0, 0, 0, 0}), 0.0, 1e-12);
+}
+
+TEST(Bootstrap, ResampleHasNItemsAndIsSeeded) {
+  auto w1 = resample_weights(100, 7, 3);
+  auto w2 = resample_weights(100, 7, 3);
+  auto w3 = resample_weights(100, 7, 4);
+  double sum = 0;
+  for (double x : w1) sum += x;
+  EXPECT_DOUBLE_EQ(sum, 100);
+  EXPECT_EQ(w1, w2);
+  EXPECT_NE(w1, w3);
+}
+
+TEST(Bootstrap, PercentileInterpolatesLikeNumpy) {
+  EXPECT_DOUBLE_EQ(percentile({1, 2, 3, 4}, 0.5), 2.5);
+  EXPECT_DOUBLE_EQ(percentile({1, 2, 3, 4}, 0.0), 1);
+  EXPECT_DOUBLE_EQ(percentile({1, 2, 3, 4}, 1.0), 4);
+}
+
+TEST(Bootstrap, MeanIntervalCoversTruthAndIndependentOfThreads) {
+  // Mean of 0/1 items with p = 0.3, n = 400: the 95 % CI is about +-0.045.
+  std::vector<double> x(400);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = (i % 10) < 3 ? 1.0 : 0.0;
+  auto mean = [&](const std::vector<double>& w, std::vector<double>& out) {
+    double s = 0, n = 0;
+    for (size_t i = 0; i < x.size(); ++i) s += w[i] * x[i], n += w[i];
+    out[0] = s / n;
+  };
+  auto a = bootstrap_cis(x.size(), 1, mean, 1000, 11, 0.95, 1)[0];
+  auto b = bootstrap_cis(x.size(), 1, mean, 1000, 11, 0.95, 2)[0];
+  EXPECT_DOUBLE_EQ(a.lo, b.lo);
+  EXPECT_DOUBLE_EQ(a.hi, b.hi);
+  EXPECT_LT(a.lo, 0.3);
+  EXPECT_GT(a.hi, 0.3);
+  EXPECT_NEAR(a.hi - a.lo, 2 * 1.96 * std::sqrt(0.3 * 0.7 / 400), 0.015);
+}
+
+TEST(Summary, CollectsAllMetricsWithIntervals) {
+  std::vector<double> p;
+  std::vector<int> y, g;
+  for (int i = 0; i < 200; ++i) {
+    y.push_back(i % 4 == 0);
+    p.push_back(y.back() ? 0.6 + 0.001 * (i % 7) : 0.3 + 0.002 * (i % 13));
+    g.push_back(i % 5);
+  }
+  p[0] = 0.1;  // one positive ranked below the negatives
+  SummaryOptions opt;
+  opt.bootstrap_resamples = 200;
+  auto s = summarize_binary(p, y, g, opt);
+  EXPECT_EQ(s.n, 200);
+  EXPECT_EQ(s.n_positive, 50);
+  EXPECT_GT(s.auroc_pooled, 0.97);
+  EXPECT_LT(s.auroc_pooled, 1.0);
+  EXPECT_EQ(s.genes_used, 5);
+  EXPECT_LE(s.auroc_pooled_ci.lo, s.auroc_pooled);
+  EXPECT_GE(s.auroc_pooled_ci.hi, s.auroc_pooled);
+  EXPECT_LE(s.brier_ci.lo, s.brier);
+  EXPECT_GE(s.brier_ci.hi, s.brier);
+  EXPECT_DOUBLE_EQ(s.at_threshold.recall, 49.0 / 50);
+  auto json = to_json(s);
+  EXPECT_NE(json.find("\"auroc_per_gene_ci\""), std::string::npos);
+  EXPECT_NE(json.find("\"reliability\""), std::string::npos);
+}
