@@ -1,0 +1,106 @@
+#include "data/perturbqa.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "common/error.h"
+#include "data/text_file.h"
+
+namespace ps::data {
+
+const std::vector<std::string>& cell_lines() {
+  static const std::vector<std::string> kCells = {"k562", "rpe1", "hepg2", "jurkat"};
+  return kCells;
+}
+
+std::string perturbqa_path(const std::string& data_dir, const std::string& cell_line, const std::string& task) {
+  return data_dir + "/perturbqa/datasets/" + cell_line + "-" + task + ".csv";
+}
+
+Dataset load_perturbqa_csv(const std::string& path, const LoadOptions& opt) {
+  Dataset ds;
+  ds.cell_line = opt.cell_line;
+  ds.task = opt.task;
+  ds.path = path;
+  const std::string text = read_file(path);
+  LineReader lines(text);
+  std::string_view line;
+  std::vector<std::string_view> f;
+  if (!lines.next(line)) throw ps::Error(ps::where(path, 1, "empty file (expected a header pert,gene,label,split)"));
+  split_fields(line, ',', f, true);
+  const size_t n_cols = f.size();
+  int col_pert = -1, col_gene = -1, col_label = -1, col_split = -1;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == "pert") col_pert = static_cast<int>(i);
+    else if (f[i] == "gene") col_gene = static_cast<int>(i);
+    else if (f[i] == "label") col_label = static_cast<int>(i);
+    else if (f[i] == "split") col_split = static_cast<int>(i);
+  }
+  for (auto [col, name] : {std::pair{col_pert, "pert"}, {col_gene, "gene"}, {col_label, "label"}, {col_split, "split"}})
+    if (col < 0) throw ps::Error(ps::where(path, 1, std::string("missing column '") + name + "' in the header"));
+
+  // Resolve each distinct symbol once.
+  std::unordered_map<std::string, std::string> resolved;
+  std::set<std::string> unresolved;
+  auto resolve = [&](std::string_view sym) -> const std::string& {
+    auto it = resolved.find(std::string(sym));
+    if (it != resolved.end()) return it->second;
+    std::string s(sym), out = s;
+    if (opt.resolver) {
+      auto r = opt.resolver->resolve(s);
+      if (r) {
+        out = *r;
+        if (out != s) ++ds.renamed;
+      } else {
+        unresolved.insert(s);
+      }
+    }
+    return resolved.emplace(s, out).first->second;
+  };
+
+  std::vector<std::string> seen_splits;
+  ds.items.reserve(text.size() / 20);
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    split_fields(line, ',', f, true);
+    const long ln = lines.line_number();
+    if (f.size() != n_cols)
+      throw ps::Error(ps::where(path, ln, "expected " + std::to_string(n_cols) + " fields, found " +
+                                              std::to_string(f.size())));
+    std::string_view pert = f[col_pert], gene = f[col_gene], label = f[col_label], split = f[col_split];
+    if (pert.empty() || gene.empty()) throw ps::Error(ps::where(path, ln, "empty pert or gene"));
+    if (label != "0" && label != "1")
+      throw ps::Error(ps::where(path, ln, "label must be 0 or 1, found '" + std::string(label) + "'"));
+    if (split.empty()) throw ps::Error(ps::where(path, ln, "empty split"));
+    if (!opt.allowed_splits.empty() &&
+        std::find(opt.allowed_splits.begin(), opt.allowed_splits.end(), split) == opt.allowed_splits.end()) {
+      std::string allowed;
+      for (const auto& s : opt.allowed_splits) allowed += (allowed.empty() ? "" : ", ") + s;
+      throw ps::Error(ps::where(path, ln, "unknown split '" + std::string(split) + "' (expected " + allowed + ")"));
+    }
+    Item it;
+    it.cell_line = opt.cell_line;
+    it.pert = resolve(pert);
+    it.gene = resolve(gene);
+    it.label = label[0] - '0';
+    it.split = std::string(split);
+    ds.items.push_back(std::move(it));
+  }
+  ds.unresolved.assign(unresolved.begin(), unresolved.end());
+  return ds;
+}
+
+Dataset load_perturbqa(const std::string& data_dir, const std::string& cell_line, const std::string& task,
+                       const SymbolResolver* resolver) {
+  if (std::find(cell_lines().begin(), cell_lines().end(), cell_line) == cell_lines().end())
+    throw ps::Error("unknown cell line '" + cell_line + "' (expected k562, rpe1, hepg2 or jurkat)");
+  if (task != "de" && task != "dir") throw ps::Error("unknown task '" + task + "' (expected de or dir)");
+  LoadOptions opt;
+  opt.cell_line = cell_line;
+  opt.task = task;
+  opt.resolver = resolver;
+  return load_perturbqa_csv(perturbqa_path(data_dir, cell_line, task), opt);
+}
+
+}  // namespace ps::data

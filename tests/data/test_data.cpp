@@ -1,0 +1,217 @@
+// PerturbQA loading, alias resolution and splits, on small files written to a temp dir,
+// plus a check of the real mirror when it is present.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "common/error.h"
+#include "common/paths.h"
+#include "data/perturbqa.h"
+#include "data/splits.h"
+#include "data/symbols.h"
+
+namespace fs = std::filesystem;
+using namespace ps::data;
+
+namespace {
+
+fs::path temp_dir() {
+  fs::path d = fs::temp_directory_path() / ("ps_test_data_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+std::string write(const std::string& name, const std::string& text) {
+  fs::path p = temp_dir() / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+std::string load_error(const std::string& path, LoadOptions opt = {}) {
+  try {
+    load_perturbqa_csv(path, opt);
+  } catch (const ps::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+SymbolResolver tiny_resolver() {
+  auto info = write("gene_info.tsv",
+                    "entrez_id\tsymbol\tgene_name\tgene_type\tchromosome\tensembl_ids\tuniprot_ids\n"
+                    "16\tAARS1\talanyl-tRNA synthetase 1\tprotein-coding\t16\t\t\n"
+                    "3015\tH2AZ1\tH2A.Z variant histone 1\tprotein-coding\t4\t\t\n"
+                    "1\tA1BG\talpha-1-B glycoprotein\tprotein-coding\t19\t\t\n"
+                    "2\tA2M\talpha-2-macroglobulin\tprotein-coding\t12\t\t\n");
+  auto alias = write("gene_alias.tsv",
+                     "alias_symbol\tsymbol\tentrez_id\n"
+                     "AARS\tAARS1\t16\n"
+                     "H2AFZ\tH2AZ1\t3015\n"
+                     "AMB\tA1BG\t1\n"
+                     "AMB\tA2M\t2\n");  // AMB names two genes: ambiguous, never resolved
+  return SymbolResolver::load_files(info, alias);
+}
+
+}  // namespace
+
+TEST(PerturbqaLoader, ReadsItemsAndIgnoresExtraColumns) {
+  auto p = write("good.csv",
+                 "pert,gene,label,split,direction\r\n"
+                 "AARS,A1BG,1,train,1\r\n"
+                 "A2M,\"A1BG\",0,test,-1\r\n"
+                 "\r\n");
+  LoadOptions opt;
+  opt.cell_line = "k562";
+  auto ds = load_perturbqa_csv(p, opt);
+  ASSERT_EQ(ds.items.size(), 2u);
+  EXPECT_EQ(ds.items[0].pert, "AARS");
+  EXPECT_EQ(ds.items[0].gene, "A1BG");
+  EXPECT_EQ(ds.items[0].label, 1);
+  EXPECT_EQ(ds.items[0].split, "train");
+  EXPECT_EQ(ds.items[0].cell_line, "k562");
+  EXPECT_EQ(ds.items[1].gene, "A1BG");  // quotes stripped
+  EXPECT_EQ(ds.items[1].split, "test");
+}
+
+TEST(PerturbqaLoader, ColumnsFoundByName) {
+  auto p = write("reordered.csv", "split,label,gene,pert\ntest,1,B,A\n");
+  auto ds = load_perturbqa_csv(p, {});
+  ASSERT_EQ(ds.items.size(), 1u);
+  EXPECT_EQ(ds.items[0].pert, "A");
+  EXPECT_EQ(ds.items[0].gene, "B");
+}
+
+TEST(PerturbqaLoader, MalformedRowsNameFileAndLine) {
+  auto wrong_count = write("bad_count.csv", "pert,gene,label,split\nA,B,0,train\nA,B,1\n");
+  EXPECT_NE(load_error(wrong_count).find("bad_count.csv:3: expected 4 fields, found 3"), std::string::npos);
+  auto bad_label = write("bad_label.csv", "pert,gene,label,split\nA,B,2,train\n");
+  EXPECT_NE(load_error(bad_label).find("bad_label.csv:2: label must be 0 or 1"), std::string::npos);
+  auto bad_split = write("bad_split.csv", "pert,gene,label,split\nA,B,1,train\nA,C,1,validation\n");
+  EXPECT_NE(load_error(bad_split).find("bad_split.csv:3: unknown split 'validation'"), std::string::npos);
+  auto no_col = write("no_col.csv", "pert,gene,split\nA,B,train\n");
+  EXPECT_NE(load_error(no_col).find("no_col.csv:1: missing column 'label'"), std::string::npos);
+  auto empty_gene = write("empty_gene.csv", "pert,gene,label,split\nA,,1,train\n");
+  EXPECT_NE(load_error(empty_gene).find("empty_gene.csv:2:"), std::string::npos);
+  EXPECT_NE(load_error((temp_dir() / "missing.csv").string()).find("missing.csv"), std::string::npos);
+  // Any split name is accepted when the caller allows any.
+  LoadOptions any;
+  any.allowed_splits.clear();
+  EXPECT_EQ(load_error(bad_split, any), "");
+}
+
+TEST(SymbolResolution, OnlyUnambiguousAliases) {
+  auto r = tiny_resolver();
+  EXPECT_EQ(r.resolve("AARS1").value(), "AARS1");
+  EXPECT_EQ(r.resolve("AARS").value(), "AARS1");
+  EXPECT_EQ(r.resolve("H2AFZ").value(), "H2AZ1");
+  EXPECT_FALSE(r.resolve("AMB").has_value());
+  EXPECT_TRUE(r.is_ambiguous_alias("AMB"));
+  EXPECT_FALSE(r.resolve("NOPE1").has_value());
+}
+
+TEST(SymbolResolution, LoaderResolvesAndReportsUnresolved) {
+  auto r = tiny_resolver();
+  auto p = write("alias.csv",
+                 "pert,gene,label,split\n"
+                 "AARS,H2AFZ,1,train\n"
+                 "AMB,A1BG,0,train\n"
+                 "NOPE1,AARS,0,test\n");
+  LoadOptions opt;
+  opt.resolver = &r;
+  auto ds = load_perturbqa_csv(p, opt);
+  EXPECT_EQ(ds.items[0].pert, "AARS1");
+  EXPECT_EQ(ds.items[0].gene, "H2AZ1");
+  EXPECT_EQ(ds.items[1].pert, "AMB");  // kept as is
+  EXPECT_EQ(ds.unresolved, (std::vector<std::string>{"AMB", "NOPE1"}));
+  EXPECT_EQ(ds.renamed, 2);
+}
+
+namespace {
+std::vector<Item> synthetic_items(int n_perts, int n_genes) {
+  std::vector<Item> items;
+  for (int p = 0; p < n_perts; ++p)
+    for (int g = 0; g < n_genes; ++g)
+      items.push_back({"k562", "P" + std::to_string(p), "G" + std::to_string(g), (p + g) % 7 == 0,
+                       p % 5 == 0 ? "test" : "train"});
+  return items;
+}
+}  // namespace
+
+TEST(Splits, ValidationHoldsOutWholePerturbersAndIsSeeded) {
+  auto items = synthetic_items(100, 6);
+  auto a = items, b = items, c = items;
+  auto moved_a = carve_validation(a, 0.1, 42);
+  auto moved_b = carve_validation(b, 0.1, 42);
+  auto moved_c = carve_validation(c, 0.1, 43);
+  EXPECT_EQ(moved_a.size(), 8u);  // 10 % of the 80 train perturbers
+  EXPECT_EQ(moved_a, moved_b);
+  EXPECT_NE(moved_a, moved_c);
+  EXPECT_TRUE(shared_perturbers(a, "train", "val").empty());
+  EXPECT_TRUE(shared_perturbers(a, "test", "val").empty());
+  EXPECT_TRUE(shared_perturbers(a, "train", "test").empty());
+  EXPECT_EQ(select_split(a, "val").size(), 8u * 6);
+  EXPECT_EQ(select_split(a, "test").size(), 20u * 6);  // test untouched
+  // A perturber shared by two splits is detected.
+  a.push_back({"k562", moved_a[0], "G0", 0, "train"});
+  EXPECT_EQ(shared_perturbers(a, "train", "val"), std::vector<std::string>{moved_a[0]});
+}
+
+TEST(Splits, CrossCellHoldout) {
+  Dataset k{"k562", "de", "", synthetic_items(4, 2), {}, 0};
+  Dataset r{"rpe1", "de", "", synthetic_items(5, 2), {}, 0};
+  for (auto& it : r.items) it.cell_line = "rpe1";
+  auto items = cross_cell_holdout({k, r}, "rpe1");
+  size_t train = 0, test = 0;
+  for (const auto& it : items) {
+    if (it.split == "train") { ++train; EXPECT_EQ(it.cell_line, "k562"); }
+    if (it.split == "test") { ++test; EXPECT_EQ(it.cell_line, "rpe1"); }
+  }
+  EXPECT_EQ(train, 8u);
+  EXPECT_EQ(test, 2u);  // rpe1's test perturber P0 only
+  EXPECT_EQ(cross_cell_holdout({k, r}, "rpe1", "").size(), 18u);
+  EXPECT_THROW(cross_cell_holdout({k, r}, "hepg2"), ps::Error);
+}
+
+TEST(Splits, UpsampleReachesTargetRateWithoutDroppingItems) {
+  std::vector<Item> items;
+  for (int i = 0; i < 90; ++i) items.push_back({"k562", "P", "N" + std::to_string(i), 0, "train"});
+  for (int i = 0; i < 10; ++i) items.push_back({"k562", "P", "Y" + std::to_string(i), 1, "train"});
+  auto up = upsample_positives(items, 0.4, 1);
+  size_t pos = 0, neg = 0;
+  std::map<std::string, int> copies;
+  for (const auto& it : up) {
+    (it.label ? pos : neg)++;
+    if (it.label) copies[it.gene]++;
+  }
+  EXPECT_EQ(neg, 90u);
+  EXPECT_EQ(pos, 60u);  // 0.4 * 90 / 0.6
+  EXPECT_EQ(copies.size(), 10u);
+  for (auto& [g, c] : copies) EXPECT_EQ(c, 6);  // even repetition
+  // Already above the target rate: unchanged.
+  EXPECT_EQ(upsample_positives(items, 0.05, 1).size(), items.size());
+  EXPECT_THROW(upsample_positives(items, 1.0, 1), ps::Error);
+}
+
+TEST(RealMirror, K562CountsMatchSourcesAndAliasesResolve) {
+  auto loc = ps::locate_data();
+  if (!loc) GTEST_SKIP() << "data mirror not found";
+  auto resolver = SymbolResolver::load(loc->dir);
+  auto ds = load_perturbqa(loc->dir, "k562", "de", &resolver);
+  ASSERT_EQ(ds.items.size(), 157679u);  // SOURCES.md
+  size_t test = 0, test_pos = 0;
+  std::set<std::string> perts;
+  for (const auto& it : ds.items) {
+    if (it.split == "test") test++, test_pos += it.label;
+    perts.insert(it.pert);
+  }
+  EXPECT_EQ(test, 23212u);
+  EXPECT_EQ(test_pos, 3119u);
+  EXPECT_TRUE(shared_perturbers(ds.items, "train", "test").empty());
+  EXPECT_TRUE(perts.count("AARS1"));  // AARS in the file
+  EXPECT_FALSE(perts.count("AARS"));
+  EXPECT_GT(ds.renamed, 0);
+  EXPECT_LT(ds.unresolved.size(), 200u);  // 98-99 % resolve
+}
