@@ -9,6 +9,8 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
+#include <qcustomplot.h>
 #include <QTemporaryDir>
 #include <cmath>
 #include <set>
@@ -178,8 +180,10 @@ class TestViews : public QObject {
     const QStringList lines = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 1 + w.reliability_model()->rowCount());
     QVERIFY(lines[0].startsWith("Curve,Bin,Count"));
-    const QStringList first = lines[1].split(',');
-    QCOMPARE(first[ReliabilityModel::MeanConfidence].toDouble(), w.reliability_model()->curves()[0].bins[0].mean_confidence);
+    QVERIFY(lines[1].contains("\"[0.0, 0.1)\""));  // the bin label holds a comma: quoted
+    const QStringList first = lines[1].split(',');    // numbers follow it: index from the end
+    const double mean_conf = first[first.size() - (ReliabilityModel::ColumnCount - ReliabilityModel::MeanConfidence)].toDouble();
+    QCOMPARE(mean_conf, w.reliability_model()->curves()[0].bins[0].mean_confidence);
   }
 
   void prediction_table_filters() {
