@@ -6,11 +6,13 @@
 // not shared between threads (open one Store per thread on the same path).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ps::store {
 
@@ -98,10 +100,27 @@ class Store {
   // commits (PRAGMA data_version + own writes); the GUI polls it to refresh.
   int64_t change_counter() const;
 
+  // Marks runs still 'running' whose process is gone (no such pid on this host,
+  // a zombie, or a pid reused by a newer process) as interrupted; returns how many.
+  // The constructor calls it; a viewer may call it again to notice killed runs.
+  int64_t mark_interrupted_runs();
+
+  // Number of metric points of a run (all series).
+  int64_t metric_count(int64_t run_id) const;
+
  private:
+  struct Cache;  // prepared statements and metric-series ids, reused across calls
+  sqlite3_stmt* prepare(const char* sql) const;
+  void exec(const char* sql);
+  [[noreturn]] void fail(const std::string& what) const;
+  void open_and_migrate();
+  int64_t series_id(int64_t run_id, const std::string& name);
+  void touch_run(int64_t run_id);
+
   std::string path_;
   sqlite3* db_ = nullptr;
   int64_t own_writes_ = 0;
+  std::unique_ptr<Cache> cache_;
 };
 
 }  // namespace ps::store

@@ -1,0 +1,15 @@
+// Small file helpers shared by the store, the jobs' checkpoints and the CLI.
+#pragma once
+#include <string>
+
+namespace ps {
+
+// The whole file; throws ps::Error naming the path when it cannot be read.
+std::string read_file(const std::string& path);
+
+// Writes via a temporary file in the same folder, fsync, then rename(2), so a
+// reader (or a crash) sees either the old content or the new one, never a mix.
+// Creates missing parent folders. Throws ps::Error naming the path.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+}  // namespace ps
