@@ -1,0 +1,105 @@
+// Golden tests: the Qwen3 tokenizer must reproduce, id for id, the encodings that two
+// independent implementations (Hugging Face's Rust tokenizers and transformers.js)
+// agree on, and decode them back to the recorded text (see the fixture's PROVENANCE.md).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/paths.h"
+#include "lm/tokenizer/tokenizer.h"
+
+using ps::tokenizer::Tokenizer;
+
+namespace {
+
+std::string fixture_dir() {
+  auto f = ps::locate_fixtures();
+  return f ? *f + "/qwen3-tokenizer" : std::string();
+}
+
+const Tokenizer& qwen3() {
+  static const Tokenizer tok = Tokenizer::from_file(fixture_dir());
+  return tok;
+}
+
+struct Record {
+  std::string id, text, decoded;
+  std::vector<int32_t> ids;
+};
+
+std::vector<Record> read_jsonl(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in) << "cannot open " << path;
+  std::vector<Record> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    out.push_back(Record{j.at("id").get<std::string>(), j.at("text").get<std::string>(),
+                         j.at("decoded").get<std::string>(), j.at("ids").get<std::vector<int32_t>>()});
+  }
+  return out;
+}
+
+std::string show(const std::vector<int32_t>& ids) {
+  std::string s;
+  for (size_t k = 0; k < ids.size(); ++k) s += (k ? "," : "") + std::to_string(ids[k]);
+  return s;
+}
+
+// Returns {encode exact, decode exact, total}.
+void check_file(const std::string& name, size_t expected_records) {
+  if (fixture_dir().empty()) GTEST_SKIP() << "fixtures not found (set PERTURBSCOPE_FIXTURES)";
+  const auto records = read_jsonl(fixture_dir() + "/" + name);
+  ASSERT_EQ(records.size(), expected_records) << name;
+  size_t enc_ok = 0, dec_ok = 0, tokens = 0;
+  for (const Record& r : records) {
+    const std::vector<int32_t> ids = qwen3().encode(r.text);
+    tokens += r.ids.size();
+    if (ids == r.ids) ++enc_ok;
+    EXPECT_EQ(show(ids), show(r.ids)) << name << " record " << r.id;
+    const std::string text = qwen3().decode(r.ids);
+    if (text == r.decoded) ++dec_ok;
+    EXPECT_EQ(text, r.decoded) << name << " record " << r.id;
+  }
+  std::cout << "[golden] " << name << ": encode " << enc_ok << "/" << records.size() << " exact, decode "
+            << dec_ok << "/" << records.size() << " exact (" << tokens << " tokens)\n";
+}
+
+}  // namespace
+
+TEST(TokenizerGolden, HandPickedEncodings) { check_file("golden_encodings.jsonl", 45); }
+
+TEST(TokenizerGolden, FuzzEncodings) { check_file("golden_fuzz.jsonl", 300); }
+
+TEST(TokenizerGolden, Qwen3Facts) {
+  if (fixture_dir().empty()) GTEST_SKIP() << "fixtures not found";
+  const Tokenizer& t = qwen3();
+  EXPECT_EQ(t.vocab_size(), 151669);
+  EXPECT_EQ(t.merges_count(), 151387u);
+  EXPECT_EQ(t.token_id("<|endoftext|>"), 151643);
+  EXPECT_EQ(t.token_id("<|im_start|>"), 151644);
+  EXPECT_EQ(t.token_id("<|im_end|>"), 151645);
+  EXPECT_EQ(t.token_id("<think>"), 151667);
+  EXPECT_EQ(t.token_id("</think>"), 151668);
+  EXPECT_EQ(t.token_id("Ġworld"), 1879);
+  EXPECT_FALSE(t.token_id("<|not_a_token|>").has_value());
+  EXPECT_EQ(t.token_string(1879), "Ġworld");
+  EXPECT_EQ(t.token_string(151645), "<|im_end|>");
+  EXPECT_TRUE(t.is_special(151645));
+  EXPECT_FALSE(t.is_special(151668));  // <think>/</think> are added but not special
+}
+
+TEST(TokenizerGolden, SkipSpecialKeepsThinkTags) {
+  if (fixture_dir().empty()) GTEST_SKIP() << "fixtures not found";
+  const Tokenizer& t = qwen3();
+  const std::string text = "<|im_start|>assistant\n<think>\nok\n</think>\n\nyes<|im_end|>";
+  const auto ids = t.encode(text);
+  EXPECT_EQ(t.decode(ids), text);
+  EXPECT_EQ(t.decode(ids, /*skip_special=*/true), "assistant\n<think>\nok\n</think>\n\nyes");
+}
