@@ -17,10 +17,13 @@
 #include <QTextBrowser>
 #include <QToolBar>
 #include <QToolButton>
+#include <set>
 
 #include "async.h"
 #include "common/paths.h"
 #include "job_runner.h"
+#include "kg_browser.h"
+#include "kg_service.h"
 #include "predictions_model.h"
 #include "predictions_view.h"
 #include "reliability_model.h"
@@ -53,6 +56,7 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   reliability_model_ = new ReliabilityModel(this);
   predictions_model_ = new PredictionsModel(this);
   jobs_ = new JobRunner(this);
+  kg_ = new KgService(this);
 
   tabs_ = new QTabWidget;
   tabs_->setObjectName("tabs");
@@ -60,9 +64,41 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   runs_view_ = new RunsView(runs_model_);
   reliability_view_ = new ReliabilityView(reliability_model_);
   predictions_view_ = new PredictionsView(predictions_model_);
+  kg_browser_ = new KgBrowser(kg_);
+  kg_page_ = kg_browser_;
   tabs_->addTab(runs_view_, QIcon(":/icons/runs.svg"), tr("Runs"));
   tabs_->addTab(reliability_view_, QIcon(":/icons/reliability.svg"), tr("Reliability"));
+  tabs_->addTab(kg_browser_, QIcon(":/icons/graph.svg"), tr("KG browser"));
   tabs_->addTab(predictions_view_, QIcon(":/icons/table.svg"), tr("Predictions"));
+  // The evidence panel of a prediction: the pair's knowledge-graph evidence.
+  KgService* kg = kg_;
+  predictions_view_->set_evidence_provider([kg](const QString&, const QString& perturber, const QString& target) {
+    return kg->evidence_html(perturber, target);
+  });
+  // Selecting a pair also centres the KG browser on its perturber.
+  connect(predictions_view_, &PredictionsView::pair_selected, this, [this](const QString& cell, const QString& pert, const QString&) {
+    kg_browser_->set_cell_line(cell);
+    if (kg_->is_ready()) kg_browser_->show_gene(pert);
+  });
+  // "Unseen target" needs the training targets of the run's cell lines.
+  connect(kg_, &KgService::cell_line_ready, this, [this] {
+    QSet<QString> seen;
+    std::set<std::string> cells;
+    for (int r = 0; r < predictions_model_->rowCount(); ++r) cells.insert(predictions_model_->prediction(r).cell_line);
+    for (const auto& c : cells) {
+      auto data = kg_->cell_line(QString::fromStdString(c));
+      if (!data) return;  // another one still loading
+      seen.unite(data->seen_targets);
+    }
+    predictions_model_->set_seen_targets(std::move(seen));
+  });
+  connect(kg_, &KgService::failed, this, [this](const QString& e) { statusBar()->showMessage(tr("Knowledge graph: %1").arg(e), 15000); });
+  connect(kg_, &KgService::ready, this, [this] {
+    statusBar()->showMessage(tr("Knowledge graph loaded"), 4000);
+    for (const auto& c : pending_cells_) kg_->request_cell_line(c);
+    pending_cells_.clear();
+  });
+  kg_->load();
   setCentralWidget(tabs_);
 
   connect(runs_view_, &RunsView::open_requested, this, &MainWindow::open_run);
@@ -219,6 +255,12 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
     for (qint64 id : loaded.ids) names << QString::number(id);
     statusBar()->showMessage(tr("Opened run %1").arg(names.join(" + ")), 5000);
     setWindowTitle(tr("PerturbScope — run %1").arg(names.join(" vs ")));
+    std::set<QString> cells;
+    for (int r = 0; r < predictions_model_->rowCount(); ++r) cells.insert(QString::fromStdString(predictions_model_->prediction(r).cell_line));
+    for (const auto& c : cells) {
+      if (kg_->is_ready()) kg_->request_cell_line(c);
+      else pending_cells_ << c;
+    }
     show_tab(ReliabilityTab);
     emit run_opened(loaded.ids);
   }, [this](QString error) {

@@ -15,6 +15,7 @@ class QToolButton;
 namespace ps::gui {
 
 class JobRunner;
+class KgService;
 class KgBrowser;
 class LauncherView;
 class PredictionsModel;
@@ -42,6 +43,7 @@ class MainWindow : public QMainWindow {
   PredictionsModel* predictions_model() const { return predictions_model_; }
   PredictionsView* predictions_view() const { return predictions_view_; }
   JobRunner* jobs() const { return jobs_; }
+  KgService* kg() const { return kg_; }
   QTabWidget* tabs() const { return tabs_; }
   QList<qint64> open_runs() const { return open_runs_; }
 
@@ -73,6 +75,7 @@ class MainWindow : public QMainWindow {
   ReliabilityModel* reliability_model_;
   PredictionsModel* predictions_model_;
   JobRunner* jobs_;
+  KgService* kg_;
   QTabWidget* tabs_;
   RunsView* runs_view_;
   LauncherView* launcher_ = nullptr;
@@ -87,6 +90,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* status_progress_;
   QToolButton* status_cancel_;
   QList<qint64> open_runs_;
+  QStringList pending_cells_;  // cell lines to load once the graph is ready
   int load_request_ = 0;
 };
 
