@@ -222,3 +222,24 @@ TEST(DataCliUsage, UnknownFlagsAndSubcommandsExitWithTwo) {
   EXPECT_EQ(h.code, 0);
   EXPECT_TRUE(contains(h.out, "PERTURBSCOPE_DATA")) << h.out;
 }
+
+// The CLI's progress reporter: a redrawn bar (carriage returns, fraction, ETA) for a
+// terminal, plain lines for logs, nothing on request; the result goes to stdout either way.
+TEST_F(DataCli, ProgressIsABarOnATerminalAndPlainLinesOtherwise) {
+  auto bar = cli("data check --data " + real_mirror(), "PERTURBSCOPE_PROGRESS=bar");
+  EXPECT_EQ(bar.code, 0) << bar.all();
+  EXPECT_TRUE(contains(bar.err, "\r")) << bar.err;
+  EXPECT_TRUE(contains(bar.err, "data check [")) << bar.err;
+  EXPECT_TRUE(contains(bar.err, "100.0%")) << bar.err;
+  EXPECT_TRUE(contains(bar.err, "data check: done")) << bar.err;
+
+  auto lines = cli("data check --data " + real_mirror(), "PERTURBSCOPE_PROGRESS=lines");
+  EXPECT_EQ(lines.code, 0);
+  EXPECT_FALSE(contains(lines.err, "\r")) << lines.err;
+  EXPECT_TRUE(contains(lines.err, "data check: 100.0%")) << lines.err;
+  EXPECT_EQ(lines.out, bar.out);
+
+  auto none = cli("data check --data " + real_mirror(), "PERTURBSCOPE_PROGRESS=none");
+  EXPECT_EQ(none.code, 0);
+  EXPECT_EQ(none.err, "");
+}
