@@ -2,6 +2,8 @@
 // long words, added tokens, decode.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "lm/tokenizer/tokenizer.h"
 #include "tiny_tokenizer.h"
 
@@ -83,4 +85,21 @@ TEST(Bpe, RepeatedEncodesAreIdenticalWithTheWordCache) {
   for (int k = 0; k < 3; ++k) EXPECT_EQ(t.encode(text), first);
   const Tokenizer copy = t;  // copies share the tables
   EXPECT_EQ(copy.encode(text), first);
+}
+
+TEST(Bpe, ConcurrentEncodesGiveTheSameIds) {
+  // encode() is const and shared between threads (one of them uses the word cache).
+  const Tokenizer t = load(tiny::make({{"h", "e"}, {"l", "l"}, {"he", "ll"}, {" ", "w"}}));
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "hello world " + std::to_string(i) + " shell wheel ";
+  const auto expected = t.encode(text);
+  std::vector<std::vector<int32_t>> got(4);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int rep = 0; rep < 20; ++rep) got[k] = t.encode(text);
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& g : got) EXPECT_EQ(g, expected);
 }

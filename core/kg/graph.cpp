@@ -1,0 +1,303 @@
+#include "kg/graph.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace ps::kg {
+
+std::string to_string(Source s) {
+  switch (s) {
+    case Source::String: return "string";
+    case Source::Go: return "go";
+    case Source::Reactome: return "reactome";
+  }
+  return "?";
+}
+
+SourceWeights SourceWeights::only(Source s) {
+  SourceWeights w{0, 0, 0};
+  (s == Source::String ? w.string : s == Source::Go ? w.go : w.reactome) = 1;
+  return w;
+}
+
+SourceWeights SourceWeights::parse(const std::string& spec) {
+  SourceWeights w{0, 0, 0};
+  std::stringstream ss(spec);
+  std::string part;
+  bool any = false;
+  while (std::getline(ss, part, ',')) {
+    if (part.empty()) continue;
+    std::string name = part;
+    double weight = 1;
+    auto colon = part.find(':');
+    if (colon != std::string::npos) {
+      name = part.substr(0, colon);
+      try {
+        size_t used = 0;
+        weight = std::stod(part.substr(colon + 1), &used);
+        if (used != part.size() - colon - 1) throw std::invalid_argument("");
+      } catch (const std::exception&) {
+        throw ps::Error("--sources: bad weight in '" + part + "'");
+      }
+      if (!(weight >= 0)) throw ps::Error("--sources: weight must be >= 0 in '" + part + "'");
+    }
+    if (name == "string") w.string = weight;
+    else if (name == "go") w.go = weight;
+    else if (name == "reactome") w.reactome = weight;
+    else throw ps::Error("--sources: unknown source '" + name + "' (expected string, go, reactome)");
+    any = true;
+  }
+  if (!any || (w.string == 0 && w.go == 0 && w.reactome == 0))
+    throw ps::Error("--sources: name at least one of string, go, reactome");
+  return w;
+}
+
+std::string SourceWeights::to_string() const {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "string:%g,go:%g,reactome:%g", string, go, reactome);
+  return buf;
+}
+
+const std::array<const char*, 11>& string_channel_names() {
+  static const std::array<const char*, 11> kNames = {
+      "neighborhood", "neighborhood_transferred", "fusion", "cooccurence", "homology", "coexpression",
+      "coexpression_transferred", "experiments", "experiments_transferred", "database", "database_transferred"};
+  return kNames;
+}
+
+static std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::optional<GeneId> KnowledgeGraph::find(const std::string& name) const {
+  if (auto it = by_symbol_.find(name); it != by_symbol_.end()) return it->second;
+  if (auto it = by_alias_.find(name); it != by_alias_.end()) return it->second;
+  if (auto it = by_upper_.find(upper(name)); it != by_upper_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::vector<std::string> KnowledgeGraph::complete(const std::string& prefix, size_t max_results) const {
+  const std::string p = upper(prefix);
+  std::vector<std::pair<int, std::string>> hits;  // (rank, text): current symbols before aliases
+  auto starts = [&](const std::string& s) { return upper(s).compare(0, p.size(), p) == 0; };
+  for (const auto& [sym, id] : by_symbol_)
+    if (starts(sym)) hits.emplace_back(0, sym);
+  for (const auto& [alias, id] : by_alias_)
+    if (starts(alias)) hits.emplace_back(1, alias + " (" + genes_[id].symbol + ")");
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    if (a.second.size() != b.second.size()) return a.second.size() < b.second.size();
+    return a.second < b.second;
+  });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < hits.size() && out.size() < max_results; ++i) out.push_back(hits[i].second);
+  return out;
+}
+
+bool KnowledgeGraph::in_source(Source s, GeneId g) const {
+  switch (s) {
+    case Source::String: return string_offsets_[g + 1] > string_offsets_[g];
+    case Source::Go: return go_.gene_offsets[g + 1] > go_.gene_offsets[g];
+    case Source::Reactome: return reactome_.gene_offsets[g + 1] > reactome_.gene_offsets[g];
+  }
+  return false;
+}
+
+std::vector<GoAnnotation> KnowledgeGraph::go_annotations(GeneId g) const {
+  std::vector<GoAnnotation> out;
+  for (int64_t i = go_.gene_offsets[g]; i < go_.gene_offsets[g + 1]; ++i) out.push_back({go_.gene_sets[i], ""});
+  for (int64_t i = direct_offsets_[g]; i < direct_offsets_[g + 1]; ++i)
+    for (auto& a : out)
+      if (a.term == direct_term_[i]) {
+        if (!a.evidence.empty()) a.evidence += ",";
+        a.evidence += evidence_codes_[direct_code_[i]];
+      }
+  std::stable_sort(out.begin(), out.end(), [&](const GoAnnotation& a, const GoAnnotation& b) {
+    return go_ic_[a.term] > go_ic_[b.term];
+  });
+  return out;
+}
+
+std::vector<int32_t> KnowledgeGraph::pathways_of(GeneId g) const {
+  return {reactome_.gene_sets.begin() + reactome_.gene_offsets[g],
+          reactome_.gene_sets.begin() + reactome_.gene_offsets[g + 1]};
+}
+
+int32_t KnowledgeGraph::pathway_size(int32_t p) const {
+  return static_cast<int32_t>(reactome_.set_offsets[p + 1] - reactome_.set_offsets[p]);
+}
+
+double KnowledgeGraph::SetIndex::cosine(GeneId a, GeneId b) const {
+  if (gene_norm[a] <= 0 || gene_norm[b] <= 0) return 0;
+  // Both set lists are sorted: merge.
+  const int32_t *pa = gene_sets.data() + gene_offsets[a], *ea = gene_sets.data() + gene_offsets[a + 1];
+  const int32_t *pb = gene_sets.data() + gene_offsets[b], *eb = gene_sets.data() + gene_offsets[b + 1];
+  double dot = 0;
+  while (pa < ea && pb < eb) {
+    if (*pa < *pb) ++pa;
+    else if (*pb < *pa) ++pb;
+    else {
+      dot += static_cast<double>(set_weight[*pa]) * set_weight[*pa];
+      ++pa, ++pb;
+    }
+  }
+  return dot / (static_cast<double>(gene_norm[a]) * gene_norm[b]);
+}
+
+double KnowledgeGraph::score(Source s, GeneId a, GeneId b) const {
+  switch (s) {
+    case Source::String: {
+      auto begin = string_nbr_.begin() + string_offsets_[a], end = string_nbr_.begin() + string_offsets_[a + 1];
+      auto it = std::lower_bound(begin, end, b);  // neighbours sorted by id
+      return (it != end && *it == b) ? string_w_[it - string_nbr_.begin()] : 0.0;
+    }
+    case Source::Go: return go_.cosine(a, b);
+    case Source::Reactome: return reactome_.cosine(a, b);
+  }
+  return 0;
+}
+
+double KnowledgeGraph::fused(const SourceWeights& w, GeneId a, GeneId b) const {
+  double s = 0;
+  for (int i = 0; i < kSources; ++i) {
+    const Source src = static_cast<Source>(i);
+    if (w.of(src) > 0) s += w.of(src) * score(src, a, b);
+  }
+  return s;
+}
+
+// Adds w * cosine(g, x) to acc[x] for every x sharing a weighted set with g.
+void KnowledgeGraph::accumulate_sets(const SetIndex& idx, GeneId g, double w, std::vector<double>& acc,
+                                     std::vector<GeneId>& touched, const std::vector<uint8_t>* allowed) const {
+  if (idx.gene_norm[g] <= 0) return;
+  const double scale = w / idx.gene_norm[g];
+  for (int64_t i = idx.gene_offsets[g]; i < idx.gene_offsets[g + 1]; ++i) {
+    const int32_t set = idx.gene_sets[i];
+    const double sw = idx.set_weight[set];
+    if (sw <= 0) continue;
+    const double c = scale * sw * sw;
+    for (int64_t j = idx.set_offsets[set]; j < idx.set_offsets[set + 1]; ++j) {
+      const GeneId x = idx.set_genes[j];
+      if (allowed && !(*allowed)[x]) continue;
+      if (acc[x] == 0) touched.push_back(x);
+      acc[x] += c / idx.gene_norm[x];
+    }
+  }
+}
+
+std::vector<Neighbour> KnowledgeGraph::neighbours(GeneId g, const SourceWeights& w, size_t k,
+                                                  const std::vector<uint8_t>* allowed) const {
+  if (g < 0 || g >= n_genes()) throw ps::Error("neighbours: gene id out of range");
+  // One dense accumulator per source, reused across calls on this thread.
+  thread_local std::array<std::vector<double>, kSources> acc;
+  thread_local std::vector<GeneId> touched;
+  for (auto& a : acc)
+    if (a.size() != genes_.size()) a.assign(genes_.size(), 0.0);
+  touched.clear();
+  if (w.string > 0) {
+    for (int64_t i = string_offsets_[g]; i < string_offsets_[g + 1]; ++i) {
+      const GeneId x = string_nbr_[i];
+      if (allowed && !(*allowed)[x]) continue;
+      if (acc[0][x] == 0) touched.push_back(x);
+      acc[0][x] = string_w_[i];
+    }
+  }
+  if (w.go > 0) accumulate_sets(go_, g, 1.0, acc[1], touched, allowed);
+  if (w.reactome > 0) accumulate_sets(reactome_, g, 1.0, acc[2], touched, allowed);
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::vector<Neighbour> out;
+  out.reserve(touched.size());
+  for (GeneId x : touched) {
+    Neighbour n;
+    n.gene = x;
+    for (int s = 0; s < kSources; ++s) {
+      n.by_source[s] = acc[s][x];
+      acc[s][x] = 0;
+    }
+    n.score = w.string * n.by_source[0] + w.go * n.by_source[1] + w.reactome * n.by_source[2];
+    if (x != g && n.score > 0) out.push_back(n);
+  }
+  const size_t keep = std::min(k, out.size());
+  std::partial_sort(out.begin(), out.begin() + keep, out.end(), [](const Neighbour& a, const Neighbour& b) {
+    return a.score != b.score ? a.score > b.score : a.gene < b.gene;
+  });
+  out.resize(keep);
+  return out;
+}
+
+Evidence KnowledgeGraph::evidence(GeneId a, GeneId b, size_t max_items) const {
+  Evidence e;
+  for (int s = 0; s < kSources; ++s) e.score[s] = score(static_cast<Source>(s), a, b);
+  {
+    auto begin = string_nbr_.begin() + string_offsets_[a], end = string_nbr_.begin() + string_offsets_[a + 1];
+    auto it = std::lower_bound(begin, end, b);
+    if (it != end && *it == b) {
+      const auto& ch = string_edge_channels_[string_edge_[it - string_nbr_.begin()]];
+      for (size_t c = 0; c < ch.size(); ++c)
+        if (ch[c] > 0) e.string_channels.emplace_back(string_channel_names()[c], ch[c]);
+      std::sort(e.string_channels.begin(), e.string_channels.end(),
+                [](const auto& x, const auto& y) { return x.second > y.second; });
+    }
+  }
+  auto ann_a = go_annotations(a), ann_b = go_annotations(b);
+  std::unordered_map<int32_t, const std::string*> ev_b;
+  for (const auto& x : ann_b) ev_b[x.term] = &x.evidence;
+  for (const auto& x : ann_a) {  // already most informative first
+    auto it = ev_b.find(x.term);
+    if (it == ev_b.end() || go_.set_weight[x.term] <= 0) continue;
+    if (e.go_terms.size() >= max_items) break;
+    e.go_terms.push_back({x.term, go_ic_[x.term], x.evidence, *it->second});
+  }
+  auto pa = pathways_of(a), pb = pathways_of(b);
+  std::vector<int32_t> shared;
+  std::set_intersection(pa.begin(), pa.end(), pb.begin(), pb.end(), std::back_inserter(shared));
+  for (int32_t p : shared)
+    if (reactome_.set_weight[p] > 0) e.pathways.push_back({p, pathway_size(p), reactome_.set_weight[p]});
+  std::sort(e.pathways.begin(), e.pathways.end(),
+            [](const SharedPathway& x, const SharedPathway& y) { return x.size < y.size; });
+  if (e.pathways.size() > max_items) e.pathways.resize(max_items);
+  return e;
+}
+
+std::string Evidence::summary(const KnowledgeGraph& g, size_t max_items) const {
+  std::string out;
+  char buf[64];
+  if (score[0] > 0) {
+    std::snprintf(buf, sizeof buf, "STRING %.3f", score[0]);
+    out += buf;
+    if (!string_channels.empty()) {
+      out += " (";
+      for (size_t i = 0; i < string_channels.size() && i < max_items; ++i)
+        out += (i ? ", " : "") + string_channels[i].first;
+      out += ")";
+    }
+  }
+  if (score[1] > 0) {
+    std::snprintf(buf, sizeof buf, "GO %.3f", score[1]);
+    out += (out.empty() ? "" : "; ") + std::string(buf);
+    if (!go_terms.empty()) {
+      out += " (";
+      for (size_t i = 0; i < go_terms.size() && i < max_items; ++i) out += (i ? ", " : "") + g.go_term(go_terms[i].term).name;
+      out += ")";
+    }
+  }
+  if (score[2] > 0) {
+    std::snprintf(buf, sizeof buf, "Reactome %.3f", score[2]);
+    out += (out.empty() ? "" : "; ") + std::string(buf);
+    if (!pathways.empty()) {
+      out += " (";
+      for (size_t i = 0; i < pathways.size() && i < max_items; ++i) out += (i ? ", " : "") + g.pathway(pathways[i].pathway).name;
+      out += ")";
+    }
+  }
+  return out.empty() ? "no edge" : out;
+}
+
+}  // namespace ps::kg

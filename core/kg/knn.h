@@ -1,0 +1,93 @@
+// The KNN-KG predictor of differential expression (seed paper 2's baseline).
+//
+// For a test pair (X perturbed, Y read out), with train labels L(n, m) in {0, 1}:
+//   N(X)  = the k train perturbers closest to X in the knowledge graph (fused score s_n)
+//           among those measured on Y (PerturbQA's pairs are sparse: each perturber has
+//           labels for ~2 % of the targets, so the plain top-k would rarely vote), searched
+//           within X's `pool` closest train perturbers,
+//   N(Y)  = the target_k train targets closest to Y (fused score t_m),
+//   b(Y)  = Y's train DE rate (for a target never seen in train: the t-weighted rate of N(Y)),
+//   knn   = (sum_{n in N(X)} s_n L(n,Y) + alpha b(Y)) / (sum_n s_n [L(n,Y) known] + alpha)
+//   tn    = (sum_{n, m} s_n t_m L(n,m) + alpha b(Y)) / (sum_{n,m} s_n t_m [L(n,m) known] + alpha)
+//   str   = sum_n s_n r(n) / sum_n s_n - mean r,  r(n) = n's train DE rate over all targets
+//   score = (1 - beta) knn + beta tn + gamma str
+// The neighbour weights are s^power. tn is what lets a target without train labels get an
+// informative score: how X's neighbours moved genes like Y.
+//
+// The score is a ranking score; Calibrator (metrics/calibrator.h) maps it to P(DE).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "data/perturbqa.h"
+#include "kg/graph.h"
+
+namespace ps::kg {
+
+struct KnnConfig {
+  int k = 20;                  // perturber neighbours that voted (have a train label for Y)
+  int pool = 400;              // candidates searched for them: X's closest train perturbers
+  SourceWeights sources{1, 1, 2};  // fused edge weights (SourceWeights::only(Source::String) for STRING-only)
+  double power = 1.0;          // neighbour weight = score^power
+  double alpha = 1.0;          // shrinkage toward the target's base rate (pseudo-weight)
+  int target_k = 10;           // target neighbours (0: no target neighbourhood)
+  double beta = 0.2;           // weight of the target-neighbourhood estimate
+  double gamma = 0.5;          // weight of the neighbours' overall perturbation strength
+  std::string to_json() const;
+};
+
+struct KnnVote {
+  GeneId neighbour = -1;       // a train perturber
+  double weight = 0;           // s_n (after power)
+  int label = -1;              // L(n, Y): 1, 0, or -1 when that pair is not in train
+};
+
+struct KnnPrediction {
+  double score = 0;            // the combined ranking score
+  double knn = 0, tn = 0, strength = 0, base_rate = 0;
+  int n_votes = 0;             // neighbours with a train label for Y
+  bool perturber_in_graph = false, target_seen = false;
+  std::vector<KnnVote> votes;                // N(X) with their labels for Y
+  std::vector<Neighbour> target_neighbours;  // N(Y)
+};
+
+class KnnModel {
+ public:
+  // train: the items the neighbours' labels come from (every item is used, whatever its split).
+  KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg);
+
+  KnnPrediction predict(const std::string& perturber, const std::string& target) const;
+  // Scores of many items; neighbourhoods are computed once per distinct gene.
+  std::vector<double> scores(const std::vector<data::Item>& items, int threads = 2) const;
+
+  const KnnConfig& config() const { return cfg_; }
+  const KnowledgeGraph& graph() const { return g_; }
+  double mean_rate() const { return mean_rate_; }
+  int64_t n_train_perturbers() const { return static_cast<int64_t>(pert_gene_.size()); }
+
+ private:
+  struct Neighbourhood {
+    std::vector<int32_t> rows;     // label-matrix rows (perturbers) or columns (targets)
+    std::vector<double> weights;
+    std::vector<Neighbour> raw;
+  };
+  Neighbourhood perturber_neighbourhood(const std::string& pert) const;
+  Neighbourhood target_neighbourhood(const std::string& gene) const;
+  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col) const;
+  int8_t label(int32_t row, int32_t col) const { return labels_[static_cast<size_t>(row) * n_targets_ + col]; }
+
+  const KnowledgeGraph& g_;
+  KnnConfig cfg_;
+  std::unordered_map<std::string, int32_t> pert_row_, target_col_;
+  std::vector<GeneId> pert_gene_, target_gene_;      // graph id per row / column (-1: not in graph)
+  std::vector<int32_t> row_of_gene_, col_of_gene_;   // graph id -> row / column, -1
+  std::vector<uint8_t> pert_allowed_, target_allowed_;
+  size_t n_targets_ = 0;
+  std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
+  std::vector<double> base_rate_, pert_rate_;
+  double mean_rate_ = 0, mean_pert_rate_ = 0;
+};
+
+}  // namespace ps::kg
