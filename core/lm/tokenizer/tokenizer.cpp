@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "lm/tokenizer/bpe.h"
 #include "lm/tokenizer/byte_level.h"
+#include "lm/tokenizer/json_reader.h"
 #include "lm/tokenizer/pretokenizer.h"
 #include "lm/tokenizer/unicode.h"
 #include "lm/tokenizer/word_cache.h"
@@ -37,6 +38,11 @@ struct Tokenizer::Impl {
   mutable WordCache cache;
 
   enum : uint8_t { kNone = 0, kVocab = 1, kAdded = 2, kSpecial = 3 };
+
+  // The byte-level vocabulary form of a vocabulary id ("" if it is not one).
+  std::string token_string_of_vocab(int32_t id) const {
+    return id_kind[id] == kVocab ? bytes_to_token_string(id_bytes[id]) : std::string();
+  }
 
   void encode_segment(std::string_view segment, bool ascii, WordCache* cache_or_null,
                       std::vector<int32_t>& out) const;
@@ -121,6 +127,11 @@ std::string read_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(where(path, 0, "cannot open the tokenizer file"));
   std::string data;
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    const long size = std::ftell(f);
+    if (size > 0) data.reserve(static_cast<size_t>(size));
+    std::fseek(f, 0, SEEK_SET);
+  }
   char buf[1 << 16];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
@@ -151,21 +162,76 @@ Tokenizer Tokenizer::from_file(const std::string& path) {
 }
 
 Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source) {
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    const size_t at = std::min<size_t>(e.byte, text.size());
-    const long line = 1 + static_cast<long>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
-    throw Error(where(source, line, std::string("malformed JSON: ") + e.what()));
+  // Stream the document: model.vocab and model.merges go straight into vectors, every
+  // other (small) value is read as nlohmann::json and validated below.
+  JsonReader reader(text, source);
+  json root = json::object();
+  json model = json::object();
+  bool have_model = false, have_vocab = false, have_merges = false;
+  std::vector<std::pair<std::string, int64_t>> vocab;
+  std::vector<std::pair<std::string, std::string>> merges;
+  // Each vocab entry or merge takes at least ~8 bytes of JSON; Qwen3 has 151k of each.
+  vocab.reserve(std::min<size_t>(text.size() / 64, 1 << 18));
+  merges.reserve(std::min<size_t>(text.size() / 64, 1 << 18));
+  {
+    std::string key, model_key;
+    reader.begin_object("(top level)");
+    while (reader.next_key(key)) {
+      if (key != "model") {
+        root[key] = reader.read_value();
+        continue;
+      }
+      have_model = true;
+      reader.begin_object("model");
+      while (reader.next_key(model_key)) {
+        if (model_key == "vocab") {
+          have_vocab = true;
+          reader.begin_object("model.vocab");
+          std::string token;
+          while (reader.next_key(token)) {
+            vocab.emplace_back(token, reader.read_integer("model.vocab[\"" + token + "\"]"));
+          }
+        } else if (model_key == "merges") {
+          // [["a","b"], ...] or ["a b", ...]
+          have_merges = true;
+          reader.begin_array("model.merges");
+          std::string item;
+          while (reader.next_element()) {
+            const size_t index = merges.size();
+            const auto field = [&] { return "model.merges[" + std::to_string(index) + "]"; };
+            if (reader.peek() == '"') {
+              reader.read_string(item, field());
+              const size_t sp = item.find(' ');
+              if (sp == std::string::npos || item.find(' ', sp + 1) != std::string::npos)
+                reader.fail("field " + field() + ": expected \"left right\", got \"" + item + "\"");
+              merges.emplace_back(item.substr(0, sp), item.substr(sp + 1));
+            } else {
+              merges.emplace_back();
+              reader.begin_array(field());
+              int parts = 0;
+              while (reader.next_element()) {
+                if (parts == 2) reader.fail("field " + field() + ": expected a pair of strings");
+                reader.read_string(parts == 0 ? merges.back().first : merges.back().second, field());
+                ++parts;
+              }
+              if (parts != 2) reader.fail("field " + field() + ": expected a pair of strings");
+            }
+          }
+        } else {
+          model[model_key] = reader.read_value();
+        }
+      }
+    }
+    reader.expect_end();
   }
-  if (!root.is_object()) fail(source, "expected a JSON object at the top level");
+  if (!have_model) fail(source, "field model is missing");
+  if (!have_vocab) fail(source, "field model.vocab is missing");
+  if (!have_merges) fail(source, "field model.merges is missing");
 
   auto impl = std::make_shared<Impl>();
   impl->source = source;
 
   // model
-  const json& model = require(root, "model", "(top level)", source);
   if (model.contains("type") && type_of(model, "model", source) != "BPE")
     fail(source, "field model.type: '" + type_of(model, "model", source) + "' is not supported (only BPE)");
   if (get_bool(model, "byte_fallback", false, "model", source))
@@ -178,14 +244,10 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
   if (auto it = model.find("dropout"); it != model.end() && !it->is_null()) {
     if (!it->is_number() || it->get<double>() != 0.0) fail(source, "field model.dropout: BPE dropout is not supported");
   }
-
-  const json& vocab = require(model, "vocab", "model", source);
-  if (!vocab.is_object()) fail(source, "field model.vocab: expected an object of token -> id");
   int32_t max_id = -1;
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 || it.value().get<int64_t>() > INT32_MAX)
-      fail(source, "field model.vocab[\"" + it.key() + "\"]: expected a non-negative integer id");
-    max_id = std::max(max_id, it.value().get<int32_t>());
+  for (const auto& [token, id] : vocab) {
+    if (id < 0 || id > INT32_MAX) fail(source, "field model.vocab[\"" + token + "\"]: expected a non-negative id");
+    max_id = std::max(max_id, static_cast<int32_t>(id));
   }
 
   // added_tokens
@@ -227,15 +289,16 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
   impl->id_bytes.assign(static_cast<size_t>(max_id + 1), std::string());
   impl->id_kind.assign(static_cast<size_t>(max_id + 1), Impl::kNone);
   impl->token_ids.reserve(vocab.size() + added.size());
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    const int32_t id = it.value().get<int32_t>();
-    auto bytes = token_string_to_bytes(it.key());
-    if (!bytes) fail(source, "field model.vocab[\"" + it.key() + "\"]: not a byte-level token");
+  for (auto& [token, id64] : vocab) {
+    const auto id = static_cast<int32_t>(id64);
+    auto bytes = token_string_to_bytes(token);
+    if (!bytes) fail(source, "field model.vocab[\"" + token + "\"]: not a byte-level token");
     if (impl->id_kind[id] != Impl::kNone)
-      fail(source, "field model.vocab[\"" + it.key() + "\"]: id " + std::to_string(id) + " is used twice");
+      fail(source, "field model.vocab[\"" + token + "\"]: id " + std::to_string(id) + " is used twice");
+    if (!impl->token_ids.emplace(std::move(token), id).second)
+      fail(source, "field model.vocab: a token appears twice (id " + std::to_string(id) + ")");
     impl->id_bytes[id] = std::move(*bytes);
     impl->id_kind[id] = Impl::kVocab;
-    impl->token_ids.emplace(it.key(), id);
   }
   for (int b = 0; b < 256; ++b) {
     std::string s;
@@ -251,9 +314,9 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
   for (size_t k = 0; k < added.size(); ++k) {
     const AddedToken& a = added[k];
     // An added token may repeat a vocabulary entry with the same id (HF allows it).
-    if (impl->id_kind[a.id] == Impl::kVocab && impl->id_bytes[a.id] != a.content && impl->token_ids[a.content] != a.id)
+    if (impl->id_kind[a.id] != Impl::kNone && impl->token_string_of_vocab(a.id) != a.content)
       fail(source, "field added_tokens[" + std::to_string(k) + "].id: " + std::to_string(a.id) +
-                       " is already a different vocabulary token");
+                       " is already used by another token");
     auto bytes = token_string_to_bytes(a.content);  // the ByteLevel decoder's rule
     impl->id_bytes[a.id] = bytes ? *bytes : a.content;
     impl->id_kind[a.id] = a.special ? Impl::kSpecial : Impl::kAdded;
@@ -268,33 +331,18 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
   }
   impl->added = std::move(added);
 
-  // merges: [["a","b"], ...] or ["a b", ...]
-  const json& merges = require(model, "merges", "model", source);
-  if (!merges.is_array()) fail(source, "field model.merges: expected an array");
   impl->merges.reserve(merges.size());
-  std::string left, right;
+  std::string joined;
   for (size_t k = 0; k < merges.size(); ++k) {
-    const json& m = merges[k];
+    const auto& [left, right] = merges[k];
     const auto field = [&] { return "field model.merges[" + std::to_string(k) + "]"; };
-    if (m.is_string()) {
-      const std::string& s = m.get_ref<const std::string&>();
-      const size_t sp = s.find(' ');
-      if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
-        fail(source, field() + ": expected \"left right\", got \"" + s + "\"");
-      left.assign(s, 0, sp);
-      right.assign(s, sp + 1, std::string::npos);
-    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-      left = m[0].get_ref<const std::string&>();
-      right = m[1].get_ref<const std::string&>();
-    } else {
-      fail(source, field() + ": expected a pair of strings or \"left right\"");
-    }
     auto l = impl->token_ids.find(left), r = impl->token_ids.find(right);
     if (l == impl->token_ids.end()) fail(source, field() + ": \"" + left + "\" is not in model.vocab");
     if (r == impl->token_ids.end()) fail(source, field() + ": \"" + right + "\" is not in model.vocab");
-    auto merged = impl->token_ids.find(left + right);
+    joined.assign(left).append(right);
+    auto merged = impl->token_ids.find(joined);
     if (merged == impl->token_ids.end())
-      fail(source, field() + ": the merged token \"" + left + right + "\" is not in model.vocab");
+      fail(source, field() + ": the merged token \"" + joined + "\" is not in model.vocab");
     impl->merges.add(l->second, r->second, merged->second);  // a repeated pair keeps its first rank
   }
 

@@ -1,0 +1,131 @@
+#include "screenshots.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QPixmap>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <cstdio>
+
+#include "kg_browser.h"
+#include "kg_service.h"
+#include "main_window.h"
+#include "predictions_model.h"
+#include "predictions_view.h"
+#include "runs_model.h"
+#include "runs_view.h"
+
+namespace ps::gui {
+
+ScreenshotDriver::ScreenshotDriver(MainWindow* window, const QString& dir) : QObject(window), window_(window), dir_(dir) {}
+
+void ScreenshotDriver::start() {
+  if (!QDir().mkpath(dir_)) {
+    fail(tr("cannot create %1").arg(dir_));
+    return;
+  }
+  window_->resize(1440, 900);
+  window_->show();
+  connect(window_, &MainWindow::run_opened, this, &ScreenshotDriver::when_opened);
+  // A safety net: never hang a test or a script.
+  QTimer::singleShot(240000, this, [this] { fail(tr("timed out")); });
+  QTimer::singleShot(0, this, &ScreenshotDriver::open_default);
+}
+
+// The newest finished KNN run on K562.
+static qint64 default_run(RunsModel* runs) {
+  for (int row = 0; row < runs->rowCount(); ++row) {
+    const auto& r = runs->run(row);
+    if (r.kind == "knn" && r.status == ps::store::RunStatus::Finished && run_cell_lines(r).contains("k562", Qt::CaseInsensitive))
+      return r.id;
+  }
+  return 0;
+}
+
+void ScreenshotDriver::open_default() {
+  const qint64 id = default_run(window_->runs_model());
+  if (id == 0) {
+    std::fprintf(stderr, "perturbscope: no KNN run on K562 in the store; rendering the empty views\n");
+    when_opened();
+    return;
+  }
+  window_->runs_view()->select_runs({id});
+  window_->open_run(id);
+}
+
+// Wait for the graph, centre the browser on the most confident correct DE call's
+// perturber, select that pair in the prediction table, then grab every view.
+void ScreenshotDriver::when_opened() {
+  KgService* kg = window_->kg();
+  if (!kg->is_ready() && kg->is_loading()) {
+    connect(kg, &KgService::ready, this, &ScreenshotDriver::when_opened, Qt::SingleShotConnection);
+    connect(kg, &KgService::failed, this, &ScreenshotDriver::render_all, Qt::SingleShotConnection);
+    return;
+  }
+  if (!kg->is_ready()) {
+    render_all();
+    return;
+  }
+  PredictionsModel* preds = window_->predictions_model();
+  int best = -1;
+  for (int r = 0; r < preds->rowCount(); ++r) {
+    const auto& p = preds->prediction(r);
+    if (p.label == 1 && (best < 0 || p.confidence > preds->prediction(best).confidence)) best = r;
+  }
+  QString perturber = "TP53", target;
+  if (best >= 0) {
+    perturber = QString::fromStdString(preds->prediction(best).perturber);
+    target = QString::fromStdString(preds->prediction(best).target);
+    PredictionsView* view = window_->predictions_view();
+    view->table()->sortByColumn(PredictionsModel::Probability, Qt::DescendingOrder);
+    view->table()->selectRow(0);
+  }
+  KgBrowser* browser = window_->kg_browser();
+  connect(browser, &KgBrowser::centred, this, [this, browser, target] {
+    if (target.isEmpty()) {
+      QTimer::singleShot(300, this, &ScreenshotDriver::render_all);
+      return;
+    }
+    connect(browser, &KgBrowser::predicted, this, [this] { QTimer::singleShot(300, this, &ScreenshotDriver::render_all); },
+            Qt::SingleShotConnection);
+    browser->predict_target(target);
+    QTimer::singleShot(60000, this, &ScreenshotDriver::render_all);  // prediction unavailable: grab anyway
+  }, Qt::SingleShotConnection);
+  browser->set_cell_line("k562");
+  if (!browser->show_gene(perturber)) render_all();
+}
+
+void ScreenshotDriver::render_all() {
+  if (rendering_) return;
+  rendering_ = true;
+  const std::pair<int, const char*> views[] = {{MainWindow::RunsTab, "runs"},
+                                               {MainWindow::LauncherTab, "launcher"},
+                                               {MainWindow::ReliabilityTab, "reliability"},
+                                               {MainWindow::KgTab, "kg_browser"},
+                                               {MainWindow::PredictionsTab, "predictions"}};
+  int saved = 0;
+  for (const auto& [tab, name] : views) {
+    QWidget* before = window_->tabs()->currentWidget();
+    window_->show_tab(tab);
+    if (window_->tabs()->currentWidget() == before && tab != MainWindow::RunsTab) continue;  // view not built
+    QApplication::processEvents();
+    const QString path = QDir(dir_).filePath(QString(name) + ".png");
+    if (!window_->grab().save(path)) {
+      fail(tr("cannot write %1").arg(path));
+      return;
+    }
+    std::printf("%s\n", qPrintable(path));
+    ++saved;
+  }
+  std::fflush(stdout);
+  QApplication::exit(saved > 0 ? 0 : 1);
+}
+
+void ScreenshotDriver::fail(const QString& why) {
+  std::fprintf(stderr, "perturbscope --screenshots: %s\n", qPrintable(why));
+  QApplication::exit(1);
+}
+
+}  // namespace ps::gui

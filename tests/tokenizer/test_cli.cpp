@@ -1,0 +1,108 @@
+// perturbscope-cli tokenize, run as a user would: ids as JSON, decode, and clear
+// errors with the right exit codes.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/paths.h"
+#include "tiny_tokenizer.h"
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun cli(const std::string& args) {
+  const std::string err_file = tiny::temp_dir("cli_err") + "/stderr.txt";
+  const std::string cmd = std::string(PERTURBSCOPE_CLI_PATH) + " tokenize " + args + " 2>'" + err_file + "'";
+  CliRun r{-1, "", ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  return r;
+}
+
+std::string qwen3_dir() {
+  auto fx = ps::locate_fixtures();
+  return fx ? *fx + "/qwen3-tokenizer" : "";
+}
+
+}  // namespace
+
+TEST(TokenizeCli, EncodesAsJsonLikeTheGoldenRecord) {
+  if (qwen3_dir().empty()) GTEST_SKIP() << "fixtures not found";
+  // The "hello" record of golden_encodings.jsonl.
+  std::ifstream in(qwen3_dir() + "/golden_encodings.jsonl");
+  nlohmann::json record;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (j["id"] == "hello") record = j;
+  }
+  ASSERT_FALSE(record.is_null());
+  const CliRun r = cli("--tokenizer '" + qwen3_dir() + "' --text '" + record["text"].get<std::string>() + "' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["ids"], record["ids"]);
+
+  std::string ids;
+  for (const auto& id : record["ids"]) ids += (ids.empty() ? "" : ",") + std::to_string(id.get<int>());
+  const CliRun d = cli("--tokenizer '" + qwen3_dir() + "/tokenizer.json' --decode " + ids + " --json");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(nlohmann::json::parse(d.out)["text"], record["decoded"]);
+}
+
+TEST(TokenizeCli, BadInputGivesClearErrors) {
+  const std::string dir = tiny::temp_dir("cli");
+  CliRun r = cli("--tokenizer '" + dir + "/missing.json' --text hi");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(dir + "/missing.json"), std::string::npos) << r.err;
+
+  tiny::write(dir + "/tokenizer.json", "{\"model\": {\"vocab\": {}, \"merges\": [[\"a\"]]}}");
+  r = cli("--tokenizer '" + dir + "' --text hi");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("model.merges[0]"), std::string::npos) << r.err;
+
+  r = cli("--text hi");  // no --tokenizer
+  EXPECT_EQ(r.code, 2);
+  tiny::write(dir + "/tokenizer.json", tiny::make({}).dump());
+  r = cli("--tokenizer '" + dir + "' --decode 1,x");
+  EXPECT_EQ(r.code, 2);
+  r = cli("--tokenizer '" + dir + "' --decode 1,70000");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unknown token id 70000"), std::string::npos) << r.err;
+  r = cli("--tokenizer '" + dir + "' --text ab");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "97,98\n");
+}
+
+TEST(TokenizeCli, TrainsATokenizerThatLoads) {
+  const std::string dir = tiny::temp_dir("cli_train");
+  std::string corpus;
+  for (int i = 0; i < 200; ++i) corpus += "Does a knockdown of MYC change TP53 expression in K562 cells?\n";
+  tiny::write(dir + "/corpus.txt", corpus);
+  CliRun r = cli("--train '" + dir + "/corpus.txt' --merges 40 --out '" + dir + "' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["merges"], 40);
+  EXPECT_LT(j["corpus_tokens"].get<size_t>(), corpus.size() / 2);
+  r = cli("--tokenizer '" + dir + "' --text 'knockdown of MYC' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_LT(nlohmann::json::parse(r.out)["ids"].size(), 8u);  // far fewer than the 16 bytes
+  r = cli("--train '" + dir + "/missing.txt' --out '" + dir + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("missing.txt"), std::string::npos) << r.err;
+}

@@ -1,0 +1,224 @@
+#include "export.h"
+
+#include <QAbstractItemModel>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGraphicsScene>
+#include <QHBoxLayout>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QSvgGenerator>
+#include <QTextStream>
+#include <qcustomplot.h>
+
+#include "theme.h"
+
+namespace ps::gui {
+
+QSize FigureSize::logical() const {
+  return QSize(qRound(width_cm / 2.54 * 96), qRound(height_cm / 2.54 * 96));
+}
+
+QSize FigureSize::pixels() const {
+  return QSize(qRound(width_cm / 2.54 * dpi), qRound(height_cm / 2.54 * dpi));
+}
+
+bool export_figure(const QString& path, const FigureSize& size, const PaintFigure& paint, QString* error) {
+  auto fail = [&](const QString& why) {
+    if (error) *error = path + ": " + why;
+    return false;
+  };
+  if (size.width_cm <= 0 || size.height_cm <= 0 || size.dpi <= 0) return fail(QObject::tr("size and resolution must be positive"));
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  const QSize logical = size.logical();
+  if (suffix == "png") {
+    QImage image(size.pixels(), QImage::Format_ARGB32);
+    image.fill(plot_background());
+    const int dots_per_metre = qRound(size.dpi / 0.0254);
+    image.setDotsPerMeterX(dots_per_metre);
+    image.setDotsPerMeterY(dots_per_metre);
+    paint(&image, size.dpi / 96.0, logical);
+    if (!image.save(path, "PNG")) return fail(QObject::tr("cannot write the file"));
+    return true;
+  }
+  if (suffix == "svg") {
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(logical);
+    svg.setViewBox(QRect(QPoint(0, 0), logical));
+    svg.setResolution(96);
+    svg.setTitle(QFileInfo(path).completeBaseName());
+    svg.setDescription("PerturbScope");
+    paint(&svg, 1.0, logical);
+    if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) return fail(QObject::tr("cannot write the file"));
+    return true;
+  }
+  if (suffix == "pdf") {
+    {
+      QFile probe(path);
+      if (!probe.open(QIODevice::WriteOnly)) return fail(QObject::tr("cannot write the file"));
+    }
+    QPdfWriter pdf(path);
+    pdf.setCreator("PerturbScope");
+    pdf.setTitle(QFileInfo(path).completeBaseName());
+    pdf.setPageSize(QPageSize(QSizeF(size.width_cm * 10, size.height_cm * 10), QPageSize::Millimeter));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    pdf.setResolution(size.dpi);
+    paint(&pdf, size.dpi / 96.0, logical);
+    return true;
+  }
+  return fail(QObject::tr("unknown figure format '%1' (use .png, .svg or .pdf)").arg(suffix));
+}
+
+bool export_plot(QCustomPlot* plot, const QString& path, const FigureSize& size, QString* error) {
+  return export_figure(path, size, [plot](QPaintDevice* device, double scale, QSize logical) {
+    QCPPainter painter(device);
+    painter.setMode(QCPPainter::pmVectorized, device->devType() != QInternal::Image);
+    painter.setMode(QCPPainter::pmNoCaching);
+    painter.scale(scale, scale);
+    plot->toPainter(&painter, logical.width(), logical.height());
+  }, error);
+}
+
+bool export_scene(QGraphicsScene* scene, const QString& path, const FigureSize& size, QString* error) {
+  return export_figure(path, size, [scene](QPaintDevice* device, double scale, QSize logical) {
+    QPainter painter(device);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.scale(scale, scale);
+    const QRectF target(QPointF(0, 0), QSizeF(logical));
+    painter.fillRect(target, plot_background());
+    QRectF source = scene->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+    scene->render(&painter, target, source, Qt::KeepAspectRatio);
+  }, error);
+}
+
+static QString csv_field(const QString& s) {
+  if (s.contains(',') || s.contains('"') || s.contains('\n') || s.contains('\r')) {
+    QString q = s;
+    q.replace("\"", "\"\"");
+    return "\"" + q + "\"";
+  }
+  return s;
+}
+
+bool export_csv(const QAbstractItemModel* model, const QString& path, QString* error) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    if (error) *error = path + ": " + file.errorString();
+    return false;
+  }
+  QTextStream out(&file);
+  const int columns = model->columnCount();
+  QStringList header;
+  for (int c = 0; c < columns; ++c) header << csv_field(model->headerData(c, Qt::Horizontal).toString());
+  out << header.join(',') << '\n';
+  for (int r = 0; r < model->rowCount(); ++r) {
+    QStringList row;
+    for (int c = 0; c < columns; ++c) {
+      // The edit role carries the unrounded number where a model has one.
+      QVariant v = model->data(model->index(r, c), Qt::EditRole);
+      if (!v.isValid()) v = model->data(model->index(r, c), Qt::DisplayRole);
+      row << csv_field(v.toString());
+    }
+    out << row.join(',') << '\n';
+  }
+  out.flush();
+  if (!file.commit()) {
+    if (error) *error = path + ": " + file.errorString();
+    return false;
+  }
+  return true;
+}
+
+ExportDialog::ExportDialog(const QString& suggested_name, bool figure, QWidget* parent)
+    : QDialog(parent), figure_(figure) {
+  setWindowTitle(figure ? tr("Export figure") : tr("Export table"));
+  QSettings settings;
+  QString dir = settings.value("export/dir", QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).toString();
+  const QString suffix = figure ? settings.value("export/format", "png").toString() : QString("csv");
+  path_ = new QLineEdit(QDir(dir).filePath(suggested_name + "." + suffix));
+  auto* browse_button = new QPushButton(tr("Browse…"));
+  connect(browse_button, &QPushButton::clicked, this, &ExportDialog::browse);
+  auto* path_row = new QHBoxLayout;
+  path_row->addWidget(path_, 1);
+  path_row->addWidget(browse_button);
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("File:"), path_row);
+  width_ = new QDoubleSpinBox;
+  height_ = new QDoubleSpinBox;
+  dpi_ = new QSpinBox;
+  pixels_ = new QLabel;
+  if (figure) {
+    for (auto* box : {width_, height_}) {
+      box->setRange(2, 100);
+      box->setDecimals(1);
+      box->setSuffix(" cm");
+    }
+    width_->setValue(settings.value("export/width_cm", 16.0).toDouble());
+    height_->setValue(settings.value("export/height_cm", 12.0).toDouble());
+    dpi_->setRange(50, 1200);
+    dpi_->setSuffix(" dpi");
+    dpi_->setValue(settings.value("export/dpi", 150).toInt());
+    form->addRow(tr("Width:"), width_);
+    form->addRow(tr("Height:"), height_);
+    form->addRow(tr("Resolution:"), dpi_);
+    form->addRow(tr("Raster size:"), pixels_);
+    for (auto* box : {width_, height_}) connect(box, &QDoubleSpinBox::valueChanged, this, &ExportDialog::update_pixels);
+    connect(dpi_, &QSpinBox::valueChanged, this, &ExportDialog::update_pixels);
+    form->addRow(new QLabel(tr("The format follows the file suffix: .png, .svg or .pdf.")));
+    update_pixels();
+  }
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
+  connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+    QSettings s;
+    s.setValue("export/dir", QFileInfo(path()).absolutePath());
+    if (figure_) {
+      s.setValue("export/format", QFileInfo(path()).suffix().toLower());
+      s.setValue("export/width_cm", width_->value());
+      s.setValue("export/height_cm", height_->value());
+      s.setValue("export/dpi", dpi_->value());
+    }
+    accept();
+  });
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(buttons);
+}
+
+QString ExportDialog::path() const { return path_->text().trimmed(); }
+
+FigureSize ExportDialog::size() const {
+  FigureSize s;
+  s.width_cm = width_->value();
+  s.height_cm = height_->value();
+  s.dpi = dpi_->value();
+  return s;
+}
+
+void ExportDialog::browse() {
+  const QString filter = figure_ ? tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)") : tr("CSV table (*.csv)");
+  QString chosen = QFileDialog::getSaveFileName(this, windowTitle(), path(), filter);
+  if (!chosen.isEmpty()) path_->setText(chosen);
+}
+
+void ExportDialog::update_pixels() {
+  const QSize px = size().pixels();
+  pixels_->setText(tr("%1 × %2 px (PNG)").arg(px.width()).arg(px.height()));
+}
+
+}  // namespace ps::gui

@@ -1,0 +1,451 @@
+#include "kg_browser.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCompleter>
+#include <QGraphicsEllipseItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStringListModel>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "async.h"
+#include "export.h"
+#include "kg_service.h"
+#include "neighbourhood_model.h"
+#include "theme.h"
+
+namespace ps::gui {
+
+static QColor source_color(ps::kg::Source s) {
+  switch (s) {
+    case ps::kg::Source::String: return QColor(0, 114, 178);    // blue
+    case ps::kg::Source::Go: return QColor(0, 158, 115);        // green
+    case ps::kg::Source::Reactome: return QColor(213, 94, 0);   // orange
+  }
+  return Qt::gray;
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event) {
+  for (QGraphicsItem* item : items(event->pos())) {
+    const QString symbol = item->data(0).toString();
+    if (!symbol.isEmpty()) {
+      emit gene_clicked(symbol);
+      return;
+    }
+  }
+  QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+  QGraphicsView::resizeEvent(event);
+  if (scene()) fitInView(scene()->itemsBoundingRect().adjusted(-10, -10, 10, 10), Qt::KeepAspectRatio);
+}
+
+KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) {
+  model_ = new NeighbourhoodModel(this);
+
+  back_ = new QToolButton;
+  back_->setIcon(QIcon(":/icons/back.svg"));
+  back_->setToolTip(tr("Back (Alt+Left)"));
+  back_->setShortcut(QKeySequence::Back);
+  forward_ = new QToolButton;
+  forward_->setIcon(QIcon(":/icons/forward.svg"));
+  forward_->setToolTip(tr("Forward (Alt+Right)"));
+  forward_->setShortcut(QKeySequence::Forward);
+  connect(back_, &QToolButton::clicked, this, &KgBrowser::back);
+  connect(forward_, &QToolButton::clicked, this, &KgBrowser::forward);
+
+  search_ = new QLineEdit;
+  search_->setObjectName("kg_search");
+  search_->setPlaceholderText(tr("Gene symbol or alias, e.g. TP53 or p53…"));
+  search_->setClearButtonEnabled(true);
+  search_->addAction(QIcon(":/icons/search.svg"), QLineEdit::LeadingPosition);
+  completions_ = new QStringListModel(this);
+  completer_ = new QCompleter(completions_, this);
+  completer_->setCaseSensitivity(Qt::CaseInsensitive);
+  completer_->setCompletionMode(QCompleter::UnfilteredPopupCompletion);
+  search_->setCompleter(completer_);
+  connect(search_, &QLineEdit::textEdited, this, [this](const QString& t) { update_completions(t, completions_); });
+  connect(completer_, qOverload<const QString&>(&QCompleter::activated), this, [this](const QString& t) { show_gene(t); });
+  connect(search_, &QLineEdit::returnPressed, this, [this] { show_gene(search_->text()); });
+
+  use_string_ = new QCheckBox(tr("STRING"));
+  use_go_ = new QCheckBox(tr("GO"));
+  use_reactome_ = new QCheckBox(tr("Reactome"));
+  k_ = new QSpinBox;
+  k_->setRange(3, 60);
+  k_->setValue(20);
+  k_->setPrefix(tr("k = "));
+  for (auto* box : {use_string_, use_go_, use_reactome_}) {
+    box->setChecked(true);
+    connect(box, &QCheckBox::toggled, this, [this] { if (!centre().isEmpty()) load(centre()); });
+  }
+  use_string_->setStyleSheet(QString("color: %1").arg(source_color(ps::kg::Source::String).name()));
+  use_go_->setStyleSheet(QString("color: %1").arg(source_color(ps::kg::Source::Go).name()));
+  use_reactome_->setStyleSheet(QString("color: %1").arg(source_color(ps::kg::Source::Reactome).name()));
+  connect(k_, &QSpinBox::valueChanged, this, [this] { if (!centre().isEmpty()) load(centre()); });
+
+  auto* export_button = new QToolButton;
+  export_button->setIcon(QIcon(":/icons/export.svg"));
+  export_button->setToolTip(tr("Export the graph (PNG, SVG, PDF)"));
+  connect(export_button, &QToolButton::clicked, this, &KgBrowser::export_figure);
+
+  header_ = new QLabel(tr("Loading the knowledge graph…"));
+  header_->setWordWrap(true);
+  header_->setTextFormat(Qt::RichText);
+
+  scene_ = new QGraphicsScene(this);
+  view_ = new GraphView(scene_);
+  view_->setObjectName("kg_graph");
+  view_->setRenderHint(QPainter::Antialiasing);
+  view_->setMinimumSize(420, 360);
+  view_->setDragMode(QGraphicsView::ScrollHandDrag);
+  connect(view_, &GraphView::gene_clicked, this, [this](const QString& s) {
+    if (s != centre()) show_gene(s);
+  });
+
+  table_ = new QTableView;
+  table_->setObjectName("kg_neighbours");
+  table_->setModel(model_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setAlternatingRowColors(true);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(22);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->setWordWrap(false);
+  connect(table_, &QTableView::doubleClicked, this, [this](const QModelIndex& i) {
+    show_gene(model_->neighbourhood().rows[i.row()].symbol);
+  });
+
+  evidence_ = new QTextBrowser;
+  evidence_->setObjectName("kg_evidence");
+  evidence_->setOpenLinks(false);
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& i) {
+    if (i.isValid()) evidence_->setHtml(model_->neighbourhood().rows[i.row()].evidence_html);
+  });
+
+  // The KNN-KG prediction for (centre, target).
+  target_ = new QLineEdit;
+  target_->setObjectName("kg_target");
+  target_->setPlaceholderText(tr("Target gene…"));
+  target_completions_ = new QStringListModel(this);
+  target_completer_ = new QCompleter(target_completions_, this);
+  target_completer_->setCaseSensitivity(Qt::CaseInsensitive);
+  target_completer_->setCompletionMode(QCompleter::UnfilteredPopupCompletion);
+  target_->setCompleter(target_completer_);
+  connect(target_, &QLineEdit::textEdited, this, [this](const QString& t) { update_completions(t, target_completions_); });
+  cell_line_ = new QComboBox;
+  for (const char* c : {"k562", "rpe1", "hepg2", "jurkat"}) cell_line_->addItem(QString(c).toUpper(), QString(c));
+  auto* predict = new QPushButton(QIcon(":/icons/launch.svg"), tr("Predict"));
+  connect(predict, &QPushButton::clicked, this, [this] { predict_target(target_->text()); });
+  connect(target_, &QLineEdit::returnPressed, this, [this] { predict_target(target_->text()); });
+  prediction_ = new QLabel(tr("Pick a target gene to see the KNN-KG prediction and the neighbours that voted."));
+  prediction_->setObjectName("kg_prediction");
+  prediction_->setWordWrap(true);
+  prediction_->setTextFormat(Qt::RichText);
+
+  connect(model_, &QAbstractItemModel::modelReset, this, &KgBrowser::rebuild_scene);
+  connect(model_, &NeighbourhoodModel::votes_changed, this, &KgBrowser::rebuild_scene);
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(back_);
+  top->addWidget(forward_);
+  top->addWidget(search_, 1);
+  top->addWidget(use_string_);
+  top->addWidget(use_go_);
+  top->addWidget(use_reactome_);
+  top->addWidget(k_);
+  top->addWidget(export_button);
+
+  auto* predict_row = new QHBoxLayout;
+  predict_row->addWidget(new QLabel(tr("KNN-KG prediction:")));
+  predict_row->addWidget(target_, 1);
+  predict_row->addWidget(cell_line_);
+  predict_row->addWidget(predict);
+
+  auto* right = new QSplitter(Qt::Vertical);
+  right->addWidget(table_);
+  right->addWidget(evidence_);
+  right->setStretchFactor(0, 3);
+  right->setStretchFactor(1, 2);
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(view_);
+  split->addWidget(right);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(header_);
+  layout->addWidget(split, 1);
+  layout->addLayout(predict_row);
+  layout->addWidget(prediction_);
+
+  connect(kg_, &KgService::ready, this, [this] {
+    header_->setText(tr("Knowledge graph ready: %1 genes, %2 STRING edges, %3 GO terms, %4 pathways. Search a gene.")
+                         .arg(kg_->graph()->n_genes())
+                         .arg(kg_->graph()->n_string_edges())
+                         .arg(kg_->graph()->n_go_terms())
+                         .arg(kg_->graph()->n_pathways()));
+    if (pos_ >= 0) load(history_[pos_]);
+  });
+  connect(kg_, &KgService::failed, this, [this](const QString& e) {
+    if (!kg_->is_ready()) header_->setText(tr("<span style='color:#c8463a'>The knowledge graph could not be loaded: %1</span>").arg(e.toHtmlEscaped()));
+  });
+  update_nav();
+}
+
+QString KgBrowser::centre() const { return pos_ >= 0 ? history_[pos_] : QString(); }
+
+ps::kg::SourceWeights KgBrowser::weights() const {
+  ps::kg::SourceWeights w;
+  w.string = use_string_->isChecked();
+  w.go = use_go_->isChecked();
+  w.reactome = use_reactome_->isChecked();
+  return w;
+}
+
+void KgBrowser::update_completions(const QString& prefix, QStringListModel* model) {
+  auto g = kg_->graph();
+  if (!g || prefix.trimmed().isEmpty()) return;
+  QStringList list;
+  for (const auto& s : g->complete(prefix.trimmed().toStdString(), 20)) list << QString::fromStdString(s);
+  model->setStringList(list);
+}
+
+// "ALIAS (SYMBOL)" from the completer means SYMBOL.
+static QString symbol_of(const QString& text) {
+  const QString t = text.trimmed();
+  const int open = t.lastIndexOf('('), close = t.lastIndexOf(')');
+  if (open > 0 && close > open) return t.mid(open + 1, close - open - 1).trimmed();
+  return t;
+}
+
+bool KgBrowser::show_gene(const QString& text) {
+  auto g = kg_->graph();
+  const QString wanted = symbol_of(text);
+  if (!g || wanted.isEmpty()) return false;
+  const auto id = g->find(wanted.toStdString());
+  if (!id) {
+    header_->setText(tr("<span style='color:#c8463a'>No gene “%1” in the knowledge graph (symbols and unambiguous aliases are searched).</span>")
+                         .arg(wanted.toHtmlEscaped()));
+    return false;
+  }
+  const QString symbol = QString::fromStdString(g->symbol(*id));
+  if (pos_ >= 0 && history_[pos_] == symbol) return true;
+  while (history_.size() > pos_ + 1) history_.removeLast();
+  history_ << symbol;
+  pos_ = int(history_.size()) - 1;
+  search_->setText(symbol);
+  load(symbol);
+  return true;
+}
+
+void KgBrowser::back() {
+  if (!can_go_back()) return;
+  --pos_;
+  search_->setText(history_[pos_]);
+  load(history_[pos_]);
+}
+
+void KgBrowser::forward() {
+  if (!can_go_forward()) return;
+  ++pos_;
+  search_->setText(history_[pos_]);
+  load(history_[pos_]);
+}
+
+void KgBrowser::update_nav() {
+  back_->setEnabled(can_go_back());
+  forward_->setEnabled(can_go_forward());
+}
+
+void KgBrowser::load(const QString& symbol) {
+  update_nav();
+  auto g = kg_->graph();
+  if (!g) return;
+  const auto id = g->find(symbol.toStdString());
+  if (!id) return;
+  const int request = ++request_;
+  const auto w = weights();
+  const size_t k = size_t(k_->value());
+  header_->setText(tr("Finding the neighbours of <b>%1</b>…").arg(symbol.toHtmlEscaped()));
+  run_async<Neighbourhood>(this, [g, id, w, k] { return compute_neighbourhood(*g, *id, w, k); },
+                           [this, request](Neighbourhood n) {
+                             if (request != request_) return;
+                             const QString symbol = n.symbol;
+                             QString head = tr("<b style='font-size:14pt'>%1</b> &nbsp; %2").arg(symbol.toHtmlEscaped(), n.full_name.toHtmlEscaped());
+                             if (!n.type.isEmpty()) head += tr(" &nbsp;·&nbsp; %1, chromosome %2").arg(n.type, n.chromosome);
+                             head += tr(" &nbsp;·&nbsp; %1 STRING partners &nbsp;·&nbsp; top %2 neighbours by %3")
+                                         .arg(n.degree).arg(n.rows.size()).arg(n.sources);
+                             header_->setText(head);
+                             model_->set_neighbourhood(std::move(n));
+                             if (model_->rowCount() > 0) table_->selectRow(0);
+                             prediction_->setText(tr("Pick a target gene to see the KNN-KG prediction for %1 and the neighbours that voted.").arg(symbol));
+                             emit centred(symbol);
+                           },
+                           [this](QString error) { header_->setText(error.toHtmlEscaped()); });
+}
+
+void KgBrowser::rebuild_scene() {
+  scene_->clear();
+  const Neighbourhood& n = model_->neighbourhood();
+  if (n.centre < 0) return;
+  const QColor fg = plot_foreground();
+  scene_->setBackgroundBrush(plot_background());
+  const int count = int(n.rows.size());
+  double max_score = 1e-9;
+  for (const auto& r : n.rows) max_score = std::max(max_score, r.score);
+  // Radial layout: stronger neighbours closer to the centre.
+  std::vector<QPointF> pos(count);
+  for (int i = 0; i < count; ++i) {
+    const double angle = 2 * M_PI * i / std::max(1, count) - M_PI / 2;
+    const double radius = 150 + 170 * (1 - n.rows[i].score / max_score);
+    pos[i] = QPointF(radius * std::cos(angle), radius * std::sin(angle));
+  }
+  auto node_radius = [](int degree) { return 7 + 3.2 * std::sqrt(double(std::max(0, degree))) / 2; };
+  const auto w = weights();
+  // Edges among neighbours (thin), then the spokes from the centre (by weight).
+  for (const auto& e : n.inner) {
+    QColor c = source_color(e.dominant);
+    c.setAlpha(90);
+    auto* line = scene_->addLine(QLineF(pos[e.a], pos[e.b]), QPen(c, 0.6 + 2.5 * e.weight));
+    line->setZValue(-2);
+  }
+  for (int i = 0; i < count; ++i) {
+    const auto& r = n.rows[i];
+    QColor c = source_color(dominant_source(r.by_source, w));
+    c.setAlpha(200);
+    auto* line = scene_->addLine(QLineF(QPointF(0, 0), pos[i]), QPen(c, 1 + 6 * r.score / max_score, Qt::SolidLine, Qt::RoundCap));
+    line->setZValue(-1);
+    line->setToolTip(r.evidence_summary);
+  }
+  auto add_node = [&](QPointF p, const QString& symbol, int degree, QColor fill, bool centre, const QString& tip) {
+    const double rad = centre ? node_radius(degree) + 6 : node_radius(degree);
+    auto* node = scene_->addEllipse(QRectF(p.x() - rad, p.y() - rad, 2 * rad, 2 * rad), QPen(fill.darker(150), centre ? 2.5 : 1.2), fill);
+    node->setData(0, symbol);
+    node->setToolTip(tip);
+    node->setCursor(Qt::PointingHandCursor);
+    auto* label = scene_->addSimpleText(symbol);
+    QFont f = label->font();
+    f.setBold(centre);
+    f.setPointSizeF(centre ? 11 : 8.5);
+    label->setFont(f);
+    label->setBrush(fg);
+    const QRectF b = label->boundingRect();
+    label->setPos(p.x() - b.width() / 2, p.y() + rad + 1);
+    label->setData(0, symbol);
+  };
+  for (int i = 0; i < count; ++i) {
+    const auto& r = n.rows[i];
+    QColor fill(225, 230, 238);
+    if (r.vote == 1) fill = QColor(228, 87, 46);
+    else if (r.vote == 0) fill = QColor(86, 150, 215);
+    else if (r.vote == -1) fill = QColor(200, 200, 200);
+    add_node(pos[i], r.symbol, r.degree, fill, false,
+             tr("%1 — %2\nscore %3, %4 STRING partners\n%5").arg(r.symbol, r.full_name).arg(r.score, 0, 'f', 3).arg(r.degree).arg(r.evidence_summary));
+  }
+  add_node(QPointF(0, 0), n.symbol, n.degree, QColor(242, 165, 65), true, n.full_name);
+  // Legend: what colours and sizes mean.
+  const QRectF bounds = scene_->itemsBoundingRect();
+  double y = bounds.top();
+  const double x = bounds.right() + 30;
+  const std::pair<ps::kg::Source, QString> legend[] = {{ps::kg::Source::String, tr("STRING")},
+                                                       {ps::kg::Source::Go, tr("GO")},
+                                                       {ps::kg::Source::Reactome, tr("Reactome")}};
+  for (const auto& [src, name] : legend) {
+    scene_->addLine(QLineF(x, y + 8, x + 26, y + 8), QPen(source_color(src), 4));
+    auto* t = scene_->addSimpleText(name);
+    t->setBrush(fg);
+    t->setPos(x + 32, y);
+    y += 20;
+  }
+  auto* size_note = scene_->addSimpleText(tr("edge width: weight\nnode size: STRING degree"));
+  size_note->setBrush(fg);
+  size_note->setPos(x, y + 4);
+  y += 44;
+  bool any_vote = false;
+  for (const auto& r : n.rows) any_vote |= r.vote != -2;
+  if (any_vote) {
+    const std::pair<QColor, QString> votes[] = {{QColor(228, 87, 46), tr("voted DE")},
+                                                {QColor(86, 150, 215), tr("voted not DE")},
+                                                {QColor(200, 200, 200), tr("no label for target")}};
+    for (const auto& [c, name] : votes) {
+      scene_->addEllipse(QRectF(x + 6, y + 2, 12, 12), QPen(c.darker(150)), c);
+      auto* t = scene_->addSimpleText(name);
+      t->setBrush(fg);
+      t->setPos(x + 32, y);
+      y += 20;
+    }
+  }
+  scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20));
+  view_->fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+}
+
+void KgBrowser::set_cell_line(const QString& cell_line) {
+  const int i = cell_line_->findData(cell_line.toLower());
+  if (i >= 0) cell_line_->setCurrentIndex(i);
+}
+
+void KgBrowser::predict_target(const QString& text) {
+  const QString target = symbol_of(text);
+  const QString perturber = centre();
+  if (target.isEmpty() || perturber.isEmpty()) return;
+  if (!predict_) {
+    prediction_->setText(tr("The KNN-KG predictor is not available in this build."));
+    return;
+  }
+  target_->setText(target);
+  const QString cell = cell_line_->currentData().toString();
+  prediction_->setText(tr("Predicting %1 → %2 in %3…").arg(perturber, target, cell.toUpper()));
+  const int request = ++request_;
+  auto fn = predict_;
+  run_async<PairPrediction>(this, [fn, cell, perturber, target] { return fn(cell, perturber, target); },
+                            [this, request, perturber, target, cell](PairPrediction p) {
+                              if (request != request_) return;
+                              QString text = tr("<b>%1 knocked down → %2</b> in %3: score <b>%4</b>")
+                                                 .arg(perturber.toHtmlEscaped(), target.toHtmlEscaped(), cell.toUpper())
+                                                 .arg(p.score, 0, 'f', 3);
+                              if (p.probability >= 0) text += tr(", P(DE) <b>%1</b>").arg(p.probability, 0, 'f', 3);
+                              text += tr(" · %n neighbour(s) voted", nullptr, p.n_votes);
+                              text += tr(" · target's train DE rate %1").arg(p.base_rate, 0, 'f', 3);
+                              if (!p.target_seen) text += tr(" · <i>target unseen in train</i>");
+                              if (p.label >= 0) text += tr(" · observed: <b>%1</b> (%2)").arg(p.label ? tr("DE") : tr("not DE"), p.split);
+                              prediction_->setText(text);
+                              model_->set_votes(p.votes);
+                              emit predicted(perturber, target);
+                            },
+                            [this, request](QString error) {
+                              if (request == request_) prediction_->setText(error.toHtmlEscaped());
+                            });
+}
+
+void KgBrowser::export_figure() {
+  ExportDialog dialog(centre().isEmpty() ? "kg" : "kg_" + centre(), true, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  QString error;
+  if (!export_scene(scene_, dialog.path(), dialog.size(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void KgBrowser::focus_search() {
+  search_->setFocus();
+  search_->selectAll();
+}
+
+}  // namespace ps::gui

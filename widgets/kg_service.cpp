@@ -1,0 +1,120 @@
+#include "kg_service.h"
+
+#include <QTimer>
+
+#include "async.h"
+#include "common/error.h"
+#include "common/paths.h"
+#include "data/symbols.h"
+#include "kg/build.h"
+
+namespace ps::gui {
+
+KgService::KgService(QObject* parent) : QObject(parent) {}
+
+void KgService::load(const QString& data_dir) {
+  if (graph_ || loading_) return;
+  loading_ = true;
+  const std::string explicit_dir = data_dir.toStdString();
+  struct Loaded {
+    std::shared_ptr<const ps::kg::KnowledgeGraph> graph;
+    QString dir;
+  };
+  run_async<Loaded>(this, [explicit_dir] {
+    const ps::DataLocation where = ps::require_data(explicit_dir);
+    auto graph = std::make_shared<ps::kg::KnowledgeGraph>(
+        ps::kg::load_or_build(ps::kg::GraphInputs::from_data_dir(where.dir)));
+    return Loaded{std::move(graph), QString::fromStdString(where.dir)};
+  }, [this](Loaded loaded) {
+    loading_ = false;
+    graph_ = std::move(loaded.graph);
+    data_dir_ = loaded.dir;
+    emit ready();
+  }, [this](QString error) {
+    loading_ = false;
+    error_ = error;
+    emit failed(error);
+  });
+}
+
+void KgService::request_cell_line(const QString& cell) {
+  const QString key = cell.toLower();
+  if (cells_.contains(key)) {
+    QTimer::singleShot(0, this, [this, key] { emit cell_line_ready(key); });
+    return;
+  }
+  if (cells_loading_.contains(key) || data_dir_.isEmpty()) return;
+  cells_loading_.insert(key);
+  const std::string dir = data_dir_.toStdString(), c = key.toStdString();
+  run_async<std::shared_ptr<const CellLineData>>(this, [dir, c] {
+    const auto resolver = ps::data::SymbolResolver::load(dir);
+    ps::data::Dataset ds = ps::data::load_perturbqa(dir, c, "de", &resolver);
+    auto data = std::make_shared<CellLineData>();
+    data->cell_line = QString::fromStdString(c);
+    for (auto& item : ds.items) {
+      if (item.split != "train") continue;
+      data->seen_targets.insert(QString::fromStdString(c + "|" + item.gene));
+      data->train.push_back(std::move(item));
+    }
+    return std::shared_ptr<const CellLineData>(std::move(data));
+  }, [this, key](std::shared_ptr<const CellLineData> data) {
+    cells_loading_.remove(key);
+    cells_.insert(key, std::move(data));
+    emit cell_line_ready(key);
+  }, [this, key](QString error) {
+    cells_loading_.remove(key);
+    emit failed(error);
+  });
+}
+
+QString KgService::evidence_html(const QString& a, const QString& b) const {
+  auto g = graph_;
+  if (!g) return tr("<p><i>The knowledge graph is still loading.</i></p>");
+  const auto ga = g->find(a.toStdString()), gb = g->find(b.toStdString());
+  if (!ga || !gb)
+    return tr("<p>%1 is not in the knowledge graph.</p>").arg((!ga ? a : b).toHtmlEscaped());
+  return evidence_to_html(*g, *ga, *gb, g->evidence(*ga, *gb, 10));
+}
+
+QString evidence_to_html(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId a, ps::kg::GeneId b, const ps::kg::Evidence& e) {
+  const QString sa = QString::fromStdString(g.symbol(a)).toHtmlEscaped(), sb = QString::fromStdString(g.symbol(b)).toHtmlEscaped();
+  QString html = QObject::tr("<h4>%1 — %2 in the knowledge graph</h4>").arg(sa, sb);
+  html += QObject::tr("<p>STRING %1 · GO %2 · Reactome %3</p>")
+              .arg(e.score[0], 0, 'f', 3)
+              .arg(e.score[1], 0, 'f', 3)
+              .arg(e.score[2], 0, 'f', 3);
+  if (!e.string_channels.empty()) {
+    QStringList ch;
+    for (const auto& [name, value] : e.string_channels) ch << QString("%1 %2").arg(QString::fromStdString(name)).arg(value);
+    html += QObject::tr("<p><b>STRING channels:</b> %1</p>").arg(ch.join(", "));
+  }
+  if (!e.go_terms.empty()) {
+    html += QObject::tr("<p><b>Shared GO terms</b> (most informative first):</p><ul>");
+    for (const auto& t : e.go_terms) {
+      const auto& term = g.go_term(t.term);
+      QString codes;
+      if (!t.evidence_a.empty() || !t.evidence_b.empty())
+        codes = QString(" <small>[%1/%2]</small>").arg(QString::fromStdString(t.evidence_a.empty() ? "–" : t.evidence_a),
+                                                        QString::fromStdString(t.evidence_b.empty() ? "–" : t.evidence_b));
+      html += QString("<li>%1 <small>%2 %3, IC %4</small>%5</li>")
+                  .arg(QString::fromStdString(term.name).toHtmlEscaped(), QString::fromStdString(term.id),
+                       QString::fromStdString(term.ontology))
+                  .arg(t.ic, 0, 'f', 2)
+                  .arg(codes);
+    }
+    html += "</ul>";
+  }
+  if (!e.pathways.empty()) {
+    html += QObject::tr("<p><b>Shared Reactome pathways</b> (smallest first):</p><ul>");
+    for (const auto& p : e.pathways)
+      html += QObject::tr("<li>%1 <small>%2, %3 genes</small></li>")
+                  .arg(QString::fromStdString(g.pathway(p.pathway).name).toHtmlEscaped(), QString::fromStdString(g.pathway(p.pathway).id))
+                  .arg(p.size);
+    html += "</ul>";
+  }
+  if (e.string_channels.empty() && e.go_terms.empty() && e.pathways.empty())
+    html += QObject::tr("<p><i>No direct evidence joins these genes.</i></p>");
+  return html;
+}
+
+}  // namespace ps::gui

@@ -1,0 +1,370 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QToolButton>
+#include <set>
+
+#include "async.h"
+#include "common/paths.h"
+#include "job_runner.h"
+#include "kg_browser.h"
+#include "kg_service.h"
+#include "predictions_model.h"
+#include "predictions_view.h"
+#include "reliability_model.h"
+#include "reliability_view.h"
+#include "runs_model.h"
+#include "runs_view.h"
+#include "theme.h"
+
+namespace ps::gui {
+
+namespace {
+
+// What opening runs reads from the store, on a worker thread.
+struct LoadedRuns {
+  QList<qint64> ids;
+  std::vector<ReliabilityCurve> curves;
+  std::vector<ps::store::Prediction> predictions;  // of the first run
+  double threshold = 0.5;
+};
+
+}  // namespace
+
+MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow(parent) {
+  init_resources();
+  setObjectName("main_window");
+  setWindowTitle(tr("PerturbScope"));
+  setWindowIcon(QIcon(":/icons/perturbscope.svg"));
+
+  runs_model_ = new RunsModel(store_path, this);
+  reliability_model_ = new ReliabilityModel(this);
+  predictions_model_ = new PredictionsModel(this);
+  jobs_ = new JobRunner(this);
+  kg_ = new KgService(this);
+
+  tabs_ = new QTabWidget;
+  tabs_->setObjectName("tabs");
+  tabs_->setDocumentMode(true);
+  runs_view_ = new RunsView(runs_model_);
+  reliability_view_ = new ReliabilityView(reliability_model_);
+  predictions_view_ = new PredictionsView(predictions_model_);
+  kg_browser_ = new KgBrowser(kg_);
+  kg_page_ = kg_browser_;
+  tabs_->addTab(runs_view_, QIcon(":/icons/runs.svg"), tr("Runs"));
+  tabs_->addTab(reliability_view_, QIcon(":/icons/reliability.svg"), tr("Reliability"));
+  tabs_->addTab(kg_browser_, QIcon(":/icons/graph.svg"), tr("KG browser"));
+  tabs_->addTab(predictions_view_, QIcon(":/icons/table.svg"), tr("Predictions"));
+  // The evidence panel of a prediction: the pair's knowledge-graph evidence.
+  KgService* kg = kg_;
+  predictions_view_->set_evidence_provider([kg](const QString&, const QString& perturber, const QString& target) {
+    return kg->evidence_html(perturber, target);
+  });
+  // Selecting a pair also centres the KG browser on its perturber.
+  connect(predictions_view_, &PredictionsView::pair_selected, this, [this](const QString& cell, const QString& pert, const QString&) {
+    kg_browser_->set_cell_line(cell);
+    if (kg_->is_ready()) kg_browser_->show_gene(pert);
+  });
+  // "Unseen target" needs the training targets of the run's cell lines.
+  connect(kg_, &KgService::cell_line_ready, this, [this] {
+    QSet<QString> seen;
+    std::set<std::string> cells;
+    for (int r = 0; r < predictions_model_->rowCount(); ++r) cells.insert(predictions_model_->prediction(r).cell_line);
+    for (const auto& c : cells) {
+      auto data = kg_->cell_line(QString::fromStdString(c));
+      if (!data) return;  // another one still loading
+      seen.unite(data->seen_targets);
+    }
+    predictions_model_->set_seen_targets(std::move(seen));
+  });
+  connect(kg_, &KgService::failed, this, [this](const QString& e) { statusBar()->showMessage(tr("Knowledge graph: %1").arg(e), 15000); });
+  connect(kg_, &KgService::ready, this, [this] {
+    statusBar()->showMessage(tr("Knowledge graph loaded"), 4000);
+    for (const auto& c : pending_cells_) kg_->request_cell_line(c);
+    pending_cells_.clear();
+  });
+  kg_->load();
+  setCentralWidget(tabs_);
+
+  connect(runs_view_, &RunsView::open_requested, this, &MainWindow::open_run);
+  connect(runs_view_, &RunsView::compare_requested, this, &MainWindow::compare_runs);
+  connect(runs_view_, &RunsView::selection_changed, this, &MainWindow::show_run_details);
+
+  details_ = new QTextBrowser;
+  details_->setObjectName("run_details");
+  auto* details_dock = new QDockWidget(tr("Run details"), this);
+  details_dock->setObjectName("run_details_dock");
+  details_dock->setWidget(details_);
+  addDockWidget(Qt::RightDockWidgetArea, details_dock);
+  resizeDocks({details_dock}, {300}, Qt::Horizontal);
+
+  status_store_ = new QLabel;
+  status_job_ = new QLabel;
+  status_progress_ = new QProgressBar;
+  status_progress_->setMaximumWidth(220);
+  status_progress_->setRange(0, 1000);
+  status_progress_->setTextVisible(true);
+  status_cancel_ = new QToolButton;
+  status_cancel_->setIcon(QIcon(":/icons/cancel.svg"));
+  status_cancel_->setToolTip(tr("Cancel the running job"));
+  status_cancel_->setAutoRaise(true);
+  connect(status_cancel_, &QToolButton::clicked, jobs_, &JobRunner::cancel);
+  statusBar()->addWidget(status_job_, 1);
+  statusBar()->addPermanentWidget(status_progress_);
+  statusBar()->addPermanentWidget(status_cancel_);
+  statusBar()->addPermanentWidget(status_store_);
+  status_progress_->hide();
+  status_cancel_->hide();
+  auto update_store_label = [this] {
+    status_store_->setText(tr("%n run(s) in %1", nullptr, runs_model_->rowCount()).arg(QFileInfo(runs_model_->store_path()).fileName()));
+    status_store_->setToolTip(runs_model_->store_path());
+  };
+  connect(runs_model_, &RunsModel::runs_changed, this, update_store_label);
+  update_store_label();
+
+  connect(jobs_, &JobRunner::started, this, &MainWindow::on_job_started);
+  connect(jobs_, &JobRunner::progressed, this, &MainWindow::on_job_progress);
+  connect(jobs_, &JobRunner::ended, this, &MainWindow::on_job_ended);
+  connect(jobs_, &JobRunner::finished, this, [this](qint64 run_id) {
+    runs_model_->refresh();
+    statusBar()->showMessage(tr("Run %1 finished").arg(run_id), 8000);
+  });
+  connect(jobs_, &JobRunner::failed, this, [this](const QString& error) {
+    runs_model_->refresh();
+    statusBar()->showMessage(tr("Job failed: %1").arg(error), 15000);
+    if (isVisible()) QMessageBox::warning(this, tr("Job failed"), error);
+  });
+  connect(jobs_, &JobRunner::cancelled, this, [this] {
+    runs_model_->refresh();
+    statusBar()->showMessage(tr("Job cancelled"), 8000);
+  });
+
+  build_menus();
+  resize(1280, 820);
+  restore_settings();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::build_menus() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* export_action = file->addAction(QIcon(":/icons/export.svg"), tr("&Export…"), this, &MainWindow::export_current);
+  export_action->setShortcut(QKeySequence(tr("Ctrl+E")));
+  export_action->setToolTip(tr("Export the current figure (PNG, SVG, PDF) or table (CSV)"));
+  file->addSeparator();
+  auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  for (int i = 0; i < tabs_->count(); ++i) {
+    QWidget* page = tabs_->widget(i);
+    auto* a = view->addAction(tabs_->tabIcon(i), tabs_->tabText(i), this, [this, page] { tabs_->setCurrentWidget(page); });
+    a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+  }
+  view->addSeparator();
+  auto* theme = view->addAction(QIcon(":/icons/theme.svg"), tr("&Dark theme"), this, &MainWindow::toggle_theme);
+  theme->setShortcut(QKeySequence(tr("Ctrl+Shift+T")));
+  for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+  auto* runs = menuBar()->addMenu(tr("&Runs"));
+  auto* open = runs->addAction(QIcon(":/icons/reliability.svg"), tr("&Open selected"), runs_view_, &RunsView::open_selected);
+  open->setShortcut(QKeySequence(tr("Ctrl+O")));
+  auto* refresh = runs->addAction(QIcon(":/icons/refresh.svg"), tr("&Refresh"), runs_model_, &RunsModel::refresh);
+  refresh->setShortcut(QKeySequence::Refresh);
+  auto* cancel = runs->addAction(QIcon(":/icons/cancel.svg"), tr("&Cancel job"), jobs_, &JobRunner::cancel);
+  cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
+  auto* find = runs->addAction(QIcon(":/icons/search.svg"), tr("&Find gene"), this, [this] {
+    show_tab(PredictionsTab);
+    predictions_view_->focus_search();
+  });
+  find->setShortcut(QKeySequence::Find);
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(QIcon(":/icons/about.svg"), tr("&About PerturbScope"), this, &MainWindow::about);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+  auto* toolbar = addToolBar(tr("Main"));
+  toolbar->setObjectName("main_toolbar");
+  toolbar->setIconSize(QSize(20, 20));
+  toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  toolbar->addAction(open);
+  toolbar->addAction(refresh);
+  toolbar->addAction(export_action);
+  toolbar->addSeparator();
+  toolbar->addAction(theme);
+}
+
+void MainWindow::show_tab(int tab) {
+  QWidget* page = nullptr;
+  switch (tab) {
+    case RunsTab: page = runs_view_; break;
+    case LauncherTab: page = launcher_page_; break;
+    case ReliabilityTab: page = reliability_view_; break;
+    case KgTab: page = kg_page_; break;
+    case PredictionsTab: page = predictions_view_; break;
+  }
+  if (page) tabs_->setCurrentWidget(page);
+}
+
+void MainWindow::open_run(qint64 run_id) { load_runs({run_id}); }
+
+void MainWindow::compare_runs(qint64 first, qint64 second) { load_runs({first, second}); }
+
+void MainWindow::load_runs(const QList<qint64>& ids) {
+  const int request = ++load_request_;
+  const std::string path = runs_model_->store_path().toStdString();
+  statusBar()->showMessage(tr("Loading run %1…").arg(ids.first()));
+  run_async<LoadedRuns>(this, [path, ids] {
+    // A store connection of this thread's own (connections are per thread).
+    ps::store::Store store(path);
+    LoadedRuns loaded;
+    loaded.ids = ids;
+    for (qint64 id : ids) {
+      auto curves = reliability_curves(store, id);
+      for (auto& c : curves) {
+        if (ids.size() == 1) c.label = c.cell_line;
+        loaded.curves.push_back(std::move(c));
+      }
+    }
+    loaded.predictions = store.predictions(ids.first());
+    if (auto run = store.get_run(ids.first())) {
+      const QJsonObject summary = QJsonDocument::fromJson(QByteArray::fromStdString(run->summary_json)).object();
+      if (summary.value("threshold").isDouble()) loaded.threshold = summary.value("threshold").toDouble();
+    }
+    return loaded;
+  }, [this, request](LoadedRuns loaded) {
+    if (request != load_request_) return;  // a newer request superseded this one
+    open_runs_ = loaded.ids;
+    reliability_model_->set_curves(std::move(loaded.curves));
+    predictions_model_->set_predictions(loaded.ids.first(), std::move(loaded.predictions), loaded.threshold);
+    QStringList names;
+    for (qint64 id : loaded.ids) names << QString::number(id);
+    statusBar()->showMessage(tr("Opened run %1").arg(names.join(" + ")), 5000);
+    setWindowTitle(tr("PerturbScope — run %1").arg(names.join(" vs ")));
+    std::set<QString> cells;
+    for (int r = 0; r < predictions_model_->rowCount(); ++r) cells.insert(QString::fromStdString(predictions_model_->prediction(r).cell_line));
+    for (const auto& c : cells) {
+      if (kg_->is_ready()) kg_->request_cell_line(c);
+      else pending_cells_ << c;
+    }
+    show_tab(ReliabilityTab);
+    emit run_opened(loaded.ids);
+  }, [this](QString error) {
+    statusBar()->showMessage(tr("Cannot open the run: %1").arg(error), 15000);
+  });
+}
+
+void MainWindow::show_run_details(const QList<qint64>& ids) {
+  QString html;
+  for (qint64 id : ids) {
+    const int row = runs_model_->row_of(id);
+    if (row < 0) continue;
+    const auto& r = runs_model_->run(row);
+    auto pretty = [](const std::string& json) {
+      const QJsonDocument d = QJsonDocument::fromJson(QByteArray::fromStdString(json));
+      return d.isNull() ? QString::fromStdString(json) : QString::fromUtf8(d.toJson(QJsonDocument::Indented));
+    };
+    html += tr("<h3>Run %1: %2</h3>").arg(r.id).arg(QString::fromStdString(r.name).toHtmlEscaped());
+    html += tr("<p>%1 · %2<br>created %3<br>build %4</p>")
+                .arg(QString::fromStdString(r.kind), QString::fromStdString(ps::store::to_string(r.status)),
+                     QString::fromStdString(r.created_at), QString::fromStdString(r.git_describe).toHtmlEscaped());
+    html += tr("<h4>Summary</h4><pre>%1</pre>").arg(pretty(r.summary_json).toHtmlEscaped());
+    html += tr("<h4>Configuration</h4><pre>%1</pre>").arg(pretty(r.config_json).toHtmlEscaped());
+  }
+  details_->setHtml(html.isEmpty() ? tr("<p><i>Select a run.</i></p>") : html);
+}
+
+void MainWindow::export_current() {
+  QWidget* page = tabs_->currentWidget();
+  if (page == reliability_view_) reliability_view_->export_figure();
+  else if (page == predictions_view_) predictions_view_->export_csv();
+  else if (page == runs_view_) runs_view_->export_csv();
+  else if (auto* target = page ? page->findChild<QWidget*>("exportable") : nullptr) QMetaObject::invokeMethod(target, "export_figure");
+}
+
+void MainWindow::toggle_theme() {
+  apply_theme(current_theme() == Theme::Dark ? Theme::Light : Theme::Dark);
+  reliability_view_->rebuild();
+  QSettings().setValue("ui/theme", theme_name(current_theme()));
+}
+
+void MainWindow::about() {
+  QMessageBox box(this);
+  box.setWindowTitle(tr("About PerturbScope"));
+  box.setIconPixmap(QIcon(":/icons/perturbscope.svg").pixmap(64, 64));
+  box.setText(tr("<h2>PerturbScope %1</h2>"
+                 "<p>A workbench for calibrated predictors of CRISPRi perturbation effects: "
+                 "knowledge-graph neighbourhoods, KNN-KG predictions, reliability diagrams.</p>"
+                 "<p>Build %2 · Qt %3</p>"
+                 "<p>Data: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology and NCBI Gene, Reactome (CC0).</p>")
+                  .arg(QString::fromStdString(ps::version()), QString::fromStdString(ps::git_describe()), qVersion()));
+  box.exec();
+}
+
+void MainWindow::on_job_started(const QString& title) {
+  status_job_->setText(title);
+  status_progress_->setValue(0);
+  status_progress_->show();
+  status_cancel_->show();
+}
+
+void MainWindow::on_job_progress(double fraction, double eta_seconds, const QString& message) {
+  if (fraction < 0) {
+    status_progress_->setRange(0, 0);
+  } else {
+    status_progress_->setRange(0, 1000);
+    status_progress_->setValue(int(fraction * 1000));
+  }
+  const QString eta = format_eta(eta_seconds);
+  status_job_->setText(eta.isEmpty() ? QString("%1 — %2").arg(jobs_->title(), message)
+                                     : tr("%1 — %2 (%3 left)").arg(jobs_->title(), message, eta));
+}
+
+void MainWindow::on_job_ended() {
+  status_progress_->hide();
+  status_cancel_->hide();
+  status_job_->clear();
+}
+
+void MainWindow::restore_settings() {
+  QSettings s;
+  restoreGeometry(s.value("window/geometry").toByteArray());
+  restoreState(s.value("window/state").toByteArray());
+  tabs_->setCurrentIndex(s.value("window/tab", 0).toInt());
+}
+
+void MainWindow::save_settings() {
+  QSettings s;
+  s.setValue("window/geometry", saveGeometry());
+  s.setValue("window/state", saveState());
+  s.setValue("window/tab", tabs_->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (jobs_->running()) {
+    if (QMessageBox::question(this, tr("Job running"), tr("A job is still running. Cancel it and quit?")) != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+    jobs_->cancel();
+  }
+  save_settings();
+  event->accept();
+}
+
+}  // namespace ps::gui

@@ -1,0 +1,97 @@
+// The workbench window: one tab per view (Runs, Launcher, Reliability, KG browser,
+// Predictions), a run-details dock, a status bar with the job's progress, and the
+// menus and shortcuts. It owns the models; the views only draw them.
+#pragma once
+#include <QList>
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+class QTextBrowser;
+class QToolButton;
+
+namespace ps::gui {
+
+class JobRunner;
+class KgService;
+class KgBrowser;
+class LauncherView;
+class PredictionsModel;
+class PredictionsView;
+class ReliabilityModel;
+class ReliabilityView;
+class RunsModel;
+class RunsView;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab };
+
+  // Opens the store at `store_path` (throws ps::Error on a bad file).
+  explicit MainWindow(const QString& store_path, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  RunsModel* runs_model() const { return runs_model_; }
+  RunsView* runs_view() const { return runs_view_; }
+  LauncherView* launcher() const { return launcher_; }
+  ReliabilityModel* reliability_model() const { return reliability_model_; }
+  ReliabilityView* reliability_view() const { return reliability_view_; }
+  KgBrowser* kg_browser() const { return kg_browser_; }
+  PredictionsModel* predictions_model() const { return predictions_model_; }
+  PredictionsView* predictions_view() const { return predictions_view_; }
+  JobRunner* jobs() const { return jobs_; }
+  KgService* kg() const { return kg_; }
+  QTabWidget* tabs() const { return tabs_; }
+  QList<qint64> open_runs() const { return open_runs_; }
+
+ public slots:
+  void open_run(qint64 run_id);                  // reliability + predictions of one run
+  void compare_runs(qint64 first, qint64 second);  // two runs overlaid
+  void show_tab(int tab);
+  void export_current();                        // the current tab's figure or table
+  void toggle_theme();
+  void about();
+
+ signals:
+  void run_opened(const QList<qint64>& run_ids);  // after its data has loaded
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void build_menus();
+  void restore_settings();
+  void save_settings();
+  void load_runs(const QList<qint64>& ids);
+  void show_run_details(const QList<qint64>& ids);
+  void on_job_started(const QString& title);
+  void on_job_progress(double fraction, double eta_seconds, const QString& message);
+  void on_job_ended();
+
+  RunsModel* runs_model_;
+  ReliabilityModel* reliability_model_;
+  PredictionsModel* predictions_model_;
+  JobRunner* jobs_;
+  KgService* kg_;
+  QTabWidget* tabs_;
+  RunsView* runs_view_;
+  LauncherView* launcher_ = nullptr;
+  ReliabilityView* reliability_view_;
+  KgBrowser* kg_browser_ = nullptr;
+  QWidget* launcher_page_ = nullptr;  // the same widgets, as tab pages
+  QWidget* kg_page_ = nullptr;
+  PredictionsView* predictions_view_;
+  QTextBrowser* details_;
+  QLabel* status_store_;
+  QLabel* status_job_;
+  QProgressBar* status_progress_;
+  QToolButton* status_cancel_;
+  QList<qint64> open_runs_;
+  QStringList pending_cells_;  // cell lines to load once the graph is ready
+  int load_request_ = 0;
+};
+
+}  // namespace ps::gui
