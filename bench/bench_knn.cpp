@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -143,7 +144,7 @@ int main(int argc, char** argv) {
        "same query over the whole graph with a per-gene mask", "candidate index built once per KNN model");
 
   // 5. The full evaluation of the four cell lines, graph load from cache included.
-  double eval_s = 1e9;
+  double eval_s = 1e9, eval_cpu = 0;
   nlohmann::json aurocs;
   for (int r = 0; r < 2; ++r) {
     ps::kg::KnnEvalConfig cfg;
@@ -154,12 +155,15 @@ int main(int argc, char** argv) {
     cfg.keep_predictions = false;
     ps::jobs::JobContext ctx;
     auto t = Clock::now();
+    const std::clock_t c0 = std::clock();  // CPU time of the process, all threads
     auto res = ps::kg::run_knn_evaluation(cfg, ctx);
-    eval_s = std::min(eval_s, since(t));
+    const double wall = since(t);
+    if (wall < eval_s) eval_s = wall, eval_cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     for (const auto& c : res.cells) aurocs[c.cell_line] = c.summary.auroc_per_gene;
   }
   emit("knn: 4-cell-line evaluation (DE + signed, 1000 bootstrap resamples, graph from cache)", eval_s, "s", 10.0,
-       "the 10 s budget of issue 3", "AUROC per gene " + aurocs.dump() + ", " + std::to_string(opt.threads) + " threads");
+       "the 10 s budget of issue 3", "AUROC per gene " + aurocs.dump() + ", " + std::to_string(opt.threads) + " threads, " +
+           std::to_string(eval_cpu) + " CPU s (wall exceeds CPU / threads when the machine is shared)");
 
   std::error_code ec;
   fs::remove_all(cache, ec);
