@@ -13,12 +13,17 @@
 
 namespace ps::gui {
 
+// Background threads run niced (Linux keeps a nice value per thread), so a busy
+// machine takes CPU from them before it takes it from the event loop.
+void lower_thread_priority();
+
 template <class T>
 void run_async(QObject* receiver, std::function<T()> work, std::function<void(T)> done,
                std::function<void(QString)> failed = {}) {
   auto result = std::make_shared<std::optional<T>>();
   auto error = std::make_shared<QString>();
   QThread* thread = QThread::create([result, error, work = std::move(work)] {
+    lower_thread_priority();
     try {
       *result = work();
     } catch (const std::exception& e) {

@@ -1,9 +1,14 @@
 #include "job_runner.h"
 
+#include "async.h"
+
 #include <QMetaObject>
 #include <QThread>
 #include <cmath>
 #include <exception>
+#ifdef __linux__
+#include <sys/resource.h>
+#endif
 
 namespace ps::gui {
 
@@ -30,6 +35,7 @@ bool JobRunner::start(const QString& title, Work work) {
     enum { Done, Failed, Cancelled } outcome = Done;
     qint64 run_id = 0;
     QString error;
+    lower_thread_priority();
     try {
       run_id = work(*context);
       if (context->cancelled()) outcome = Cancelled;
@@ -58,6 +64,13 @@ bool JobRunner::start(const QString& title, Work work) {
 
 void JobRunner::cancel() {
   if (context_) context_->cancel();
+}
+
+void lower_thread_priority() {
+#ifdef __linux__
+  // On Linux PRIO_PROCESS with who = 0 sets the nice value of the calling thread only.
+  setpriority(PRIO_PROCESS, 0, 10);
+#endif
 }
 
 QString format_eta(double seconds) {

@@ -111,6 +111,7 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   details_dock->setObjectName("run_details_dock");
   details_dock->setWidget(details_);
   addDockWidget(Qt::RightDockWidgetArea, details_dock);
+  resizeDocks({details_dock}, {300}, Qt::Horizontal);
 
   status_store_ = new QLabel;
   status_job_ = new QLabel;
