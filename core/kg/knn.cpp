@@ -127,24 +127,36 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   return p;
 }
 
+void KnnModel::add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t col) const {
+  // The neighbours that voted (labelled for Y), then the closest ones without a label.
+  for (size_t i = 0; i < nx.raw.size() && static_cast<int>(p.votes.size()) < cfg_.k; ++i) {
+    const int l = col >= 0 ? label(nx.rows[i], col) : -1;
+    if (l >= 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], l});
+  }
+  for (size_t i = 0; i < nx.raw.size() && i < static_cast<size_t>(cfg_.k); ++i)
+    if (col < 0 || label(nx.rows[i], col) < 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], -1});
+}
+
 KnnPrediction KnnModel::predict(const std::string& perturber, const std::string& target) const {
   auto nx = perturber_neighbourhood(perturber);
   auto ny = target_neighbourhood(target);
   auto it = target_col_.find(target);
-  KnnPrediction p = combine(nx, ny, it == target_col_.end() ? -1 : it->second);
+  const int32_t col = it == target_col_.end() ? -1 : it->second;
+  KnnPrediction p = combine(nx, ny, col);
   p.perturber_in_graph = g_.find(perturber).has_value();
-  // The neighbours that voted (labelled for Y), then the closest ones without a label.
-  for (size_t i = 0; i < nx.raw.size(); ++i) {
-    const int l = p.target_seen ? label(nx.rows[i], it->second) : -1;
-    if (l >= 0 && static_cast<int>(p.votes.size()) < cfg_.k) p.votes.push_back({nx.raw[i].gene, nx.weights[i], l});
-  }
-  for (size_t i = 0; i < nx.raw.size() && i < static_cast<size_t>(cfg_.k); ++i)
-    if (!p.target_seen || label(nx.rows[i], it->second) < 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], -1});
+  add_votes(p, nx, col);
   p.target_neighbours = ny.raw;
   return p;
 }
 
 std::vector<double> KnnModel::scores(const std::vector<data::Item>& items, int threads) const {
+  std::vector<double> out;
+  for (const auto& p : predict_many(items, threads, false)) out.push_back(p.score);
+  return out;
+}
+
+std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>& items, int threads,
+                                                  bool with_votes) const {
   // Distinct perturbers and targets, their neighbourhoods computed in parallel.
   std::unordered_map<std::string, int32_t> pidx, tidx;
   std::vector<std::string> perts, targets;
@@ -162,12 +174,16 @@ std::vector<double> KnnModel::scores(const std::vector<data::Item>& items, int t
   };
   run([&](size_t i) { nx[i] = perturber_neighbourhood(perts[i]); }, perts.size());
   run([&](size_t i) { ny[i] = target_neighbourhood(targets[i]); }, targets.size());
-  std::vector<double> out(items.size());
+  std::vector<KnnPrediction> out(items.size());
   run(
       [&](size_t i) {
         const auto& it = items[i];
         auto c = target_col_.find(it.gene);
-        out[i] = combine(nx[pidx.at(it.pert)], ny[tidx.at(it.gene)], c == target_col_.end() ? -1 : c->second).score;
+        const int32_t col = c == target_col_.end() ? -1 : c->second;
+        const auto& x = nx[pidx.at(it.pert)];
+        out[i] = combine(x, ny[tidx.at(it.gene)], col);
+        out[i].perturber_in_graph = !x.raw.empty() || g_.find(it.pert).has_value();
+        if (with_votes) add_votes(out[i], x, col);
       },
       items.size());
   return out;

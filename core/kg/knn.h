@@ -59,7 +59,10 @@ class KnnModel {
   KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg);
 
   KnnPrediction predict(const std::string& perturber, const std::string& target) const;
-  // Scores of many items; neighbourhoods are computed once per distinct gene.
+  // Many items at once: neighbourhoods are computed once per distinct gene. Votes are
+  // filled when asked (target_neighbours stay empty; predict() gives them).
+  std::vector<KnnPrediction> predict_many(const std::vector<data::Item>& items, int threads = 2,
+                                          bool with_votes = false) const;
   std::vector<double> scores(const std::vector<data::Item>& items, int threads = 2) const;
 
   const KnnConfig& config() const { return cfg_; }
@@ -76,6 +79,7 @@ class KnnModel {
   Neighbourhood perturber_neighbourhood(const std::string& pert) const;
   Neighbourhood target_neighbourhood(const std::string& gene) const;
   KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col) const;
+  void add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t target_col) const;
   int8_t label(int32_t row, int32_t col) const { return labels_[static_cast<size_t>(row) * n_targets_ + col]; }
 
   const KnowledgeGraph& g_;
