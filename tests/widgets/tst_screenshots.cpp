@@ -14,7 +14,40 @@
 
 class TestScreenshots : public QObject {
   Q_OBJECT
+
+  static QString help_text(const QString& lang) {
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("LANG", lang);
+    env.insert("LC_ALL", lang);
+    env.remove("LANGUAGE");
+    app.setProcessEnvironment(env);
+    app.start(PERTURBSCOPE_GUI_PATH, {"--help"});
+    app.waitForFinished(30000);
+    return QString::fromUtf8(app.readAllStandardOutput());
+  }
+
  private slots:
+  // The German translation is compiled in and chosen by the locale.
+  void german_by_locale() {
+    const QString de = help_text("de_DE.UTF-8"), en = help_text("C");
+    QVERIFY2(de.contains("Werkbank für kalibrierte Vorhersagen"), qPrintable(de));
+    QVERIFY2(en.contains("Workbench for calibrated predictors"), qPrintable(en));
+  }
+
+  void version_without_display() {
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");
+    env.remove("DISPLAY");
+    app.setProcessEnvironment(env);
+    app.start(PERTURBSCOPE_GUI_PATH, {"--version"});
+    QVERIFY(app.waitForFinished(30000));
+    QCOMPARE(app.exitCode(), 0);
+    QVERIFY(QString::fromUtf8(app.readAllStandardOutput()).startsWith("perturbscope " + QString::fromStdString(ps::version())));
+  }
+
   void screenshots_under_xvfb() {
     if (QStandardPaths::findExecutable("xvfb-run").isEmpty()) QSKIP("xvfb-run is not installed");
     if (!ps::locate_data()) QSKIP("no data mirror (set PERTURBSCOPE_DATA)");
