@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what PerturbScope needs from Debian's packages (only what is missing),
 # then configures and builds it. Safe to run again: it does only what is left.
-#   scripts/setup.sh [--no-gui] [--build-dir DIR]
+#   scripts/setup.sh [--no-gui] [--build-dir DIR] [--deps-only]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${PERTURBSCOPE_BUILD_DIR:-$here/build}"
 gui=ON
+deps_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-gui) gui=OFF ;;
     --build-dir) build_dir="$2"; shift ;;
+    --deps-only) deps_only=1 ;;   # install the packages, do not build (bench/run.sh)
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -41,6 +43,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[ "$deps_only" = 1 ] && exit 0
 
 # A CUDA libtorch can be used instead of Debian's by exporting Torch_DIR.
 extra=()

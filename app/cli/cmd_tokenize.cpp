@@ -1,5 +1,7 @@
 // perturbscope-cli tokenize: encode text to token ids, or decode ids to text, with a
 // Hugging Face tokenizer.json (a file, or a model folder that holds one).
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -13,6 +15,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "lm/tokenizer/bpe_trainer.h"
+#include "lm/tokenizer/chat_template.h"
 #include "lm/tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -37,6 +41,42 @@ std::vector<int32_t> parse_ids(const std::string& list) {
   return ids;
 }
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(where(path, 0, "cannot open"));
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// --train: learn merges from a corpus and write a tokenizer.json that --tokenizer loads.
+int train(const Args& args) {
+  if (!args.has("out")) throw UsageError("tokenize: --train needs --out");
+  tokenizer::BpeTrainerOptions opt;
+  opt.num_merges = static_cast<int>(args.get_int("merges", 1000));
+  opt.min_frequency = args.get_int("min-frequency", 2);
+  if (opt.num_merges < 0) throw UsageError("tokenize: --merges must be >= 0");
+  const std::string corpus = args.get("train");
+  const std::string text = read_text_file(corpus);
+  if (text.empty()) throw Error(where(corpus, 0, "the corpus is empty"));
+  const auto bpe = tokenizer::train_bpe({text}, opt);
+  std::string out = args.get("out");
+  struct stat st {};
+  if (::stat(out.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) out += "/tokenizer.json";
+  tokenizer::save_tokenizer_json(bpe, out);
+  const auto check = tokenizer::Tokenizer::from_file(out);  // what we wrote must load
+  if (args.has("json")) {
+    std::printf("%s\n", nlohmann::json{{"path", out},
+                                       {"merges", check.merges_count()},
+                                       {"vocab_size", check.vocab_size()},
+                                       {"corpus_bytes", text.size()},
+                                       {"corpus_tokens", check.encode(text).size()}}
+                            .dump()
+                            .c_str());
+  } else {
+    std::printf("wrote %s: %zu merges, vocabulary %d\n", out.c_str(), check.merges_count(), check.vocab_size());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int cmd_tokenize(const Argv& argv) {
@@ -47,14 +87,23 @@ int cmd_tokenize(const Argv& argv) {
              {"decode", true, "comma-separated ids to decode instead, e.g. 9707,11,1879"},
              {"skip-special", false, "with --decode: drop special tokens such as <|im_end|>"},
              {"tokens", false, "also print the token strings"},
+             {"chat", false, "wrap the text as a user turn of the Qwen3 chat template (+ generation prompt)"},
+             {"system", true, "with --chat: a system turn first"},
+             {"no-thinking", false, "with --chat: enable_thinking=false (empty <think></think> block)"},
+             {"train", true, "train a byte-level BPE on this UTF-8 corpus file instead (writes --out)"},
+             {"merges", true, "with --train: number of merges (default 1000)"},
+             {"min-frequency", true, "with --train: stop when the best pair occurs fewer times (default 2)"},
+             {"out", true, "with --train: the tokenizer.json to write (or a folder for it)"},
              {"json", false, "print JSON"}});
   if (args.has("help")) {
     std::printf("usage: perturbscope-cli tokenize --tokenizer PATH (--text TEXT | --file FILE | --decode IDS) "
-                "[--json]\n%s",
+                "[--chat [--system TEXT] [--no-thinking]] "
+                "[--json]\n       perturbscope-cli tokenize --train CORPUS --merges N --out PATH [--json]\n%s",
                 args.help().c_str());
     return 0;
   }
   if (!args.positionals().empty()) throw UsageError("tokenize: unexpected argument '" + args.positionals()[0] + "'");
+  if (args.has("train")) return train(args);
   if (!args.has("tokenizer")) throw UsageError("tokenize: --tokenizer is required");
   const int inputs = args.has("text") + args.has("file") + args.has("decode");
   if (inputs != 1) throw UsageError("tokenize: give exactly one of --text, --file, --decode");
@@ -73,14 +122,21 @@ int cmd_tokenize(const Argv& argv) {
   }
 
   std::string text = args.get("text");
-  if (args.has("file")) {
-    std::ifstream in(args.get("file"), std::ios::binary);
-    if (!in) throw Error(where(args.get("file"), 0, "cannot open"));
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (args.has("file")) text = read_text_file(args.get("file"));
+  if (args.has("chat")) {
+    std::vector<tokenizer::ChatMessage> messages;
+    if (args.has("system")) messages.push_back({"system", args.get("system"), std::nullopt});
+    messages.push_back({"user", text, std::nullopt});
+    tokenizer::ChatTemplateOptions opt;
+    opt.enable_thinking = !args.has("no-thinking");
+    text = tokenizer::apply_qwen3_chat_template(messages, opt);
+  } else if (args.has("system") || args.has("no-thinking")) {
+    throw UsageError("tokenize: --system and --no-thinking need --chat");
   }
   const std::vector<int32_t> ids = tok.encode(text);
   if (as_json) {
     nlohmann::json out{{"ids", ids}};
+    if (args.has("chat")) out["text"] = text;
     if (args.has("tokens")) {
       std::vector<std::string> strings;
       for (int32_t id : ids) strings.push_back(tok.token_string(id).value_or(""));

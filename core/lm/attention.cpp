@@ -1,0 +1,65 @@
+#include "lm/attention.h"
+
+#include <cmath>
+#include <limits>
+
+#include "lm/rmsnorm.h"
+#include "lm/rope.h"
+
+namespace ps::lm {
+
+at::Tensor attention_bias(const at::Tensor& key_mask, int64_t offset, int64_t L, bool has_padding, at::Device dev,
+                          at::ScalarType dtype) {
+  const int64_t T = offset + L;
+  if (L == 1 && !has_padding) return {};  // one new token sees every cached slot
+  at::Tensor q_slot = at::arange(offset, T, at::TensorOptions().device(dev).dtype(at::kLong)).view({L, 1});
+  at::Tensor k_slot = at::arange(0, T, at::TensorOptions().device(dev).dtype(at::kLong)).view({1, T});
+  at::Tensor allowed = k_slot.le(q_slot).view({1, 1, L, T});                  // causal by slot
+  if (key_mask.defined()) allowed = allowed.logical_and(key_mask.to(at::kBool).view({-1, 1, 1, T}));
+  // A finite "minus infinity" keeps rows that see nothing (queries on padding) free of NaN, as HF does.
+  at::Tensor bias = at::zeros(allowed.sizes(), at::TensorOptions().device(dev).dtype(dtype));
+  return bias.masked_fill(allowed.logical_not(), at::Scalar(-std::numeric_limits<float>::max()));
+}
+
+at::Tensor scaled_dot_product(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
+  const int64_t KV = k.size(1), T = k.size(2), groups = H / KV;
+#if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
+  // Fused kernel (flash / memory-efficient where the device has them); repeat KV heads for GQA.
+  at::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;
+  at::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
+  (void)B; (void)L; (void)d; (void)T;
+  return at::scaled_dot_product_attention(q, kr, vr, bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt,
+                                          0.0, false);
+#else
+  // Query heads h = kv·groups + j share KV head kv, so fold the group into the query rows:
+  // q [B, H, L, d] -> [B, KV, groups·L, d], no copy of the keys.
+  at::Tensor qg = q.reshape({B, KV, groups * L, d});
+  at::Tensor scores = at::matmul(qg, k.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(d)));  // [B, KV, g·L, T]
+  if (bias.defined()) scores = (scores.view({B, KV, groups, L, T}) + bias.unsqueeze(2)).view({B, KV, groups * L, T});
+  at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());  // softmax in float32
+  return at::matmul(probs, v).view({B, H, L, d});                               // [B, KV, g·L, d] -> [B, H, L, d]
+#endif
+}
+
+at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const ModelConfig& c, const at::Tensor& cos,
+                          const at::Tensor& sin, KVCache* cache, int64_t layer, const at::Tensor& bias,
+                          const ForwardOptions& opt) {
+  const int64_t B = x.size(0), L = x.size(1);
+  at::Tensor q = linear(x, w.q_proj, opt).view({B, L, c.num_heads, c.head_dim});     // [B, L, H, d]
+  at::Tensor k = linear(x, w.k_proj, opt).view({B, L, c.num_kv_heads, c.head_dim});  // [B, L, KV, d]
+  at::Tensor v = linear(x, w.v_proj, opt).view({B, L, c.num_kv_heads, c.head_dim});
+  if (c.has_qk_norm()) {  // Qwen3: RMSNorm over head_dim, per head, before RoPE
+    q = rms_norm(q, w.q_norm, c.rms_norm_eps);
+    k = rms_norm(k, w.k_norm, c.rms_norm_eps);
+  }
+  q = apply_rope(q.transpose(1, 2), cos, sin);  // [B, H, L, d]
+  k = apply_rope(k.transpose(1, 2), cos, sin);  // [B, KV, L, d]
+  v = v.transpose(1, 2);
+  if (cache) std::tie(k, v) = cache->append(layer, k, v);  // [B, KV, T, d]
+  at::Tensor o = scaled_dot_product(q, k, v, bias);         // [B, H, L, d]
+  o = o.transpose(1, 2).reshape({B, L, c.num_heads * c.head_dim});
+  return linear(o, w.o_proj, opt);  // [B, L, hidden]
+}
+
+}  // namespace ps::lm

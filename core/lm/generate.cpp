@@ -1,0 +1,142 @@
+#include "lm/generate.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/error.h"
+#include "lm/sampler.h"
+
+namespace ps::lm {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Ends a row when its text contains a stop string; cuts the text before it.
+bool hit_stop_string(Generation& g, const GenerationConfig& cfg, const Decoder& decode) {
+  if (cfg.stop_strings.empty() || !decode) return false;
+  std::string text = decode(g.ids);
+  size_t cut = std::string::npos;
+  for (const auto& s : cfg.stop_strings)
+    if (!s.empty()) cut = std::min(cut, text.find(s));
+  if (cut == std::string::npos) return false;
+  g.text = text.substr(0, cut);
+  return true;
+}
+
+}  // namespace
+
+std::vector<Generation> generate(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                                 const GenerationConfig& cfg, const Decoder& decode, GenerationStats* stats) {
+  const ModelConfig& mc = model.config();
+  if (prompts.empty()) return {};
+  if (cfg.max_new_tokens < 0) throw Error("generate: max_new_tokens must be >= 0");
+  if (!cfg.stop_strings.empty() && !decode) throw Error("generate: stop strings need a tokenizer to decode the text");
+  const int64_t B = static_cast<int64_t>(prompts.size());
+  int64_t L = 0;
+  for (size_t b = 0; b < prompts.size(); ++b) {
+    if (prompts[b].empty()) throw Error("generate: prompt " + std::to_string(b) + " is empty (give at least a BOS token)");
+    for (int64_t id : prompts[b])
+      if (id < 0 || id >= mc.vocab_size)
+        throw Error("generate: prompt " + std::to_string(b) + " has token id " + std::to_string(id) +
+                    " outside the vocabulary [0, " + std::to_string(mc.vocab_size) + ")");
+    L = std::max<int64_t>(L, static_cast<int64_t>(prompts[b].size()));
+  }
+  const int64_t capacity = L + cfg.max_new_tokens;
+  if (capacity > mc.max_position_embeddings)
+    throw Error("generate: prompt (" + std::to_string(L) + ") + max_new_tokens (" + std::to_string(cfg.max_new_tokens) +
+                ") exceeds the model's max_position_embeddings (" + std::to_string(mc.max_position_embeddings) + ")");
+
+  c10::InferenceMode inference;  // no autograd bookkeeping while decoding
+  Sampler sampler({cfg.temperature, cfg.top_p, cfg.top_k}, cfg.seed);
+
+  // Left-pad: row b's tokens sit in columns [L - len_b, L).
+  at::Tensor ids = at::full({B, L}, cfg.pad_id, at::kLong);
+  at::Tensor mask = at::zeros({B, L}, at::kLong);
+  bool padded = false;
+  std::vector<Generation> out(B);
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& p = prompts[b];
+    const int64_t n = static_cast<int64_t>(p.size()), start = L - n;
+    padded |= n < L;
+    auto ids_a = ids.accessor<int64_t, 2>();
+    auto mask_a = mask.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < n; ++i) {
+      ids_a[b][start + i] = p[i];
+      mask_a[b][start + i] = 1;
+    }
+    out[b].prompt_ids = p;
+    out[b].prompt_tokens = n;
+  }
+  // HF: position_ids = cumsum(mask) − 1, with padding set to 1.
+  at::Tensor positions = (mask.cumsum(1) - 1).masked_fill(mask.eq(0), 1);
+  at::Tensor next_pos = positions.select(1, L - 1) + 1;  // [B], the position of each row's next token
+
+  KVCache cache = model.make_cache(B, capacity);
+  ForwardOptions opt;
+  opt.use_adapter = cfg.use_adapter;
+  opt.last_position_only = true;
+
+  auto t0 = std::chrono::steady_clock::now();
+  at::Tensor logits = model.forward(ids, positions, &cache, padded ? mask : at::Tensor(), opt);  // [B, 1, V]
+  logits = logits.select(1, 0).to(at::kCPU);  // synchronises, so the timing is real
+  const double prefill_s = seconds_since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  std::vector<bool> done(B, cfg.max_new_tokens == 0);
+  int64_t steps = 0, remaining = cfg.max_new_tokens == 0 ? 0 : B;
+  for (int64_t t = 0; t < cfg.max_new_tokens && remaining > 0; ++t) {
+    auto [tok, lp] = sampler.sample(logits);  // [B], [B] on the CPU
+    auto tok_a = tok.accessor<int64_t, 1>();
+    auto lp_a = lp.accessor<float, 1>();
+    for (int64_t b = 0; b < B; ++b) {
+      if (done[b]) continue;
+      Generation& g = out[b];
+      g.ids.push_back(tok_a[b]);
+      g.logprobs.push_back(lp_a[b]);
+      if (std::find(cfg.stop_ids.begin(), cfg.stop_ids.end(), tok_a[b]) != cfg.stop_ids.end()) {
+        g.finish_reason = "stop_id";
+      } else if (hit_stop_string(g, cfg, decode)) {
+        g.finish_reason = "stop_string";
+      } else if (static_cast<int64_t>(g.ids.size()) == cfg.max_new_tokens) {
+        g.finish_reason = "length";
+      } else {
+        continue;
+      }
+      done[b] = true;
+      --remaining;
+    }
+    if (remaining == 0) break;
+    // Feed every row's token (finished rows too: keeps the batch rectangular; their output is ignored).
+    logits = model.forward(tok.view({B, 1}), next_pos.view({B, 1}), &cache, at::Tensor(), opt).select(1, 0);
+    next_pos += 1;
+    ++steps;
+  }
+  const double decode_s = seconds_since(t0);
+
+  int64_t generated = 0;
+  for (auto& g : out) {
+    if (g.finish_reason.empty()) g.finish_reason = "length";
+    g.generated_tokens = static_cast<int64_t>(g.ids.size());
+    generated += g.generated_tokens;
+    if (decode && g.finish_reason != "stop_string") {
+      std::vector<int64_t> body = g.ids;
+      if (g.finish_reason == "stop_id") body.pop_back();
+      g.text = decode(body);
+    }
+  }
+  if (stats) {
+    stats->batch = B;
+    stats->prefill_tokens = 0;
+    for (const auto& p : prompts) stats->prefill_tokens += static_cast<int64_t>(p.size());
+    stats->prefill_seconds = prefill_s;
+    stats->decode_steps = steps;
+    stats->decode_seconds = decode_s;
+    stats->generated_tokens = generated;
+  }
+  return out;
+}
+
+}  // namespace ps::lm

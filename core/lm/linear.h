@@ -1,0 +1,34 @@
+// A bias-free linear layer with an optional LoRA adapter: the one place where weights meet activations.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+namespace ps::lm {
+
+// One LoRA adapter on one projection (PEFT): y += scaling · B(A(dropout(x))).
+struct LoraWeights {
+  at::Tensor A;          // [r, in_features]   kaiming-uniform init
+  at::Tensor B;          // [out_features, r]  zero init: a new adapter is an exact no-op
+  double scaling = 1.0;  // lora_alpha / r
+  double dropout = 0.0;  // applied to x in training only
+};
+
+struct Linear {
+  at::Tensor weight;                  // [out_features, in_features], y = x · Wᵀ
+  std::shared_ptr<LoraWeights> lora;  // null: no adapter on this projection
+};
+
+// Per-call switches of a forward pass.
+struct ForwardOptions {
+  bool use_adapter = true;            // false: the frozen base model (the reference policy)
+  bool training = false;              // enables LoRA dropout
+  bool last_position_only = false;    // logits for the last position only: [B, 1, V]
+  std::vector<at::Tensor>* trace = nullptr;  // when set: embeddings, each layer's output, final norm
+};
+
+// x [..., in] -> [..., out]
+at::Tensor linear(const at::Tensor& x, const Linear& l, const ForwardOptions& opt);
+
+}  // namespace ps::lm

@@ -1,0 +1,265 @@
+#include "lm/model.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "common/error.h"
+#include "lm/lora.h"
+#include "lm/mlp.h"
+#include "lm/rmsnorm.h"
+
+namespace fs = std::filesystem;
+
+namespace ps::lm {
+
+namespace {
+
+struct Expected {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+// Every tensor a checkpoint of this config holds, in HF state_dict order, with its shape.
+std::vector<Expected> expected_tensors(const ModelConfig& c) {
+  std::vector<Expected> out;
+  const int64_t h = c.hidden_size, i = c.intermediate_size;
+  out.push_back({"model.embed_tokens.weight", {c.vocab_size, h}});
+  for (int64_t n = 0; n < c.num_layers; ++n) {
+    const std::string p = "model.layers." + std::to_string(n) + ".";
+    out.push_back({p + "self_attn.q_proj.weight", {c.q_size(), h}});
+    out.push_back({p + "self_attn.k_proj.weight", {c.kv_size(), h}});
+    out.push_back({p + "self_attn.v_proj.weight", {c.kv_size(), h}});
+    out.push_back({p + "self_attn.o_proj.weight", {h, c.q_size()}});
+    if (c.has_qk_norm()) {
+      out.push_back({p + "self_attn.q_norm.weight", {c.head_dim}});
+      out.push_back({p + "self_attn.k_norm.weight", {c.head_dim}});
+    }
+    out.push_back({p + "mlp.gate_proj.weight", {i, h}});
+    out.push_back({p + "mlp.up_proj.weight", {i, h}});
+    out.push_back({p + "mlp.down_proj.weight", {h, i}});
+    out.push_back({p + "input_layernorm.weight", {h}});
+    out.push_back({p + "post_attention_layernorm.weight", {h}});
+  }
+  out.push_back({"model.norm.weight", {h}});
+  if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {c.vocab_size, h}});
+  return out;
+}
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::ostringstream o;
+  o << "[";
+  for (size_t k = 0; k < s.size(); ++k) o << (k ? ", " : "") << s[k];
+  return o.str() + "]";
+}
+
+std::string dtype_tag(const std::string& torch_dtype) {
+  if (torch_dtype == "bfloat16") return "BF16";
+  if (torch_dtype == "float16") return "F16";
+  return "F32";
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+const std::vector<std::string>& projection_targets() {
+  static const std::vector<std::string> t = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+  return t;
+}
+
+std::string projection_name(int64_t layer, const std::string& target) {
+  const bool attn = target == "q_proj" || target == "k_proj" || target == "v_proj" || target == "o_proj";
+  return "model.layers." + std::to_string(layer) + (attn ? ".self_attn." : ".mlp.") + target + ".weight";
+}
+
+Linear& projection(LayerWeights& l, const std::string& t) {
+  if (t == "q_proj") return l.self_attn.q_proj;
+  if (t == "k_proj") return l.self_attn.k_proj;
+  if (t == "v_proj") return l.self_attn.v_proj;
+  if (t == "o_proj") return l.self_attn.o_proj;
+  if (t == "gate_proj") return l.gate_proj;
+  if (t == "up_proj") return l.up_proj;
+  if (t == "down_proj") return l.down_proj;
+  throw Error("unknown projection '" + t + "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj or down_proj)");
+}
+
+Model::Model(ModelConfig config, at::Device device, at::ScalarType dtype)
+    : config_(std::move(config)), device_(device), dtype_(dtype),
+      rope_(config_.head_dim, config_.rope_theta, config_.max_position_embeddings, device) {}
+
+// Places the named tensors into the weight structure (names as in expected_tensors()).
+static void assign(ModelWeights& w, const ModelConfig& c, const std::map<std::string, at::Tensor>& t) {
+  w.embed_tokens = t.at("model.embed_tokens.weight");
+  w.layers.resize(c.num_layers);
+  for (int64_t n = 0; n < c.num_layers; ++n) {
+    const std::string p = "model.layers." + std::to_string(n) + ".";
+    LayerWeights& l = w.layers[n];
+    l.input_layernorm = t.at(p + "input_layernorm.weight");
+    l.post_attention_layernorm = t.at(p + "post_attention_layernorm.weight");
+    for (const auto& target : projection_targets()) projection(l, target).weight = t.at(projection_name(n, target));
+    if (c.has_qk_norm()) {
+      l.self_attn.q_norm = t.at(p + "self_attn.q_norm.weight");
+      l.self_attn.k_norm = t.at(p + "self_attn.k_norm.weight");
+    }
+  }
+  w.norm = t.at("model.norm.weight");
+  w.lm_head.weight = c.tie_word_embeddings ? w.embed_tokens : t.at("lm_head.weight");
+}
+
+Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtype) {
+  const std::string config_path = (fs::path(dir) / "config.json").string();
+  if (!fs::is_directory(dir)) throw Error(where(dir, 0, "model folder does not exist"));
+  Model m(load_config(config_path), device, dtype);
+  const ModelConfig& c = m.config_;
+  Checkpoint ckpt(dir);
+
+  std::set<std::string> expected_names;
+  std::map<std::string, at::Tensor> tensors;
+  const std::string want_dtype = dtype_tag(c.torch_dtype);
+  for (const Expected& e : expected_tensors(c)) {
+    expected_names.insert(e.name);
+    const TensorEntry* entry = ckpt.find(e.name);
+    if (!entry) throw Error(where(ckpt.description(), 0, "missing tensor '" + e.name + "' (required by " + config_path + ")"));
+    const std::string& file = ckpt.file_of(e.name);
+    if (entry->shape != e.shape)
+      throw Error(where(file, 0, "tensor '" + e.name + "' has shape " + shape_str(entry->shape) + " but config.json implies " +
+                                     shape_str(e.shape)));
+    if (entry->dtype != want_dtype)
+      throw Error(where(file, 0, "tensor '" + e.name + "' has dtype " + entry->dtype + " but config.json's torch_dtype is " +
+                                     c.torch_dtype + " (" + want_dtype + ")"));
+    tensors[e.name] = ckpt.read(e.name).to(device, dtype);
+  }
+  for (const std::string& name : ckpt.names()) {
+    if (expected_names.count(name)) continue;
+    if (ends_with(name, ".rotary_emb.inv_freq")) continue;                      // old Llama exports: recomputed
+    if (name == "lm_head.weight" && c.tie_word_embeddings) continue;            // a tied head saved anyway
+    throw Error(where(ckpt.file_of(name), 0, "unexpected tensor '" + name + "' (not part of the model config.json describes)"));
+  }
+  assign(m.w_, c, tensors);
+  return m;
+}
+
+Model Model::init_random(const ModelConfig& config, uint64_t seed, at::Device device, at::ScalarType dtype) {
+  Model m(config, device, dtype);
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  std::map<std::string, at::Tensor> tensors;
+  for (const Expected& e : expected_tensors(config)) {
+    at::Tensor t;
+    if (ends_with(e.name, "norm.weight")) t = at::ones(e.shape);
+    else t = at::empty(e.shape).normal_(0.0, 0.02, gen);  // HF initializer_range
+    tensors[e.name] = t.to(device, dtype);
+  }
+  assign(m.w_, config, tensors);
+  m.config_.torch_dtype = dtype == at::kBFloat16 ? "bfloat16" : dtype == at::kHalf ? "float16" : "float32";
+  return m;
+}
+
+NamedTensors Model::named_weights() const {
+  std::map<std::string, at::Tensor> by_name;
+  by_name["model.embed_tokens.weight"] = w_.embed_tokens;
+  for (int64_t n = 0; n < config_.num_layers; ++n) {
+    const std::string p = "model.layers." + std::to_string(n) + ".";
+    LayerWeights& l = const_cast<LayerWeights&>(w_.layers[n]);
+    by_name[p + "input_layernorm.weight"] = l.input_layernorm;
+    by_name[p + "post_attention_layernorm.weight"] = l.post_attention_layernorm;
+    for (const auto& target : projection_targets()) by_name[projection_name(n, target)] = projection(l, target).weight;
+    if (config_.has_qk_norm()) {
+      by_name[p + "self_attn.q_norm.weight"] = l.self_attn.q_norm;
+      by_name[p + "self_attn.k_norm.weight"] = l.self_attn.k_norm;
+    }
+  }
+  by_name["model.norm.weight"] = w_.norm;
+  if (!config_.tie_word_embeddings) by_name["lm_head.weight"] = w_.lm_head.weight;
+  NamedTensors out;
+  for (const Expected& e : expected_tensors(config_)) out.emplace_back(e.name, by_name.at(e.name));
+  return out;
+}
+
+void Model::save(const std::string& dir) const {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(where(dir, 0, "cannot create folder: " + ec.message()));
+  ModelConfig c = config_;
+  c.torch_dtype = dtype_ == at::kBFloat16 ? "bfloat16" : dtype_ == at::kHalf ? "float16" : "float32";
+  {
+    std::ofstream out(fs::path(dir) / "config.json");
+    out << config_to_json(c);
+    if (!out) throw Error(where((fs::path(dir) / "config.json").string(), 0, "write failed"));
+  }
+  save_safetensors((fs::path(dir) / "model.safetensors").string(), named_weights());
+}
+
+at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KVCache* cache,
+                          const at::Tensor& attention_mask, const ForwardOptions& opt) const {
+  const int64_t B = ids.size(0), L = ids.size(1);
+  at::Tensor ids_d = ids.to(device_, at::kLong);
+  at::Tensor mask_d = attention_mask.defined() ? attention_mask.to(device_) : attention_mask;
+
+  at::Tensor x = at::embedding(w_.embed_tokens, ids_d);  // [B, L, hidden]
+  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_);  // [B, 1, L, d]
+
+  // Which key slots each query may see: causal by slot, minus padding.
+  const int64_t offset = cache ? cache->length() : 0;
+  at::Tensor key_mask = mask_d;
+  bool has_padding = mask_d.defined();
+  if (cache) {
+    cache->set_mask(mask_d, L);
+    key_mask = cache->mask_upto(L);  // [B, offset + L]
+    has_padding = cache->has_padding();
+  }
+  at::Tensor bias = attention_bias(key_mask, offset, L, has_padding, device_, dtype_);  // [B, 1, L, T] or undefined
+
+  if (opt.trace) opt.trace->push_back(x);
+  for (int64_t n = 0; n < config_.num_layers; ++n) {
+    const LayerWeights& l = w_.layers[n];
+    at::Tensor h = x + self_attention(rms_norm(x, l.input_layernorm, config_.rms_norm_eps), l.self_attn, config_, cos,
+                                      sin, cache, n, bias, opt);
+    x = h + swiglu_mlp(rms_norm(h, l.post_attention_layernorm, config_.rms_norm_eps), l.gate_proj, l.up_proj,
+                       l.down_proj, opt);
+    if (opt.trace) opt.trace->push_back(x);
+  }
+  if (cache) cache->advance(L);
+
+  if (opt.last_position_only) x = x.narrow(1, L - 1, 1);
+  x = rms_norm(x, w_.norm, config_.rms_norm_eps);
+  if (opt.trace) opt.trace->push_back(x);
+  (void)B;
+  return linear(x, w_.lm_head, opt);  // [B, L, vocab]
+}
+
+void Model::attach_adapter(std::shared_ptr<LoraAdapter> adapter) {
+  detach_adapter();
+  if (!adapter) return;
+  adapter->check_compatible(config_);
+  for (int64_t n = 0; n < config_.num_layers; ++n)
+    for (const auto& target : adapter->config().targets) projection(w_.layers[n], target).lora = adapter->get(n, target);
+  adapter_ = std::move(adapter);
+}
+
+void Model::detach_adapter() {
+  for (auto& l : w_.layers)
+    for (const auto& target : projection_targets()) projection(l, target).lora.reset();
+  adapter_.reset();
+}
+
+void Model::merge_adapter() {
+  if (!adapter_) throw Error("merge_adapter: no adapter is attached");
+  at::NoGradGuard no_grad;
+  for (auto& l : w_.layers)
+    for (const auto& target : projection_targets()) {
+      Linear& p = projection(l, target);
+      if (!p.lora) continue;
+      // W' = W + scaling · (B · A), computed in float32 then stored in the model dtype
+      at::Tensor delta = at::matmul(p.lora->B.to(at::kFloat), p.lora->A.to(at::kFloat)) * p.lora->scaling;
+      p.weight = (p.weight.to(at::kFloat) + delta.to(p.weight.device())).to(dtype_);
+    }
+  detach_adapter();
+}
+
+}  // namespace ps::lm

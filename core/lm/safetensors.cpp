@@ -1,0 +1,282 @@
+#include "lm/safetensors.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ps::lm {
+
+namespace {
+
+constexpr uint64_t kMaxHeader = 100ull * 1000 * 1000;  // the reference implementation's limit
+
+struct DtypeInfo {
+  const char* name;
+  at::ScalarType type;
+  size_t bytes;
+};
+const DtypeInfo kDtypes[] = {
+    {"F32", at::kFloat, 4}, {"F16", at::kHalf, 2}, {"BF16", at::kBFloat16, 2}, {"F64", at::kDouble, 8},
+    {"I64", at::kLong, 8},  {"I32", at::kInt, 4},  {"I8", at::kChar, 1},       {"U8", at::kByte, 1},
+    {"BOOL", at::kBool, 1},
+};
+
+const DtypeInfo* dtype_info(const std::string& name) {
+  for (const auto& d : kDtypes)
+    if (name == d.name) return &d;
+  return nullptr;
+}
+
+}  // namespace
+
+at::ScalarType safetensors_dtype(const std::string& name, const std::string& context) {
+  const DtypeInfo* d = dtype_info(name);
+  if (!d) throw Error(context + ": unsupported dtype '" + name + "'");
+  return d->type;
+}
+
+std::string safetensors_dtype_name(at::ScalarType t) {
+  for (const auto& d : kDtypes)
+    if (d.type == t) return d.name;
+  throw Error(std::string("safetensors: cannot store tensors of dtype ") + c10::toString(t));
+}
+
+SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw Error(where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(where(path, 0, "not a regular file"));
+  }
+  size_ = static_cast<size_t>(st.st_size);
+  if (size_ < 8) {
+    ::close(fd);
+    throw Error(where(path, 0, "too short for a safetensors file (" + std::to_string(size_) + " bytes)"));
+  }
+  void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (m == MAP_FAILED) throw Error(where(path, 0, std::string("cannot map: ") + std::strerror(errno)));
+  map_ = static_cast<const uint8_t*>(m);
+
+  try {
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | map_[i];  // little-endian u64
+    if (n > kMaxHeader) throw Error(where(path, 0, "header length " + std::to_string(n) + " exceeds the 100 MB limit"));
+    if (n > size_ - 8)
+      throw Error(where(path, 0, "header length " + std::to_string(n) + " runs past the end of the file (" +
+                                     std::to_string(size_) + " bytes)"));
+    data_ = map_ + 8 + n;
+    const uint64_t data_size = size_ - 8 - n;
+
+    json header;
+    try {
+      header = json::parse(reinterpret_cast<const char*>(map_ + 8), reinterpret_cast<const char*>(map_ + 8 + n));
+    } catch (const json::exception& e) {
+      throw Error(where(path, 0, std::string("header is not valid JSON: ") + e.what()));
+    }
+    if (!header.is_object()) throw Error(where(path, 0, "header is not a JSON object"));
+
+    for (auto it = header.begin(); it != header.end(); ++it) {
+      const std::string& name = it.key();
+      const json& v = it.value();
+      if (name == "__metadata__") {
+        if (!v.is_object()) throw Error(where(path, 0, "__metadata__ is not an object"));
+        for (auto m2 = v.begin(); m2 != v.end(); ++m2) {
+          if (!m2.value().is_string()) throw Error(where(path, 0, "__metadata__['" + m2.key() + "'] is not a string"));
+          metadata_[m2.key()] = m2.value().get<std::string>();
+        }
+        continue;
+      }
+      auto bad = [&](const std::string& msg) { return Error(where(path, 0, "tensor '" + name + "': " + msg)); };
+      if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets"))
+        throw bad("entry needs dtype, shape and data_offsets");
+      TensorEntry e;
+      e.name = name;
+      if (!v["dtype"].is_string()) throw bad("dtype is not a string");
+      e.dtype = v["dtype"].get<std::string>();
+      const DtypeInfo* d = dtype_info(e.dtype);
+      if (!d) throw bad("unsupported dtype '" + e.dtype + "'");
+      if (!v["shape"].is_array()) throw bad("shape is not a list");
+      uint64_t numel = 1;
+      for (const auto& s : v["shape"]) {
+        if (!s.is_number_unsigned()) throw bad("shape has a non-integer or negative dimension " + s.dump());
+        uint64_t dim = s.get<uint64_t>();
+        if (dim != 0 && numel > (uint64_t(1) << 62) / dim) throw bad("shape is too large");
+        numel *= dim;
+        e.shape.push_back(static_cast<int64_t>(dim));
+      }
+      const json& off = v["data_offsets"];
+      if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+        throw bad("data_offsets must be two non-negative integers");
+      e.begin = off[0].get<uint64_t>();
+      e.end = off[1].get<uint64_t>();
+      if (e.begin > e.end) throw bad("data_offsets begin > end");
+      if (e.end > data_size)
+        throw bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                  ") out of range: the data area has " + std::to_string(data_size) + " bytes");
+      if (e.end - e.begin != numel * d->bytes)
+        throw bad("data_offsets span " + std::to_string(e.end - e.begin) + " bytes but dtype " + e.dtype +
+                  " and shape need " + std::to_string(numel * d->bytes));
+      entries_.push_back(std::move(e));
+    }
+    // No two tensors may share bytes.
+    std::vector<const TensorEntry*> by_offset;
+    for (const auto& e : entries_) by_offset.push_back(&e);
+    std::sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
+      return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+    });
+    const TensorEntry* furthest = nullptr;  // the tensor reaching furthest so far
+    for (const TensorEntry* e : by_offset) {
+      if (e->end == e->begin) continue;  // empty tensors own no bytes
+      if (furthest && e->begin < furthest->end)
+        throw Error(where(path, 0, "tensor '" + e->name + "': data_offsets overlap tensor '" + furthest->name + "'"));
+      if (!furthest || e->end > furthest->end) furthest = e;
+    }
+    std::sort(entries_.begin(), entries_.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.name < b.name; });
+  } catch (...) {
+    ::munmap(const_cast<uint8_t*>(map_), size_);
+    map_ = nullptr;
+    throw;
+  }
+}
+
+SafetensorsFile::~SafetensorsFile() {
+  if (map_) ::munmap(const_cast<uint8_t*>(map_), size_);
+}
+
+const TensorEntry* SafetensorsFile::find(const std::string& name) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                             [](const TensorEntry& e, const std::string& n) { return e.name < n; });
+  return it != entries_.end() && it->name == name ? &*it : nullptr;
+}
+
+at::Tensor SafetensorsFile::read(const std::string& name) const {
+  const TensorEntry* e = find(name);
+  if (!e) throw Error(where(path_, 0, "no tensor named '" + name + "'"));
+  at::Tensor t = at::empty(e->shape, at::TensorOptions().dtype(safetensors_dtype(e->dtype, path_)));
+  // Copy rather than alias the mapping: offsets need not be aligned, and the tensor outlives the file.
+  if (e->end > e->begin) std::memcpy(t.data_ptr(), data_ + e->begin, e->end - e->begin);
+  return t;
+}
+
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  std::vector<std::pair<std::string, at::Tensor>> sorted;
+  for (const auto& [name, t] : tensors) sorted.emplace_back(name, t.detach().to(at::kCPU).contiguous());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < sorted.size(); ++i)
+    if (sorted[i].first == sorted[i - 1].first) throw Error(where(path, 0, "duplicate tensor name '" + sorted[i].first + "'"));
+
+  json header = json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : sorted) {
+    uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
+    header[name] = {{"dtype", safetensors_dtype_name(t.scalar_type())},
+                    {"shape", t.sizes().vec()},
+                    {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string h = header.dump();
+  h.append((8 - h.size() % 8) % 8, ' ');
+
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(where(path, 0, "cannot write"));
+    uint8_t len[8];
+    uint64_t n = h.size();
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
+    out.write(reinterpret_cast<const char*>(len), 8);
+    out.write(h.data(), static_cast<std::streamsize>(h.size()));
+    for (const auto& [name, t] : sorted)
+      out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
+    if (!out) throw Error(where(path, 0, "write failed"));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw Error(where(path, 0, "cannot move the written file into place: " + ec.message()));
+}
+
+Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
+  const fs::path index = fs::path(dir) / "model.safetensors.index.json";
+  const fs::path single = fs::path(dir) / "model.safetensors";
+  if (fs::exists(index)) {
+    description_ = index.string();
+    std::ifstream in(index);
+    json j;
+    try {
+      in >> j;
+    } catch (const json::exception& e) {
+      throw Error(where(description_, 0, std::string("invalid JSON: ") + e.what()));
+    }
+    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+      throw Error(where(description_, 0, "missing the 'weight_map' object"));
+    std::map<std::string, const SafetensorsFile*> by_file;
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+      if (!it.value().is_string())
+        throw Error(where(description_, 0, "weight_map['" + it.key() + "'] is not a file name"));
+      std::string file = it.value().get<std::string>();
+      if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
+        throw Error(where(description_, 0, "weight_map['" + it.key() + "']: shard name '" + file + "' must be a plain file name"));
+      if (!by_file.count(file)) {
+        files_.push_back(std::make_unique<SafetensorsFile>((fs::path(dir) / file).string()));
+        by_file[file] = files_.back().get();
+      }
+      const SafetensorsFile* f = by_file[file];
+      if (!f->find(it.key()))
+        throw Error(where(f->path(), 0, "tensor '" + it.key() + "' is listed in the index but missing from this shard"));
+      where_[it.key()] = f;
+    }
+    for (const auto& f : files_)
+      for (const auto& e : f->entries()) {
+        auto w = where_.find(e.name);
+        if (w == where_.end() || w->second != f.get())
+          throw Error(where(f->path(), 0, "unexpected tensor '" + e.name + "': not listed for this shard in the index"));
+      }
+  } else if (fs::exists(single)) {
+    description_ = single.string();
+    files_.push_back(std::make_unique<SafetensorsFile>(single.string()));
+    for (const auto& e : files_[0]->entries()) where_[e.name] = files_[0].get();
+  } else {
+    throw Error(where(dir, 0, "no model.safetensors or model.safetensors.index.json in this folder"));
+  }
+}
+
+std::vector<std::string> Checkpoint::names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, f] : where_) out.push_back(n);
+  return out;
+}
+
+const TensorEntry* Checkpoint::find(const std::string& name) const {
+  auto it = where_.find(name);
+  return it == where_.end() ? nullptr : it->second->find(name);
+}
+
+const std::string& Checkpoint::file_of(const std::string& name) const {
+  auto it = where_.find(name);
+  return it == where_.end() ? description_ : it->second->path();
+}
+
+at::Tensor Checkpoint::read(const std::string& name) const {
+  auto it = where_.find(name);
+  if (it == where_.end()) throw Error(where(description_, 0, "missing tensor '" + name + "'"));
+  return it->second->read(name);
+}
+
+}  // namespace ps::lm
