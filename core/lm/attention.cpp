@@ -3,6 +3,10 @@
 #include <cmath>
 #include <limits>
 
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>  // TORCH_VERSION_MAJOR
+#endif
+
 #include "lm/rmsnorm.h"
 #include "lm/rope.h"
 
