@@ -57,6 +57,7 @@ int check(const Args& a) {
     for (const auto& spec : mirror::manifest()) {
       ctx.check_cancelled();
       reports.push_back(mirror::check_file(loc.dir, spec, verify, [&](long long n) {
+        ctx.check_cancelled();  // Ctrl-C stops within a MiB, even inside a large file
         done += n;
         ctx.report(std::min(1.0, done / total), spec.path);
       }));

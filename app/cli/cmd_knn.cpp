@@ -1,13 +1,187 @@
-// Placeholder until its issue lands: refuses clearly instead of pretending.
-#include <cstdio>
+// perturbscope-cli knn: evaluate the KNN-KG predictor on PerturbQA cell lines (or any file
+// in PerturbQA's column format), print the metrics, and store the run with its per-item
+// predictions.
+#include <unistd.h>
 
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "common/error.h"
+#include "common/paths.h"
+#include "data/perturbqa.h"
+#include "jobs/job.h"
+#include "kg/evaluation.h"
+#include "store/store.h"
 
 namespace ps::cli {
 
-int cmd_knn(const Argv&) {
-  std::fprintf(stderr, "perturbscope-cli knn: not built yet in this version\n");
-  return 2;
+namespace {
+
+std::string fmt_ci(double v, const ps::metrics::Interval& ci, bool with_ci) {
+  char buf[96];
+  if (!std::isfinite(v)) return "n/a";
+  if (with_ci && std::isfinite(ci.lo))
+    std::snprintf(buf, sizeof buf, "%.4f [%.4f, %.4f]", v, ci.lo, ci.hi);
+  else
+    std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cfg) {
+  const bool ci = cfg.bootstrap > 0;
+  std::printf("KNN-KG  k=%d  sources %s  calibration %s  (95%% bootstrap CIs, %d resamples)\n", cfg.knn.k,
+              cfg.knn.sources.to_string().c_str(), cfg.calibration.c_str(), cfg.bootstrap);
+  for (const auto& c : r.cells) {
+    const auto& s = c.summary;
+    std::printf("\n%s: %lld test items (%lld DE), train %lld, validation %lld, %lld unresolved symbols\n",
+                c.cell_line.c_str(), static_cast<long long>(c.n_test), static_cast<long long>(s.n_positive),
+                static_cast<long long>(c.n_train), static_cast<long long>(c.n_val),
+                static_cast<long long>(c.unresolved.size()));
+    if (!c.unresolved.empty()) {
+      std::string list;
+      for (size_t i = 0; i < c.unresolved.size() && i < 12; ++i) list += (i ? ", " : "") + c.unresolved[i];
+      std::printf("  unresolved: %s%s\n", list.c_str(), c.unresolved.size() > 12 ? ", ..." : "");
+    }
+    std::printf("  AUROC per gene   %s  (%lld genes, %lld single-class skipped; validation %.4f)\n",
+                fmt_ci(s.auroc_per_gene, s.auroc_per_gene_ci, ci).c_str(), static_cast<long long>(s.genes_used),
+                static_cast<long long>(s.genes_skipped), c.val_auroc_per_gene);
+    std::printf("  AUROC pooled     %s\n", fmt_ci(s.auroc_pooled, s.auroc_pooled_ci, ci).c_str());
+    std::printf("  F1 @%.2f         %s  (precision %.4f, recall %.4f)\n", s.at_threshold.threshold,
+                fmt_ci(s.at_threshold.f1, s.f1_ci, ci).c_str(), s.at_threshold.precision, s.at_threshold.recall);
+    std::printf("  F1 optimal       %.4f at threshold %.4f\n", s.f1_optimal.f1, s.f1_optimal.threshold);
+    std::printf("  Brier            %s\n", fmt_ci(s.brier, s.brier_ci, ci).c_str());
+    std::printf("  ECE (10 bins)    %s\n", fmt_ci(s.ece, s.ece_ci, ci).c_str());
+    if (c.sign.evaluated)
+      std::printf("  sign accuracy    %s on %lld DE pairs (majority direction %.4f; direction AUROC per gene %.4f)\n",
+                  fmt_ci(c.sign.sign_accuracy, c.sign.sign_accuracy_ci, ci).c_str(),
+                  static_cast<long long>(c.sign.n_test), c.sign.majority_accuracy, c.sign.auroc_per_gene);
+    std::printf("  %.2f s\n", c.seconds);
+  }
+  std::printf("\ntotal %.2f s (graph %.2f s%s)\n", r.seconds, r.graph_seconds, r.graph_from_cache ? ", from cache" : "");
+}
+
+}  // namespace
+
+int cmd_knn(const Argv& argv) {
+  Args args("knn", argv,
+            {{"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required; with --csv: a label)"},
+             {"k", true, "neighbours that vote (default 20)"},
+             {"pool", true, "closest train perturbers searched for voters (default 400)"},
+             {"sources", true, "graph sources and weights, e.g. string or string,go,reactome or string:1,go:1,reactome:2 "
+                               "(default string:1,go:1,reactome:2)"},
+             {"target-k", true, "target-gene neighbours (default 10; 0 = off)"},
+             {"beta", true, "weight of the target-neighbourhood estimate (default 0.2)"},
+             {"gamma", true, "weight of the perturbation-strength term (default 0.5)"},
+             {"alpha", true, "shrinkage toward the target's base rate (default 1)"},
+             {"power", true, "neighbour weight = score^power (default 1)"},
+             {"split", true, "the split to evaluate (default test)"},
+             {"csv", true, "evaluate this file in PerturbQA's format (pert,gene,label,split) instead"},
+             {"train-split", true, "with --csv: the training split's name (default train)"},
+             {"test-split", true, "with --csv: the evaluated split's name (default test)"},
+             {"calibration", true, "isotonic | platt | none (fitted on a validation split of train; default isotonic)"},
+             {"val-fraction", true, "fraction of train perturbers held out for calibration (default 0.2)"},
+             {"threshold", true, "probability threshold for F1 (default 0.5)"},
+             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000; 0 = none)"},
+             {"seed", true, "seed of the validation split and the bootstrap (default 7)"},
+             {"no-signed", false, "skip the signed-effect (up/down) evaluation"},
+             {"threads", true, "worker threads (default 2)"},
+             {"json", false, "print one JSON object"},
+             {"store", true, "experiment store (default $PERTURBSCOPE_STORE or the user data folder)"},
+             {"no-store", false, "do not store the run"},
+             {"data", true, "data folder (default: located)"},
+             {"cache-dir", true, "knowledge-graph cache folder (default: user cache)"}});
+  if (args.has("help")) {
+    std::printf("usage: perturbscope-cli knn --cell-line CELL [--k 20] [--sources string,go,reactome] [--split test] "
+                "[--json] [--store PATH]\n       perturbscope-cli knn --csv FILE --cell-line LABEL --train-split NAME "
+                "--test-split NAME\n%s",
+                args.help().c_str());
+    return 0;
+  }
+  if (!args.positionals().empty()) throw UsageError("knn: unexpected argument '" + args.positionals()[0] + "'");
+  if (!args.has("cell-line")) throw UsageError("knn: --cell-line is required");
+
+  ps::kg::KnnEvalConfig cfg;
+  cfg.data_dir = args.get("data");
+  cfg.cache_dir = args.get("cache-dir");
+  const std::string cell = args.get("cell-line");
+  cfg.csv = args.get("csv");
+  if (cell == "all") {
+    if (!cfg.csv.empty()) throw UsageError("knn: --cell-line all cannot be combined with --csv");
+    cfg.cell_lines = ps::data::cell_lines();
+  } else {
+    if (cfg.csv.empty()) {
+      bool known = false;
+      for (const auto& c : ps::data::cell_lines()) known = known || c == cell;
+      if (!known) throw UsageError("knn: unknown cell line '" + cell + "' (k562, rpe1, hepg2, jurkat or all)");
+    }
+    cfg.cell_lines = {cell};
+  }
+  if (cfg.csv.empty() && (args.has("train-split") || args.has("test-split")))
+    throw UsageError("knn: --train-split / --test-split go with --csv");
+  cfg.train_split = args.get("train-split", "train");
+  cfg.test_split = args.get("test-split", args.get("split", "test"));
+  if (cfg.test_split == cfg.train_split) throw UsageError("knn: the train and test splits must differ");
+  cfg.knn.k = static_cast<int>(args.get_int("k", 20));
+  cfg.knn.pool = static_cast<int>(args.get_int("pool", 400));
+  if (cfg.knn.k < 1) throw UsageError("knn: --k must be at least 1");
+  if (args.has("sources")) cfg.knn.sources = ps::kg::SourceWeights::parse(args.get("sources"));
+  cfg.knn.target_k = static_cast<int>(args.get_int("target-k", cfg.knn.target_k));
+  if (cfg.knn.target_k < 0) throw UsageError("knn: --target-k must be >= 0");
+  cfg.knn.beta = args.get_double("beta", cfg.knn.beta);
+  cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma);
+  cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha);
+  cfg.knn.power = args.get_double("power", cfg.knn.power);
+  cfg.calibration = args.get("calibration", "isotonic");
+  ps::metrics::Calibrator::method_from_string(cfg.calibration);  // validate early
+  cfg.val_fraction = args.get_double("val-fraction", 0.2);
+  if (!(cfg.val_fraction > 0 && cfg.val_fraction < 1)) throw UsageError("knn: --val-fraction must be in (0, 1)");
+  cfg.threshold = args.get_double("threshold", 0.5);
+  cfg.bootstrap = static_cast<int>(args.get_int("bootstrap", 1000));
+  if (cfg.bootstrap < 0) throw UsageError("knn: --bootstrap must be >= 0");
+  cfg.seed = static_cast<uint64_t>(args.get_int("seed", 7));
+  cfg.threads = static_cast<int>(std::max(1L, args.get_int("threads", 2)));
+  cfg.signed_effect = !args.has("no-signed");
+  const bool store_it = !args.has("no-store");
+  cfg.keep_predictions = store_it;
+
+  // Progress on a terminal only: stderr, overwritten in place.
+  const bool tty = ::isatty(2);
+  ps::jobs::JobContext ctx([tty](const ps::jobs::Progress& p) {
+    if (!tty) return;
+    std::fprintf(stderr, "\r\033[K[%3.0f%%] %s", 100 * std::max(0.0, p.fraction), p.message.c_str());
+    if (p.fraction >= 1) std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  });
+  auto result = ps::kg::run_knn_evaluation(cfg, ctx);
+
+  std::vector<int64_t> run_ids;
+  std::string store_path;
+  if (store_it) {
+    store_path = args.get("store", ps::default_store_path());
+    ps::store::Store st(store_path);
+    run_ids = ps::kg::store_knn_runs(st, cfg, result);
+  }
+  if (args.has("json")) {
+    auto j = nlohmann::json::parse(result.to_json());
+    if (!run_ids.empty()) {  // name the stored runs, so scripts can find them
+      j["run_ids"] = run_ids;
+      j["store"] = store_path;
+    }
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    print_human(result, cfg);
+    if (!run_ids.empty()) {
+      std::printf("stored as run%s", run_ids.size() > 1 ? "s" : "");
+      for (auto id : run_ids) std::printf(" %lld", static_cast<long long>(id));
+      std::printf(" in %s\n", store_path.c_str());
+    }
+  }
+  return 0;
 }
 
 }  // namespace ps::cli

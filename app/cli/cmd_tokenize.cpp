@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "lm/tokenizer/bpe_trainer.h"
+#include "lm/tokenizer/chat_template.h"
 #include "lm/tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -86,6 +87,9 @@ int cmd_tokenize(const Argv& argv) {
              {"decode", true, "comma-separated ids to decode instead, e.g. 9707,11,1879"},
              {"skip-special", false, "with --decode: drop special tokens such as <|im_end|>"},
              {"tokens", false, "also print the token strings"},
+             {"chat", false, "wrap the text as a user turn of the Qwen3 chat template (+ generation prompt)"},
+             {"system", true, "with --chat: a system turn first"},
+             {"no-thinking", false, "with --chat: enable_thinking=false (empty <think></think> block)"},
              {"train", true, "train a byte-level BPE on this UTF-8 corpus file instead (writes --out)"},
              {"merges", true, "with --train: number of merges (default 1000)"},
              {"min-frequency", true, "with --train: stop when the best pair occurs fewer times (default 2)"},
@@ -93,6 +97,7 @@ int cmd_tokenize(const Argv& argv) {
              {"json", false, "print JSON"}});
   if (args.has("help")) {
     std::printf("usage: perturbscope-cli tokenize --tokenizer PATH (--text TEXT | --file FILE | --decode IDS) "
+                "[--chat [--system TEXT] [--no-thinking]] "
                 "[--json]\n       perturbscope-cli tokenize --train CORPUS --merges N --out PATH [--json]\n%s",
                 args.help().c_str());
     return 0;
@@ -118,9 +123,20 @@ int cmd_tokenize(const Argv& argv) {
 
   std::string text = args.get("text");
   if (args.has("file")) text = read_text_file(args.get("file"));
+  if (args.has("chat")) {
+    std::vector<tokenizer::ChatMessage> messages;
+    if (args.has("system")) messages.push_back({"system", args.get("system"), std::nullopt});
+    messages.push_back({"user", text, std::nullopt});
+    tokenizer::ChatTemplateOptions opt;
+    opt.enable_thinking = !args.has("no-thinking");
+    text = tokenizer::apply_qwen3_chat_template(messages, opt);
+  } else if (args.has("system") || args.has("no-thinking")) {
+    throw UsageError("tokenize: --system and --no-thinking need --chat");
+  }
   const std::vector<int32_t> ids = tok.encode(text);
   if (as_json) {
     nlohmann::json out{{"ids", ids}};
+    if (args.has("chat")) out["text"] = text;
     if (args.has("tokens")) {
       std::vector<std::string> strings;
       for (int32_t id : ids) strings.push_back(tok.token_string(id).value_or(""));

@@ -11,6 +11,11 @@ std::string read_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw ps::Error(ps::where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
   std::string out;
+  if (std::fseek(f, 0, SEEK_END) == 0) {  // one allocation for regular files
+    const long size = std::ftell(f);
+    if (size > 0) out.reserve(static_cast<size_t>(size));
+    std::rewind(f);
+  }
   char buf[1 << 16];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);

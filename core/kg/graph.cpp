@@ -172,27 +172,58 @@ double KnowledgeGraph::fused(const SourceWeights& w, GeneId a, GeneId b) const {
   return s;
 }
 
-// Adds w * cosine(g, x) to acc[x] for every x sharing a weighted set with g.
-void KnowledgeGraph::accumulate_sets(const SetIndex& idx, GeneId g, double w, std::vector<double>& acc,
+// Adds cosine(g, x) to acc[x] for every candidate x sharing a weighted set with g.
+void KnowledgeGraph::accumulate_sets(const SetIndex& idx, const SetMembers& members, GeneId g, std::vector<double>& acc,
                                      std::vector<GeneId>& touched, const std::vector<uint8_t>* allowed) const {
   if (idx.gene_norm[g] <= 0) return;
-  const double scale = w / idx.gene_norm[g];
+  const double scale = 1.0 / idx.gene_norm[g];
   for (int64_t i = idx.gene_offsets[g]; i < idx.gene_offsets[g + 1]; ++i) {
     const int32_t set = idx.gene_sets[i];
     const double sw = idx.set_weight[set];
     if (sw <= 0) continue;
     const double c = scale * sw * sw;
-    for (int64_t j = idx.set_offsets[set]; j < idx.set_offsets[set + 1]; ++j) {
-      const GeneId x = idx.set_genes[j];
+    for (int64_t j = members.offsets[set]; j < members.offsets[set + 1]; ++j) {
+      const GeneId x = members.genes[j];
       if (allowed && !(*allowed)[x]) continue;
-      if (acc[x] == 0) touched.push_back(x);
       acc[x] += c / idx.gene_norm[x];
+      touched.push_back(x);
     }
   }
 }
 
 std::vector<Neighbour> KnowledgeGraph::neighbours(GeneId g, const SourceWeights& w, size_t k,
                                                   const std::vector<uint8_t>* allowed) const {
+  return neighbours_impl(g, w, k, allowed, {go_.set_offsets.data(), go_.set_genes.data()},
+                         {reactome_.set_offsets.data(), reactome_.set_genes.data()});
+}
+
+std::vector<Neighbour> KnowledgeGraph::neighbours(GeneId g, const SourceWeights& w, size_t k,
+                                                  const CandidateIndex& cand) const {
+  if (cand.allowed_.size() != genes_.size()) throw ps::Error("neighbours: candidate index of another graph");
+  // The filtered member lists hold candidates only: no per-gene check needed there.
+  return neighbours_impl(g, w, k, &cand.allowed_, {cand.go_offsets_.data(), cand.go_genes_.data()},
+                         {cand.re_offsets_.data(), cand.re_genes_.data()});
+}
+
+KnowledgeGraph::CandidateIndex::CandidateIndex(const KnowledgeGraph& g, std::vector<uint8_t> allowed)
+    : allowed_(std::move(allowed)) {
+  if (allowed_.size() != g.genes_.size()) throw ps::Error("candidate index: one flag per gene expected");
+  auto filter = [&](const SetIndex& idx, std::vector<int64_t>& off, std::vector<int32_t>& genes) {
+    const size_t n_sets = idx.set_offsets.size() - 1;
+    off.assign(n_sets + 1, 0);
+    for (size_t s = 0; s < n_sets; ++s) {
+      for (int64_t j = idx.set_offsets[s]; j < idx.set_offsets[s + 1]; ++j)
+        if (allowed_[idx.set_genes[j]]) genes.push_back(idx.set_genes[j]);
+      off[s + 1] = static_cast<int64_t>(genes.size());
+    }
+  };
+  filter(g.go_, go_offsets_, go_genes_);
+  filter(g.reactome_, re_offsets_, re_genes_);
+}
+
+std::vector<Neighbour> KnowledgeGraph::neighbours_impl(GeneId g, const SourceWeights& w, size_t k,
+                                                       const std::vector<uint8_t>* allowed, const SetMembers& go,
+                                                       const SetMembers& reactome) const {
   if (g < 0 || g >= n_genes()) throw ps::Error("neighbours: gene id out of range");
   // One dense accumulator per source, reused across calls on this thread.
   thread_local std::array<std::vector<double>, kSources> acc;
@@ -204,31 +235,35 @@ std::vector<Neighbour> KnowledgeGraph::neighbours(GeneId g, const SourceWeights&
     for (int64_t i = string_offsets_[g]; i < string_offsets_[g + 1]; ++i) {
       const GeneId x = string_nbr_[i];
       if (allowed && !(*allowed)[x]) continue;
-      if (acc[0][x] == 0) touched.push_back(x);
       acc[0][x] = string_w_[i];
+      touched.push_back(x);
     }
   }
-  if (w.go > 0) accumulate_sets(go_, g, 1.0, acc[1], touched, allowed);
-  if (w.reactome > 0) accumulate_sets(reactome_, g, 1.0, acc[2], touched, allowed);
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  std::vector<Neighbour> out;
-  out.reserve(touched.size());
+  if (w.go > 0) accumulate_sets(go_, go, g, acc[1], touched, allowed);
+  if (w.reactome > 0) accumulate_sets(reactome_, reactome, g, acc[2], touched, allowed);
+  // Fused scores of every touched gene (each once: `seen` marks them), then the top k.
+  thread_local std::vector<uint8_t> seen;
+  if (seen.size() != genes_.size()) seen.assign(genes_.size(), 0);
+  thread_local std::vector<std::pair<double, GeneId>> scored;
+  scored.clear();
   for (GeneId x : touched) {
-    Neighbour n;
-    n.gene = x;
-    for (int s = 0; s < kSources; ++s) {
-      n.by_source[s] = acc[s][x];
-      acc[s][x] = 0;
-    }
-    n.score = w.string * n.by_source[0] + w.go * n.by_source[1] + w.reactome * n.by_source[2];
-    if (x != g && n.score > 0) out.push_back(n);
+    if (seen[x]) continue;
+    seen[x] = 1;
+    const double s = w.string * acc[0][x] + w.go * acc[1][x] + w.reactome * acc[2][x];
+    if (x != g && s > 0) scored.emplace_back(s, x);
   }
-  const size_t keep = std::min(k, out.size());
-  std::partial_sort(out.begin(), out.begin() + keep, out.end(), [](const Neighbour& a, const Neighbour& b) {
-    return a.score != b.score ? a.score > b.score : a.gene < b.gene;
-  });
-  out.resize(keep);
+  const size_t keep = std::min(k, scored.size());
+  auto better = [](const std::pair<double, GeneId>& a, const std::pair<double, GeneId>& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  std::partial_sort(scored.begin(), scored.begin() + keep, scored.end(), better);
+  std::vector<Neighbour> out(keep);
+  for (size_t i = 0; i < keep; ++i) {
+    out[i].gene = scored[i].second;
+    out[i].score = scored[i].first;
+    for (int s = 0; s < kSources; ++s) out[i].by_source[s] = acc[s][scored[i].second];
+  }
+  for (GeneId x : touched) acc[0][x] = acc[1][x] = acc[2][x] = 0, seen[x] = 0;
   return out;
 }
 

@@ -131,6 +131,11 @@ class KnowledgeGraph {
                                     const std::vector<uint8_t>* allowed = nullptr) const;
   Evidence evidence(GeneId a, GeneId b, size_t max_items = 10) const;
 
+  // The same query answered from a CandidateIndex: identical results, much faster when
+  // many genes are queried against one small candidate set (KNN: the train perturbers).
+  class CandidateIndex;
+  std::vector<Neighbour> neighbours(GeneId g, const SourceWeights& w, size_t k, const CandidateIndex& cand) const;
+
   // Identity of the inputs this graph was built from (for the cache and the store).
   uint64_t input_checksum() const { return input_checksum_; }
   int max_set_genes() const { return max_set_genes_; }
@@ -150,8 +155,16 @@ class KnowledgeGraph {
     std::vector<float> gene_norm;       // sqrt(sum of squared weights of the gene's sets)
     double cosine(GeneId a, GeneId b) const;
   };
-  void accumulate_sets(const SetIndex& idx, GeneId g, double w, std::vector<double>& acc,
+  // The genes of each set, restricted to the candidates (CSR over sets).
+  struct SetMembers {
+    const int64_t* offsets;
+    const int32_t* genes;
+  };
+  void accumulate_sets(const SetIndex& idx, const SetMembers& members, GeneId g, std::vector<double>& acc,
                        std::vector<GeneId>& touched, const std::vector<uint8_t>* allowed) const;
+  std::vector<Neighbour> neighbours_impl(GeneId g, const SourceWeights& w, size_t k,
+                                         const std::vector<uint8_t>* allowed, const SetMembers& go,
+                                         const SetMembers& reactome) const;
 
   std::vector<GeneMeta> genes_;
   std::unordered_map<std::string, GeneId> by_symbol_;
@@ -180,6 +193,20 @@ class KnowledgeGraph {
 
   int max_set_genes_ = 500;
   uint64_t input_checksum_ = 0;
+};
+
+// Candidate genes with their GO / Reactome set memberships pre-filtered (built in one
+// pass over the incidences). Valid while the graph lives.
+class KnowledgeGraph::CandidateIndex {
+ public:
+  CandidateIndex(const KnowledgeGraph& g, std::vector<uint8_t> allowed);
+  const std::vector<uint8_t>& allowed() const { return allowed_; }
+
+ private:
+  friend class KnowledgeGraph;
+  std::vector<uint8_t> allowed_;
+  std::vector<int64_t> go_offsets_, re_offsets_;
+  std::vector<int32_t> go_genes_, re_genes_;
 };
 
 }  // namespace ps::kg

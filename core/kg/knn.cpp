@@ -21,15 +21,14 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
   if (cfg.target_k < 0) throw ps::Error("KNN: target_k must be >= 0");
   row_of_gene_.assign(g.n_genes(), -1);
   col_of_gene_.assign(g.n_genes(), -1);
-  pert_allowed_.assign(g.n_genes(), 0);
-  target_allowed_.assign(g.n_genes(), 0);
+  std::vector<uint8_t> pert_allowed(g.n_genes(), 0), target_allowed(g.n_genes(), 0);
   for (const auto& it : train) {
     if (pert_row_.emplace(it.pert, static_cast<int32_t>(pert_gene_.size())).second) {
       auto id = g.find(it.pert);
       pert_gene_.push_back(id ? *id : -1);
       if (id && row_of_gene_[*id] < 0) {
         row_of_gene_[*id] = static_cast<int32_t>(pert_gene_.size() - 1);
-        pert_allowed_[*id] = 1;
+        pert_allowed[*id] = 1;
       }
     }
     if (target_col_.emplace(it.gene, static_cast<int32_t>(target_gene_.size())).second) {
@@ -37,10 +36,12 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
       target_gene_.push_back(id ? *id : -1);
       if (id && col_of_gene_[*id] < 0) {
         col_of_gene_[*id] = static_cast<int32_t>(target_gene_.size() - 1);
-        target_allowed_[*id] = 1;
+        target_allowed[*id] = 1;
       }
     }
   }
+  pert_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(pert_allowed));
+  if (cfg.target_k > 0) target_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(target_allowed));
   n_targets_ = target_gene_.size();
   labels_.assign(pert_gene_.size() * n_targets_, -1);
   std::vector<double> t_pos(n_targets_, 0), t_n(n_targets_, 0), p_pos(pert_gene_.size(), 0), p_n(pert_gene_.size(), 0);
@@ -64,7 +65,7 @@ KnnModel::Neighbourhood KnnModel::perturber_neighbourhood(const std::string& per
   if (!id) return nb;
   // A perturber that is itself in train (not the case for PerturbQA's held-out splits)
   // is excluded by the graph query (a gene is never its own neighbour).
-  nb.raw = g_.neighbours(*id, cfg_.sources, std::max(cfg_.k, cfg_.pool), &pert_allowed_);
+  nb.raw = g_.neighbours(*id, cfg_.sources, std::max(cfg_.k, cfg_.pool), *pert_cand_);
   for (const auto& n : nb.raw) {
     nb.rows.push_back(row_of_gene_[n.gene]);
     nb.weights.push_back(std::pow(n.score, cfg_.power));
@@ -77,7 +78,7 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   if (cfg_.target_k <= 0) return nb;
   auto id = g_.find(gene);
   if (!id) return nb;
-  nb.raw = g_.neighbours(*id, cfg_.sources, cfg_.target_k, &target_allowed_);
+  nb.raw = g_.neighbours(*id, cfg_.sources, cfg_.target_k, *target_cand_);
   for (const auto& n : nb.raw) {
     nb.rows.push_back(col_of_gene_[n.gene]);
     nb.weights.push_back(std::pow(n.score, cfg_.power));
@@ -127,24 +128,36 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   return p;
 }
 
+void KnnModel::add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t col) const {
+  // The neighbours that voted (labelled for Y), then the closest ones without a label.
+  for (size_t i = 0; i < nx.raw.size() && static_cast<int>(p.votes.size()) < cfg_.k; ++i) {
+    const int l = col >= 0 ? label(nx.rows[i], col) : -1;
+    if (l >= 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], l});
+  }
+  for (size_t i = 0; i < nx.raw.size() && i < static_cast<size_t>(cfg_.k); ++i)
+    if (col < 0 || label(nx.rows[i], col) < 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], -1});
+}
+
 KnnPrediction KnnModel::predict(const std::string& perturber, const std::string& target) const {
   auto nx = perturber_neighbourhood(perturber);
   auto ny = target_neighbourhood(target);
   auto it = target_col_.find(target);
-  KnnPrediction p = combine(nx, ny, it == target_col_.end() ? -1 : it->second);
+  const int32_t col = it == target_col_.end() ? -1 : it->second;
+  KnnPrediction p = combine(nx, ny, col);
   p.perturber_in_graph = g_.find(perturber).has_value();
-  // The neighbours that voted (labelled for Y), then the closest ones without a label.
-  for (size_t i = 0; i < nx.raw.size(); ++i) {
-    const int l = p.target_seen ? label(nx.rows[i], it->second) : -1;
-    if (l >= 0 && static_cast<int>(p.votes.size()) < cfg_.k) p.votes.push_back({nx.raw[i].gene, nx.weights[i], l});
-  }
-  for (size_t i = 0; i < nx.raw.size() && i < static_cast<size_t>(cfg_.k); ++i)
-    if (!p.target_seen || label(nx.rows[i], it->second) < 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], -1});
+  add_votes(p, nx, col);
   p.target_neighbours = ny.raw;
   return p;
 }
 
 std::vector<double> KnnModel::scores(const std::vector<data::Item>& items, int threads) const {
+  std::vector<double> out;
+  for (const auto& p : predict_many(items, threads, false)) out.push_back(p.score);
+  return out;
+}
+
+std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>& items, int threads,
+                                                  bool with_votes) const {
   // Distinct perturbers and targets, their neighbourhoods computed in parallel.
   std::unordered_map<std::string, int32_t> pidx, tidx;
   std::vector<std::string> perts, targets;
@@ -162,12 +175,16 @@ std::vector<double> KnnModel::scores(const std::vector<data::Item>& items, int t
   };
   run([&](size_t i) { nx[i] = perturber_neighbourhood(perts[i]); }, perts.size());
   run([&](size_t i) { ny[i] = target_neighbourhood(targets[i]); }, targets.size());
-  std::vector<double> out(items.size());
+  std::vector<KnnPrediction> out(items.size());
   run(
       [&](size_t i) {
         const auto& it = items[i];
         auto c = target_col_.find(it.gene);
-        out[i] = combine(nx[pidx.at(it.pert)], ny[tidx.at(it.gene)], c == target_col_.end() ? -1 : c->second).score;
+        const int32_t col = c == target_col_.end() ? -1 : c->second;
+        const auto& x = nx[pidx.at(it.pert)];
+        out[i] = combine(x, ny[tidx.at(it.gene)], col);
+        out[i].perturber_in_graph = !x.raw.empty() || g_.find(it.pert).has_value();
+        if (with_votes) add_votes(out[i], x, col);
       },
       items.size());
   return out;

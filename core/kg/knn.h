@@ -18,6 +18,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -59,7 +60,10 @@ class KnnModel {
   KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg);
 
   KnnPrediction predict(const std::string& perturber, const std::string& target) const;
-  // Scores of many items; neighbourhoods are computed once per distinct gene.
+  // Many items at once: neighbourhoods are computed once per distinct gene. Votes are
+  // filled when asked (target_neighbours stay empty; predict() gives them).
+  std::vector<KnnPrediction> predict_many(const std::vector<data::Item>& items, int threads = 2,
+                                          bool with_votes = false) const;
   std::vector<double> scores(const std::vector<data::Item>& items, int threads = 2) const;
 
   const KnnConfig& config() const { return cfg_; }
@@ -76,6 +80,7 @@ class KnnModel {
   Neighbourhood perturber_neighbourhood(const std::string& pert) const;
   Neighbourhood target_neighbourhood(const std::string& gene) const;
   KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col) const;
+  void add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t target_col) const;
   int8_t label(int32_t row, int32_t col) const { return labels_[static_cast<size_t>(row) * n_targets_ + col]; }
 
   const KnowledgeGraph& g_;
@@ -83,7 +88,7 @@ class KnnModel {
   std::unordered_map<std::string, int32_t> pert_row_, target_col_;
   std::vector<GeneId> pert_gene_, target_gene_;      // graph id per row / column (-1: not in graph)
   std::vector<int32_t> row_of_gene_, col_of_gene_;   // graph id -> row / column, -1
-  std::vector<uint8_t> pert_allowed_, target_allowed_;
+  std::unique_ptr<KnowledgeGraph::CandidateIndex> pert_cand_, target_cand_;
   size_t n_targets_ = 0;
   std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
   std::vector<double> base_rate_, pert_rate_;

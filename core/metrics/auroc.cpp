@@ -76,6 +76,7 @@ GroupAuroc AurocIndex::per_group(const std::vector<double>* weights) const {
       auto a = sorted_auroc(scores_, labels_, by_group_score_.data() + i, j - i, weights);
       if (a) {
         sum += *a;
+        if (!weights) out.values.push_back(*a);
         ++out.groups_used;
       } else {
         ++out.groups_skipped;

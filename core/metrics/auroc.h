@@ -14,6 +14,7 @@ struct GroupAuroc {
   double mean = 0;           // mean AUROC over groups with both classes (NaN when none)
   int64_t groups_used = 0;   // groups with at least one positive and one negative
   int64_t groups_skipped = 0;  // single-class groups (PerturbQA skips them)
+  std::vector<double> values;  // the AUROC of each used group, in group-id order
 };
 
 // Sorts the items once (by score, and by group then score) so that pooled and per-group

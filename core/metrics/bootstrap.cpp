@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <thread>
 
 #include "common/error.h"
@@ -20,16 +19,26 @@ uint64_t mix(uint64_t x) {
 }  // namespace
 
 std::vector<double> resample_weights(size_t n, uint64_t seed, int resample_index) {
-  std::vector<double> w(n, 0.0);
-  if (n == 0) return w;
-  std::mt19937_64 rng(mix(seed ^ mix(static_cast<uint64_t>(resample_index) + 1)));
+  std::vector<double> w;
+  resample_weights(n, seed, resample_index, w);
+  return w;
+}
+
+void resample_weights(size_t n, uint64_t seed, int resample_index, std::vector<double>& w) {
+  w.assign(n, 0.0);
+  if (n == 0) return;
+  // A splitmix64 stream per resample: fast, and good enough to draw indices.
+  uint64_t state = mix(seed ^ mix(static_cast<uint64_t>(resample_index) + 1));
   for (size_t i = 0; i < n; ++i) {
+    state += 0x9e3779b97f4a7c15ULL;
+    uint64_t r = state;
+    r = (r ^ (r >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    r = (r ^ (r >> 27)) * 0x94d049bb133111ebULL;
+    r ^= r >> 31;
     // Multiply-shift maps 64 random bits to [0, n) without a modulo.
-    const uint64_t r = rng();
     const size_t j = static_cast<size_t>((static_cast<unsigned __int128>(r) * n) >> 64);
     w[j] += 1.0;
   }
-  return w;
 }
 
 double percentile(const std::vector<double>& sorted, double q) {
@@ -46,9 +55,9 @@ std::vector<Interval> bootstrap_cis(size_t n_items, int n_stats, const MultiStat
   std::vector<std::vector<double>> values(n_stats, std::vector<double>(resamples, std::nan("")));
   threads = std::max(1, std::min(threads, resamples));
   auto worker = [&](int t) {
-    std::vector<double> out(n_stats);
+    std::vector<double> out(n_stats), w;
     for (int r = t; r < resamples; r += threads) {
-      auto w = resample_weights(n_items, seed, r);
+      resample_weights(n_items, seed, r, w);
       std::fill(out.begin(), out.end(), std::nan(""));
       stat(w, out);
       for (int k = 0; k < n_stats; ++k) values[k][r] = out[k];

@@ -16,6 +16,7 @@ struct Interval {
 
 // Multiplicities of a resample of n items with replacement (sum = n).
 std::vector<double> resample_weights(size_t n, uint64_t seed, int resample_index);
+void resample_weights(size_t n, uint64_t seed, int resample_index, std::vector<double>& out);  // reuses out
 
 // Statistics of one resample: fills out[k] for each of the K statistics (NaN = undefined,
 // e.g. a single-class resample; those resamples are left out of that statistic's interval).

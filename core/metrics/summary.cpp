@@ -27,21 +27,32 @@ BinarySummary summarize_binary(const std::vector<double>& probs, const std::vect
   s.bootstrap_resamples = opt.bootstrap_resamples;
   if (opt.bootstrap_resamples > 0 && s.n > 0) {
     auto cis = bootstrap_cis(
-        probs.size(), 5,
+        probs.size(), 4,
         [&](const std::vector<double>& w, std::vector<double>& out) {
-          out[0] = index.per_group(&w).mean;
           auto p = index.pooled(&w);
-          out[1] = p ? *p : std::nan("");
-          out[2] = at_threshold(probs, labels, opt.threshold, &w).f1;
-          out[3] = brier(probs, labels, &w);
-          out[4] = ece(probs, labels, opt.ece_bins, &w);
+          out[0] = p ? *p : std::nan("");
+          out[1] = at_threshold(probs, labels, opt.threshold, &w).f1;
+          out[2] = brier(probs, labels, &w);
+          out[3] = ece(probs, labels, opt.ece_bins, &w);
         },
         opt.bootstrap_resamples, opt.seed, opt.ci_level, opt.threads);
-    s.auroc_per_gene_ci = cis[0];
-    s.auroc_pooled_ci = cis[1];
-    s.f1_ci = cis[2];
-    s.brier_ci = cis[3];
-    s.ece_ci = cis[4];
+    s.auroc_pooled_ci = cis[0];
+    s.f1_ci = cis[1];
+    s.brier_ci = cis[2];
+    s.ece_ci = cis[3];
+    const auto& v = per_gene.values;
+    if (!v.empty()) {
+      s.auroc_per_gene_ci = bootstrap_cis(
+          v.size(), 1,
+          [&](const std::vector<double>& w, std::vector<double>& out) {
+            double sum = 0, n = 0;
+            for (size_t i = 0; i < v.size(); ++i) sum += w[i] * v[i], n += w[i];
+            out[0] = sum / n;
+          },
+          opt.bootstrap_resamples, opt.seed, opt.ci_level, 1)[0];
+    } else {
+      s.auroc_per_gene_ci = {std::nan(""), std::nan("")};
+    }
   }
   return s;
 }

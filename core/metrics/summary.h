@@ -30,7 +30,10 @@ struct BinarySummary {
   ThresholdMetrics f1_optimal;      // at the F1-optimal threshold (chosen on these items: optimistic)
   double brier = 0, ece = 0;
   std::vector<ReliabilityBin> reliability;
-  // 95 % bootstrap intervals (items resampled with replacement).
+  // 95 % percentile-bootstrap intervals. Items are resampled with replacement, except for
+  // the per-gene AUROC, a mean over genes, whose interval resamples the genes: resampling
+  // items would drop genes whose only positive was not drawn, which favours genes with
+  // many items and shifts the mean.
   Interval auroc_per_gene_ci, auroc_pooled_ci, f1_ci, brier_ci, ece_ci;
   int bootstrap_resamples = 0;
 };

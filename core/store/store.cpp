@@ -198,8 +198,6 @@ double col_real(sqlite3_stmt* s, int i) {
   return sqlite3_column_double(s, i);
 }
 
-}  // namespace
-
 // A transaction that rolls back unless committed (exceptions leave the store as it was).
 class Transaction {
  public:
@@ -225,6 +223,8 @@ class Transaction {
   const std::string& path_;
   bool done_ = false;
 };
+
+}  // namespace
 
 void Store::fail(const std::string& what) const {
   throw Error(where(path_, 0, what + (db_ ? std::string(": ") + sqlite3_errmsg(db_) : std::string())));

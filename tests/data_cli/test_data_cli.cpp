@@ -1,8 +1,14 @@
 // `perturbscope-cli data ...` end to end: the binary on the real mirror and on
 // temporary broken copies of it (symlinks to the real files, one file changed).
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -242,4 +248,55 @@ TEST_F(DataCli, ProgressIsABarOnATerminalAndPlainLinesOtherwise) {
   auto none = cli("data check --data " + real_mirror(), "PERTURBSCOPE_PROGRESS=none");
   EXPECT_EQ(none.code, 0);
   EXPECT_EQ(none.err, "");
+}
+
+// Ctrl-C during a long command cancels it cooperatively: it stops within a second,
+// says so and exits with 130 (the shell's code for SIGINT).
+TEST_F(DataCli, InterruptCancelsALongCheckWithinOneSecond) {
+  TempMirror m("sigint");
+  // A large but well-formed k562-de.csv, so that the check takes a few seconds.
+  m.remove("perturbqa/datasets/k562-de.csv");
+  {
+    std::ofstream big(m.file("perturbqa/datasets/k562-de.csv"));
+    big << "pert,gene,label,split\n";
+    std::string row = "PERTURBED_GENE,TARGET_GENE,0,train\n";
+    std::string chunk;
+    for (int i = 0; i < 10000; ++i) chunk += row;
+    for (int i = 0; i < 350; ++i) big << chunk;  // ~125 MB
+  }
+  int err_pipe[2];
+  ASSERT_EQ(pipe(err_pipe), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    dup2(err_pipe[1], 2);
+    close(err_pipe[0]);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    setenv("PERTURBSCOPE_PROGRESS", "lines", 1);
+    execl(PERTURBSCOPE_CLI_PATH, PERTURBSCOPE_CLI_PATH, "data", "check", "--data", m.dir().c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  close(err_pipe[1]);
+  // Wait for the first progress line: the job is running.
+  std::string err;
+  char buf[256];
+  while (err.find('\n') == std::string::npos) {
+    ssize_t n = read(err_pipe[0], buf, sizeof buf);
+    ASSERT_GT(n, 0) << err;
+    err.append(buf, size_t(n));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(child, SIGINT), 0);
+  ssize_t n;
+  while ((n = read(err_pipe[0], buf, sizeof buf)) > 0) err.append(buf, size_t(n));
+  int status = 0;
+  waitpid(child, &status, 0);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  close(err_pipe[0]);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of cancelling\n" << err;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << err;
+  EXPECT_TRUE(contains(err, "data check: cancelled")) << err;
+  EXPECT_LT(took, 1.0);
 }

@@ -199,3 +199,48 @@ TEST(Summary, CollectsAllMetricsWithIntervals) {
   EXPECT_NE(json.find("\"auroc_per_gene_ci\""), std::string::npos);
   EXPECT_NE(json.find("\"reliability\""), std::string::npos);
 }
+
+#include "metrics/calibrator.h"
+
+TEST(Calibrator, IsotonicPoolsAdjacentViolators) {
+  // Labels 1,0 at the two lowest scores violate monotonicity: pooled to 0.5.
+  auto c = Calibrator::fit({1, 2, 3, 4}, {1, 0, 1, 1}, Calibrator::Method::Isotonic);
+  ASSERT_EQ(c.blocks().size(), 2u);
+  EXPECT_DOUBLE_EQ(c(1), 0.5);
+  EXPECT_DOUBLE_EQ(c(2), 0.5);
+  EXPECT_DOUBLE_EQ(c(3), 1.0);
+  EXPECT_DOUBLE_EQ(c(2.5), 0.75);   // interpolated between blocks
+  EXPECT_DOUBLE_EQ(c(-10), 0.5);    // clipped
+  EXPECT_DOUBLE_EQ(c(10), 1.0);
+  // Tied scores share one value.
+  auto t = Calibrator::fit({1, 1, 2}, {0, 1, 1}, Calibrator::Method::Isotonic);
+  EXPECT_DOUBLE_EQ(t(1), 0.5);
+}
+
+TEST(Calibrator, IsotonicIsMonotoneAndCalibratedOnItsData) {
+  std::vector<double> s;
+  std::vector<int> y;
+  for (int i = 0; i < 300; ++i) s.push_back((i * 37 % 101) / 100.0), y.push_back((i * 13 % 7) < (s.back() * 7));
+  auto c = Calibrator::fit(s, y, Calibrator::Method::Isotonic);
+  double prev = -1, mean_p = 0, mean_y = 0;
+  for (double x = 0; x <= 1.0; x += 0.01) {
+    EXPECT_GE(c(x), prev);
+    prev = c(x);
+  }
+  for (size_t i = 0; i < s.size(); ++i) mean_p += c(s[i]), mean_y += y[i];
+  EXPECT_NEAR(mean_p, mean_y, 1e-9);  // PAV preserves the sum of labels
+}
+
+TEST(Calibrator, PlattMatchesMeanAndIsMonotone) {
+  std::vector<double> s = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+  std::vector<int> y = {0, 0, 1, 0, 0, 1, 1, 1};
+  auto c = Calibrator::fit(s, y, Calibrator::Method::Platt);
+  EXPECT_GT(c.platt_a(), 0);
+  double mean_p = 0;
+  for (double x : s) mean_p += c(x);
+  // At the logistic-regression optimum the mean prediction equals the mean label.
+  EXPECT_NEAR(mean_p / s.size(), 0.5, 1e-6);
+  EXPECT_LT(c(0.1), c(0.8));
+  EXPECT_THROW(Calibrator::method_from_string("sigmoid"), ps::Error);
+  EXPECT_DOUBLE_EQ(Calibrator()(1.7), 1.0);  // identity clamps
+}

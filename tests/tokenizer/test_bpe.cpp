@@ -2,8 +2,11 @@
 // long words, added tokens, decode.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <thread>
 
+#include "common/error.h"
+#include "lm/tokenizer/stream_decoder.h"
 #include "lm/tokenizer/tokenizer.h"
 #include "tiny_tokenizer.h"
 
@@ -102,4 +105,46 @@ TEST(Bpe, ConcurrentEncodesGiveTheSameIds) {
   }
   for (auto& th : threads) th.join();
   for (const auto& g : got) EXPECT_EQ(g, expected);
+}
+
+TEST(StreamDecoder, PiecesJoinToTheFullDecode) {
+  const Tokenizer t = load(tiny::make({{"a", "b"}}, false, {{"<s>", true}, {"<t>", false}}));
+  const int32_t s = t.token_id("<s>").value(), tt = t.token_id("<t>").value();
+  // Byte tokens cut multi-byte characters (é = C3 A9, 🧬 = F0 9F A7 AC), plus broken bytes.
+  const std::vector<std::vector<int32_t>> cases = {
+      {'a', 0xC3, 0xA9, 'b'},
+      {0xF0, 0x9F, 0xA7, 0xAC, s, 'x', tt},
+      {0xF0, 0x9F, 'a', 0xA7},        // an interrupted sequence: U+FFFD, like decode()
+      {0xE0, 0x80, 'z', 0xC3},        // E0 80 can never be valid; a trailing lead byte
+      {0xED, 0xA0, 0x80, 0xC3, 0xA9}  // an encoded surrogate is invalid
+  };
+  for (bool skip : {false, true}) {
+    for (const auto& ids : cases) {
+      ps::tokenizer::StreamDecoder stream(t, skip);
+      std::string text;
+      for (size_t k = 0; k < ids.size(); ++k) {
+        const std::string piece = stream.push(ids[k]);
+        text += piece;
+      }
+      text += stream.finish();
+      EXPECT_EQ(text, t.decode(ids, skip));
+    }
+  }
+  // Random byte-token sequences, biased towards UTF-8 lead and continuation bytes.
+  std::mt19937 rng(5);
+  const int32_t pool[] = {'a', 0xC3, 0xA9, 0xE0, 0xA0, 0xED, 0x9F, 0xF0, 0x90, 0xF4, 0x8F, 0xBF, 0x80, 0xFF, s};
+  for (int rep = 0; rep < 2000; ++rep) {
+    std::vector<int32_t> ids(rng() % 8);
+    for (auto& id : ids) id = pool[rng() % (sizeof pool / sizeof pool[0])];
+    ps::tokenizer::StreamDecoder stream(t);
+    std::string text;
+    for (int32_t id : ids) text += stream.push(id);
+    text += stream.finish();
+    ASSERT_EQ(text, t.decode(ids)) << "sequence " << rep;
+  }
+  // A character is emitted as soon as its last byte arrives.
+  ps::tokenizer::StreamDecoder stream(t);
+  EXPECT_EQ(stream.push(0xC3), "");
+  EXPECT_EQ(stream.push(0xA9), "\xC3\xA9");
+  EXPECT_THROW(stream.push(99999), ps::Error);
 }

@@ -106,3 +106,13 @@ TEST(TokenizeCli, TrainsATokenizerThatLoads) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("missing.txt"), std::string::npos) << r.err;
 }
+
+TEST(TokenizeCli, ChatWrapsTheTextInTheQwen3Template) {
+  if (qwen3_dir().empty()) GTEST_SKIP() << "fixtures not found";
+  const CliRun r = cli("--tokenizer '" + qwen3_dir() + "' --text Hi --chat --no-thinking --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["text"], "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  EXPECT_EQ(j["ids"][0], 151644);  // <|im_start|>
+  EXPECT_EQ(cli("--tokenizer '" + qwen3_dir() + "' --text Hi --no-thinking").code, 2);
+}

@@ -1,0 +1,301 @@
+#include "kg/evaluation.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/paths.h"
+#include "data/perturbqa.h"
+#include "data/splits.h"
+#include "store/store.h"
+
+namespace ps::kg {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+std::vector<int> target_groups(const std::vector<data::Item>& items) {
+  std::map<std::string, int> ids;
+  std::vector<int> g;
+  g.reserve(items.size());
+  for (const auto& it : items) g.push_back(ids.emplace(it.gene, static_cast<int>(ids.size())).first->second);
+  return g;
+}
+
+std::vector<int> labels_of(const std::vector<data::Item>& items) {
+  std::vector<int> y;
+  y.reserve(items.size());
+  for (const auto& it : items) y.push_back(it.label);
+  return y;
+}
+
+std::string trace_of(const KnowledgeGraph& g, const KnnPrediction& p, const std::string& task) {
+  std::string s;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "knn=%.3f tn=%.3f strength=%+.3f base=%.3f votes=%d%s; ", p.knn, p.tn, p.strength,
+                p.base_rate, p.n_votes, p.target_seen ? "" : " (target unseen in train)");
+  s += buf;
+  const char* pos = task == "dir" ? "up" : "DE";
+  const char* neg = task == "dir" ? "down" : "not";
+  int shown = 0;
+  for (const auto& v : p.votes) {
+    if (shown == 8) break;
+    std::snprintf(buf, sizeof buf, "%s%s %.2f %s", shown ? ", " : "", g.symbol(v.neighbour).c_str(), v.weight,
+                  v.label < 0 ? "-" : v.label ? pos : neg);
+    s += buf;
+    ++shown;
+  }
+  if (!p.perturber_in_graph) s += "perturber not in the graph";
+  return s;
+}
+
+struct TaskRun {
+  std::vector<data::Item> test;
+  std::vector<KnnPrediction> preds;
+  std::vector<double> probs;
+  metrics::Calibrator calibrator;
+  double val_auroc = 0;
+  int64_t n_train = 0, n_val = 0;
+};
+
+// Validation model -> calibrator; full model -> test predictions.
+TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, const KnnEvalConfig& cfg,
+                 const KnnConfig& knn, bool with_votes, ps::jobs::JobContext& ctx, double f0, double f1,
+                 const std::string& label) {
+  TaskRun r;
+  auto train = data::select_split(items, cfg.train_split);
+  r.test = data::select_split(items, cfg.test_split);
+  if (train.empty()) throw ps::Error("KNN evaluation: no items in split '" + cfg.train_split + "'");
+  if (r.test.empty()) throw ps::Error("KNN evaluation: no items in split '" + cfg.test_split + "'");
+  auto carved = train;
+  for (auto& it : carved) it.split = "train";
+  data::carve_validation(carved, cfg.val_fraction, cfg.seed, "train", "val");
+  auto sub = data::select_split(carved, "train"), val = data::select_split(carved, "val");
+  r.n_train = static_cast<int64_t>(train.size());
+  r.n_val = static_cast<int64_t>(val.size());
+  ctx.report(f0, label + ": validation model");
+  {
+    KnnModel m(g, sub, knn);
+    auto s = m.scores(val, cfg.threads);
+    auto y = labels_of(val);
+    r.val_auroc = metrics::auroc_per_group(s, y, target_groups(val)).mean;
+    r.calibrator = metrics::Calibrator::fit(s, y, metrics::Calibrator::method_from_string(cfg.calibration));
+  }
+  ctx.check_cancelled();
+  ctx.report(f0 + 0.5 * (f1 - f0), label + ": test predictions");
+  KnnModel m(g, train, knn);
+  r.preds = m.predict_many(r.test, cfg.threads, with_votes);
+  r.probs.reserve(r.preds.size());
+  for (const auto& p : r.preds) r.probs.push_back(r.calibrator(p.score));
+  ctx.check_cancelled();
+  return r;
+}
+
+}  // namespace
+
+std::string KnnEvalConfig::to_json() const {
+  nlohmann::json j = {{"cell_lines", cell_lines}, {"knn", nlohmann::json::parse(knn.to_json())},
+                      {"csv", csv}, {"train_split", train_split}, {"test_split", test_split},
+                      {"val_fraction", val_fraction}, {"seed", seed}, {"calibration", calibration},
+                      {"threshold", threshold}, {"bootstrap", bootstrap}, {"signed_effect", signed_effect}};
+  if (!data_dir.empty()) j["data_dir"] = data_dir;
+  return j.dump();
+}
+
+std::string CellLineResult::to_json() const {
+  nlohmann::json j = nlohmann::json::parse(metrics::to_json(summary));
+  j["cell_line"] = cell_line;
+  j["n_test"] = n_test;
+  j["n_train"] = n_train;
+  j["n_val"] = n_val;
+  j["unseen_test_targets"] = unseen_targets;
+  j["unresolved_genes"] = unresolved;  // symbols neither current nor an unambiguous alias
+  j["val_auroc_per_gene"] = num(val_auroc_per_gene);
+  // The calibrator in brief (the isotonic steps are many): method, and Platt's a, b or the step count.
+  auto cal = nlohmann::json::parse(calibrator_json);
+  if (cal.contains("blocks")) cal["blocks"] = cal["blocks"].size();
+  j["calibrator"] = cal;
+  if (sign.evaluated) {
+    j["signed"] = {{"n_test", sign.n_test},
+                   {"sign_accuracy", num(sign.sign_accuracy)},
+                   {"sign_accuracy_ci", {num(sign.sign_accuracy_ci.lo), num(sign.sign_accuracy_ci.hi)}},
+                   {"majority_accuracy", num(sign.majority_accuracy)},
+                   {"auroc_per_gene", num(sign.auroc_per_gene)}};
+  }
+  j["seconds"] = seconds;
+  return j.dump();
+}
+
+std::string KnnEvalResult::to_json() const {
+  if (cells.size() == 1) {
+    auto j = nlohmann::json::parse(cells[0].to_json());
+    j["graph_seconds"] = graph_seconds;
+    j["seconds"] = seconds;
+    return j.dump();
+  }
+  nlohmann::json j;
+  j["cells"] = nlohmann::json::array();
+  for (const auto& c : cells) j["cells"].push_back(nlohmann::json::parse(c.to_json()));
+  j["graph_seconds"] = graph_seconds;
+  j["graph_from_cache"] = graph_from_cache;
+  j["seconds"] = seconds;
+  return j.dump();
+}
+
+KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext& ctx) {
+  const auto t0 = Clock::now();
+  ctx.report(0, "loading the knowledge graph");
+  const std::string dir = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
+  LoadReport rep;
+  KnowledgeGraph g = load_or_build(GraphInputs::from_data_dir(dir), {}, cfg.cache_dir, &rep);
+  ctx.check_cancelled();
+  KnnEvalConfig c = cfg;
+  c.data_dir = dir;
+  KnnEvalResult r = run_knn_evaluation(c, g, ctx);
+  r.graph_seconds = rep.seconds;
+  r.graph_from_cache = rep.from_cache;
+  r.seconds = since(t0);
+  return r;
+}
+
+KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph& g, ps::jobs::JobContext& ctx) {
+  const auto t0 = Clock::now();
+  if (cfg.cell_lines.empty()) throw ps::Error("KNN evaluation: no cell line given");
+  const std::string dir = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
+  auto resolver = data::SymbolResolver::load(dir);
+  KnnEvalResult out;
+  const double per_cell = 1.0 / cfg.cell_lines.size();
+  for (size_t ci = 0; ci < cfg.cell_lines.size(); ++ci) {
+    const auto tc = Clock::now();
+    const std::string& cell = cfg.cell_lines[ci];
+    const double f0 = ci * per_cell;
+    ctx.report(f0, cell + ": loading items");
+    data::Dataset ds;
+    if (!cfg.csv.empty()) {
+      data::LoadOptions opt;
+      opt.cell_line = cell;
+      opt.allowed_splits.clear();
+      opt.resolver = &resolver;
+      ds = data::load_perturbqa_csv(cfg.csv, opt);
+    } else {
+      ds = data::load_perturbqa(dir, cell, "de", &resolver);
+    }
+    CellLineResult cr;
+    cr.cell_line = cell;
+    cr.unresolved = ds.unresolved;
+    const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
+    auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell);
+    cr.n_train = run.n_train;
+    cr.n_val = run.n_val;
+    cr.n_test = static_cast<int64_t>(run.test.size());
+    cr.val_auroc_per_gene = run.val_auroc;
+    cr.calibrator_json = run.calibrator.to_json();
+    for (const auto& p : run.preds) cr.unseen_targets += !p.target_seen;
+    ctx.report(f_de_end, cell + ": metrics and bootstrap");
+    metrics::SummaryOptions so;
+    so.threshold = cfg.threshold;
+    so.bootstrap_resamples = cfg.bootstrap;
+    so.seed = cfg.seed;
+    so.threads = cfg.threads;
+    cr.summary = metrics::summarize_binary(run.probs, labels_of(run.test), target_groups(run.test), so);
+    if (cfg.keep_predictions) {
+      cr.predictions.reserve(run.test.size());
+      for (size_t i = 0; i < run.test.size(); ++i)
+        cr.predictions.push_back({run.test[i].pert, run.test[i].gene, run.test[i].label, run.preds[i].score,
+                                  run.probs[i], trace_of(g, run.preds[i], "de")});
+    }
+    ctx.check_cancelled();
+    if (cfg.signed_effect && cfg.csv.empty()) {
+      // Up/down on the DE pairs: the same predictor on the direction labels.
+      ctx.report(f0 + 0.7 * per_cell, cell + ": signed effect");
+      auto dir_ds = data::load_perturbqa(dir, cell, "dir", &resolver);
+      KnnEvalConfig dc = cfg;
+      dc.calibration = "isotonic";
+      auto sr = run_task(g, dir_ds.items, dc, cfg.knn, false, ctx, f0 + 0.7 * per_cell, f0 + 0.9 * per_cell, cell + " dir");
+      auto y = labels_of(sr.test);
+      auto train = data::select_split(dir_ds.items, cfg.train_split);
+      double up = 0;
+      for (const auto& it : train) up += it.label;
+      const int majority = up * 2 >= train.size() ? 1 : 0;
+      std::vector<double> correct(y.size());
+      double n_correct = 0, n_major = 0;
+      for (size_t i = 0; i < y.size(); ++i) {
+        correct[i] = ((sr.probs[i] >= 0.5) == (y[i] == 1)) ? 1.0 : 0.0;
+        n_correct += correct[i];
+        n_major += (y[i] == majority);
+      }
+      cr.sign.evaluated = true;
+      cr.sign.n_test = static_cast<int64_t>(y.size());
+      cr.sign.sign_accuracy = y.empty() ? std::nan("") : n_correct / y.size();
+      cr.sign.majority_accuracy = y.empty() ? std::nan("") : n_major / y.size();
+      cr.sign.auroc_per_gene = metrics::auroc_per_group(sr.probs, y, target_groups(sr.test)).mean;
+      if (cfg.bootstrap > 0 && !y.empty()) {
+        cr.sign.sign_accuracy_ci = metrics::bootstrap_cis(
+            y.size(), 1,
+            [&](const std::vector<double>& w, std::vector<double>& o) {
+              double s = 0, n = 0;
+              for (size_t i = 0; i < w.size(); ++i) s += w[i] * correct[i], n += w[i];
+              o[0] = s / n;
+            },
+            cfg.bootstrap, cfg.seed, 0.95, cfg.threads)[0];
+      }
+    }
+    cr.seconds = since(tc);
+    out.cells.push_back(std::move(cr));
+    ctx.check_cancelled();
+  }
+  ctx.report(1, "done");
+  out.seconds = since(t0);
+  return out;
+}
+
+std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig& cfg, const KnnEvalResult& result) {
+  std::vector<int64_t> ids;
+  for (const auto& c : result.cells) {
+    nlohmann::json conf = nlohmann::json::parse(cfg.to_json());
+    conf["cell_lines"] = {c.cell_line};
+    const std::string name = "knn " + c.cell_line + " k=" + std::to_string(cfg.knn.k) + " " + cfg.knn.sources.to_string();
+    const int64_t id = store.create_run("knn", name, conf.dump());
+    try {
+      store.set_summary(id, c.to_json());
+      std::vector<ps::store::MetricPoint> pts = {{0, "auroc_per_gene", c.summary.auroc_per_gene},
+                                                 {0, "auroc_pooled", c.summary.auroc_pooled},
+                                                 {0, "f1", c.summary.at_threshold.f1},
+                                                 {0, "brier", c.summary.brier},
+                                                 {0, "ece", c.summary.ece}};
+      if (c.sign.evaluated) pts.push_back({0, "sign_accuracy", c.sign.sign_accuracy});
+      for (auto& p : pts)
+        if (!std::isfinite(p.value)) p.value = 0;
+      store.log_metrics(id, pts);
+      std::vector<ps::store::Prediction> preds;
+      preds.reserve(c.predictions.size());
+      for (const auto& p : c.predictions) {
+        ps::store::Prediction sp;
+        sp.item_key = c.cell_line + "|" + p.perturber + "|" + p.target;
+        sp.cell_line = c.cell_line;
+        sp.perturber = p.perturber;
+        sp.target = p.target;
+        sp.label = p.label;
+        sp.prediction = p.probability >= cfg.threshold ? 1 : 0;
+        sp.confidence = p.probability;
+        sp.trace = p.trace;
+        preds.push_back(std::move(sp));
+      }
+      store.add_predictions(id, preds);
+      store.set_status(id, ps::store::RunStatus::Finished);
+    } catch (...) {
+      store.set_status(id, ps::store::RunStatus::Failed);
+      throw;
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+}  // namespace ps::kg

@@ -1,0 +1,89 @@
+// The KNN-KG evaluation job that the CLI (`perturbscope-cli knn`) and the GUI's KNN
+// launcher both run: per cell line, load the PerturbQA items, carve a validation split
+// from train by perturber, fit the calibrator on validation scores (model trained on the
+// rest of train), score the test split with the model trained on all of train, and
+// compute every metric with bootstrap CIs. Optionally the signed-effect (up/down) task.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "jobs/job.h"
+#include "kg/build.h"
+#include "kg/knn.h"
+#include "metrics/calibrator.h"
+#include "metrics/summary.h"
+
+namespace ps::store {
+class Store;
+}
+
+namespace ps::kg {
+
+struct KnnEvalConfig {
+  std::string data_dir;                          // "" = ps::require_data()
+  std::string cache_dir;                         // graph cache; "" = <user cache>/kg
+  std::vector<std::string> cell_lines = {"k562"};  // or a single label for --csv
+  KnnConfig knn;
+  std::string csv;                               // evaluate this PerturbQA-format file instead
+  std::string train_split = "train", test_split = "test";
+  double val_fraction = 0.2;                     // of train perturbers, for the calibrator
+  uint64_t seed = 7;                             // validation split and bootstrap
+  std::string calibration = "isotonic";          // isotonic | platt | none
+  double threshold = 0.5;                        // for F1 at a fixed threshold
+  int bootstrap = 1000;
+  int threads = 2;
+  bool signed_effect = true;                     // also the up/down task (official files only)
+  bool keep_predictions = true;                  // per-item predictions with evidence traces
+  std::string to_json() const;
+};
+
+struct KnnItemPrediction {
+  std::string perturber, target;
+  int label = 0;
+  double score = 0;        // raw KNN score
+  double probability = 0;  // calibrated P(DE)
+  std::string trace;       // votes and estimates, one line
+};
+
+struct SignedResult {
+  bool evaluated = false;
+  int64_t n_test = 0;
+  double sign_accuracy = 0;      // P(up) >= 0.5 matches the observed direction
+  double majority_accuracy = 0;  // always predicting train's majority direction
+  double auroc_per_gene = 0;     // PerturbQA's direction metric
+  metrics::Interval sign_accuracy_ci;
+};
+
+struct CellLineResult {
+  std::string cell_line;
+  int64_t n_train = 0, n_val = 0, n_test = 0;
+  int64_t unseen_targets = 0;         // test targets without train labels
+  std::vector<std::string> unresolved;  // symbols not resolved through gene_alias.tsv
+  double val_auroc_per_gene = 0;      // of the validation model (what was tuned on)
+  metrics::BinarySummary summary;     // test, calibrated probabilities
+  std::string calibrator_json;
+  SignedResult sign;
+  std::vector<KnnItemPrediction> predictions;
+  double seconds = 0;
+  std::string to_json() const;        // the CLI's object (without predictions)
+};
+
+struct KnnEvalResult {
+  std::vector<CellLineResult> cells;
+  double graph_seconds = 0;
+  bool graph_from_cache = false;
+  double seconds = 0;
+  std::string to_json() const;  // one cell: its object; several: {"cells":[...],"seconds":..}
+};
+
+// Loads the graph (cache) itself. Reports progress; throws ps::jobs::Cancelled when cancelled.
+KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext& ctx);
+// With a graph the caller already holds (the GUI keeps one loaded).
+KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph& graph, ps::jobs::JobContext& ctx);
+
+// One store run per cell line (kind "knn", name "knn k562 k=20 string:1,go:1,reactome:2"):
+// config, summary metrics and, when kept, per-item predictions with traces. Returns run ids.
+std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig& cfg, const KnnEvalResult& result);
+
+}  // namespace ps::kg
