@@ -19,8 +19,10 @@ void JobContext::report(double fraction, const std::string& message) {
   auto now = steady_clock::now();
   Progress p;
   p.message = message;
+  // The callback runs under the lock, so reports from several threads arrive in
+  // order (monotonic); it must not call report() itself.
+  std::lock_guard<std::mutex> lock(mu_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
     if (fraction < 0) {
       p.fraction = -1;
     } else {
@@ -34,12 +36,12 @@ void JobContext::report(double fraction, const std::string& message) {
       else if (done > 0 && elapsed > 0) p.eta_seconds = elapsed * (1 - p.fraction) / done;
     }
     last_ = p;
+    bool first = !any_report_;
+    any_report_ = true;
+    bool forward = on_progress_ && (first || p.fraction >= 1 || now - last_report_ >= milliseconds(50));
+    if (!forward) return;
+    last_report_ = now;
   }
-  bool first = !any_report_;
-  any_report_ = true;
-  bool due = now - last_report_ >= milliseconds(50);
-  if (!on_progress_ || !(first || due || p.fraction >= 1)) return;
-  last_report_ = now;
   on_progress_(p);
 }
 

@@ -31,7 +31,8 @@ struct Progress {
 struct Cancelled {};
 
 // What a running job sees. Thread-safe: cancel() may be called from any thread
-// (and from a signal handler); report() is called by the job's own thread.
+// (and from a signal handler); report() may be called from the job's worker
+// threads, and on_progress then runs on whichever thread reported.
 class JobContext {
  public:
   using ProgressFn = std::function<void(const Progress&)>;
@@ -59,10 +60,10 @@ class JobContext {
   std::string checkpoint_dir_;
   std::atomic<bool> cancelled_{false};
   std::chrono::steady_clock::time_point start_;
+  mutable std::mutex mu_;  // guards the report state below
   std::chrono::steady_clock::time_point last_report_;
   bool any_report_ = false;
   double first_fraction_ = 0;
-  mutable std::mutex mu_;  // guards last_
   Progress last_;
 };
 

@@ -226,3 +226,23 @@ TEST(Checkpoint, CorruptCheckpointIsAnErrorNamingTheFile) {
   EXPECT_THROW(load_checkpoint(dir.string()), ps::Error);
   fs::remove_all(dir);
 }
+
+TEST(JobContext, ReportsFromSeveralWorkerThreadsArriveInOrder) {
+  std::vector<double> seen;
+  JobContext ctx([&](const Progress& p) { seen.push_back(p.fraction); });  // runs under the context's lock
+  std::atomic<int> done{0};
+  const int per_thread = 2000, threads = 4;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) {
+        int d = ++done;
+        ctx.report(double(d) / (threads * per_thread), "item");
+        if (i % 100 == 0) sleep_ms(1);
+      }
+    });
+  for (auto& th : pool) th.join();
+  ASSERT_FALSE(seen.empty());
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i], seen[i - 1]) << i;
+  EXPECT_DOUBLE_EQ(seen.back(), 1.0);
+}
