@@ -12,9 +12,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <unistd.h>
@@ -122,28 +124,36 @@ int main(int argc, char** argv) {
        "brute force: fused score to all 46k genes + partial sort",
        "agreement on the top neighbour " + std::to_string(agree) + "/" + std::to_string(brute_n));
 
-  // 4. KNN's query: top-400 among K562 train perturbers, candidate index vs mask.
+  // 4. KNN's queries on K562: top-400 among the train perturbers, top-10 among the train
+  //    targets (every target is queried), candidate index vs a per-gene mask.
   auto resolver = ps::data::SymbolResolver::load(data->dir);
   auto k562 = ps::data::load_perturbqa(data->dir, "k562", "de", &resolver);
-  std::vector<uint8_t> allowed(g.n_genes(), 0);
-  for (const auto& it : k562.items)
-    if (it.split == "train")
-      if (auto id = g.find(it.pert)) allowed[*id] = 1;
-  ps::kg::KnowledgeGraph::CandidateIndex cand(g, allowed);
-  double with_index = 1e9, with_mask = 1e9;
-  for (int r = 0; r < 2; ++r) {
-    auto t = Clock::now();
-    for (GeneId q : genes) g.neighbours(q, fused, 400, cand);
-    with_index = std::min(with_index, since(t) / genes.size());
-    t = Clock::now();
-    for (GeneId q : genes) g.neighbours(q, fused, 400, &allowed);
-    with_mask = std::min(with_mask, since(t) / genes.size());
+  std::vector<uint8_t> perts(g.n_genes(), 0), targets(g.n_genes(), 0);
+  std::vector<GeneId> target_ids;
+  for (const auto& it : k562.items) {
+    if (it.split != "train") continue;
+    if (auto id = g.find(it.pert)) perts[*id] = 1;
+    if (auto id = g.find(it.gene); id && !targets[*id]) targets[*id] = 1, target_ids.push_back(*id);
   }
-  emit("kg: top-400 among K562 train perturbers", with_index * 1e3, "ms", with_mask * 1e3,
-       "same query over the whole graph with a per-gene mask", "candidate index built once per KNN model");
+  for (auto [allowed, k, queried, what] :
+       {std::tuple{&perts, size_t(400), &genes, std::string("top-400 among K562 train perturbers")},
+        std::tuple{&targets, size_t(10), &target_ids, std::string("top-10 among K562 train targets, every target")}}) {
+    ps::kg::KnowledgeGraph::CandidateIndex cand(g, *allowed);
+    double with_index = 1e9, with_mask = 1e9;
+    for (int r = 0; r < 2; ++r) {
+      auto t = Clock::now();
+      for (GeneId q : *queried) g.neighbours(q, fused, k, cand);
+      with_index = std::min(with_index, since(t) / queried->size());
+      t = Clock::now();
+      for (GeneId q : *queried) g.neighbours(q, fused, k, allowed);
+      with_mask = std::min(with_mask, since(t) / queried->size());
+    }
+    emit("kg: " + what, with_index * 1e3, "ms", with_mask * 1e3, "same query over the whole graph with a per-gene mask",
+         "candidate index built once per KNN model");
+  }
 
   // 5. The full evaluation of the four cell lines, graph load from cache included.
-  double eval_s = 1e9;
+  double eval_s = 1e9, eval_cpu = 0;
   nlohmann::json aurocs;
   for (int r = 0; r < 2; ++r) {
     ps::kg::KnnEvalConfig cfg;
@@ -154,12 +164,15 @@ int main(int argc, char** argv) {
     cfg.keep_predictions = false;
     ps::jobs::JobContext ctx;
     auto t = Clock::now();
+    const std::clock_t c0 = std::clock();  // CPU time of the process, all threads
     auto res = ps::kg::run_knn_evaluation(cfg, ctx);
-    eval_s = std::min(eval_s, since(t));
+    const double wall = since(t);
+    if (wall < eval_s) eval_s = wall, eval_cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     for (const auto& c : res.cells) aurocs[c.cell_line] = c.summary.auroc_per_gene;
   }
   emit("knn: 4-cell-line evaluation (DE + signed, 1000 bootstrap resamples, graph from cache)", eval_s, "s", 10.0,
-       "the 10 s budget of issue 3", "AUROC per gene " + aurocs.dump() + ", " + std::to_string(opt.threads) + " threads");
+       "the 10 s budget of issue 3", "AUROC per gene " + aurocs.dump() + ", " + std::to_string(opt.threads) + " threads, " +
+           std::to_string(eval_cpu) + " CPU s (wall exceeds CPU / threads when the machine is shared)");
 
   std::error_code ec;
   fs::remove_all(cache, ec);

@@ -115,7 +115,7 @@ std::string CellLineResult::to_json() const {
   j["n_train"] = n_train;
   j["n_val"] = n_val;
   j["unseen_test_targets"] = unseen_targets;
-  j["unresolved_genes"] = static_cast<int64_t>(unresolved.size());
+  j["unresolved_genes"] = unresolved;  // symbols neither current nor an unambiguous alias
   j["val_auroc_per_gene"] = num(val_auroc_per_gene);
   // The calibrator in brief (the isotonic steps are many): method, and Platt's a, b or the step count.
   auto cal = nlohmann::json::parse(calibrator_json);

@@ -193,7 +193,7 @@ TEST(GraphCache, RoundTripAndRebuildOnChange) {
 TEST(RealGraph, EvidenceForAKnownProteasomePair) {
   auto loc = ps::locate_data();
   if (!loc) GTEST_SKIP() << "data mirror not found";
-  const std::string cache = (dir() / "real_cache").string();
+  const std::string cache = (fs::temp_directory_path() / "ps_test_kg_shared_cache").string();  // shared by the test processes
   auto g = load_or_build(GraphInputs::from_data_dir(loc->dir), {}, cache);
   EXPECT_GT(g.n_string_edges(), 170000u);
   auto a = g.find("PSMA1"), b = g.find("PSMA2");

@@ -143,7 +143,7 @@ TEST(KnnEvaluation, CancelledJobStops) {
   if (!loc) GTEST_SKIP() << "data mirror not found";
   KnnEvalConfig cfg;
   cfg.data_dir = loc->dir;
-  cfg.cache_dir = (dir() / "cache").string();
+  cfg.cache_dir = (fs::temp_directory_path() / "ps_test_kg_shared_cache").string();
   ps::jobs::JobContext ctx;
   ctx.cancel();
   EXPECT_THROW(run_knn_evaluation(cfg, ctx), ps::jobs::Cancelled);
@@ -152,7 +152,7 @@ TEST(KnnEvaluation, CancelledJobStops) {
 TEST(KnnEvaluation, K562FusedBeatsStringOnlyAndRunIsStored) {
   auto loc = ps::locate_data();
   if (!loc) GTEST_SKIP() << "data mirror not found";
-  auto g = load_or_build(GraphInputs::from_data_dir(loc->dir), {}, (dir() / "cache").string());
+  auto g = load_or_build(GraphInputs::from_data_dir(loc->dir), {}, (fs::temp_directory_path() / "ps_test_kg_shared_cache").string());
   KnnEvalConfig fused;
   fused.data_dir = loc->dir;
   fused.bootstrap = 0;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,11 +56,19 @@ inline nlohmann::json make(const std::vector<std::pair<std::string, std::string>
             {"vocab", vocab}, {"merges", m}}}};
 }
 
-// A fresh temp folder for one test.
+// A fresh temp folder for one test; all of them are removed when the test program exits.
 inline std::string temp_dir(const std::string& name) {
+  struct Cleanup {
+    std::vector<std::string> dirs;
+    ~Cleanup() {
+      for (const auto& d : dirs) std::system(("rm -rf '" + d + "'").c_str());
+    }
+  };
+  static Cleanup cleanup;
   const std::string dir = "/tmp/perturbscope_test_tokenizer_" + name + "_" + std::to_string(::getpid());
-  std::string cmd = "rm -rf '" + dir + "' && mkdir -p '" + dir + "'";
-  if (std::system(cmd.c_str()) != 0) return "/tmp";
+  const std::string cmd = "rm -rf '" + dir + "' && mkdir -p '" + dir + "'";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create " + dir);
+  cleanup.dirs.push_back(dir);
   return dir;
 }
 
