@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/data_debian.h"
 #include "cli/progress.h"
 #include "common/error.h"
 #include "common/mirror.h"
@@ -141,7 +142,7 @@ int run_program(const std::vector<std::string>& argv) {
   pid_t pid = fork();
   if (pid < 0) throw Error("cannot start " + argv[0]);
   if (pid == 0) {
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   int status = 0;
@@ -194,6 +195,15 @@ int fetch(const Args& a) {
     throw Error(where(dest, 0, "cannot write the destination folder (--dest)"));
 
   std::vector<std::string> fetched, present, manual;
+  // Scratch space for the Debian packages the GO tables are exported from (~400 MB unpacked).
+  const std::string work_dir = (fs::path(dest) / ".fetch-work").string();
+  struct RemoveWork {
+    std::string dir;
+    ~RemoveWork() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove_work{work_dir};
   auto outcome = run_with_progress("data fetch", [&](jobs::JobContext& ctx) {
     const double total = double(mirror::total_bytes());
     long long done = 0;
@@ -208,14 +218,24 @@ int fetch(const Args& a) {
         continue;
       }
       std::string url = base.empty() ? spec.url : base + spec.path;
-      if (url.empty()) {
+      const bool from_debian = url.empty() && built_from_debian(spec.path);
+      if (url.empty() && !from_debian) {
         manual.push_back(spec.path);
         done += spec.bytes;
         continue;
       }
       fs::create_directories(fs::path(target).parent_path(), ec);
       const std::string tmp = target + ".part";
-      int rc = dl.get(url, tmp);
+      if (from_debian) {
+        url = "Debian package export";
+        try {
+          export_from_debian(spec.path, tmp, work_dir, run_program);
+        } catch (const Error& e) {
+          fs::remove(tmp, ec);
+          throw Error(std::string(e.what()) + "; " + no_network_hint());
+        }
+      }
+      int rc = from_debian ? 0 : dl.get(url, tmp);
       if (rc != 0) {
         fs::remove(tmp, ec);
         std::string why = fs::path(dl.program).filename().string() + " exit status " + std::to_string(rc);
