@@ -152,12 +152,24 @@ int run_program(const std::vector<std::string>& argv) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+std::string no_network_hint() {
+  return "without network, point PerturbScope at an existing copy of the mirror: set PERTURBSCOPE_DATA=DIR, "
+         "or pass --data DIR to the commands (or `data fetch --mirror DIR|URL` to copy one into place)";
+}
+
 struct Downloader {
-  std::string program;  // curl or wget
+  std::string program;  // curl or wget; empty when neither is installed
   bool is_curl = true;
 
-  // Downloads url to out; returns the tool's exit status.
+  // Downloads url to out; returns the tool's exit status (37, curl's "cannot read
+  // file", for a local file that cannot be copied).
   int get(const std::string& url, const std::string& out) const {
+    if (url.rfind("file://", 0) == 0) {  // a local mirror: a plain copy, no tool needed
+      std::error_code ec;
+      fs::copy_file(url.substr(7), out, fs::copy_options::overwrite_existing, ec);
+      return ec ? 37 : 0;
+    }
+    if (program.empty()) throw Error("data fetch needs curl or wget to download " + url + " (apt-get install curl); " + no_network_hint());
     if (is_curl)
       return run_program({program, "-fsSL", "--connect-timeout", "20", "--retry", "2", "-o", out, url});
     return run_program({program, "-q", "-T", "20", "-t", "2", "-O", out, url});
@@ -169,10 +181,6 @@ struct Downloader {
   }
 };
 
-std::string no_network_hint() {
-  return "without network, point PerturbScope at an existing copy of the mirror: set PERTURBSCOPE_DATA=DIR, "
-         "or pass --data DIR to the commands (or `data fetch --mirror DIR|URL` to copy one into place)";
-}
 
 int fetch(const Args& a) {
   const std::string dest = a.get("dest", user_data_dir() + "/data");
@@ -187,7 +195,6 @@ int fetch(const Args& a) {
   Downloader dl;
   if (std::string c = find_program("curl"); !c.empty()) dl = {c, true};
   else if (std::string w = find_program("wget"); !w.empty()) dl = {w, false};
-  else throw Error("data fetch needs curl or wget (apt-get install curl); " + no_network_hint());
 
   std::error_code ec;
   fs::create_directories(dest, ec);
