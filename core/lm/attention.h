@@ -9,12 +9,16 @@
 namespace ps::lm {
 
 struct AttentionWeights {
+  // q, k and v stacked, [(H + 2·KV)·d, hidden], so one matrix product serves all three;
+  // q_proj/k_proj/v_proj.weight below are views into it (row blocks).
+  at::Tensor qkv;
   Linear q_proj;     // [H·d, hidden]
   Linear k_proj;     // [KV·d, hidden]
   Linear v_proj;     // [KV·d, hidden]
   Linear o_proj;     // [hidden, H·d]
   at::Tensor q_norm; // [d] (Qwen3 only; undefined for Llama)
   at::Tensor k_norm; // [d]
+  at::Tensor qk_norm;  // [H + KV, d]: q_norm repeated for the H query heads, then k_norm for the KV heads
 };
 
 // Additive attention bias [B, 1, L, T] (0 = allowed, lowest float = masked) for L queries at

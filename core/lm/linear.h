@@ -30,5 +30,8 @@ struct ForwardOptions {
 
 // x [..., in] -> [..., out]
 at::Tensor linear(const at::Tensor& x, const Linear& l, const ForwardOptions& opt);
+// y + scaling · B(A(dropout(x))) when l has an active adapter, else y. For projections whose
+// base product x·Wᵀ was computed fused with others (see LayerWeights::qkv).
+at::Tensor add_lora(const at::Tensor& y, const at::Tensor& x, const Linear& l, const ForwardOptions& opt);
 
 }  // namespace ps::lm

@@ -110,6 +110,21 @@ static void assign(ModelWeights& w, const ModelConfig& c, const std::map<std::st
   }
   w.norm = t.at("model.norm.weight");
   w.lm_head.weight = c.tie_word_embeddings ? w.embed_tokens : t.at("lm_head.weight");
+
+  // Stack q/k/v and gate/up so each group is one matrix product (fewer, larger kernels: decode at
+  // small batch is dominated by per-operation overhead); the per-projection weights become views.
+  for (LayerWeights& l : w.layers) {
+    AttentionWeights& a = l.self_attn;
+    a.qkv = at::cat({a.q_proj.weight, a.k_proj.weight, a.v_proj.weight}, 0);
+    a.q_proj.weight = a.qkv.narrow(0, 0, c.q_size());
+    a.k_proj.weight = a.qkv.narrow(0, c.q_size(), c.kv_size());
+    a.v_proj.weight = a.qkv.narrow(0, c.q_size() + c.kv_size(), c.kv_size());
+    if (c.has_qk_norm())
+      a.qk_norm = at::cat({a.q_norm.expand({c.num_heads, c.head_dim}), a.k_norm.expand({c.num_kv_heads, c.head_dim})});
+    l.gate_up = at::cat({l.gate_proj.weight, l.up_proj.weight}, 0);
+    l.gate_proj.weight = l.gate_up.narrow(0, 0, c.intermediate_size);
+    l.up_proj.weight = l.gate_up.narrow(0, c.intermediate_size, c.intermediate_size);
+  }
 }
 
 Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtype) {
@@ -220,8 +235,8 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
     const LayerWeights& l = w_.layers[n];
     at::Tensor h = x + self_attention(rms_norm(x, l.input_layernorm, config_.rms_norm_eps), l.self_attn, config_, cos,
                                       sin, cache, n, bias, opt);
-    x = h + swiglu_mlp(rms_norm(h, l.post_attention_layernorm, config_.rms_norm_eps), l.gate_proj, l.up_proj,
-                       l.down_proj, opt);
+    x = h + swiglu_mlp(rms_norm(h, l.post_attention_layernorm, config_.rms_norm_eps), l.gate_up, l.gate_proj,
+                       l.up_proj, l.down_proj, opt);
     if (opt.trace) opt.trace->push_back(x);
   }
   if (cache) cache->advance(L);
@@ -257,7 +272,7 @@ void Model::merge_adapter() {
       if (!p.lora) continue;
       // W' = W + scaling · (B · A), computed in float32 then stored in the model dtype
       at::Tensor delta = at::matmul(p.lora->B.to(at::kFloat), p.lora->A.to(at::kFloat)) * p.lora->scaling;
-      p.weight = (p.weight.to(at::kFloat) + delta.to(p.weight.device())).to(dtype_);
+      p.weight.copy_(p.weight.to(at::kFloat) + delta.to(p.weight.device()));  // in place: may be a view of qkv/gate_up
     }
   detach_adapter();
 }

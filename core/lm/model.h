@@ -26,7 +26,8 @@ struct LayerWeights {
   at::Tensor input_layernorm;           // [hidden]
   AttentionWeights self_attn;
   at::Tensor post_attention_layernorm;  // [hidden]
-  Linear gate_proj, up_proj;            // [inter, hidden]
+  at::Tensor gate_up;                   // [W_gate; W_up] stacked [2·inter, hidden]: one product for both
+  Linear gate_proj, up_proj;            // [inter, hidden], views of gate_up's halves
   Linear down_proj;                     // [hidden, inter]
 };
 
