@@ -25,6 +25,7 @@
 // rmsnorm, rope, linear (+ LoRA term), attention (GQA, q/k norm, KV cache use), mlp (SwiGLU),
 // kv_cache, model (weights, load/save, forward), sampler, generate, lora.
 #pragma once
+#include "lm/allocator.h"
 #include "lm/config.h"
 #include "lm/generate.h"
 #include "lm/kv_cache.h"
