@@ -1,4 +1,1381 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>QObject</name>
+    <message>
+        <location filename="../widgets/export.cpp" line="44" />
+        <source>size and resolution must be positive</source>
+        <translation>Größe und Auflösung müssen positiv sein</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="54" />
+        <location filename="../widgets/export.cpp" line="66" />
+        <location filename="../widgets/export.cpp" line="72" />
+        <source>cannot write the file</source>
+        <translation>Datei kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="83" />
+        <source>unknown figure format '%1' (use .png, .svg or .pdf)</source>
+        <translation>unbekanntes Abbildungsformat „%1“ (.png, .svg oder .pdf verwenden)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/job_runner.cpp" line="79" />
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../widgets/job_runner.cpp" line="80" />
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location filename="../widgets/job_runner.cpp" line="81" />
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="124" />
+        <source>&lt;h4&gt;%1 — %2 in the knowledge graph&lt;/h4&gt;</source>
+        <translation>&lt;h4&gt;%1 — %2 im Wissensgraphen&lt;/h4&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="125" />
+        <source>&lt;p&gt;STRING %1 · GO %2 · Reactome %3&lt;/p&gt;</source>
+        <translation>&lt;p&gt;STRING %1 · GO %2 · Reactome %3&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="132" />
+        <source>&lt;p&gt;&lt;b&gt;STRING channels:&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;STRING-Kanäle:&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="135" />
+        <source>&lt;p&gt;&lt;b&gt;Shared GO terms&lt;/b&gt; (most informative first):&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Gemeinsame GO-Terme&lt;/b&gt; (informativste zuerst):&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="151" />
+        <source>&lt;p&gt;&lt;b&gt;Shared Reactome pathways&lt;/b&gt; (smallest first):&lt;/p&gt;&lt;ul&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Gemeinsame Reactome-Signalwege&lt;/b&gt; (kleinste zuerst):&lt;/p&gt;&lt;ul&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="153" />
+        <source>&lt;li&gt;%1 &lt;small&gt;%2, %3 genes&lt;/small&gt;&lt;/li&gt;</source>
+        <translation>&lt;li&gt;%1 &lt;small&gt;%2, %3 Gene&lt;/small&gt;&lt;/li&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="159" />
+        <source>&lt;p&gt;&lt;i&gt;No direct evidence joins these genes.&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Keine direkte Evidenz verbindet diese Gene.&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="11" />
+        <source>Choose at least one cell line.</source>
+        <translation>Mindestens eine Zelllinie wählen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="12" />
+        <source>A CSV file is evaluated as one cell line.</source>
+        <translation>Eine CSV-Datei wird als eine Zelllinie ausgewertet.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="13" />
+        <source>k must be between 1 and 400.</source>
+        <translation>k muss zwischen 1 und 400 liegen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="14" />
+        <source>Source weights cannot be negative.</source>
+        <translation>Quellengewichte dürfen nicht negativ sein.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="15" />
+        <source>Use at least one knowledge source.</source>
+        <translation>Mindestens eine Wissensquelle verwenden.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="18" />
+        <source>No such file: %1</source>
+        <translation>Datei nicht gefunden: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="19" />
+        <source>Cannot read %1</source>
+        <translation>%1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="22" />
+        <source>Name the train and the test split.</source>
+        <translation>Trainings- und Test-Split benennen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="24" />
+        <source>Train and test must be different splits.</source>
+        <translation>Training und Test müssen verschiedene Splits sein.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="26" />
+        <source>The official files have the splits train and test; other names need a CSV file.</source>
+        <translation>Die offiziellen Dateien haben die Splits train und test; andere Namen brauchen eine CSV-Datei.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/knn_launch.cpp" line="28" />
+        <source>Use 0 (no intervals) or 100 to 10,000 resamples.</source>
+        <translation>0 (keine Intervalle) oder 100 bis 10.000 Stichproben verwenden.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="23" />
+        <source>run %1 · %2</source>
+        <translation>Lauf %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="81" />
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="82" />
+        <source>finished</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="83" />
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="84" />
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="85" />
+        <source>interrupted</source>
+        <translation>unterbrochen</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/gui/main.cpp" line="45" />
+        <source>Workbench for calibrated predictors of CRISPRi perturbation effects.</source>
+        <translation>Werkbank für kalibrierte Vorhersagen von CRISPRi-Perturbationseffekten.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="47" />
+        <source>Experiment store (default: $PERTURBSCOPE_STORE or the per-user store).</source>
+        <translation>Experimentdatenbank (Standard: $PERTURBSCOPE_STORE oder die des Benutzers).</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="48" />
+        <source>Colour theme: light or dark.</source>
+        <translation>Farbschema: light (hell) oder dark (dunkel).</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="49" />
+        <source>Render each main view of the embedded default to DIR/&lt;view&gt;.png and exit.</source>
+        <translation>Jede Hauptansicht des eingebauten Standardlaufs nach DIR/&lt;Ansicht&gt;.png rendern und beenden.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="50" />
+        <source>Print the version and exit.</source>
+        <translation>Version ausgeben und beenden.</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="76" />
+        <source>PerturbScope</source>
+        <translation>PerturbScope</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::ExportDialog</name>
+    <message>
+        <location filename="../widgets/export.cpp" line="148" />
+        <source>Export figure</source>
+        <translation>Abbildung exportieren</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="148" />
+        <source>Export table</source>
+        <translation>Tabelle exportieren</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="153" />
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="160" />
+        <source>File:</source>
+        <translation>Datei:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="176" />
+        <source>Width:</source>
+        <translation>Breite:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="177" />
+        <source>Height:</source>
+        <translation>Höhe:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="178" />
+        <source>Resolution:</source>
+        <translation>Auflösung:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="179" />
+        <source>Raster size:</source>
+        <translation>Rastergröße:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="182" />
+        <source>The format follows the file suffix: .png, .svg or .pdf.</source>
+        <translation>Das Format folgt der Dateiendung: .png, .svg oder .pdf.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="214" />
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="214" />
+        <source>CSV table (*.csv)</source>
+        <translation>CSV-Tabelle (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="221" />
+        <source>%1 × %2 px (PNG)</source>
+        <translation>%1 × %2 px (PNG)</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::KgBrowser</name>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="64" />
+        <source>Back (Alt+Left)</source>
+        <translation>Zurück (Alt+Links)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="68" />
+        <source>Forward (Alt+Right)</source>
+        <translation>Vor (Alt+Rechts)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="75" />
+        <source>Gene symbol or alias, e.g. TP53 or p53…</source>
+        <translation>Gensymbol oder Alias, z. B. TP53 oder p53…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="87" />
+        <location filename="../widgets/kg_browser.cpp" line="374" />
+        <source>STRING</source>
+        <translation>STRING</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="88" />
+        <location filename="../widgets/kg_browser.cpp" line="375" />
+        <source>GO</source>
+        <translation>GO</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="89" />
+        <location filename="../widgets/kg_browser.cpp" line="376" />
+        <source>Reactome</source>
+        <translation>Reactome</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="93" />
+        <source>k = </source>
+        <translation>k = </translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="105" />
+        <source>Export the graph (PNG, SVG, PDF)</source>
+        <translation>Graph exportieren (PNG, SVG, PDF)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="108" />
+        <source>Loading the knowledge graph…</source>
+        <translation>Wissensgraph wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="146" />
+        <source>Target gene…</source>
+        <translation>Zielgen…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="155" />
+        <source>Predict</source>
+        <translation>Vorhersagen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="158" />
+        <source>Pick a target gene to see the KNN-KG prediction and the neighbours that voted.</source>
+        <translation>Ein Zielgen wählen, um die KNN-KG-Vorhersage und die abstimmenden Nachbarn zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="181" />
+        <source>KNN-KG prediction:</source>
+        <translation>KNN-KG-Vorhersage:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="205" />
+        <source>Knowledge graph ready: %1 genes, %2 STRING edges, %3 GO terms, %4 pathways. Search a gene.</source>
+        <translation>Wissensgraph bereit: %1 Gene, %2 STRING-Kanten, %3 GO-Terme, %4 Signalwege. Ein Gen suchen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="213" />
+        <source>&lt;span style='color:#c8463a'&gt;The knowledge graph could not be loaded: %1&lt;/span&gt;</source>
+        <translation>&lt;span style='color:#c8463a'&gt;Der Wissensgraph konnte nicht geladen werden: %1&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="250" />
+        <source>&lt;span style='color:#c8463a'&gt;No gene “%1” in the knowledge graph (symbols and unambiguous aliases are searched).&lt;/span&gt;</source>
+        <translation>&lt;span style='color:#c8463a'&gt;Kein Gen „%1“ im Wissensgraphen (gesucht werden Symbole und eindeutige Aliase).&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="292" />
+        <source>Finding the neighbours of &lt;b&gt;%1&lt;/b&gt;…</source>
+        <translation>Nachbarn von &lt;b&gt;%1&lt;/b&gt; werden gesucht…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="297" />
+        <source>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2</source>
+        <translation>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="298" />
+        <source> &amp;nbsp;·&amp;nbsp; %1, chromosome %2</source>
+        <translation> &amp;nbsp;·&amp;nbsp; %1, Chromosom %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="299" />
+        <source> &amp;nbsp;·&amp;nbsp; %1 STRING partners &amp;nbsp;·&amp;nbsp; top %2 neighbours by %3</source>
+        <translation> &amp;nbsp;·&amp;nbsp; %1 STRING-Partner &amp;nbsp;·&amp;nbsp; beste %2 Nachbarn nach %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="303" />
+        <source>Pick a target gene to see the KNN-KG prediction for %1 and the neighbours that voted.</source>
+        <translation>Ein Zielgen wählen, um die KNN-KG-Vorhersage für %1 und die abstimmenden Nachbarn zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="367" />
+        <source>%1 — %2
+score %3, %4 STRING partners
+%5</source>
+        <translation>%1 — %2
+Wert %3, %4 STRING-Partner
+%5</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="384" />
+        <source>edge width: weight
+node size: STRING degree</source>
+        <translation>Kantenbreite: Gewicht
+Knotengröße: STRING-Grad</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="391" />
+        <source>voted DE</source>
+        <translation>stimmte für DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="392" />
+        <source>voted not DE</source>
+        <translation>stimmte für nicht DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="393" />
+        <source>no label for target</source>
+        <translation>kein Label für das Ziel</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="416" />
+        <source>The KNN-KG predictor is not available in this build.</source>
+        <translation>Der KNN-KG-Prädiktor ist in diesem Build nicht verfügbar.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="421" />
+        <source>Predicting %1 → %2 in %3…</source>
+        <translation>Vorhersage %1 → %2 in %3…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="443" />
+        <source>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2 &amp;nbsp;·&amp;nbsp; its KNN-KG voters for &lt;b&gt;%3&lt;/b&gt; in %4: the nearest train perturbers with a label for %3</source>
+        <translation>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2 &amp;nbsp;·&amp;nbsp; seine KNN-KG-Abstimmenden für &lt;b&gt;%3&lt;/b&gt; in %4: die nächsten Trainings-Perturbatoren mit einem Label für %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="449" />
+        <source>&lt;b&gt;%1 knocked down → %2&lt;/b&gt; in %3: score &lt;b&gt;%4&lt;/b&gt;</source>
+        <translation>&lt;b&gt;%1 herunterreguliert → %2&lt;/b&gt; in %3: Wert &lt;b&gt;%4&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="452" />
+        <source>, calibrated P(DE) in the open run &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>, kalibrierte P(DE) im geöffneten Lauf &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/kg_browser.cpp" line="453" />
+        <source> · %n neighbour(s) voted</source>
+        <translation><numerusform> · %n Nachbar stimmte ab</numerusform><numerusform> · %n Nachbarn stimmten ab</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="454" />
+        <source> · target's train DE rate %1</source>
+        <translation> · DE-Rate des Ziels im Training %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="455" />
+        <source> · &lt;i&gt;target unseen in train&lt;/i&gt;</source>
+        <translation> · &lt;i&gt;Ziel im Training nicht gesehen&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="456" />
+        <source> · observed: &lt;b&gt;%1&lt;/b&gt; (%2)</source>
+        <translation> · beobachtet: &lt;b&gt;%1&lt;/b&gt; (%2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="456" />
+        <source>DE</source>
+        <translation>DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="456" />
+        <source>not DE</source>
+        <translation>nicht DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="457" />
+        <source>&lt;br&gt;The graph shows the %1 neighbours of %2 that voted: red voted DE, blue not DE.</source>
+        <translation>&lt;br&gt;Der Graph zeigt die %1 abstimmenden Nachbarn von %2: rot stimmte für DE, blau für nicht DE.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="473" />
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::KgService</name>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="77" />
+        <source>The knowledge graph is still loading.</source>
+        <translation>Der Wissensgraph wird noch geladen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="115" />
+        <source>&lt;p&gt;&lt;i&gt;The knowledge graph is still loading.&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Der Wissensgraph wird noch geladen.&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="118" />
+        <source>&lt;p&gt;%1 is not in the knowledge graph.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;%1 ist nicht im Wissensgraphen.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::LauncherView</name>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="40" />
+        <source>Perturber neighbours that vote (those with a train label for the target)</source>
+        <translation>Abstimmende Perturbator-Nachbarn (mit Trainingslabel für das Ziel)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="55" />
+        <source>Weight of STRING protein associations (0 leaves it out)</source>
+        <translation>Gewicht der STRING-Proteinassoziationen (0 lässt sie weg)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="56" />
+        <source>Weight of shared GO terms (0 leaves it out)</source>
+        <translation>Gewicht gemeinsamer GO-Terme (0 lässt sie weg)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="57" />
+        <source>Weight of shared Reactome pathways (0 leaves it out)</source>
+        <translation>Gewicht gemeinsamer Reactome-Signalwege (0 lässt sie weg)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="59" />
+        <source>STRING</source>
+        <translation>STRING</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="61" />
+        <source>GO</source>
+        <translation>GO</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="63" />
+        <source>Reactome</source>
+        <translation>Reactome</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="68" />
+        <source>Official PerturbQA files (or a CSV with pert, gene, label, split)</source>
+        <translation>Offizielle PerturbQA-Dateien (oder eine CSV mit pert, gene, label, split)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="72" />
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="74" />
+        <source>PerturbQA-format CSV</source>
+        <translation>CSV im PerturbQA-Format</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="74" />
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="89" />
+        <source>train</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="91" />
+        <source>→ test</source>
+        <translation>→ Test</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="96" />
+        <source>Isotonic (fitted on validation)</source>
+        <translation>Isoton (auf Validierung angepasst)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="97" />
+        <source>Platt (fitted on validation)</source>
+        <translation>Platt (auf Validierung angepasst)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="98" />
+        <source>None (raw scores)</source>
+        <translation>Keine (Rohwerte)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="102" />
+        <source>Bootstrap resamples for the 95 % intervals (0: none)</source>
+        <translation>Bootstrap-Stichproben für die 95-%-Intervalle (0: keine)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="107" />
+        <source>Also predict the direction (up/down) of DE pairs</source>
+        <translation>Auch die Richtung (hoch/runter) der DE-Paare vorhersagen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="110" />
+        <source>Cell lines:</source>
+        <translation>Zelllinien:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="111" />
+        <source>Neighbours k:</source>
+        <translation>Nachbarn k:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="112" />
+        <source>Source weights:</source>
+        <translation>Quellengewichte:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="113" />
+        <source>Data:</source>
+        <translation>Daten:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="114" />
+        <source>Split:</source>
+        <translation>Split:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="115" />
+        <source>Calibration:</source>
+        <translation>Kalibrierung:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="116" />
+        <source>Bootstrap:</source>
+        <translation>Bootstrap:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="118" />
+        <source>KNN-KG evaluation</source>
+        <translation>KNN-KG-Auswertung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="121" />
+        <source>&amp;Run evaluation</source>
+        <translation>Auswertung &amp;starten</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="124" />
+        <source>Run (Ctrl+Enter)</source>
+        <translation>Starten (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="125" />
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="134" />
+        <source>Ready.</source>
+        <translation>Bereit.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="138" />
+        <source>The evaluation's progress and results appear here.</source>
+        <translation>Fortschritt und Ergebnisse der Auswertung erscheinen hier.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="155" />
+        <source>%1 left</source>
+        <translation>noch %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="165" />
+        <source>Finished: run %1 is in the Runs tab.</source>
+        <translation>Fertig: Lauf %1 steht im Reiter Läufe.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="166" />
+        <source>Finished: run %1</source>
+        <translation>Fertig: Lauf %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="171" />
+        <location filename="../widgets/launcher_view.cpp" line="172" />
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="176" />
+        <location filename="../widgets/launcher_view.cpp" line="177" />
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="250" />
+        <source>%1  KNN-KG on %2, k = %3, sources %4</source>
+        <translation>%1  KNN-KG auf %2, k = %3, Quellen %4</translation>
+    </message>
+    <message>
+        <location filename="../widgets/launcher_view.cpp" line="254" />
+        <source>KNN-KG %1</source>
+        <translation>KNN-KG %1</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::MainWindow</name>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="55" />
+        <source>PerturbScope</source>
+        <translation>PerturbScope</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="74" />
+        <source>Runs</source>
+        <translation>Läufe</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="75" />
+        <source>Launcher</source>
+        <translation>Starter</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="76" />
+        <source>Reliability</source>
+        <translation>Zuverlässigkeit</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="77" />
+        <source>KG browser</source>
+        <translation>KG-Browser</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="78" />
+        <source>Predictions</source>
+        <translation>Vorhersagen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="120" />
+        <source>Knowledge graph: %1</source>
+        <translation>Wissensgraph: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="122" />
+        <source>Knowledge graph loaded</source>
+        <translation>Wissensgraph geladen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="135" />
+        <source>Run details</source>
+        <translation>Laufdetails</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="149" />
+        <source>Cancel the running job</source>
+        <translation>Laufenden Auftrag abbrechen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/main_window.cpp" line="159" />
+        <source>%n run(s) in %1</source>
+        <translation><numerusform>%n Lauf in %1</numerusform><numerusform>%n Läufe in %1</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="170" />
+        <source>Run %1 finished</source>
+        <translation>Lauf %1 fertig</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="174" />
+        <source>Job failed: %1</source>
+        <translation>Auftrag fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="175" />
+        <source>Job failed</source>
+        <translation>Auftrag fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="179" />
+        <source>Job cancelled</source>
+        <translation>Auftrag abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="190" />
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="191" />
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="192" />
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="193" />
+        <source>Export the current figure (PNG, SVG, PDF) or table (CSV)</source>
+        <translation>Aktuelle Abbildung (PNG, SVG, PDF) oder Tabelle (CSV) exportieren</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="195" />
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="198" />
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="205" />
+        <source>&amp;Dark theme</source>
+        <translation>&amp;Dunkles Farbschema</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="206" />
+        <source>Ctrl+Shift+T</source>
+        <translation>Ctrl+Shift+T</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="209" />
+        <source>&amp;Runs</source>
+        <translation>&amp;Läufe</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="210" />
+        <source>&amp;Open selected</source>
+        <translation>Auswahl ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="211" />
+        <source>Ctrl+O</source>
+        <translation>Ctrl+O</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="212" />
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="214" />
+        <source>&amp;Cancel job</source>
+        <translation>Auftrag a&amp;bbrechen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="215" />
+        <source>Ctrl+.</source>
+        <translation>Ctrl+.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="216" />
+        <source>&amp;New KNN-KG evaluation</source>
+        <translation>&amp;Neue KNN-KG-Auswertung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="218" />
+        <source>&amp;Find gene in predictions</source>
+        <translation>Gen in Vorhersagen &amp;suchen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="223" />
+        <source>Find gene in the &amp;knowledge graph</source>
+        <translation>Gen im &amp;Wissensgraphen suchen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="227" />
+        <source>Ctrl+G</source>
+        <translation>Ctrl+G</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="229" />
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="230" />
+        <source>&amp;About PerturbScope</source>
+        <translation>Ü&amp;ber PerturbScope</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="231" />
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="233" />
+        <source>Main</source>
+        <translation>Haupt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="264" />
+        <source>Loading run %1…</source>
+        <translation>Lauf %1 wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="296" />
+        <source>Opened run %1</source>
+        <translation>Lauf %1 geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="297" />
+        <source>PerturbScope — run %1</source>
+        <translation>PerturbScope — Lauf %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="307" />
+        <source>Cannot open the run: %1</source>
+        <translation>Der Lauf kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="359" />
+        <source>&lt;h3&gt;Run %1: %2&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;Lauf %1: %2&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="360" />
+        <source>&lt;p&gt;%1 · %2&lt;br&gt;created %3&lt;br&gt;build %4&lt;/p&gt;</source>
+        <translation>&lt;p&gt;%1 · %2&lt;br&gt;erstellt %3&lt;br&gt;Build %4&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="363" />
+        <source>&lt;h4&gt;Summary&lt;/h4&gt;</source>
+        <translation>&lt;h4&gt;Zusammenfassung&lt;/h4&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="364" />
+        <source>&lt;h4&gt;Configuration&lt;/h4&gt;</source>
+        <translation>&lt;h4&gt;Konfiguration&lt;/h4&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="366" />
+        <source>&lt;p&gt;&lt;i&gt;Select a run.&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Einen Lauf auswählen.&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="387" />
+        <source>About PerturbScope</source>
+        <translation>Über PerturbScope</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="389" />
+        <source>&lt;h2&gt;PerturbScope %1&lt;/h2&gt;&lt;p&gt;A workbench for calibrated predictors of CRISPRi perturbation effects: knowledge-graph neighbourhoods, KNN-KG predictions, reliability diagrams.&lt;/p&gt;&lt;p&gt;Build %2 · Qt %3&lt;/p&gt;&lt;p&gt;Data: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology and NCBI Gene, Reactome (CC0).&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;PerturbScope %1&lt;/h2&gt;&lt;p&gt;Eine Werkbank für kalibrierte Vorhersagen von CRISPRi-Perturbationseffekten: Nachbarschaften im Wissensgraphen, KNN-KG-Vorhersagen, Zuverlässigkeitsdiagramme.&lt;/p&gt;&lt;p&gt;Build %2 · Qt %3&lt;/p&gt;&lt;p&gt;Daten: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology und NCBI Gene, Reactome (CC0).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="414" />
+        <source>%1 — %2 (%3 left)</source>
+        <translation>%1 — %2 (noch %3)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="439" />
+        <source>Job running</source>
+        <translation>Auftrag läuft</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="439" />
+        <source>A job is still running. Cancel it and quit?</source>
+        <translation>Ein Auftrag läuft noch. Abbrechen und beenden?</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::NeighbourhoodModel</name>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="123" />
+        <source>DE (w %1)</source>
+        <translation>DE (G %1)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="124" />
+        <source>not DE (w %1)</source>
+        <translation>nicht DE (G %1)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="125" />
+        <source>no label</source>
+        <translation>kein Label</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="143" />
+        <source>Gene</source>
+        <translation>Gen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="144" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="145" />
+        <source>Score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="146" />
+        <source>STRING</source>
+        <translation>STRING</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="147" />
+        <source>GO</source>
+        <translation>GO</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="148" />
+        <source>Reactome</source>
+        <translation>Reactome</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="149" />
+        <source>KNN vote</source>
+        <translation>KNN-Stimme</translation>
+    </message>
+    <message>
+        <location filename="../widgets/neighbourhood_model.cpp" line="150" />
+        <source>Evidence</source>
+        <translation>Evidenz</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::PredictionsModel</name>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="53" />
+        <location filename="../widgets/predictions_model.cpp" line="55" />
+        <source>DE</source>
+        <translation>DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="53" />
+        <location filename="../widgets/predictions_model.cpp" line="55" />
+        <source>not DE</source>
+        <translation>nicht DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="58" />
+        <source>✗ wrong</source>
+        <translation>✗ falsch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="58" />
+        <source>✓ correct</source>
+        <translation>✓ richtig</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="61" />
+        <source>unseen</source>
+        <translation>ungesehen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="73" />
+        <source>Cell line</source>
+        <translation>Zelllinie</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="74" />
+        <source>Perturber</source>
+        <translation>Perturbator</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="75" />
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="76" />
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="77" />
+        <source>P(DE)</source>
+        <translation>P(DE)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="78" />
+        <source>Predicted</source>
+        <translation>Vorhergesagt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="79" />
+        <source>Correct</source>
+        <translation>Richtig</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="80" />
+        <source>Target in train</source>
+        <translation>Ziel im Training</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::PredictionsView</name>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="29" />
+        <source>Search a gene (perturber or target)…</source>
+        <translation>Gen suchen (Perturbator oder Ziel)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="36" />
+        <location filename="../widgets/predictions_view.cpp" line="131" />
+        <source>All cell lines</source>
+        <translation>Alle Zelllinien</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="44" />
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="45" />
+        <source>Wrong</source>
+        <translation>Falsch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="46" />
+        <source>Confident and wrong</source>
+        <translation>Sicher und falsch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="47" />
+        <source>Unseen target</source>
+        <translation>Ungesehenes Ziel</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="59" />
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="80" />
+        <source>&lt;p&gt;&lt;i&gt;Select a prediction to see the evidence for the pair.&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Eine Vorhersage auswählen, um die Evidenz für das Paar zu sehen.&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="137" />
+        <source>%1 of %2 pairs</source>
+        <translation>%1 von %2 Paaren</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="145" />
+        <source>&lt;h3&gt;%1 knocked down → %2&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;%1 herunterreguliert → %2&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="146" />
+        <source>&lt;p&gt;Cell line &lt;b&gt;%1&lt;/b&gt; · P(DE) &lt;b&gt;%2&lt;/b&gt; · label &lt;b&gt;%3&lt;/b&gt; · %4&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Zelllinie &lt;b&gt;%1&lt;/b&gt; · P(DE) &lt;b&gt;%2&lt;/b&gt; · Label &lt;b&gt;%3&lt;/b&gt; · %4&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="149" />
+        <source>DE</source>
+        <translation>DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="149" />
+        <source>not DE</source>
+        <translation>nicht DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="150" />
+        <source>&lt;span style='color:#c8463a'&gt;wrong&lt;/span&gt;</source>
+        <translation>&lt;span style='color:#c8463a'&gt;falsch&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="151" />
+        <source>&lt;span style='color:#2a965a'&gt;correct&lt;/span&gt;</source>
+        <translation>&lt;span style='color:#2a965a'&gt;richtig&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="153" />
+        <source>&lt;h4&gt;Predictor's account&lt;/h4&gt;&lt;pre style='white-space:pre-wrap'&gt;%1&lt;/pre&gt;</source>
+        <translation>&lt;h4&gt;Begründung des Prädiktors&lt;/h4&gt;&lt;pre style='white-space:pre-wrap'&gt;%1&lt;/pre&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="155" />
+        <source>&lt;p&gt;&lt;i&gt;Loading knowledge-graph evidence…&lt;/i&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;i&gt;Evidenz aus dem Wissensgraphen wird geladen…&lt;/i&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="165" />
+        <source>&lt;p&gt;No evidence available: %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Keine Evidenz verfügbar: %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_view.cpp" line="173" />
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::ReliabilityModel</name>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="65" />
+        <source>Curve</source>
+        <translation>Kurve</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="66" />
+        <source>Bin</source>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="67" />
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="68" />
+        <source>Mean P(DE)</source>
+        <translation>Mittlere P(DE)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="69" />
+        <source>Observed DE</source>
+        <translation>Beobachtet DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="70" />
+        <source>95% CI low</source>
+        <translation>95-%-KI unten</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_model.cpp" line="71" />
+        <source>95% CI high</source>
+        <translation>95-%-KI oben</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::ReliabilityView</name>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="45" />
+        <source>Observed fraction DE</source>
+        <translation>Beobachteter DE-Anteil</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="46" />
+        <source>Mean predicted probability of DE</source>
+        <translation>Mittlere vorhergesagte DE-Wahrscheinlichkeit</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="47" />
+        <source>Pairs</source>
+        <translation>Paare</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="64" />
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="65" />
+        <source>Export bins CSV…</source>
+        <translation>Klassen als CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="104" />
+        <source>Perfect calibration</source>
+        <translation>Perfekte Kalibrierung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="133" />
+        <source>%1 — ECE %2, Brier %3 (n = %4)</source>
+        <translation>%1 — ECE %2, Brier %3 (n = %4)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="150" />
+        <source>%1: ECE %2, Brier %3</source>
+        <translation>%1: ECE %2, Brier %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="158" />
+        <source>Open a run from the Runs tab (select two to compare).</source>
+        <translation>Einen Lauf im Reiter Läufe öffnen (zwei zum Vergleichen auswählen).</translation>
+    </message>
+    <message>
+        <location filename="../widgets/reliability_view.cpp" line="169" />
+        <location filename="../widgets/reliability_view.cpp" line="176" />
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::RunsModel</name>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="136" />
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="137" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="138" />
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="139" />
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="140" />
+        <source>Cell line</source>
+        <translation>Zelllinie</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="141" />
+        <source>AUROC/gene</source>
+        <translation>AUROC/Gen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="142" />
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="143" />
+        <source>ECE</source>
+        <translation>ECE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="144" />
+        <source>Brier</source>
+        <translation>Brier</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="145" />
+        <source>N test</source>
+        <translation>N Test</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_model.cpp" line="146" />
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::RunsView</name>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="42" />
+        <source>Filter runs (name, kind, cell line, status)…</source>
+        <translation>Läufe filtern (Name, Art, Zelllinie, Status)…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="46" />
+        <source>&amp;Open</source>
+        <translation>Ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="47" />
+        <source>Open the selected run (Enter)</source>
+        <translation>Ausgewählten Lauf öffnen (Eingabe)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="48" />
+        <source>&amp;Compare</source>
+        <translation>&amp;Vergleichen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="49" />
+        <source>Overlay the reliability of the two selected runs</source>
+        <translation>Zuverlässigkeit der zwei ausgewählten Läufe überlagern</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="50" />
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="51" />
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="116" />
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../widgets/runs_view.cpp" line="123" />
+        <source>%n run(s)</source>
+        <translation><numerusform>%n Lauf</numerusform><numerusform>%n Läufe</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::ScreenshotDriver</name>
+    <message>
+        <location filename="../app/gui/screenshots.cpp" line="28" />
+        <source>cannot create %1</source>
+        <translation>%1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/screenshots.cpp" line="35" />
+        <source>timed out</source>
+        <translation>Zeitüberschreitung</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/screenshots.cpp" line="62" />
+        <source>cannot start the default evaluation</source>
+        <translation>die Standardauswertung kann nicht gestartet werden</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/screenshots.cpp" line="137" />
+        <source>cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+</context>
 </TS>

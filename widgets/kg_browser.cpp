@@ -161,6 +161,10 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
   prediction_->setTextFormat(Qt::RichText);
 
   connect(model_, &QAbstractItemModel::modelReset, this, &KgBrowser::rebuild_scene);
+  connect(model_, &QAbstractItemModel::modelReset, this, [this] {
+    evidence_->clear();
+    if (model_->rowCount() > 0) table_->selectRow(0);
+  });
   connect(model_, &NeighbourhoodModel::votes_changed, this, &KgBrowser::rebuild_scene);
 
   auto* top = new QHBoxLayout;
@@ -296,7 +300,6 @@ void KgBrowser::load(const QString& symbol) {
                                          .arg(n.degree).arg(n.rows.size()).arg(n.sources);
                              header_->setText(head);
                              model_->set_neighbourhood(std::move(n));
-                             if (model_->rowCount() > 0) table_->selectRow(0);
                              prediction_->setText(tr("Pick a target gene to see the KNN-KG prediction for %1 and the neighbours that voted.").arg(symbol));
                              emit centred(symbol);
                            },
@@ -312,14 +315,16 @@ void KgBrowser::rebuild_scene() {
   const int count = int(n.rows.size());
   double max_score = 1e-9;
   for (const auto& r : n.rows) max_score = std::max(max_score, r.score);
-  // Radial layout: stronger neighbours closer to the centre.
+  // Radial layout: stronger neighbours closer to the centre; the ring grows with
+  // the number of nodes and alternate nodes are staggered so labels do not collide.
   std::vector<QPointF> pos(count);
+  const double ring = std::max(150.0, count * 34 / (2 * M_PI));
   for (int i = 0; i < count; ++i) {
     const double angle = 2 * M_PI * i / std::max(1, count) - M_PI / 2;
-    const double radius = 150 + 170 * (1 - n.rows[i].score / max_score);
+    const double radius = ring + 150 * (1 - n.rows[i].score / max_score) + (i % 2) * 28;
     pos[i] = QPointF(radius * std::cos(angle), radius * std::sin(angle));
   }
-  auto node_radius = [](int degree) { return 7 + 3.2 * std::sqrt(double(std::max(0, degree))) / 2; };
+  auto node_radius = [](int degree) { return 5 + 1.1 * std::sqrt(double(std::max(0, degree))); };
   const auto w = weights();
   // Edges among neighbours (thin), then the spokes from the centre (by weight).
   for (const auto& e : n.inner) {
@@ -416,23 +421,48 @@ void KgBrowser::predict_target(const QString& text) {
   prediction_->setText(tr("Predicting %1 → %2 in %3…").arg(perturber, target, cell.toUpper()));
   const int request = ++request_;
   auto fn = predict_;
-  run_async<PairPrediction>(this, [fn, cell, perturber, target] { return fn(cell, perturber, target); },
-                            [this, request, perturber, target, cell](PairPrediction p) {
+  auto g = kg_->graph();
+  const auto w = weights();
+  struct Result {
+    PairPrediction p;
+    Neighbourhood voters;  // the perturber's neighbours that voted, with their evidence
+  };
+  run_async<Result>(this, [fn, g, w, cell, perturber, target] {
+                              Result r{fn(cell, perturber, target), {}};
+                              std::vector<ps::kg::GeneId> genes;
+                              for (const auto& [symbol, label, weight] : r.p.votes)
+                                if (label >= 0)
+                                  if (auto id = g->find(symbol.toStdString())) genes.push_back(*id);
+                              if (auto c = g->find(perturber.toStdString())) r.voters = neighbourhood_of(*g, *c, w, genes);
+                              return r;
+                            },
+                            [this, request, perturber, target, cell](Result r) {
                               if (request != request_) return;
+                              PairPrediction& p = r.p;
+                              if (r.voters.centre >= 0) {
+                                header_->setText(tr("<b style='font-size:14pt'>%1</b> &nbsp; %2 &nbsp;·&nbsp; its KNN-KG voters for <b>%3</b> in %4: "
+                                                    "the nearest train perturbers with a label for %3")
+                                                     .arg(perturber.toHtmlEscaped(), r.voters.full_name.toHtmlEscaped(), target.toHtmlEscaped(), cell.toUpper()));
+                                model_->set_neighbourhood(std::move(r.voters));
+                              }
+                              if (stored_) p.probability = stored_(cell, perturber, target);
                               QString text = tr("<b>%1 knocked down → %2</b> in %3: score <b>%4</b>")
                                                  .arg(perturber.toHtmlEscaped(), target.toHtmlEscaped(), cell.toUpper())
                                                  .arg(p.score, 0, 'f', 3);
-                              if (p.probability >= 0) text += tr(", P(DE) <b>%1</b>").arg(p.probability, 0, 'f', 3);
+                              if (p.probability >= 0) text += tr(", calibrated P(DE) in the open run <b>%1</b>").arg(p.probability, 0, 'f', 3);
                               text += tr(" · %n neighbour(s) voted", nullptr, p.n_votes);
                               text += tr(" · target's train DE rate %1").arg(p.base_rate, 0, 'f', 3);
                               if (!p.target_seen) text += tr(" · <i>target unseen in train</i>");
                               if (p.label >= 0) text += tr(" · observed: <b>%1</b> (%2)").arg(p.label ? tr("DE") : tr("not DE"), p.split);
+                              text += tr("<br>The graph shows the %1 neighbours of %2 that voted: red voted DE, blue not DE.")
+                                          .arg(p.n_votes).arg(perturber.toHtmlEscaped());
                               prediction_->setText(text);
                               model_->set_votes(p.votes);
                               emit predicted(perturber, target);
                             },
                             [this, request](QString error) {
                               if (request == request_) prediction_->setText(error.toHtmlEscaped());
+
                             });
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kg/graph.h"
+#include "kg_service.h"
 
 class QCheckBox;
 class QComboBox;
@@ -27,7 +28,6 @@ class QToolButton;
 
 namespace ps::gui {
 
-class KgService;
 class NeighbourhoodModel;
 
 // Click on a gene node: gene_clicked(symbol).
@@ -42,18 +42,6 @@ class GraphView : public QGraphicsView {
   void resizeEvent(QResizeEvent* event) override;
 };
 
-// What the KNN-KG predictor says about one pair (filled by the launcher's core glue).
-struct PairPrediction {
-  double score = 0;                 // ranking score
-  double probability = -1;          // calibrated P(DE); -1 when there is no calibrator
-  double base_rate = 0;
-  int n_votes = 0;
-  bool target_seen = false;
-  int label = -1;                   // the pair's own label in the data, -1 unknown
-  QString split;                    // of that label
-  std::vector<std::tuple<QString, int, double>> votes;  // neighbour symbol, its train label for the target, weight
-};
-
 class KgBrowser : public QWidget {
   Q_OBJECT
  public:
@@ -62,6 +50,8 @@ class KgBrowser : public QWidget {
 
   explicit KgBrowser(KgService* kg, QWidget* parent = nullptr);
   void set_predictor(PredictFn fn) { predict_ = std::move(fn); }
+  // On the GUI thread: the P(DE) an open run stored for the pair, or -1.
+  void set_stored_probability(std::function<double(const QString&, const QString&, const QString&)> fn) { stored_ = std::move(fn); }
 
   NeighbourhoodModel* model() const { return model_; }
   QString centre() const;
@@ -82,6 +72,7 @@ class KgBrowser : public QWidget {
   void set_cell_line(const QString& cell_line);
   void export_figure();
   void focus_search();
+  void rebuild_scene();
 
  signals:
   void centred(const QString& symbol);              // the neighbourhood is shown
@@ -89,7 +80,6 @@ class KgBrowser : public QWidget {
 
  private:
   void load(const QString& symbol);
-  void rebuild_scene();
   void update_completions(const QString& prefix, QStringListModel* model);
   void update_nav();
   ps::kg::SourceWeights weights() const;
@@ -119,6 +109,7 @@ class KgBrowser : public QWidget {
   int pos_ = -1;
   int request_ = 0;
   PredictFn predict_;
+  std::function<double(const QString&, const QString&, const QString&)> stored_;
 };
 
 }  // namespace ps::gui

@@ -46,18 +46,7 @@ void KgService::request_cell_line(const QString& cell) {
   if (cells_loading_.contains(key) || data_dir_.isEmpty()) return;
   cells_loading_.insert(key);
   const std::string dir = data_dir_.toStdString(), c = key.toStdString();
-  run_async<std::shared_ptr<const CellLineData>>(this, [dir, c] {
-    const auto resolver = ps::data::SymbolResolver::load(dir);
-    ps::data::Dataset ds = ps::data::load_perturbqa(dir, c, "de", &resolver);
-    auto data = std::make_shared<CellLineData>();
-    data->cell_line = QString::fromStdString(c);
-    for (auto& item : ds.items) {
-      if (item.split != "train") continue;
-      data->seen_targets.insert(QString::fromStdString(c + "|" + item.gene));
-      data->train.push_back(std::move(item));
-    }
-    return std::shared_ptr<const CellLineData>(std::move(data));
-  }, [this, key](std::shared_ptr<const CellLineData> data) {
+  run_async<std::shared_ptr<const CellLineData>>(this, [dir, c] { return load_cell_line_data(dir, c); }, [this, key](std::shared_ptr<const CellLineData> data) {
     cells_loading_.remove(key);
     cells_.insert(key, std::move(data));
     emit cell_line_ready(key);
@@ -65,6 +54,60 @@ void KgService::request_cell_line(const QString& cell) {
     cells_loading_.remove(key);
     emit failed(error);
   });
+}
+
+std::shared_ptr<const CellLineData> load_cell_line_data(const std::string& dir, const std::string& c) {
+  const auto resolver = ps::data::SymbolResolver::load(dir);
+  ps::data::Dataset ds = ps::data::load_perturbqa(dir, c, "de", &resolver);
+  auto data = std::make_shared<CellLineData>();
+  data->cell_line = QString::fromStdString(c);
+  for (auto& item : ds.items) {
+    if (item.split == "train") {
+      data->seen_targets.insert(QString::fromStdString(c + "|" + item.gene));
+      data->train.push_back(std::move(item));
+    } else {
+      data->test.push_back(std::move(item));
+    }
+  }
+  return data;
+}
+
+PairPrediction KgService::predict(const QString& cell_line, const QString& perturber, const QString& target) {
+  auto g = graph_;
+  if (!g) throw ps::Error(tr("The knowledge graph is still loading.").toStdString());
+  const std::string cell = cell_line.toLower().toStdString();
+  std::shared_ptr<const CellLineData> data;
+  std::shared_ptr<const ps::kg::KnnModel> model;
+  {
+    // One model per cell line, built once; holding the lock while building keeps
+    // two clicks from building it twice.
+    std::lock_guard<std::mutex> lock(models_mu_);
+    auto& slot = models_[cell];
+    if (!slot.second) {
+      slot.first = load_cell_line_data(data_dir_.toStdString(), cell);
+      slot.second = std::make_shared<ps::kg::KnnModel>(*g, slot.first->train, ps::kg::KnnConfig{});
+    }
+    data = slot.first;
+    model = slot.second;
+  }
+  const auto pert = g->find(perturber.toStdString()), tgt = g->find(target.toStdString());
+  const std::string p = pert ? g->symbol(*pert) : perturber.toStdString();
+  const std::string t = tgt ? g->symbol(*tgt) : target.toStdString();
+  const ps::kg::KnnPrediction kp = model->predict(p, t);
+  PairPrediction out;
+  out.score = kp.score;
+  out.base_rate = kp.base_rate;
+  out.n_votes = kp.n_votes;
+  out.target_seen = kp.target_seen;
+  for (const auto& v : kp.votes)
+    out.votes.emplace_back(QString::fromStdString(g->symbol(v.neighbour)), v.label, v.weight);
+  for (const auto* items : {&data->train, &data->test})
+    for (const auto& item : *items)
+      if (item.pert == p && item.gene == t) {
+        out.label = item.label;
+        out.split = QString::fromStdString(item.split);
+      }
+  return out;
 }
 
 QString KgService::evidence_html(const QString& a, const QString& b) const {

@@ -6,11 +6,14 @@
 #include <QObject>
 #include <QSet>
 #include <QString>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "data/perturbqa.h"
 #include "kg/graph.h"
+#include "kg/knn.h"
 
 namespace ps::gui {
 
@@ -18,7 +21,23 @@ namespace ps::gui {
 struct CellLineData {
   QString cell_line;
   std::vector<ps::data::Item> train;
+  std::vector<ps::data::Item> test;
   QSet<QString> seen_targets;  // "k562|GENE"
+};
+
+// Reads <data_dir>/perturbqa/datasets/<cell>-de.csv with symbols resolved (throws ps::Error).
+std::shared_ptr<const CellLineData> load_cell_line_data(const std::string& data_dir, const std::string& cell_line);
+
+// What the KNN-KG predictor says about one pair, for the KG browser.
+struct PairPrediction {
+  double score = 0;                 // ranking score
+  double probability = -1;          // P(DE) stored by an open run for this pair; -1 when none
+  double base_rate = 0;
+  int n_votes = 0;
+  bool target_seen = false;
+  int label = -1;                   // the pair's label in the data, -1 when not measured
+  QString split;                    // of that label
+  std::vector<std::tuple<QString, int, double>> votes;  // neighbour, its train label for the target, weight
 };
 
 class KgService : public QObject {
@@ -40,6 +59,11 @@ class KgService : public QObject {
   void request_cell_line(const QString& cell_line);
   std::shared_ptr<const CellLineData> cell_line(const QString& cell_line) const { return cells_.value(cell_line.toLower()); }
 
+  // The KNN-KG prediction (default settings, trained on the cell line's train
+  // split) for one pair, with the voting neighbours. Thread-safe; the first call
+  // per cell line builds the model (seconds): call it from a worker thread.
+  PairPrediction predict(const QString& cell_line, const QString& perturber, const QString& target);
+
   // HTML of the evidence joining two genes (symbols or aliases). Thread-safe.
   QString evidence_html(const QString& a, const QString& b) const;
 
@@ -55,6 +79,8 @@ class KgService : public QObject {
   QString data_dir_;
   QString error_;
   bool loading_ = false;
+  std::mutex models_mu_;  // guards models_ (predict() runs on worker threads)
+  std::map<std::string, std::pair<std::shared_ptr<const CellLineData>, std::shared_ptr<const ps::kg::KnnModel>>> models_;
 };
 
 // Evidence of one edge as HTML: STRING channels, shared GO terms with names,

@@ -5,7 +5,9 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <cmath>
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
@@ -24,6 +26,7 @@
 #include "job_runner.h"
 #include "kg_browser.h"
 #include "kg_service.h"
+#include "launcher_view.h"
 #include "predictions_model.h"
 #include "predictions_view.h"
 #include "reliability_model.h"
@@ -66,7 +69,10 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   predictions_view_ = new PredictionsView(predictions_model_);
   kg_browser_ = new KgBrowser(kg_);
   kg_page_ = kg_browser_;
+  launcher_ = new LauncherView(jobs_, kg_, store_path);
+  launcher_page_ = launcher_;
   tabs_->addTab(runs_view_, QIcon(":/icons/runs.svg"), tr("Runs"));
+  tabs_->addTab(launcher_, QIcon(":/icons/launch.svg"), tr("Launcher"));
   tabs_->addTab(reliability_view_, QIcon(":/icons/reliability.svg"), tr("Reliability"));
   tabs_->addTab(kg_browser_, QIcon(":/icons/graph.svg"), tr("KG browser"));
   tabs_->addTab(predictions_view_, QIcon(":/icons/table.svg"), tr("Predictions"));
@@ -74,6 +80,25 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   KgService* kg = kg_;
   predictions_view_->set_evidence_provider([kg](const QString&, const QString& perturber, const QString& target) {
     return kg->evidence_html(perturber, target);
+  });
+  // A finished evaluation shows up selected in the Runs tab.
+  connect(launcher_, &LauncherView::run_finished, this, [this](qint64 id) {
+    runs_model_->refresh();
+    runs_view_->select_runs({id});
+    show_tab(RunsTab);
+  });
+  // The KG browser's prediction: the core's KNN model, and the open run's P(DE) for the pair.
+  kg_browser_->set_predictor([kg](const QString& cell, const QString& pert, const QString& target) {
+    return kg->predict(cell, pert, target);
+  });
+  kg_browser_->set_stored_probability([this](const QString& cell, const QString& pert, const QString& target) {
+    for (int r = 0; r < predictions_model_->rowCount(); ++r) {
+      const auto& p = predictions_model_->prediction(r);
+      if (QString::fromStdString(p.perturber) == pert && QString::fromStdString(p.target) == target &&
+          QString::fromStdString(p.cell_line).compare(cell, Qt::CaseInsensitive) == 0)
+        return p.confidence;
+    }
+    return -1.0;
   });
   // Selecting a pair also centres the KG browser on its perturber.
   connect(predictions_view_, &PredictionsView::pair_selected, this, [this](const QString& cell, const QString& pert, const QString&) {
@@ -111,7 +136,7 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   details_dock->setObjectName("run_details_dock");
   details_dock->setWidget(details_);
   addDockWidget(Qt::RightDockWidgetArea, details_dock);
-  resizeDocks({details_dock}, {300}, Qt::Horizontal);
+  resizeDocks({details_dock}, {270}, Qt::Horizontal);
 
   status_store_ = new QLabel;
   status_job_ = new QLabel;
@@ -188,11 +213,18 @@ void MainWindow::build_menus() {
   refresh->setShortcut(QKeySequence::Refresh);
   auto* cancel = runs->addAction(QIcon(":/icons/cancel.svg"), tr("&Cancel job"), jobs_, &JobRunner::cancel);
   cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
-  auto* find = runs->addAction(QIcon(":/icons/search.svg"), tr("&Find gene"), this, [this] {
+  auto* launch = runs->addAction(QIcon(":/icons/launch.svg"), tr("&New KNN-KG evaluation"), this, [this] { show_tab(LauncherTab); });
+  launch->setShortcut(QKeySequence::New);
+  auto* find = runs->addAction(QIcon(":/icons/search.svg"), tr("&Find gene in predictions"), this, [this] {
     show_tab(PredictionsTab);
     predictions_view_->focus_search();
   });
   find->setShortcut(QKeySequence::Find);
+  auto* find_kg = runs->addAction(QIcon(":/icons/graph.svg"), tr("Find gene in the &knowledge graph"), this, [this] {
+    show_tab(KgTab);
+    kg_browser_->focus_search();
+  });
+  find_kg->setShortcut(QKeySequence(tr("Ctrl+G")));
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(QIcon(":/icons/about.svg"), tr("&About PerturbScope"), this, &MainWindow::about);
@@ -202,6 +234,7 @@ void MainWindow::build_menus() {
   toolbar->setObjectName("main_toolbar");
   toolbar->setIconSize(QSize(20, 20));
   toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  toolbar->addAction(launch);
   toolbar->addAction(open);
   toolbar->addAction(refresh);
   toolbar->addAction(export_action);
@@ -243,8 +276,14 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
     }
     loaded.predictions = store.predictions(ids.first());
     if (auto run = store.get_run(ids.first())) {
-      const QJsonObject summary = QJsonDocument::fromJson(QByteArray::fromStdString(run->summary_json)).object();
-      if (summary.value("threshold").isDouble()) loaded.threshold = summary.value("threshold").toDouble();
+      // The threshold the run's F1 used (summary, else configuration).
+      for (const auto* json : {&run->summary_json, &run->config_json}) {
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(*json)).object();
+        if (o.value("threshold").isDouble()) {
+          loaded.threshold = o.value("threshold").toDouble();
+          break;
+        }
+      }
     }
     return loaded;
   }, [this, request](LoadedRuns loaded) {
@@ -269,22 +308,60 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
   });
 }
 
+// A JSON object as a compact two-column table: numbers rounded, [lo, hi] pairs as
+// intervals, nested objects flattened one level, long lists (bins, calibrator) left out.
+static QString json_table(const std::string& json) {
+  const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+  if (o.isEmpty()) return QString("<p><i>–</i></p>");
+  auto value_text = [](const QJsonValue& v) -> QString {
+    if (v.isDouble()) {
+      const double d = v.toDouble();
+      return d == std::floor(d) && std::abs(d) < 1e9 ? QString::number(qint64(d)) : QString::number(d, 'f', 4);
+    }
+    if (v.isString()) return v.toString().toHtmlEscaped();
+    if (v.isBool()) return v.toBool() ? "yes" : "no";
+    if (v.isNull()) return "–";
+    if (v.isArray()) {
+      const QJsonArray a = v.toArray();
+      if (a.size() == 2 && a[0].isDouble() && a[1].isDouble())
+        return QString("[%1, %2]").arg(a[0].toDouble(), 0, 'f', 4).arg(a[1].toDouble(), 0, 'f', 4);
+      QStringList parts;
+      for (const auto& x : a) {
+        if (!x.isString() && !x.isDouble()) return QString();
+        parts << (x.isString() ? x.toString() : QString::number(x.toDouble()));
+      }
+      return parts.size() <= 8 ? parts.join(", ").toHtmlEscaped() : QString();
+    }
+    return QString();
+  };
+  QString rows;
+  for (auto it = o.begin(); it != o.end(); ++it) {
+    if (it.value().isObject()) {
+      const QJsonObject inner = it.value().toObject();
+      for (auto jt = inner.begin(); jt != inner.end(); ++jt) {
+        const QString t = value_text(jt.value());
+        if (!t.isEmpty()) rows += QString("<tr><td>%1.%2</td><td align=right>%3</td></tr>").arg(it.key(), jt.key(), t);
+      }
+      continue;
+    }
+    const QString t = value_text(it.value());
+    if (!t.isEmpty()) rows += QString("<tr><td>%1</td><td align=right>%2</td></tr>").arg(it.key(), t);
+  }
+  return "<table cellspacing=0 cellpadding=2 width='100%'>" + rows + "</table>";
+}
+
 void MainWindow::show_run_details(const QList<qint64>& ids) {
   QString html;
   for (qint64 id : ids) {
     const int row = runs_model_->row_of(id);
     if (row < 0) continue;
     const auto& r = runs_model_->run(row);
-    auto pretty = [](const std::string& json) {
-      const QJsonDocument d = QJsonDocument::fromJson(QByteArray::fromStdString(json));
-      return d.isNull() ? QString::fromStdString(json) : QString::fromUtf8(d.toJson(QJsonDocument::Indented));
-    };
     html += tr("<h3>Run %1: %2</h3>").arg(r.id).arg(QString::fromStdString(r.name).toHtmlEscaped());
     html += tr("<p>%1 · %2<br>created %3<br>build %4</p>")
                 .arg(QString::fromStdString(r.kind), QString::fromStdString(ps::store::to_string(r.status)),
                      QString::fromStdString(r.created_at), QString::fromStdString(r.git_describe).toHtmlEscaped());
-    html += tr("<h4>Summary</h4><pre>%1</pre>").arg(pretty(r.summary_json).toHtmlEscaped());
-    html += tr("<h4>Configuration</h4><pre>%1</pre>").arg(pretty(r.config_json).toHtmlEscaped());
+    html += tr("<h4>Summary</h4>") + json_table(r.summary_json);
+    html += tr("<h4>Configuration</h4>") + json_table(r.config_json);
   }
   details_->setHtml(html.isEmpty() ? tr("<p><i>Select a run.</i></p>") : html);
 }
@@ -294,12 +371,14 @@ void MainWindow::export_current() {
   if (page == reliability_view_) reliability_view_->export_figure();
   else if (page == predictions_view_) predictions_view_->export_csv();
   else if (page == runs_view_) runs_view_->export_csv();
+  else if (page == kg_browser_) kg_browser_->export_figure();
   else if (auto* target = page ? page->findChild<QWidget*>("exportable") : nullptr) QMetaObject::invokeMethod(target, "export_figure");
 }
 
 void MainWindow::toggle_theme() {
   apply_theme(current_theme() == Theme::Dark ? Theme::Light : Theme::Dark);
   reliability_view_->rebuild();
+  kg_browser_->rebuild_scene();
   QSettings().setValue("ui/theme", theme_name(current_theme()));
 }
 

@@ -21,6 +21,13 @@ static int string_degree(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId gene) {
 
 Neighbourhood compute_neighbourhood(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId centre,
                                     const ps::kg::SourceWeights& weights, size_t k) {
+  std::vector<ps::kg::GeneId> genes;
+  for (const auto& nb : g.neighbours(centre, weights, k)) genes.push_back(nb.gene);
+  return neighbourhood_of(g, centre, weights, genes);
+}
+
+Neighbourhood neighbourhood_of(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId centre,
+                               const ps::kg::SourceWeights& weights, const std::vector<ps::kg::GeneId>& genes) {
   Neighbourhood n;
   n.centre = centre;
   const auto& meta = g.gene(centre);
@@ -30,7 +37,11 @@ Neighbourhood compute_neighbourhood(const ps::kg::KnowledgeGraph& g, ps::kg::Gen
   n.chromosome = QString::fromStdString(meta.chromosome);
   n.degree = string_degree(g, centre);
   n.sources = QString::fromStdString(weights.to_string());
-  for (const auto& nb : g.neighbours(centre, weights, k)) {
+  for (const ps::kg::GeneId gene : genes) {
+    ps::kg::Neighbour nb;
+    nb.gene = gene;
+    nb.score = g.fused(weights, centre, gene);
+    for (int src = 0; src < ps::kg::kSources; ++src) nb.by_source[src] = g.score(ps::kg::Source(src), centre, gene);
     NeighbourRow row;
     row.gene = nb.gene;
     row.symbol = QString::fromStdString(g.symbol(nb.gene));

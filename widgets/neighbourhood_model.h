@@ -41,6 +41,9 @@ struct Neighbourhood {
 // Top-k neighbours by the fused score with their evidence (runs on a worker thread).
 Neighbourhood compute_neighbourhood(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId centre,
                                     const ps::kg::SourceWeights& weights, size_t k);
+// The same for a given list of neighbours (e.g. the KNN voters), in that order.
+Neighbourhood neighbourhood_of(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId centre,
+                               const ps::kg::SourceWeights& weights, const std::vector<ps::kg::GeneId>& genes);
 ps::kg::Source dominant_source(const std::array<double, ps::kg::kSources>& by_source, const ps::kg::SourceWeights& w);
 
 class NeighbourhoodModel : public QAbstractTableModel {

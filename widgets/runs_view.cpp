@@ -35,6 +35,8 @@ RunsView::RunsView(RunsModel* model, QWidget* parent) : QWidget(parent), model_(
   table_->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::Stretch);
   table_->setColumnWidth(RunsModel::Id, 50);
   table_->setObjectName("runs_table");
+  table_->setWordWrap(false);
+  table_->verticalHeader()->setDefaultSectionSize(24);
 
   auto* filter = new QLineEdit;
   filter->setPlaceholderText(tr("Filter runs (name, kind, cell line, status)…"));

@@ -10,7 +10,9 @@
 #include <cstdio>
 
 #include "kg_browser.h"
+#include "job_runner.h"
 #include "kg_service.h"
+#include "launcher_view.h"
 #include "main_window.h"
 #include "predictions_model.h"
 #include "predictions_view.h"
@@ -47,8 +49,17 @@ static qint64 default_run(RunsModel* runs) {
 void ScreenshotDriver::open_default() {
   const qint64 id = default_run(window_->runs_model());
   if (id == 0) {
-    std::fprintf(stderr, "perturbscope: no KNN run on K562 in the store; rendering the empty views\n");
-    when_opened();
+    // No run yet: evaluate the embedded default (KNN-KG on K562) in the background.
+    std::fprintf(stderr, "perturbscope: no KNN run on K562 in the store; evaluating it first\n");
+    LauncherView* launcher = window_->launcher();
+    launcher->set_launch(KnnLaunch{});
+    connect(launcher, &LauncherView::run_finished, this, [this](qint64 run) {
+      window_->runs_view()->select_runs({run});
+      window_->open_run(run);
+    });
+    connect(window_->jobs(), &JobRunner::failed, this, [this](const QString& e) { fail(e); });
+    window_->show_tab(MainWindow::LauncherTab);
+    if (!launcher->start()) fail(tr("cannot start the default evaluation"));
     return;
   }
   window_->runs_view()->select_runs({id});
@@ -88,13 +99,23 @@ void ScreenshotDriver::when_opened() {
       QTimer::singleShot(300, this, &ScreenshotDriver::render_all);
       return;
     }
-    connect(browser, &KgBrowser::predicted, this, [this] { QTimer::singleShot(300, this, &ScreenshotDriver::render_all); },
-            Qt::SingleShotConnection);
+    connect(browser, &KgBrowser::predicted, this, [this] { wait_for_targets(0); }, Qt::SingleShotConnection);
     browser->predict_target(target);
     QTimer::singleShot(60000, this, &ScreenshotDriver::render_all);  // prediction unavailable: grab anyway
   }, Qt::SingleShotConnection);
   browser->set_cell_line("k562");
   if (!browser->show_gene(perturber)) render_all();
+}
+
+// The "Target in train" column fills once the cell line's training pairs are read.
+void ScreenshotDriver::wait_for_targets(int waited_ms) {
+  PredictionsModel* preds = window_->predictions_model();
+  const bool known = preds->rowCount() == 0 || preds->index(0, PredictionsModel::UnseenTarget).data(Qt::EditRole).isValid();
+  if (known || waited_ms > 20000) {
+    QTimer::singleShot(300, this, &ScreenshotDriver::render_all);
+    return;
+  }
+  QTimer::singleShot(200, this, [this, waited_ms] { wait_for_targets(waited_ms + 200); });
 }
 
 void ScreenshotDriver::render_all() {

@@ -18,6 +18,7 @@ class ScreenshotDriver : public QObject {
  private:
   void open_default();
   void when_opened();
+  void wait_for_targets(int waited_ms);
   void render_all();
   void fail(const QString& why);
   MainWindow* window_;

@@ -1,0 +1,89 @@
+// `perturbscope --screenshots DIR` under Xvfb (a real X server, not the offscreen
+// plugin): it evaluates the embedded default into an empty store, renders the
+// five main views and exits 0; each image must be a real picture of the window.
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <map>
+
+#include "common/paths.h"
+#include "helpers.h"
+
+class TestScreenshots : public QObject {
+  Q_OBJECT
+
+  static QString help_text(const QString& lang) {
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    env.insert("LANG", lang);
+    env.insert("LC_ALL", lang);
+    env.remove("LANGUAGE");
+    app.setProcessEnvironment(env);
+    app.start(PERTURBSCOPE_GUI_PATH, {"--help"});
+    app.waitForFinished(30000);
+    return QString::fromUtf8(app.readAllStandardOutput());
+  }
+
+ private slots:
+  // The German translation is compiled in and chosen by the locale.
+  void german_by_locale() {
+    const QString de = help_text("de_DE.UTF-8"), en = help_text("C");
+    QVERIFY2(de.contains("Werkbank für kalibrierte Vorhersagen"), qPrintable(de));
+    QVERIFY2(en.contains("Workbench for calibrated predictors"), qPrintable(en));
+  }
+
+  void version_without_display() {
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");
+    env.remove("DISPLAY");
+    app.setProcessEnvironment(env);
+    app.start(PERTURBSCOPE_GUI_PATH, {"--version"});
+    QVERIFY(app.waitForFinished(30000));
+    QCOMPARE(app.exitCode(), 0);
+    QVERIFY(QString::fromUtf8(app.readAllStandardOutput()).startsWith("perturbscope " + QString::fromStdString(ps::version())));
+  }
+
+  void screenshots_under_xvfb() {
+    if (QStandardPaths::findExecutable("xvfb-run").isEmpty()) QSKIP("xvfb-run is not installed");
+    if (!ps::locate_data()) QSKIP("no data mirror (set PERTURBSCOPE_DATA)");
+    QTemporaryDir dir;
+    const QString shots = dir.filePath("shots");
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");  // the X server, not offscreen
+    env.insert("PERTURBSCOPE_STORE", dir.filePath("store.sqlite"));
+    env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
+    app.setProcessEnvironment(env);
+    app.setProcessChannelMode(QProcess::MergedChannels);
+    app.start("xvfb-run", {"-a", "-s", "-screen 0 1600x1000x24", PERTURBSCOPE_GUI_PATH, "--screenshots", shots});
+    QVERIFY(app.waitForStarted());
+    QVERIFY2(app.waitForFinished(240000), "perturbscope --screenshots did not finish");
+    const QString output = QString::fromUtf8(app.readAll());
+    QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, qPrintable(output));
+    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions"}) {
+      const QString path = QDir(shots).filePath(QString(view) + ".png");
+      QVERIFY2(QFileInfo::exists(path), qPrintable(path + "\n" + output));
+      const QImage image(path);
+      QVERIFY2(image.width() >= 1000 && image.height() >= 600, qPrintable(path));
+      // Not blank: many colours, and no colour covering nearly everything.
+      std::map<QRgb, int> histogram;
+      int samples = 0;
+      for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3, ++samples) histogram[image.pixel(x, y)]++;
+      int most = 0;
+      for (const auto& [colour, n] : histogram) most = std::max(most, n);
+      QVERIFY2(histogram.size() > 100, qPrintable(QString("%1: only %2 colours").arg(path).arg(histogram.size())));
+      QVERIFY2(most < 0.9 * samples, qPrintable(QString("%1: one colour covers %2%").arg(path).arg(100.0 * most / samples)));
+    }
+    // The store now holds the default run the views showed.
+    QVERIFY(output.contains("evaluating it first"));
+  }
+};
+
+PSTEST_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"
