@@ -208,6 +208,8 @@ void MainWindow::build_menus() {
   view->addSeparator();
   auto* theme = view->addAction(QIcon(":/icons/theme.svg"), tr("&Dark theme"), this, &MainWindow::toggle_theme);
   theme->setShortcut(QKeySequence(tr("Ctrl+Shift+T")));
+  theme->setCheckable(true);
+  theme->setChecked(current_theme() == Theme::Dark);
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
   auto* runs = menuBar()->addMenu(tr("&Runs"));
