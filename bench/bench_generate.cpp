@@ -24,6 +24,7 @@
 
 #include "bench_options.h"
 #include "common/error.h"
+#include "lm/allocator.h"
 #include "lm/generate.h"
 #include "lm/model.h"
 
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
 
   try {
     at::set_num_threads(opt.threads);
+    keep_freed_memory_for_reuse();  // as the CLI does; see lm/allocator.h
     const at::Device device = opt.device == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
     const at::ScalarType dtype = device.is_cuda() ? at::kBFloat16 : at::kFloat;
     auto t0 = std::chrono::steady_clock::now();

@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(
-  build-essential cmake ninja-build git pkg-config ca-certificates
+  build-essential cmake ninja-build git pkg-config ca-certificates curl   # curl: `data fetch`
   libtorch-dev libopenblas0-pthread        # without OpenBLAS libtorch falls back to the reference BLAS (~30x slower)
   nlohmann-json3-dev libsqlite3-dev libicu-dev   # ICU: NFC and Unicode classes for the tokenizer
   libgtest-dev libgmock-dev libbenchmark-dev

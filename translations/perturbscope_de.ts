@@ -21,52 +21,57 @@
         <translation>unbekanntes Abbildungsformat „%1“ (.png, .svg oder .pdf verwenden)</translation>
     </message>
     <message>
-        <location filename="../widgets/job_runner.cpp" line="79" />
+        <location filename="../widgets/job_runner.cpp" line="91" />
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../widgets/job_runner.cpp" line="80" />
+        <location filename="../widgets/job_runner.cpp" line="92" />
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../widgets/job_runner.cpp" line="81" />
+        <location filename="../widgets/job_runner.cpp" line="93" />
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="124" />
+        <location filename="../widgets/kg_service.cpp" line="121" />
+        <source>&lt;p&gt;%1 is not in the knowledge graph.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;%1 ist nicht im Wissensgraphen.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_service.cpp" line="127" />
         <source>&lt;h4&gt;%1 — %2 in the knowledge graph&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;%1 — %2 im Wissensgraphen&lt;/h4&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="125" />
+        <location filename="../widgets/kg_service.cpp" line="128" />
         <source>&lt;p&gt;STRING %1 · GO %2 · Reactome %3&lt;/p&gt;</source>
         <translation>&lt;p&gt;STRING %1 · GO %2 · Reactome %3&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="132" />
+        <location filename="../widgets/kg_service.cpp" line="135" />
         <source>&lt;p&gt;&lt;b&gt;STRING channels:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;STRING-Kanäle:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="135" />
+        <location filename="../widgets/kg_service.cpp" line="138" />
         <source>&lt;p&gt;&lt;b&gt;Shared GO terms&lt;/b&gt; (most informative first):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gemeinsame GO-Terme&lt;/b&gt; (informativste zuerst):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="151" />
+        <location filename="../widgets/kg_service.cpp" line="154" />
         <source>&lt;p&gt;&lt;b&gt;Shared Reactome pathways&lt;/b&gt; (smallest first):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gemeinsame Reactome-Signalwege&lt;/b&gt; (kleinste zuerst):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="153" />
+        <location filename="../widgets/kg_service.cpp" line="156" />
         <source>&lt;li&gt;%1 &lt;small&gt;%2, %3 genes&lt;/small&gt;&lt;/li&gt;</source>
         <translation>&lt;li&gt;%1 &lt;small&gt;%2, %3 Gene&lt;/small&gt;&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="159" />
+        <location filename="../widgets/kg_service.cpp" line="162" />
         <source>&lt;p&gt;&lt;i&gt;No direct evidence joins these genes.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Keine direkte Evidenz verbindet diese Gene.&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
@@ -159,32 +164,32 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="45" />
+        <location filename="../app/gui/main.cpp" line="46" />
         <source>Workbench for calibrated predictors of CRISPRi perturbation effects.</source>
         <translation>Werkbank für kalibrierte Vorhersagen von CRISPRi-Perturbationseffekten.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="47" />
+        <location filename="../app/gui/main.cpp" line="48" />
         <source>Experiment store (default: $PERTURBSCOPE_STORE or the per-user store).</source>
         <translation>Experimentdatenbank (Standard: $PERTURBSCOPE_STORE oder die des Benutzers).</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="48" />
+        <location filename="../app/gui/main.cpp" line="49" />
         <source>Colour theme: light or dark.</source>
         <translation>Farbschema: light (hell) oder dark (dunkel).</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="49" />
+        <location filename="../app/gui/main.cpp" line="50" />
         <source>Render each main view of the embedded default to DIR/&lt;view&gt;.png and exit.</source>
         <translation>Jede Hauptansicht des eingebauten Standardlaufs nach DIR/&lt;Ansicht&gt;.png rendern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="50" />
+        <location filename="../app/gui/main.cpp" line="51" />
         <source>Print the version and exit.</source>
         <translation>Version ausgeben und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="76" />
+        <location filename="../app/gui/main.cpp" line="81" />
         <source>PerturbScope</source>
         <translation>PerturbScope</translation>
     </message>
@@ -462,17 +467,15 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::KgService</name>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="77" />
         <source>The knowledge graph is still loading.</source>
         <translation>Der Wissensgraph wird noch geladen.</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="115" />
+        <location filename="../widgets/kg_service.cpp" line="114" />
         <source>&lt;p&gt;&lt;i&gt;The knowledge graph is still loading.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Der Wissensgraph wird noch geladen.&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="118" />
         <source>&lt;p&gt;%1 is not in the knowledge graph.&lt;/p&gt;</source>
         <translation>&lt;p&gt;%1 ist nicht im Wissensgraphen.&lt;/p&gt;</translation>
     </message>
@@ -705,227 +708,227 @@ Knotengröße: STRING-Grad</translation>
         <translation>Vorhersagen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="120" />
+        <location filename="../widgets/main_window.cpp" line="114" />
         <source>Knowledge graph: %1</source>
         <translation>Wissensgraph: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="122" />
+        <location filename="../widgets/main_window.cpp" line="116" />
         <source>Knowledge graph loaded</source>
         <translation>Wissensgraph geladen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="135" />
+        <location filename="../widgets/main_window.cpp" line="139" />
         <source>Run details</source>
         <translation>Laufdetails</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="149" />
+        <location filename="../widgets/main_window.cpp" line="153" />
         <source>Cancel the running job</source>
         <translation>Laufenden Auftrag abbrechen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/main_window.cpp" line="159" />
+        <location filename="../widgets/main_window.cpp" line="163" />
         <source>%n run(s) in %1</source>
         <translation><numerusform>%n Lauf in %1</numerusform><numerusform>%n Läufe in %1</numerusform></translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="170" />
+        <location filename="../widgets/main_window.cpp" line="174" />
         <source>Run %1 finished</source>
         <translation>Lauf %1 fertig</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="174" />
+        <location filename="../widgets/main_window.cpp" line="178" />
         <source>Job failed: %1</source>
         <translation>Auftrag fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="175" />
+        <location filename="../widgets/main_window.cpp" line="179" />
         <source>Job failed</source>
         <translation>Auftrag fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="179" />
+        <location filename="../widgets/main_window.cpp" line="183" />
         <source>Job cancelled</source>
         <translation>Auftrag abgebrochen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="190" />
+        <location filename="../widgets/main_window.cpp" line="194" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="191" />
+        <location filename="../widgets/main_window.cpp" line="195" />
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="192" />
+        <location filename="../widgets/main_window.cpp" line="196" />
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="193" />
+        <location filename="../widgets/main_window.cpp" line="197" />
         <source>Export the current figure (PNG, SVG, PDF) or table (CSV)</source>
         <translation>Aktuelle Abbildung (PNG, SVG, PDF) oder Tabelle (CSV) exportieren</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="195" />
+        <location filename="../widgets/main_window.cpp" line="199" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="198" />
+        <location filename="../widgets/main_window.cpp" line="202" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="205" />
+        <location filename="../widgets/main_window.cpp" line="209" />
         <source>&amp;Dark theme</source>
         <translation>&amp;Dunkles Farbschema</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="206" />
+        <location filename="../widgets/main_window.cpp" line="210" />
         <source>Ctrl+Shift+T</source>
         <translation>Ctrl+Shift+T</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="209" />
+        <location filename="../widgets/main_window.cpp" line="213" />
         <source>&amp;Runs</source>
         <translation>&amp;Läufe</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="210" />
+        <location filename="../widgets/main_window.cpp" line="214" />
         <source>&amp;Open selected</source>
         <translation>Auswahl ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="211" />
+        <location filename="../widgets/main_window.cpp" line="215" />
         <source>Ctrl+O</source>
         <translation>Ctrl+O</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="212" />
+        <location filename="../widgets/main_window.cpp" line="216" />
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="214" />
+        <location filename="../widgets/main_window.cpp" line="218" />
         <source>&amp;Cancel job</source>
         <translation>Auftrag a&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="215" />
+        <location filename="../widgets/main_window.cpp" line="219" />
         <source>Ctrl+.</source>
         <translation>Ctrl+.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="216" />
+        <location filename="../widgets/main_window.cpp" line="220" />
         <source>&amp;New KNN-KG evaluation</source>
         <translation>&amp;Neue KNN-KG-Auswertung</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="218" />
+        <location filename="../widgets/main_window.cpp" line="222" />
         <source>&amp;Find gene in predictions</source>
         <translation>Gen in Vorhersagen &amp;suchen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="223" />
+        <location filename="../widgets/main_window.cpp" line="227" />
         <source>Find gene in the &amp;knowledge graph</source>
         <translation>Gen im &amp;Wissensgraphen suchen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="227" />
+        <location filename="../widgets/main_window.cpp" line="231" />
         <source>Ctrl+G</source>
         <translation>Ctrl+G</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="229" />
+        <location filename="../widgets/main_window.cpp" line="233" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="230" />
+        <location filename="../widgets/main_window.cpp" line="234" />
         <source>&amp;About PerturbScope</source>
         <translation>Ü&amp;ber PerturbScope</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="231" />
+        <location filename="../widgets/main_window.cpp" line="235" />
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="233" />
+        <location filename="../widgets/main_window.cpp" line="237" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="264" />
+        <location filename="../widgets/main_window.cpp" line="268" />
         <source>Loading run %1…</source>
         <translation>Lauf %1 wird geladen…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="296" />
+        <location filename="../widgets/main_window.cpp" line="300" />
         <source>Opened run %1</source>
         <translation>Lauf %1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="297" />
+        <location filename="../widgets/main_window.cpp" line="301" />
         <source>PerturbScope — run %1</source>
         <translation>PerturbScope — Lauf %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="307" />
+        <location filename="../widgets/main_window.cpp" line="311" />
         <source>Cannot open the run: %1</source>
         <translation>Der Lauf kann nicht geöffnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="359" />
+        <location filename="../widgets/main_window.cpp" line="363" />
         <source>&lt;h3&gt;Run %1: %2&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Lauf %1: %2&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="360" />
+        <location filename="../widgets/main_window.cpp" line="364" />
         <source>&lt;p&gt;%1 · %2&lt;br&gt;created %3&lt;br&gt;build %4&lt;/p&gt;</source>
         <translation>&lt;p&gt;%1 · %2&lt;br&gt;erstellt %3&lt;br&gt;Build %4&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="363" />
+        <location filename="../widgets/main_window.cpp" line="367" />
         <source>&lt;h4&gt;Summary&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;Zusammenfassung&lt;/h4&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="364" />
+        <location filename="../widgets/main_window.cpp" line="368" />
         <source>&lt;h4&gt;Configuration&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;Konfiguration&lt;/h4&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="366" />
+        <location filename="../widgets/main_window.cpp" line="370" />
         <source>&lt;p&gt;&lt;i&gt;Select a run.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Einen Lauf auswählen.&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="387" />
+        <location filename="../widgets/main_window.cpp" line="391" />
         <source>About PerturbScope</source>
         <translation>Über PerturbScope</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="389" />
+        <location filename="../widgets/main_window.cpp" line="393" />
         <source>&lt;h2&gt;PerturbScope %1&lt;/h2&gt;&lt;p&gt;A workbench for calibrated predictors of CRISPRi perturbation effects: knowledge-graph neighbourhoods, KNN-KG predictions, reliability diagrams.&lt;/p&gt;&lt;p&gt;Build %2 · Qt %3&lt;/p&gt;&lt;p&gt;Data: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology and NCBI Gene, Reactome (CC0).&lt;/p&gt;</source>
         <translation>&lt;h2&gt;PerturbScope %1&lt;/h2&gt;&lt;p&gt;Eine Werkbank für kalibrierte Vorhersagen von CRISPRi-Perturbationseffekten: Nachbarschaften im Wissensgraphen, KNN-KG-Vorhersagen, Zuverlässigkeitsdiagramme.&lt;/p&gt;&lt;p&gt;Build %2 · Qt %3&lt;/p&gt;&lt;p&gt;Daten: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology und NCBI Gene, Reactome (CC0).&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="414" />
+        <location filename="../widgets/main_window.cpp" line="418" />
         <source>%1 — %2 (%3 left)</source>
         <translation>%1 — %2 (noch %3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="439" />
+        <location filename="../widgets/main_window.cpp" line="443" />
         <source>Job running</source>
         <translation>Auftrag läuft</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="439" />
+        <location filename="../widgets/main_window.cpp" line="443" />
         <source>A job is still running. Cancel it and quit?</source>
         <translation>Ein Auftrag läuft noch. Abbrechen und beenden?</translation>
     </message>
@@ -1016,6 +1019,11 @@ Knotengröße: STRING-Grad</translation>
         <location filename="../widgets/predictions_model.cpp" line="61" />
         <source>unseen</source>
         <translation>ungesehen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/predictions_model.cpp" line="61" />
+        <source>✓ seen</source>
+        <translation>✓ gesehen</translation>
     </message>
     <message>
         <location filename="../widgets/predictions_model.cpp" line="73" />

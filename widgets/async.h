@@ -6,6 +6,7 @@
 #include <QPointer>
 #include <QString>
 #include <QThread>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -17,18 +18,31 @@ namespace ps::gui {
 // machine takes CPU from them before it takes it from the event loop.
 void lower_thread_priority();
 
+// Threads started by run_async that have not finished yet. Before the process
+// exits, wait_for_background_work() lets them end (static destructors must not
+// run under a live worker).
+std::atomic<int>& background_threads();
+void wait_for_background_work(int timeout_ms = 30000);
+
 template <class T>
 void run_async(QObject* receiver, std::function<T()> work, std::function<void(T)> done,
                std::function<void(QString)> failed = {}) {
   auto result = std::make_shared<std::optional<T>>();
   auto error = std::make_shared<QString>();
-  QThread* thread = QThread::create([result, error, work = std::move(work)] {
+  // When the receiver is gone nobody takes the result: the worker frees it
+  // itself, so a big one (a whole graph) is never destroyed on the GUI thread.
+  auto alive = std::make_shared<std::atomic<bool>>(true);
+  QObject::connect(receiver, &QObject::destroyed, [alive] { *alive = false; });
+  background_threads()++;
+  QThread* thread = QThread::create([result, error, alive, work = std::move(work)] {
     lower_thread_priority();
     try {
       *result = work();
     } catch (const std::exception& e) {
       *error = QString::fromUtf8(e.what());
     }
+    if (!*alive) result->reset();
+    background_threads()--;
   });
   QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
   QObject::connect(thread, &QThread::finished, receiver, [result, error, done = std::move(done), failed = std::move(failed)] {

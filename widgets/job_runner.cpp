@@ -3,6 +3,7 @@
 #include "async.h"
 
 #include <QMetaObject>
+#include <QElapsedTimer>
 #include <QThread>
 #include <cmath>
 #include <exception>
@@ -64,6 +65,17 @@ bool JobRunner::start(const QString& title, Work work) {
 
 void JobRunner::cancel() {
   if (context_) context_->cancel();
+}
+
+std::atomic<int>& background_threads() {
+  static std::atomic<int> count{0};
+  return count;
+}
+
+void wait_for_background_work(int timeout_ms) {
+  QElapsedTimer t;
+  t.start();
+  while (background_threads() > 0 && t.elapsed() < timeout_ms) QThread::msleep(10);
 }
 
 void lower_thread_priority() {

@@ -29,6 +29,7 @@ void KgService::load(const QString& data_dir) {
     loading_ = false;
     graph_ = std::move(loaded.graph);
     data_dir_ = loaded.dir;
+    predictor_ = std::make_shared<PairPredictor>(graph_, data_dir_.toStdString());
     emit ready();
   }, [this](QString error) {
     loading_ = false;
@@ -72,19 +73,18 @@ std::shared_ptr<const CellLineData> load_cell_line_data(const std::string& dir, 
   return data;
 }
 
-PairPrediction KgService::predict(const QString& cell_line, const QString& perturber, const QString& target) {
-  auto g = graph_;
-  if (!g) throw ps::Error(tr("The knowledge graph is still loading.").toStdString());
+PairPrediction PairPredictor::predict(const QString& cell_line, const QString& perturber, const QString& target) {
+  const auto& g = graph_;
   const std::string cell = cell_line.toLower().toStdString();
   std::shared_ptr<const CellLineData> data;
   std::shared_ptr<const ps::kg::KnnModel> model;
   {
     // One model per cell line, built once; holding the lock while building keeps
     // two clicks from building it twice.
-    std::lock_guard<std::mutex> lock(models_mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto& slot = models_[cell];
     if (!slot.second) {
-      slot.first = load_cell_line_data(data_dir_.toStdString(), cell);
+      slot.first = load_cell_line_data(data_dir_, cell);
       slot.second = std::make_shared<ps::kg::KnnModel>(*g, slot.first->train, ps::kg::KnnConfig{});
     }
     data = slot.first;
@@ -111,12 +111,15 @@ PairPrediction KgService::predict(const QString& cell_line, const QString& pertu
 }
 
 QString KgService::evidence_html(const QString& a, const QString& b) const {
-  auto g = graph_;
-  if (!g) return tr("<p><i>The knowledge graph is still loading.</i></p>");
-  const auto ga = g->find(a.toStdString()), gb = g->find(b.toStdString());
+  if (!graph_) return tr("<p><i>The knowledge graph is still loading.</i></p>");
+  return ps::gui::evidence_html(*graph_, a, b);
+}
+
+QString evidence_html(const ps::kg::KnowledgeGraph& g, const QString& a, const QString& b) {
+  const auto ga = g.find(a.toStdString()), gb = g.find(b.toStdString());
   if (!ga || !gb)
-    return tr("<p>%1 is not in the knowledge graph.</p>").arg((!ga ? a : b).toHtmlEscaped());
-  return evidence_to_html(*g, *ga, *gb, g->evidence(*ga, *gb, 10));
+    return QObject::tr("<p>%1 is not in the knowledge graph.</p>").arg((!ga ? a : b).toHtmlEscaped());
+  return evidence_to_html(g, *ga, *gb, g.evidence(*ga, *gb, 10));
 }
 
 QString evidence_to_html(const ps::kg::KnowledgeGraph& g, ps::kg::GeneId a, ps::kg::GeneId b, const ps::kg::Evidence& e) {

@@ -40,6 +40,26 @@ struct PairPrediction {
   std::vector<std::tuple<QString, int, double>> votes;  // neighbour, its train label for the target, weight
 };
 
+// The KNN-KG model per cell line (default settings, trained on the train split),
+// built on first use. Thread-safe; owned by shared_ptr so a worker thread can
+// keep it alive after the window that asked is gone.
+class PairPredictor {
+ public:
+  PairPredictor(std::shared_ptr<const ps::kg::KnowledgeGraph> graph, std::string data_dir)
+      : graph_(std::move(graph)), data_dir_(std::move(data_dir)) {}
+  // The first call per cell line builds the model (seconds): call it off the GUI thread.
+  PairPrediction predict(const QString& cell_line, const QString& perturber, const QString& target);
+
+ private:
+  std::shared_ptr<const ps::kg::KnowledgeGraph> graph_;
+  std::string data_dir_;
+  std::mutex mu_;  // guards models_
+  std::map<std::string, std::pair<std::shared_ptr<const CellLineData>, std::shared_ptr<const ps::kg::KnnModel>>> models_;
+};
+
+// HTML of the evidence joining two genes given by symbol or alias.
+QString evidence_html(const ps::kg::KnowledgeGraph& g, const QString& a, const QString& b);
+
 class KgService : public QObject {
   Q_OBJECT
  public:
@@ -59,12 +79,10 @@ class KgService : public QObject {
   void request_cell_line(const QString& cell_line);
   std::shared_ptr<const CellLineData> cell_line(const QString& cell_line) const { return cells_.value(cell_line.toLower()); }
 
-  // The KNN-KG prediction (default settings, trained on the cell line's train
-  // split) for one pair, with the voting neighbours. Thread-safe; the first call
-  // per cell line builds the model (seconds): call it from a worker thread.
-  PairPrediction predict(const QString& cell_line, const QString& perturber, const QString& target);
+  // The KNN-KG predictor over the loaded graph (null until ready).
+  std::shared_ptr<PairPredictor> predictor() const { return predictor_; }
 
-  // HTML of the evidence joining two genes (symbols or aliases). Thread-safe.
+  // HTML of the evidence joining two genes (symbols or aliases), on the GUI thread.
   QString evidence_html(const QString& a, const QString& b) const;
 
  signals:
@@ -79,8 +97,7 @@ class KgService : public QObject {
   QString data_dir_;
   QString error_;
   bool loading_ = false;
-  std::mutex models_mu_;  // guards models_ (predict() runs on worker threads)
-  std::map<std::string, std::pair<std::shared_ptr<const CellLineData>, std::shared_ptr<const ps::kg::KnnModel>>> models_;
+  std::shared_ptr<PairPredictor> predictor_;
 };
 
 // Evidence of one edge as HTML: STRING channels, shared GO terms with names,

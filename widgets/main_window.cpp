@@ -76,21 +76,15 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   tabs_->addTab(reliability_view_, QIcon(":/icons/reliability.svg"), tr("Reliability"));
   tabs_->addTab(kg_browser_, QIcon(":/icons/graph.svg"), tr("KG browser"));
   tabs_->addTab(predictions_view_, QIcon(":/icons/table.svg"), tr("Predictions"));
-  // The evidence panel of a prediction: the pair's knowledge-graph evidence.
-  KgService* kg = kg_;
-  predictions_view_->set_evidence_provider([kg](const QString&, const QString& perturber, const QString& target) {
-    return kg->evidence_html(perturber, target);
-  });
+
   // A finished evaluation shows up selected in the Runs tab.
   connect(launcher_, &LauncherView::run_finished, this, [this](qint64 id) {
     runs_model_->refresh();
     runs_view_->select_runs({id});
     show_tab(RunsTab);
   });
-  // The KG browser's prediction: the core's KNN model, and the open run's P(DE) for the pair.
-  kg_browser_->set_predictor([kg](const QString& cell, const QString& pert, const QString& target) {
-    return kg->predict(cell, pert, target);
-  });
+  // The KG browser's prediction: the open run's P(DE) for the pair (the core's
+  // KNN model is attached once the graph is loaded, below).
   kg_browser_->set_stored_probability([this](const QString& cell, const QString& pert, const QString& target) {
     for (int r = 0; r < predictions_model_->rowCount(); ++r) {
       const auto& p = predictions_model_->prediction(r);
@@ -120,6 +114,16 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   connect(kg_, &KgService::failed, this, [this](const QString& e) { statusBar()->showMessage(tr("Knowledge graph: %1").arg(e), 15000); });
   connect(kg_, &KgService::ready, this, [this] {
     statusBar()->showMessage(tr("Knowledge graph loaded"), 4000);
+    // Worker threads get the graph and the predictor by shared_ptr, never this
+    // window's objects: they may outlive it.
+    std::shared_ptr<const ps::kg::KnowledgeGraph> graph = kg_->graph();
+    predictions_view_->set_evidence_provider([graph](const QString&, const QString& perturber, const QString& target) {
+      return evidence_html(*graph, perturber, target);
+    });
+    std::shared_ptr<PairPredictor> predictor = kg_->predictor();
+    kg_browser_->set_predictor([predictor](const QString& cell, const QString& pert, const QString& target) {
+      return predictor->predict(cell, pert, target);
+    });
     for (const auto& c : pending_cells_) kg_->request_cell_line(c);
     pending_cells_.clear();
   });
@@ -204,6 +208,8 @@ void MainWindow::build_menus() {
   view->addSeparator();
   auto* theme = view->addAction(QIcon(":/icons/theme.svg"), tr("&Dark theme"), this, &MainWindow::toggle_theme);
   theme->setShortcut(QKeySequence(tr("Ctrl+Shift+T")));
+  theme->setCheckable(true);
+  theme->setChecked(current_theme() == Theme::Dark);
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
   auto* runs = menuBar()->addMenu(tr("&Runs"));

@@ -58,7 +58,7 @@ QVariant PredictionsModel::data(const QModelIndex& index, int role) const {
         return role == Qt::EditRole ? QVariant(int(!is_wrong(row))) : QVariant(is_wrong(row) ? tr("✗ wrong") : tr("✓ correct"));
       case UnseenTarget:
         if (seen_.isEmpty()) return {};
-        return role == Qt::EditRole ? QVariant(int(is_unseen(row))) : QVariant(is_unseen(row) ? tr("unseen") : QString());
+        return role == Qt::EditRole ? QVariant(int(is_unseen(row))) : QVariant(is_unseen(row) ? tr("unseen") : tr("✓ seen"));
     }
   }
   if (role == Qt::ForegroundRole && index.column() == Correct && labelled)

@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/data_debian.h"
 #include "cli/progress.h"
 #include "common/error.h"
 #include "common/mirror.h"
@@ -141,7 +142,7 @@ int run_program(const std::vector<std::string>& argv) {
   pid_t pid = fork();
   if (pid < 0) throw Error("cannot start " + argv[0]);
   if (pid == 0) {
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   int status = 0;
@@ -151,12 +152,24 @@ int run_program(const std::vector<std::string>& argv) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+std::string no_network_hint() {
+  return "without network, point PerturbScope at an existing copy of the mirror: set PERTURBSCOPE_DATA=DIR, "
+         "or pass --data DIR to the commands (or `data fetch --mirror DIR|URL` to copy one into place)";
+}
+
 struct Downloader {
-  std::string program;  // curl or wget
+  std::string program;  // curl or wget; empty when neither is installed
   bool is_curl = true;
 
-  // Downloads url to out; returns the tool's exit status.
+  // Downloads url to out; returns the tool's exit status (37, curl's "cannot read
+  // file", for a local file that cannot be copied).
   int get(const std::string& url, const std::string& out) const {
+    if (url.rfind("file://", 0) == 0) {  // a local mirror: a plain copy, no tool needed
+      std::error_code ec;
+      fs::copy_file(url.substr(7), out, fs::copy_options::overwrite_existing, ec);
+      return ec ? 37 : 0;
+    }
+    if (program.empty()) throw Error("data fetch needs curl or wget to download " + url + " (apt-get install curl); " + no_network_hint());
     if (is_curl)
       return run_program({program, "-fsSL", "--connect-timeout", "20", "--retry", "2", "-o", out, url});
     return run_program({program, "-q", "-T", "20", "-t", "2", "-O", out, url});
@@ -168,10 +181,6 @@ struct Downloader {
   }
 };
 
-std::string no_network_hint() {
-  return "without network, point PerturbScope at an existing copy of the mirror: set PERTURBSCOPE_DATA=DIR, "
-         "or pass --data DIR to the commands (or `data fetch --mirror DIR|URL` to copy one into place)";
-}
 
 int fetch(const Args& a) {
   const std::string dest = a.get("dest", user_data_dir() + "/data");
@@ -186,7 +195,6 @@ int fetch(const Args& a) {
   Downloader dl;
   if (std::string c = find_program("curl"); !c.empty()) dl = {c, true};
   else if (std::string w = find_program("wget"); !w.empty()) dl = {w, false};
-  else throw Error("data fetch needs curl or wget (apt-get install curl); " + no_network_hint());
 
   std::error_code ec;
   fs::create_directories(dest, ec);
@@ -194,6 +202,15 @@ int fetch(const Args& a) {
     throw Error(where(dest, 0, "cannot write the destination folder (--dest)"));
 
   std::vector<std::string> fetched, present, manual;
+  // Scratch space for the Debian packages the GO tables are exported from (~400 MB unpacked).
+  const std::string work_dir = (fs::path(dest) / ".fetch-work").string();
+  struct RemoveWork {
+    std::string dir;
+    ~RemoveWork() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove_work{work_dir};
   auto outcome = run_with_progress("data fetch", [&](jobs::JobContext& ctx) {
     const double total = double(mirror::total_bytes());
     long long done = 0;
@@ -208,14 +225,24 @@ int fetch(const Args& a) {
         continue;
       }
       std::string url = base.empty() ? spec.url : base + spec.path;
-      if (url.empty()) {
+      const bool from_debian = url.empty() && built_from_debian(spec.path);
+      if (url.empty() && !from_debian) {
         manual.push_back(spec.path);
         done += spec.bytes;
         continue;
       }
       fs::create_directories(fs::path(target).parent_path(), ec);
       const std::string tmp = target + ".part";
-      int rc = dl.get(url, tmp);
+      if (from_debian) {
+        url = "Debian package export";
+        try {
+          export_from_debian(spec.path, tmp, work_dir, run_program);
+        } catch (const Error& e) {
+          fs::remove(tmp, ec);
+          throw Error(std::string(e.what()) + "; " + no_network_hint());
+        }
+      }
+      int rc = from_debian ? 0 : dl.get(url, tmp);
       if (rc != 0) {
         fs::remove(tmp, ec);
         std::string why = fs::path(dl.program).filename().string() + " exit status " + std::to_string(rc);

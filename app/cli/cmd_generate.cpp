@@ -14,6 +14,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "lm/allocator.h"
 #include "lm/generate.h"
 #include "lm/lora.h"
 #include "lm/model.h"
@@ -141,6 +142,7 @@ int cmd_generate(const Argv& argv) {
     };
   }
 
+  lm::keep_freed_memory_for_reuse();
   lm::Model model = lm::Model::load(model_dir, device, dtype);
   if (args.has("adapter")) model.attach_adapter(lm::LoraAdapter::load(args.get("adapter"), model.config(), device, dtype));
 

@@ -60,6 +60,9 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
       std::printf("  sign accuracy    %s on %lld DE pairs (majority direction %.4f; direction AUROC per gene %.4f)\n",
                   fmt_ci(c.sign.sign_accuracy, c.sign.sign_accuracy_ci, ci).c_str(),
                   static_cast<long long>(c.sign.n_test), c.sign.majority_accuracy, c.sign.auroc_per_gene);
+    if (c.baseline.evaluated)
+      std::printf("  vs STRING-only   %.4f per gene; difference %s (paired, genes resampled)\n",
+                  c.baseline.auroc_per_gene, fmt_ci(c.baseline.difference, c.baseline.difference_ci, ci).c_str());
     std::printf("  %.2f s\n", c.seconds);
   }
   std::printf("\ntotal %.2f s (graph %.2f s%s)\n", r.seconds, r.graph_seconds, r.graph_from_cache ? ", from cache" : "");
@@ -89,6 +92,7 @@ int cmd_knn(const Argv& argv) {
              {"bootstrap", true, "bootstrap resamples for the CIs (default 1000; 0 = none)"},
              {"seed", true, "seed of the validation split and the bootstrap (default 7)"},
              {"no-signed", false, "skip the signed-effect (up/down) evaluation"},
+             {"baseline", false, "also run plain STRING top-k KNN and report the paired per-gene AUROC difference"},
              {"threads", true, "worker threads (default 2)"},
              {"json", false, "print one JSON object"},
              {"store", true, "experiment store (default $PERTURBSCOPE_STORE or the user data folder)"},
@@ -146,6 +150,7 @@ int cmd_knn(const Argv& argv) {
   cfg.seed = static_cast<uint64_t>(args.get_int("seed", 7));
   cfg.threads = static_cast<int>(std::max(1L, args.get_int("threads", 2)));
   cfg.signed_effect = !args.has("no-signed");
+  cfg.compare_baseline = args.has("baseline");
   const bool store_it = !args.has("no-store");
   cfg.keep_predictions = store_it;
 

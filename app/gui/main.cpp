@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "async.h"
 #include "main_window.h"
 #include "screenshots.h"
 #include "theme.h"
@@ -67,10 +68,14 @@ int main(int argc, char** argv) {
     if (parser.isSet(shots_option)) {
       ps::gui::ScreenshotDriver driver(&window, parser.value(shots_option));
       driver.start();
-      return app.exec();
+      const int rc = app.exec();
+      ps::gui::wait_for_background_work();
+      return rc;
     }
     window.show();
-    return app.exec();
+    const int rc = app.exec();
+    ps::gui::wait_for_background_work();
+    return rc;
   } catch (const ps::Error& e) {
     std::fprintf(stderr, "perturbscope: error: %s\n", e.what());
     if (!parser.isSet(shots_option)) QMessageBox::critical(nullptr, QApplication::translate("main", "PerturbScope"), QString::fromUtf8(e.what()));

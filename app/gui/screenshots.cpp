@@ -79,19 +79,19 @@ void ScreenshotDriver::when_opened() {
     render_all();
     return;
   }
+  // The review shows the confident mistakes, most confident first; the KG browser
+  // explains the first of them: the perturber's neighbourhood and its voters.
   PredictionsModel* preds = window_->predictions_model();
-  int best = -1;
-  for (int r = 0; r < preds->rowCount(); ++r) {
-    const auto& p = preds->prediction(r);
-    if (p.label == 1 && (best < 0 || p.confidence > preds->prediction(best).confidence)) best = r;
-  }
+  PredictionsView* view = window_->predictions_view();
   QString perturber = "TP53", target;
-  if (best >= 0) {
-    perturber = QString::fromStdString(preds->prediction(best).perturber);
-    target = QString::fromStdString(preds->prediction(best).target);
-    PredictionsView* view = window_->predictions_view();
+  if (preds->rowCount() > 0) {
+    view->set_quick_filter(PredictionsFilter::ConfidentAndWrong);
+    if (view->filter()->rowCount() == 0) view->set_quick_filter(PredictionsFilter::All);
     view->table()->sortByColumn(PredictionsModel::Probability, Qt::DescendingOrder);
     view->table()->selectRow(0);
+    const QModelIndex first = view->filter()->index(0, 0);
+    perturber = first.siblingAtColumn(PredictionsModel::Perturber).data().toString();
+    target = first.siblingAtColumn(PredictionsModel::Target).data().toString();
   }
   KgBrowser* browser = window_->kg_browser();
   connect(browser, &KgBrowser::centred, this, [this, browser, target] {

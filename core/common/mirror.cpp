@@ -22,8 +22,8 @@ namespace {
 #define JAR "https://raw.githubusercontent.com/jonasargelo/PerturbQA/04ff16d20060b7e3629e5874a971000b3c1e4b60/examples/summer/"
 #define PAIRS "pert,gene,label,split"
 #define GO_NOTE \
-  "exported to TSV from the SQLite files of Debian's r-bioc-org.hs.eg.db / r-bioc-go.db 3.16.0-1 " \
-  "(apt-get download; see SOURCES.md section 3); copy it from a mirror (--mirror) or set PERTURBSCOPE_DATA"
+  "exported to TSV from the SQLite files of Debian's r-bioc-org.hs.eg.db / r-bioc-go.db 3.16.0-1; " \
+  "`data fetch` rebuilds it (apt-get download + the same SQL export, see app/cli/data_debian.cpp)"
 
 const std::vector<FileSpec> kManifest = {
     {"perturbqa/datasets/k562-de.csv", Format::PairsCsv, PAIRS, true, 3203066, 157679,

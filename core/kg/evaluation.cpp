@@ -128,6 +128,11 @@ std::string CellLineResult::to_json() const {
                    {"majority_accuracy", num(sign.majority_accuracy)},
                    {"auroc_per_gene", num(sign.auroc_per_gene)}};
   }
+  if (baseline.evaluated) {
+    j["baseline_string_only"] = {{"auroc_per_gene", num(baseline.auroc_per_gene)},
+                                 {"difference", num(baseline.difference)},
+                                 {"difference_ci", {num(baseline.difference_ci.lo), num(baseline.difference_ci.hi)}}};
+  }
   j["seconds"] = seconds;
   return j.dump();
 }
@@ -211,6 +216,33 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
                                   run.probs[i], trace_of(g, run.preds[i], "de")});
     }
     ctx.check_cancelled();
+    if (cfg.compare_baseline) {
+      ctx.report(f0 + 0.65 * per_cell, cell + ": STRING-only baseline");
+      KnnConfig base = cfg.knn;
+      base.sources = SourceWeights::only(Source::String);
+      base.target_k = 0;
+      base.beta = 0;
+      base.gamma = 0;
+      auto br = run_task(g, ds.items, cfg, base, false, ctx, f0 + 0.65 * per_cell, f0 + 0.7 * per_cell, cell + " baseline");
+      // Same items and labels, so the same genes are used, in the same order.
+      auto y = labels_of(run.test);
+      auto groups = target_groups(run.test);
+      auto ours = metrics::auroc_per_group(run.probs, y, groups), theirs = metrics::auroc_per_group(br.probs, y, groups);
+      std::vector<double> diff(ours.values.size());
+      for (size_t i = 0; i < diff.size(); ++i) diff[i] = ours.values[i] - theirs.values[i];
+      cr.baseline.evaluated = true;
+      cr.baseline.auroc_per_gene = theirs.mean;
+      cr.baseline.difference = ours.mean - theirs.mean;
+      if (cfg.bootstrap > 0 && !diff.empty())
+        cr.baseline.difference_ci = metrics::bootstrap_cis(
+            diff.size(), 1,
+            [&](const std::vector<double>& w, std::vector<double>& o) {
+              double s = 0, n = 0;
+              for (size_t i = 0; i < w.size(); ++i) s += w[i] * diff[i], n += w[i];
+              o[0] = s / n;
+            },
+            cfg.bootstrap, cfg.seed, 0.95, 1)[0];
+    }
     if (cfg.signed_effect && cfg.csv.empty()) {
       // Up/down on the DE pairs: the same predictor on the direction labels.
       ctx.report(f0 + 0.7 * per_cell, cell + ": signed effect");

@@ -35,6 +35,7 @@ struct KnnEvalConfig {
   int threads = 2;
   bool signed_effect = true;                     // also the up/down task (official files only)
   bool keep_predictions = true;                  // per-item predictions with evidence traces
+  bool compare_baseline = false;                 // also the plain STRING top-k KNN, paired per gene
   std::string to_json() const;
 };
 
@@ -55,6 +56,15 @@ struct SignedResult {
   metrics::Interval sign_accuracy_ci;
 };
 
+// The plain STRING-only KNN (top-k voters, no target neighbourhood, no strength term) on
+// the same items, and the paired per-gene AUROC difference with a gene-level bootstrap CI.
+struct BaselineComparison {
+  bool evaluated = false;
+  double auroc_per_gene = 0;          // of the baseline
+  double difference = 0;              // ours - baseline, mean over the same genes
+  metrics::Interval difference_ci;
+};
+
 struct CellLineResult {
   std::string cell_line;
   int64_t n_train = 0, n_val = 0, n_test = 0;
@@ -64,6 +74,7 @@ struct CellLineResult {
   metrics::BinarySummary summary;     // test, calibrated probabilities
   std::string calibrator_json;
   SignedResult sign;
+  BaselineComparison baseline;
   std::vector<KnnItemPrediction> predictions;
   double seconds = 0;
   std::string to_json() const;        // the CLI's object (without predictions)

@@ -22,7 +22,11 @@ at::Tensor attention_bias(const at::Tensor& key_mask, int64_t offset, int64_t L,
   if (key_mask.defined()) allowed = allowed.logical_and(key_mask.to(at::kBool).view({-1, 1, 1, T}));
   // A finite "minus infinity" keeps rows that see nothing (queries on padding) free of NaN, as HF does.
   at::Tensor bias = at::zeros(allowed.sizes(), at::TensorOptions().device(dev).dtype(dtype));
-  return bias.masked_fill(allowed.logical_not(), at::Scalar(-std::numeric_limits<float>::max()));
+  const double lowest = dtype == at::kHalf       ? -65504.0
+                        : dtype == at::kBFloat16 ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
+                        : dtype == at::kDouble   ? std::numeric_limits<double>::lowest()
+                                                 : std::numeric_limits<float>::lowest();
+  return bias.masked_fill(allowed.logical_not(), at::Scalar(lowest));
 }
 
 at::Tensor scaled_dot_product(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {

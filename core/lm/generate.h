@@ -1,7 +1,9 @@
 // Batched autoregressive generation with a KV cache.
 // Prompts of different lengths are left-padded into one [B, L] batch; the attention mask hides
 // the padding and each row's positions count only its real tokens (position = cumsum(mask) − 1,
-// as HF generate() does), so a row's tokens are the same as when it runs alone.
+// as HF generate() does), so a row's tokens are the same as when it runs alone (greedy; when
+// sampling, one generator serves the whole batch: the same prompts, batch and seed give the
+// same tokens).
 #pragma once
 #include <cstdint>
 #include <functional>

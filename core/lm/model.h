@@ -59,7 +59,9 @@ class Model {
 
   // ids, positions [B, L] int64 (any device); attention_mask [B, L] 1/0 (undefined: all real).
   // With a cache the tokens are appended after what it holds and attend to it.
-  // Returns logits [B, L, vocab] (or [B, 1, vocab] with last_position_only), float32... in the model dtype.
+  // Returns logits [B, L, vocab] (or [B, 1, vocab] with last_position_only) in the model dtype.
+  // Autograd records the pass unless the caller holds at::NoGradGuard / c10::InferenceMode
+  // (generate() does); base weights never require grad, LoRA A/B do.
   at::Tensor forward(const at::Tensor& ids, const at::Tensor& positions, KVCache* cache = nullptr,
                      const at::Tensor& attention_mask = {}, const ForwardOptions& opt = {}) const;
   KVCache make_cache(int64_t batch, int64_t capacity) const {

@@ -155,26 +155,24 @@ TEST(KnnEvaluation, K562FusedBeatsStringOnlyAndRunIsStored) {
   auto g = load_or_build(GraphInputs::from_data_dir(loc->dir), {}, (fs::temp_directory_path() / "ps_test_kg_shared_cache").string());
   KnnEvalConfig fused;
   fused.data_dir = loc->dir;
-  fused.bootstrap = 0;
+  fused.bootstrap = 200;
   fused.signed_effect = false;
-  KnnEvalConfig string_cfg = fused;
-  string_cfg.knn.sources = SourceWeights::only(Source::String);
-  string_cfg.knn.target_k = 0;
-  string_cfg.knn.beta = 0;
-  string_cfg.knn.gamma = 0;
+  fused.compare_baseline = true;  // plain STRING top-20 on the same items
   std::vector<double> fractions;
   ps::jobs::JobContext ctx([&](const ps::jobs::Progress& p) { fractions.push_back(p.fraction); });
   auto rf = run_knn_evaluation(fused, g, ctx);
-  ps::jobs::JobContext ctx2;
-  string_cfg.keep_predictions = false;
-  auto rs = run_knn_evaluation(string_cfg, g, ctx2);
   ASSERT_EQ(rf.cells.size(), 1u);
-  const auto& f = rf.cells[0].summary;
-  const auto& s = rs.cells[0].summary;
-  EXPECT_EQ(rf.cells[0].n_test, 23212);
-  EXPECT_GT(s.auroc_per_gene, 0.60);  // STRING top-20 (reference about 0.66)
-  EXPECT_GT(f.auroc_per_gene, s.auroc_per_gene + 0.01);
+  const auto& cell = rf.cells[0];
+  const auto& f = cell.summary;
+  EXPECT_EQ(cell.n_test, 23212);
+  ASSERT_TRUE(cell.baseline.evaluated);
+  EXPECT_GT(cell.baseline.auroc_per_gene, 0.60);  // STRING top-20 (reference about 0.66)
+  EXPECT_GT(cell.baseline.difference, 0.01);
+  EXPECT_GT(cell.baseline.difference_ci.lo, 0.0);  // paired over genes: fused is better
+  EXPECT_NEAR(cell.baseline.difference, f.auroc_per_gene - cell.baseline.auroc_per_gene, 1e-12);
   EXPECT_GE(f.auroc_per_gene, 0.68);
+  EXPECT_LE(f.auroc_per_gene_ci.lo, f.auroc_per_gene);
+  EXPECT_GE(f.auroc_per_gene_ci.hi, f.auroc_per_gene);
   EXPECT_GT(f.auroc_pooled, 0.5);
   EXPECT_LT(f.ece, 0.1);  // calibrated on validation
   ASSERT_FALSE(fractions.empty());

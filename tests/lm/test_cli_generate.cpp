@@ -110,15 +110,10 @@ TEST(CliGenerate, BadInputIsAClearError) {
   PS_REQUIRE_FIXTURE(dir);
   r = cli("--model " + dir + "/hf --prompt-ids 1 --top-p 1.5");
   EXPECT_EQ(r.rc, 2) << r.out;
-  r = cli("--model " + dir + "/hf --prompt-ids 1,x");
-  EXPECT_EQ(r.rc, 2) << r.out;
   r = cli("--model " + dir + "/hf --prompt-ids 1,9999");
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_NE(r.out.find("9999"), std::string::npos) << r.out;
   r = cli("--model " + dir + "/hf --prompt hi");
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("tokenizer"), std::string::npos) << r.out;
-  r = cli("--model " + dir + "/hf --prompt-ids 1 --adapter /nonexistent/adapter");
-  EXPECT_EQ(r.rc, 1) << r.out;
-  EXPECT_NE(r.out.find("adapter_config.json"), std::string::npos) << r.out;
 }

@@ -206,3 +206,33 @@ TEST_F(ModelLoadErrors, TruncatedCheckpoint) {
   fs::resize_file(p, size - 100);
   expect_error([&] { Model::load(dir_); }, {"model.safetensors", "out of range"});
 }
+
+TEST(Safetensors, ShardedModelLoadsLikeTheSingleFile) {
+  ModelConfig c = tiny_qwen3_config(64);
+  c.num_layers = 2;
+  Model m = Model::init_random(c, 3);
+  std::string dir = temp_dir("st_sharded_model");
+  m.save(dir);
+  fs::remove(dir + "/model.safetensors");
+  // Two shards, split by layer, as HF's save_pretrained(max_shard_size=...) writes them.
+  NamedTensors a, b;
+  nlohmann::json map;
+  for (const auto& [name, t] : m.named_weights()) {
+    const bool second = name.rfind("model.layers.1.", 0) == 0 || name == "model.norm.weight";
+    (second ? b : a).emplace_back(name, t);
+    map[name] = second ? "model-00002-of-00002.safetensors" : "model-00001-of-00002.safetensors";
+  }
+  save_safetensors(dir + "/model-00001-of-00002.safetensors", a);
+  save_safetensors(dir + "/model-00002-of-00002.safetensors", b);
+  std::ofstream(dir + "/model.safetensors.index.json") << nlohmann::json{{"metadata", {{"total_size", 0}}}, {"weight_map", map}}.dump(2);
+  Model r = Model::load(dir);
+  auto wm = m.named_weights(), wr = r.named_weights();
+  ASSERT_EQ(wm.size(), wr.size());
+  for (size_t i = 0; i < wm.size(); ++i) EXPECT_TRUE(at::equal(wm[i].second, wr[i].second)) << wm[i].first;
+
+  // A shape error names the shard that holds the tensor.
+  for (auto& [name, t] : b)
+    if (name == "model.norm.weight") t = at::ones({7});
+  save_safetensors(dir + "/model-00002-of-00002.safetensors", b);
+  expect_error([&] { Model::load(dir); }, {"model-00002-of-00002.safetensors", "'model.norm.weight'", "[7]"});
+}

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "async.h"
 #include "store/store.h"
 
 namespace pstest {
@@ -75,5 +76,7 @@ class Heartbeat : public QObject {
     QApplication::setOrganizationName("PerturbScopeTest");                           \
     QApplication::setApplicationName("perturbscope-test");                           \
     TestClass tc;                                                                    \
-    return QTest::qExec(&tc, argc, argv);                                            \
+    const int rc = QTest::qExec(&tc, argc, argv);                                    \
+    ps::gui::wait_for_background_work();                                             \
+    return rc;                                                                       \
   }
