@@ -126,20 +126,26 @@ def bench_matmul(ctx):
     exe = ctx.exe("bench_matmul")
     sizes = [1024] if ctx.quick else [1024, 4096]
     env = thread_env(ctx.threads)
-    ours, peer, peer_name = {}, {}, ""
+    ours, ours_out, peer, peer_name = {}, {}, {}, ""
     for _ in range(ctx.rounds):
-        res = gbench(exe, ctx.threads, ctx.device, [f"--benchmark_filter=BM_matmul/({'|'.join(map(str, sizes))})/"], env=env)
+        res = gbench(exe, ctx.threads, ctx.device,
+                     [f"--benchmark_filter=BM_(matmul|mm_out)/({'|'.join(map(str, sizes))})/"], env=env)
         for name, b in res.items():
             n = int(name.split("/")[1])
-            ours[n] = max(ours.get(n, 0), b["flops"] / 1e9)
+            side = ours if name.startswith("BM_matmul/") else ours_out
+            side[n] = max(side.get(n, 0), b["flops"] / 1e9)
         p = run_json([PYTHON, os.path.join(PEERS, "matmul.py"), "--device", ctx.device,
                       "--sizes", *map(str, sizes)], env=env)
         peer_name = p["peer"]
         for r in p["results"]:
             peer[r["n"]] = max(peer.get(r["n"], 0), r["flops"] / 1e9)
     dtype = "bf16" if ctx.device == "cuda" else "f32"
-    return [row(f"matmul {dtype} {n}x{n}", ours.get(n), peer.get(n), "GFLOP/s", peer_name=peer_name)
+    rows = [row(f"matmul {dtype} {n}x{n} (at::matmul)", ours.get(n), peer.get(n), "GFLOP/s", peer_name=peer_name)
             for n in sizes]
+    rows += [row(f"matmul {dtype} {n}x{n} (at::mm_out, result preallocated)", ours_out.get(n), peer.get(n),
+                 "GFLOP/s", peer_name=peer_name, note="the BLAS alone, without allocating the result per call")
+             for n in sizes]
+    return rows
 
 
 def compare_id_files(a, b, label):
