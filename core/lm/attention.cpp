@@ -55,7 +55,7 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
                           const ForwardOptions& opt) {
   const int64_t B = x.size(0), L = x.size(1);
   const int64_t H = c.num_heads, KV = c.num_kv_heads, d = c.head_dim;
-  at::Tensor qkv = at::matmul(x, w.qkv.t());  // [B, L, (H + 2·KV)·d] = x · [Wq; Wk; Wv]ᵀ
+  at::Tensor qkv = matmul_wt(x, w.qkv);        // [B, L, (H + 2·KV)·d] = x · [Wq; Wk; Wv]ᵀ
   // q and k are handled as one block of H + KV heads: the same per-head RMSNorm and RoPE apply to both.
   at::Tensor qk = qkv.narrow(-1, 0, (H + KV) * d);
   at::Tensor v = add_lora(qkv.narrow(-1, (H + KV) * d, KV * d), x, w.v_proj, opt);

@@ -28,6 +28,8 @@ struct ForwardOptions {
   std::vector<at::Tensor>* trace = nullptr;  // when set: embeddings, each layer's output, final norm
 };
 
+// x [..., in] · Wᵀ with W [out, in] -> [..., out]; picks the matrix-vector kernel for a single row.
+at::Tensor matmul_wt(const at::Tensor& x, const at::Tensor& w);
 // x [..., in] -> [..., out]
 at::Tensor linear(const at::Tensor& x, const Linear& l, const ForwardOptions& opt);
 // y + scaling · B(A(dropout(x))) when l has an active adapter, else y. For projections whose
