@@ -19,10 +19,11 @@ namespace ps::gui {
 void lower_thread_priority();
 
 // Threads started by run_async that have not finished yet. Before the process
-// exits, wait_for_background_work() lets them end (static destructors must not
-// run under a live worker).
+// exits, wait_for_background_work() lets them end: static destructors must not
+// run under a live worker, so by default it waits as long as it takes (a graph
+// build is seconds, but a niced thread on a loaded machine can take far longer).
 std::atomic<int>& background_threads();
-void wait_for_background_work(int timeout_ms = 30000);
+void wait_for_background_work(int timeout_ms = -1);  // -1: no limit
 
 template <class T>
 void run_async(QObject* receiver, std::function<T()> work, std::function<void(T)> done,

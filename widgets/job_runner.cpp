@@ -75,7 +75,7 @@ std::atomic<int>& background_threads() {
 void wait_for_background_work(int timeout_ms) {
   QElapsedTimer t;
   t.start();
-  while (background_threads() > 0 && t.elapsed() < timeout_ms) QThread::msleep(10);
+  while (background_threads() > 0 && (timeout_ms < 0 || t.elapsed() < timeout_ms)) QThread::msleep(10);
 }
 
 void lower_thread_priority() {
