@@ -21,6 +21,22 @@ using data::LineReader;
 using data::read_file;
 using data::split_fields;
 
+// Calls row(fields, line_number) for each non-empty data line of a TSV file
+// (the header line is skipped); the fields view into the file's text.
+template <class Fn>
+static void for_each_tsv_row(const std::string& path, Fn&& row) {
+  std::string text = read_file(path);
+  LineReader lines(text);
+  std::string_view line;
+  std::vector<std::string_view> f;
+  lines.next(line);
+  while (lines.next(line)) {
+    if (line.empty()) continue;
+    split_fields(line, '\t', f);
+    row(f, lines.line_number());
+  }
+}
+
 GraphInputs GraphInputs::from_data_dir(const std::string& dir) {
   GraphInputs in;
   const std::string go = dir + "/go_orghs_bioc316/";
@@ -83,21 +99,14 @@ class GraphBuilder {
   }
 
   void read_genes() {
-    std::string text = read_file(in_.gene_info);
-    LineReader lines(text);
-    std::string_view line;
-    std::vector<std::string_view> f;
-    lines.next(line);
-    while (lines.next(line)) {
-      if (line.empty()) continue;
-      split_fields(line, '\t', f);
+    for_each_tsv_row(in_.gene_info, [&](const std::vector<std::string_view>& f, long ln) {
       if (f.size() < 5 || f[1].empty())
-        throw ps::Error(ps::where(in_.gene_info, lines.line_number(), "expected 7 tab-separated columns"));
+        throw ps::Error(ps::where(in_.gene_info, ln, "expected 7 tab-separated columns"));
       std::string sym(f[1]);
-      if (g_.by_symbol_.count(sym)) continue;
+      if (g_.by_symbol_.count(sym)) return;
       g_.by_symbol_.emplace(sym, static_cast<GeneId>(g_.genes_.size()));
       g_.genes_.push_back({sym, std::string(f[2]), std::string(f[3]), std::string(f[4])});
-    }
+    });
     auto resolver = data::SymbolResolver::load_files(in_.gene_info, in_.gene_alias);
     for (const auto& [alias, sym] : resolver.aliases())
       if (!g_.by_symbol_.count(alias)) g_.by_alias_.emplace(alias, g_.by_symbol_.at(sym));
@@ -198,41 +207,23 @@ class GraphBuilder {
 
   void read_go() {
     std::unordered_map<std::string, int32_t> term_id;
-    {
-      std::string text = read_file(in_.go_terms);
-      LineReader lines(text);
-      std::string_view line;
-      std::vector<std::string_view> f;
-      lines.next(line);
-      while (lines.next(line)) {
-        if (line.empty()) continue;
-        split_fields(line, '\t', f);
-        if (f.size() < 3 || f[0].empty())
-          throw ps::Error(ps::where(in_.go_terms, lines.line_number(), "expected go_id, ontology, term, definition"));
-        term_id.emplace(std::string(f[0]), static_cast<int32_t>(g_.go_terms_.size()));
-        g_.go_terms_.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]),
-                                f.size() > 3 ? std::string(f[3]) : std::string()});
-      }
-    }
+    for_each_tsv_row(in_.go_terms, [&](const std::vector<std::string_view>& f, long ln) {
+      if (f.size() < 3 || f[0].empty())
+        throw ps::Error(ps::where(in_.go_terms, ln, "expected go_id, ontology, term, definition"));
+      term_id.emplace(std::string(f[0]), static_cast<int32_t>(g_.go_terms_.size()));
+      g_.go_terms_.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]),
+                              f.size() > 3 ? std::string(f[3]) : std::string()});
+    });
     const size_t n_terms = g_.go_terms_.size();
     std::vector<std::vector<int32_t>> parents(n_terms);
-    {
-      std::string text = read_file(in_.go_parents);
-      LineReader lines(text);
-      std::string_view line;
-      std::vector<std::string_view> f;
-      lines.next(line);
-      while (lines.next(line)) {
-        if (line.empty()) continue;
-        split_fields(line, '\t', f);
-        if (f.size() < 3) throw ps::Error(ps::where(in_.go_parents, lines.line_number(), "expected child, parent, relationship_type"));
-        // Annotations are inherited along is_a and part_of only ("regulates" is not transitive for them).
-        if (f[2] != "isa" && f[2] != "part of") continue;
-        auto c = term_id.find(std::string(f[0])), p = term_id.find(std::string(f[1]));
-        if (c == term_id.end() || p == term_id.end()) continue;  // a term outside go_terms.tsv
-        parents[c->second].push_back(p->second);
-      }
-    }
+    for_each_tsv_row(in_.go_parents, [&](const std::vector<std::string_view>& f, long ln) {
+      if (f.size() < 3) throw ps::Error(ps::where(in_.go_parents, ln, "expected child, parent, relationship_type"));
+      // Annotations are inherited along is_a and part_of only ("regulates" is not transitive for them).
+      if (f[2] != "isa" && f[2] != "part of") return;
+      auto c = term_id.find(std::string(f[0])), p = term_id.find(std::string(f[1]));
+      if (c == term_id.end() || p == term_id.end()) return;  // a term outside go_terms.tsv
+      parents[c->second].push_back(p->second);
+    });
     // Ancestors (self included) of each term, memoised; GO is a DAG.
     std::vector<std::vector<int32_t>> anc(n_terms);
     std::vector<uint8_t> state(n_terms, 0);  // 0 new, 1 in progress, 2 done
@@ -253,31 +244,21 @@ class GraphBuilder {
     // gene2go: direct annotations (ND dropped), evidence codes kept.
     std::vector<std::vector<std::pair<int32_t, uint8_t>>> direct;
     std::unordered_map<std::string, uint8_t> code_id;
-    {
-      std::string text = read_file(in_.gene2go);
-      LineReader lines(text);
-      std::string_view line;
-      std::vector<std::string_view> f;
-      lines.next(line);
-      while (lines.next(line)) {
-        if (line.empty()) continue;
-        split_fields(line, '\t', f);
-        const long ln = lines.line_number();
-        if (f.size() < 4 || f[0].empty() || f[2].empty())
-          throw ps::Error(ps::where(in_.gene2go, ln, "expected symbol, entrez_id, go_id, evidence, ontology"));
-        if (f[3] == "ND") continue;
-        auto t = term_id.find(std::string(f[2]));
-        if (t == term_id.end()) continue;  // obsolete term
-        GeneId g = gene_id(f[0]);
-        if (direct.size() <= static_cast<size_t>(g)) direct.resize(g + 1);
-        auto [cit, ins] = code_id.emplace(std::string(f[3]), static_cast<uint8_t>(g_.evidence_codes_.size()));
-        if (ins) {
-          if (g_.evidence_codes_.size() >= 255) throw ps::Error(ps::where(in_.gene2go, ln, "too many evidence codes"));
-          g_.evidence_codes_.emplace_back(f[3]);
-        }
-        direct[g].emplace_back(t->second, cit->second);
+    for_each_tsv_row(in_.gene2go, [&](const std::vector<std::string_view>& f, long ln) {
+      if (f.size() < 4 || f[0].empty() || f[2].empty())
+        throw ps::Error(ps::where(in_.gene2go, ln, "expected symbol, entrez_id, go_id, evidence, ontology"));
+      if (f[3] == "ND") return;
+      auto t = term_id.find(std::string(f[2]));
+      if (t == term_id.end()) return;  // obsolete term
+      GeneId g = gene_id(f[0]);
+      if (direct.size() <= static_cast<size_t>(g)) direct.resize(g + 1);
+      auto [cit, ins] = code_id.emplace(std::string(f[3]), static_cast<uint8_t>(g_.evidence_codes_.size()));
+      if (ins) {
+        if (g_.evidence_codes_.size() >= 255) throw ps::Error(ps::where(in_.gene2go, ln, "too many evidence codes"));
+        g_.evidence_codes_.emplace_back(f[3]);
       }
-    }
+      direct[g].emplace_back(t->second, cit->second);
+    });
     direct.resize(g_.genes_.size());
     g_.direct_offsets_.assign(1, 0);
     std::vector<std::vector<int32_t>> propagated(g_.genes_.size());
