@@ -7,7 +7,7 @@ build_dir="${PERTURBSCOPE_BUILD_DIR:-$here/build}"
 "$here/scripts/setup.sh" "$@"
 cli="$build_dir/app/perturbscope-cli"
 "$cli" data locate
-"$cli" knn --cell-line k562 --sources string,go,reactome
+"$cli" knn --cell-line k562   # defaults: fused STRING+GO+Reactome, weights chosen on validation
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build_dir/app/gui/perturbscope" ]; then
   exec "$build_dir/app/gui/perturbscope"
 fi
