@@ -9,6 +9,9 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_options.h"
+#include "lm/allocator.h"
+#include "lm/linear.h"
+#include "lm/skinny_matmul.h"
 
 namespace {
 
@@ -61,11 +64,46 @@ void BM_mm_out(benchmark::State& state) {
 }
 BENCHMARK(BM_mm_out)->Arg(1024)->Arg(4096)->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// The products of decoding: x [M, in] · Wᵀ with W [out, in] for M = 1 (batch 1) and 8,
+// on the weight shapes of Qwen3-0.6B (qkv fused, gate/up fused, down, lm_head). Ours is
+// lm::matmul_wt (the skinny kernel); the peer is the BLAS path it replaced (sgemv at
+// M = 1, sgemm above). Counter "bytes": the weight read once per product, per second,
+// to compare with the machine's memory bandwidth (the weight does not fit in cache).
+void decode_product(benchmark::State& state, bool ours) {
+  const int64_t M = state.range(0), out = state.range(1), in = state.range(2);
+  at::manual_seed(0);
+  at::Tensor w = at::randn({out, in});
+  at::Tensor x = at::randn({M, in});
+  c10::InferenceMode guard;
+  auto run = [&] {
+    if (ours) return ps::lm::matmul_wt(x, w);
+    return M == 1 ? at::mv(w, x.view({in})) : at::matmul(x, w.t());
+  };
+  at::Tensor y = run();
+  if (ours && !ps::lm::skinny_matmul_applies(x, w)) state.SkipWithError("skinny kernel not available on this CPU");
+  for (auto _ : state) {
+    y = run();
+    benchmark::DoNotOptimize(y.data_ptr());
+  }
+  state.counters["bytes"] = benchmark::Counter(4.0 * out * in, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = g_opt.threads;
+}
+void BM_decode_product_ours(benchmark::State& state) { decode_product(state, true); }
+void BM_decode_product_blas(benchmark::State& state) { decode_product(state, false); }
+// {M, out, in}: qkv (2048+2·512... = 4096 x 1024), gate_up 6144 x 1024, down 1024 x 3072, lm_head 151936 x 1024
+#define PS_DECODE_SHAPES(b)                                                                            \
+  b->Args({1, 4096, 1024})->Args({1, 6144, 1024})->Args({1, 1024, 3072})->Args({1, 151936, 1024})    \
+      ->Args({8, 4096, 1024})->Args({8, 6144, 1024})->Args({8, 1024, 3072})->Args({8, 151936, 1024}) \
+      ->UseRealTime()->Unit(benchmark::kMicrosecond)->MinTime(0.5)
+PS_DECODE_SHAPES(BENCHMARK(BM_decode_product_ours));
+PS_DECODE_SHAPES(BENCHMARK(BM_decode_product_blas));
+
 }  // namespace
 
 int main(int argc, char** argv) {
   g_opt = ps::bench::take_options(&argc, argv);
   at::set_num_threads(g_opt.threads);
+  ps::lm::keep_freed_memory_for_reuse();  // as our model processes do; see lm/allocator.h
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   benchmark::RunSpecifiedBenchmarks();

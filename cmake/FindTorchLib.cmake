@@ -30,3 +30,13 @@ else()
   endif()
 endif()
 add_library(perturbscope::torch ALIAS perturbscope_torch)
+
+# at::parallel_for is a header template: with an OpenMP build of ATen (Debian's and the
+# official ones) its `#pragma omp parallel` is compiled into *our* objects, and without
+# -fopenmp it silently runs on one thread. Our torch code gets the same OpenMP as ATen.
+find_package(OpenMP QUIET COMPONENTS CXX)
+if(OpenMP_CXX_FOUND)
+  target_link_libraries(perturbscope_torch INTERFACE OpenMP::OpenMP_CXX)
+else()
+  message(WARNING "OpenMP not found: at::parallel_for in PerturbScope's own kernels will run on one thread")
+endif()

@@ -1,17 +1,20 @@
 #include "lm/linear.h"
 
+#include "lm/skinny_matmul.h"
+
 namespace ps::lm {
 
 at::Tensor matmul_wt(const at::Tensor& x, const at::Tensor& w) {
   const int64_t in = w.size(1), out = w.size(0);
-  // One row (decode at batch 1): y = W · x as a matrix-vector product. at::matmul would call
-  // sgemm with M = 1, and OpenBLAS's gemm path then packs the whole weight on every call,
-  // which measured 3-5x slower than sgemv on the same [out, in] weight (bench/results).
-  if (x.numel() == in) {
-    std::vector<int64_t> shape = x.sizes().vec();
-    shape.back() = out;
-    return at::mv(w, x.reshape({in})).view(shape);  // [out] -> [..., out]
-  }
+  const int64_t rows = in > 0 ? x.numel() / in : 0;
+  std::vector<int64_t> shape = x.sizes().vec();
+  shape.back() = out;
+  // A few rows (decode): the skinny kernel reads each weight once for all rows. BLAS gemm
+  // would pack the whole weight on every call, 3-5x slower than the memory allows.
+  const at::Tensor x2d = x.reshape({rows, in});
+  if (skinny_matmul_applies(x2d, w)) return skinny_matmul(x2d, w).view(shape);  // [M, out] -> [..., out]
+  // One row without the kernel (no AVX2, or autograd): sgemv rather than sgemm with M = 1.
+  if (rows == 1) return at::mv(w, x.reshape({in})).view(shape);
   return at::matmul(x, w.t());  // [..., out] = x [..., in] · Wᵀ [in, out]
 }
 

@@ -28,7 +28,7 @@ struct ForwardOptions {
   std::vector<at::Tensor>* trace = nullptr;  // when set: embeddings, each layer's output, final norm
 };
 
-// x [..., in] · Wᵀ with W [out, in] -> [..., out]; picks the matrix-vector kernel for a single row.
+// x [..., in] · Wᵀ with W [out, in] -> [..., out]; picks the skinny kernel for a few rows (decode).
 at::Tensor matmul_wt(const at::Tensor& x, const at::Tensor& w);
 // x [..., in] -> [..., out]
 at::Tensor linear(const at::Tensor& x, const Linear& l, const ForwardOptions& opt);
