@@ -66,8 +66,8 @@ BENCHMARK(BM_mm_out)->Arg(1024)->Arg(4096)->UseRealTime()->Unit(benchmark::kMill
 
 // The products of decoding: x [M, in] · Wᵀ with W [out, in] for M = 1 (batch 1) and 8,
 // on the weight shapes of Qwen3-0.6B (qkv fused, gate/up fused, down, lm_head). Ours is
-// lm::matmul_wt (the skinny kernel); the peer is the BLAS path it replaced (sgemv at
-// M = 1, sgemm above). Counter "bytes": the weight read once per product, per second,
+// lm::matmul_wt (sgemv at M = 1, the skinny kernel above); the peer is the plain BLAS call
+// (sgemv at M = 1, sgemm above, which the skinny kernel replaced). Counter "bytes": the weight read once per product, per second,
 // to compare with the machine's memory bandwidth (the weight does not fit in cache).
 void decode_product(benchmark::State& state, bool ours) {
   const int64_t M = state.range(0), out = state.range(1), in = state.range(2);
@@ -80,7 +80,7 @@ void decode_product(benchmark::State& state, bool ours) {
     return M == 1 ? at::mv(w, x.view({in})) : at::matmul(x, w.t());
   };
   at::Tensor y = run();
-  if (ours && !ps::lm::skinny_matmul_applies(x, w)) state.SkipWithError("skinny kernel not available on this CPU");
+  if (ours && M > 1 && !ps::lm::skinny_matmul_applies(x, w)) state.SkipWithError("skinny kernel not available on this CPU");
   for (auto _ : state) {
     y = run();
     benchmark::DoNotOptimize(y.data_ptr());

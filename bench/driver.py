@@ -123,10 +123,15 @@ def bench_bandwidth(ctx):
 
 
 def bench_matmul(ctx):
+    """Matrix products through our build vs numpy on the same BLAS threads, each side once
+    with a fresh result per call and once into a preallocated one; then the products of
+    decoding (few rows against a large weight), ours vs the BLAS path, against bandwidth."""
     exe = ctx.exe("bench_matmul")
     sizes = [1024] if ctx.quick else [1024, 4096]
     env = thread_env(ctx.threads)
-    ours, ours_out, peer, peer_name = {}, {}, {}, ""
+    ours, ours_out, peer, peer_out, peer_name = {}, {}, {}, {}, ""
+    decode_ours, decode_blas = {}, {}
+    decode_filter = "BM_decode_product_(ours|blas)/(1|8)/(6144/1024|151936/1024)/"
     for _ in range(ctx.rounds):
         res = gbench(exe, ctx.threads, ctx.device,
                      [f"--benchmark_filter=BM_(matmul|mm_out)/({'|'.join(map(str, sizes))})/"], env=env)
@@ -139,12 +144,37 @@ def bench_matmul(ctx):
         peer_name = p["peer"]
         for r in p["results"]:
             peer[r["n"]] = max(peer.get(r["n"], 0), r["flops"] / 1e9)
+            if "flops_out" in r:
+                peer_out[r["n"]] = max(peer_out.get(r["n"], 0), r["flops_out"] / 1e9)
+        if ctx.device == "cpu" and not ctx.quick:
+            for name, b in gbench(exe, ctx.threads, ctx.device, [f"--benchmark_filter={decode_filter}"], env=env).items():
+                if b.get("error_occurred"):
+                    continue
+                parts = name.split("/")  # BM_decode_product_ours/M/out/in/...
+                key = (int(parts[1]), int(parts[2]), int(parts[3]))
+                side = decode_ours if parts[0].endswith("ours") else decode_blas
+                side[key] = max(side.get(key, 0), b["bytes"] / 1e9)
     dtype = "bf16" if ctx.device == "cuda" else "f32"
-    rows = [row(f"matmul {dtype} {n}x{n} (at::matmul)", ours.get(n), peer.get(n), "GFLOP/s", peer_name=peer_name)
+    rows = [row(f"matmul {dtype} {n}x{n} (at::matmul, new result each call)", ours.get(n), peer.get(n), "GFLOP/s",
+                peer_name=peer_name, note="both sides allocate the result on every call")
             for n in sizes]
-    rows += [row(f"matmul {dtype} {n}x{n} (at::mm_out, result preallocated)", ours_out.get(n), peer.get(n),
-                 "GFLOP/s", peer_name=peer_name, note="the BLAS alone, without allocating the result per call")
+    rows += [row(f"matmul {dtype} {n}x{n} (at::mm_out, result preallocated)", ours_out.get(n),
+                 peer_out.get(n) or peer.get(n), "GFLOP/s",
+                 peer_name=peer_name + (" matmul(out=)" if peer_out else ""),
+                 note="the BLAS alone, without allocating the result per call")
              for n in sizes]
+    names = {(6144, 1024): "Qwen3-0.6B gate+up 6144x1024", (151936, 1024): "Qwen3-0.6B lm_head 151936x1024"}
+    bw = getattr(ctx, "bandwidth_gb_s", None)
+    for (m, out, inn) in sorted(decode_ours):
+        # One row: matmul_wt calls sgemv itself, so there is no second path to compare with,
+        # only the bandwidth. More rows: the skinny kernel vs the sgemm it replaced.
+        rows.append(row(f"decode product {names[(out, inn)]}, {m} row{'s' if m > 1 else ''} (weight GB/s)",
+                        decode_ours[(m, out, inn)], decode_blas.get((m, out, inn)) if m > 1 else None, "GB/s",
+                        limit=bw if out * inn * 4 > 256e6 else None,
+                        peer_name="OpenBLAS sgemm via libtorch" if m > 1 else "",
+                        note=("ours: lm::matmul_wt, the skinny kernel" if m > 1 else "ours: lm::matmul_wt, OpenBLAS sgemv")
+                             + "; weight bytes read per second"
+                             + ("" if out * inn * 4 > 256e6 else "; 25 MB weight, partly served from cache")))
     return rows
 
 

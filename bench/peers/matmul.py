@@ -6,7 +6,8 @@ same sizes as bench_matmul. Set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before st
   matmul.py [--sizes 1024 4096] [--min-time 2] [--device cpu|cuda]
 
 --device cuda measures torch.matmul in bfloat16 instead (numpy has no GPU path).
-Prints {"peer", "results": [{"n", "seconds", "flops"}]}; flops = 2 n^3 / seconds.
+Prints {"peer", "results": [{"n", "seconds", "flops", "seconds_out", "flops_out"}]};
+flops = 2 n^3 / seconds; *_out: into a preallocated result (np.matmul(..., out=)).
 """
 import argparse
 import json
@@ -39,7 +40,10 @@ def main():
             x = rng.standard_normal((n, n), dtype=np.float32)
             y = rng.standard_normal((n, n), dtype=np.float32)
             s = timed(lambda: np.matmul(x, y), a.min_time)
-            results.append({"n": n, "seconds": s, "flops": 2.0 * n ** 3 / s})
+            out = np.empty((n, n), dtype=np.float32)
+            s_out = timed(lambda: np.matmul(x, y, out=out), a.min_time)
+            results.append({"n": n, "seconds": s, "flops": 2.0 * n ** 3 / s,
+                            "seconds_out": s_out, "flops_out": 2.0 * n ** 3 / s_out})
     else:
         import torch
         peer = f"PyTorch {torch.__version__} torch.matmul bfloat16"

@@ -28,7 +28,8 @@ struct ForwardOptions {
   std::vector<at::Tensor>* trace = nullptr;  // when set: embeddings, each layer's output, final norm
 };
 
-// x [..., in] · Wᵀ with W [out, in] -> [..., out]; picks the skinny kernel for a few rows (decode).
+// x [..., in] · Wᵀ with W [out, in] -> [..., out]: sgemv for one row, the skinny kernel for a
+// few (decode at batch > 1), BLAS gemm for many.
 at::Tensor matmul_wt(const at::Tensor& x, const at::Tensor& w);
 // x [..., in] -> [..., out]
 at::Tensor linear(const at::Tensor& x, const Linear& l, const ForwardOptions& opt);
