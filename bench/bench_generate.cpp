@@ -25,6 +25,7 @@
 #include "bench_options.h"
 #include "common/error.h"
 #include "lm/allocator.h"
+#include "lm/cpu_threads.h"
 #include "lm/generate.h"
 #include "lm/model.h"
 
@@ -49,6 +50,7 @@ std::vector<std::vector<int64_t>> bench_prompt(int64_t batch, int64_t length, in
 }  // namespace
 
 int main(int argc, char** argv) {
+  ps::lm::restart_with_passive_openmp_waits(argv);  // see lm/cpu_threads.h
   ps::bench::Options opt = ps::bench::take_options(&argc, argv);
   std::string model_dir, random_shape, logits_out;
   std::vector<int64_t> batches;

@@ -10,6 +10,7 @@
 
 #include "bench_options.h"
 #include "lm/allocator.h"
+#include "lm/cpu_threads.h"
 #include "lm/linear.h"
 #include "lm/skinny_matmul.h"
 
@@ -101,6 +102,7 @@ PS_DECODE_SHAPES(BENCHMARK(BM_decode_product_blas));
 }  // namespace
 
 int main(int argc, char** argv) {
+  ps::lm::restart_with_passive_openmp_waits(argv);  // see lm/cpu_threads.h
   g_opt = ps::bench::take_options(&argc, argv);
   at::set_num_threads(g_opt.threads);
   ps::lm::keep_freed_memory_for_reuse();  // as our model processes do; see lm/allocator.h

@@ -81,9 +81,11 @@ def row(workload, ours, peer, unit, higher_is_better=True, limit=None, peer_name
 
 
 def thread_env(threads):
-    """Pins every library's thread pool to the same count, for ours and the peers alike."""
+    """Pins every library's thread pool to the same count, for ours and the peers alike.
+    OMP_WAIT_POLICY=PASSIVE: our model processes set it themselves (lm/cpu_threads.h: idle
+    OpenMP threads spinning beside OpenBLAS's cost up to 4x on 2 cores); the peers get it too."""
     t = str(threads)
-    return {"OMP_NUM_THREADS": t, "OPENBLAS_NUM_THREADS": t, "MKL_NUM_THREADS": t,
+    return {"OMP_NUM_THREADS": t, "OPENBLAS_NUM_THREADS": t, "MKL_NUM_THREADS": t, "OMP_WAIT_POLICY": "PASSIVE",
             "RAYON_NUM_THREADS": t, "TOKENIZERS_PARALLELISM": "true" if threads > 1 else "false"}
 
 

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/paths.h"
+#include "lm/cpu_threads.h"
 
 namespace {
 
@@ -15,6 +16,7 @@ struct Command {
   const char* name;
   const char* summary;
   int (*run)(const ps::cli::Argv&);
+  bool runs_models = false;  // sets up the CPU thread pools for model work first
 };
 
 const Command kCommands[] = {
@@ -23,7 +25,7 @@ const Command kCommands[] = {
     {"knn", "evaluate the KNN-KG predictor on a cell line", ps::cli::cmd_knn},
     {"kg", "neighbours GENE: knowledge-graph neighbourhood with evidence", ps::cli::cmd_kg},
     {"tokenize", "encode text with a tokenizer.json", ps::cli::cmd_tokenize},
-    {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate},
+    {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate, true},
 };
 
 void print_usage(std::FILE* out) {
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   ps::cli::Argv rest(argv + 2, argv + argc);
   for (const auto& c : kCommands) {
     if (name != c.name) continue;
+    if (c.runs_models) ps::lm::restart_with_passive_openmp_waits(argv);
     try {
       return c.run(rest);
     } catch (const ps::cli::UsageError& e) {

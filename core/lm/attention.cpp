@@ -7,6 +7,7 @@
 #include <torch/version.h>  // TORCH_VERSION_MAJOR
 #endif
 
+#include "lm/decode_attention.h"
 #include "lm/rmsnorm.h"
 #include "lm/rope.h"
 
@@ -32,6 +33,8 @@ at::Tensor attention_bias(const at::Tensor& key_mask, int64_t offset, int64_t L,
 at::Tensor scaled_dot_product(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
   const int64_t KV = k.size(1), T = k.size(2), groups = H / KV;
+  // Decoding on the CPU: a handful of queries per sequence, where batched matmul is all overhead.
+  if (decode_attention_applies(q, k, v, bias)) return decode_attention(q, k, v, bias);
 #if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
   // Fused kernel (flash / memory-efficient where the device has them); repeat KV heads for GQA.
   at::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;

@@ -5,24 +5,14 @@
 
 #include <ATen/Parallel.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define PS_SKINNY_X86 1
-#endif
+#include "lm/simd.h"
 
 namespace ps::lm {
 namespace {
 
-#ifdef PS_SKINNY_X86
+#ifdef PS_SIMD_X86
 
-#define PS_AVX2 __attribute__((target("avx2,fma")))
-
-PS_AVX2 inline float horizontal_sum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // 8 -> 4 lanes
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                         // 4 -> 2
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));                                          // 2 -> 1
-  return _mm_cvtss_f32(s);
-}
+using simd::horizontal_sum;
 
 // One register block: y[m][r] = Σ_k x[m][k] · w[r][k] for MB rows of x and RB rows of W.
 //   x: MB rows of length in (stride in);  w: RB rows (stride in);  y: row m at y + m·ldy.
@@ -72,17 +62,13 @@ PS_AVX2 void weight_rows(const float* x, int64_t M, const float* w, int64_t in, 
   }
 }
 
-bool cpu_has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-
-#else
-bool cpu_has_avx2_fma() { return false; }
-#endif  // PS_SKINNY_X86
+#endif  // PS_SIMD_X86
 
 // PERTURBSCOPE_SKINNY_MATMUL=0 turns the kernel off (BLAS for every product), for comparisons.
 bool enabled() {
   static const bool on = [] {
     const char* e = std::getenv("PERTURBSCOPE_SKINNY_MATMUL");
-    return cpu_has_avx2_fma() && !(e && std::strcmp(e, "0") == 0);
+    return simd::cpu_has_avx2_fma() && !(e && std::strcmp(e, "0") == 0);
   }();
   return on;
 }
@@ -102,7 +88,7 @@ bool skinny_matmul_applies(const at::Tensor& x2d, const at::Tensor& w) {
 at::Tensor skinny_matmul(const at::Tensor& x2d, const at::Tensor& w) {
   TORCH_CHECK(skinny_matmul_applies(x2d, w), "skinny_matmul: unsupported operands x ", x2d.sizes(), " ",
               x2d.scalar_type(), ", W ", w.sizes(), " ", w.scalar_type());
-#ifdef PS_SKINNY_X86
+#ifdef PS_SIMD_X86
   const at::Tensor x = x2d.contiguous();
   const int64_t M = x.size(0), in = x.size(1), out = w.size(0);
   at::Tensor y = at::empty({M, out}, x.options());
