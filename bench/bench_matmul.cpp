@@ -67,9 +67,10 @@ BENCHMARK(BM_mm_out)->Arg(1024)->Arg(4096)->UseRealTime()->Unit(benchmark::kMill
 
 // The products of decoding: x [M, in] · Wᵀ with W [out, in] for M = 1 (batch 1) and 8,
 // on the weight shapes of Qwen3-0.6B (qkv fused, gate/up fused, down, lm_head). Ours is
-// lm::matmul_wt (sgemv at M = 1, the skinny kernel above); the peer is the plain BLAS call
-// (sgemv at M = 1, sgemm above, which the skinny kernel replaced). Counter "bytes": the weight read once per product, per second,
-// to compare with the machine's memory bandwidth (the weight does not fit in cache).
+// lm::matmul_wt (the skinny kernel; at M = 1 on a CPU without AVX-512, sgemv); the peer is
+// the plain BLAS call the kernel replaced (sgemv at M = 1, sgemm above). Counter "bytes":
+// the weight read once per product, per second, to compare with the machine's memory
+// bandwidth (lm_head's 622 MB do not fit in any cache; the others partly do).
 void decode_product(benchmark::State& state, bool ours) {
   const int64_t M = state.range(0), out = state.range(1), in = state.range(2);
   at::manual_seed(0);

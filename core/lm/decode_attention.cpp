@@ -4,9 +4,8 @@
 #include <limits>
 #include <vector>
 
-#include <ATen/Parallel.h>
-
 #include "lm/simd.h"
+#include "lm/spin_pool.h"
 
 namespace ps::lm {
 namespace {
@@ -69,7 +68,7 @@ at::Tensor decode_attention(const at::Tensor& q, const at::Tensor& k, const at::
   // Tasks of at least ~64k multiply-adds, so a short cache at batch 1 stays on one thread.
   const int64_t per_task = std::max<int64_t>(1, 2 * groups * L * T * d);
   const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / per_task);
-  at::parallel_for(0, B * KV, grain, [&](int64_t i0, int64_t i1) {
+  spin_parallel_for(B * KV, grain, [&](int64_t i0, int64_t i1) {
     std::vector<float> scores(T);
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t bi = i / KV, kv = i % KV;

@@ -9,12 +9,14 @@ at::Tensor matmul_wt(const at::Tensor& x, const at::Tensor& w) {
   const int64_t rows = in > 0 ? x.numel() / in : 0;
   std::vector<int64_t> shape = x.sizes().vec();
   shape.back() = out;
-  // One row (decode at batch 1): sgemv, which already streams the weight at the memory
-  // bandwidth (bench: "decode product ..., 1 row"); sgemm with M = 1 would pack the weight.
-  if (rows == 1) return at::mv(w, x.reshape({in})).view(shape);
+  const at::Tensor x2d = x.reshape({rows, in});
+  // One row (decode at batch 1): with AVX-512 the skinny kernel's multi-stream reads beat
+  // sgemv's single stream by ~15 % (bench: "decode product ..., 1 row"); without it, sgemv
+  // (sgemm with M = 1 would pack the weight).
+  if (rows == 1 && !(skinny_matmul_uses_avx512() && skinny_matmul_applies(x2d, w)))
+    return at::mv(w, x.reshape({in})).view(shape);
   // A few rows (decode at batch > 1): the skinny kernel reads each weight once for all
   // rows, ~3x faster than sgemm, which packs the whole weight on every call.
-  const at::Tensor x2d = x.reshape({rows, in});
   if (skinny_matmul_applies(x2d, w)) return skinny_matmul(x2d, w).view(shape);  // [M, out] -> [..., out]
   return at::matmul(x, w.t());  // [..., out] = x [..., in] · Wᵀ [in, out]
 }

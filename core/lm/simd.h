@@ -1,6 +1,7 @@
-// 8-lane float helpers for PerturbScope's own CPU kernels (skinny_matmul, decode_attention).
+// 8-lane (and a 16-lane) float helpers for PerturbScope's own CPU kernels (skinny_matmul, decode_attention).
 // They are compiled for AVX2+FMA with a function attribute, not -march: the binary still
-// runs on any x86-64, and callers check cpu_has_avx2_fma() before taking these paths.
+// runs on any x86-64, and callers check cpu_has_avx2_fma() / cpu_has_avx512f() before taking
+// these paths.
 #pragma once
 #include <cstdint>
 
@@ -8,10 +9,12 @@
 #include <immintrin.h>
 #define PS_SIMD_X86 1
 #define PS_AVX2 __attribute__((target("avx2,fma")))
+#define PS_AVX512 __attribute__((target("avx512f,fma")))
 
 namespace ps::lm::simd {
 
 inline bool cpu_has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+inline bool cpu_has_avx512f() { return cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f"); }
 
 PS_AVX2 inline float horizontal_sum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // 8 -> 4 lanes
@@ -47,5 +50,6 @@ PS_AVX2 inline void axpy(float alpha, const float* x, float* y, int64_t n) {
 #else
 namespace ps::lm::simd {
 inline bool cpu_has_avx2_fma() { return false; }
+inline bool cpu_has_avx512f() { return false; }
 }  // namespace ps::lm::simd
 #endif

@@ -43,16 +43,23 @@ TEST(SkinnyMatmul, MatchesBlasOnEveryTail) {
 TEST(SkinnyMatmul, ThreadsSplitTheWeightRowsWithoutChangingTheResult) {
   if (!kernel_available()) GTEST_SKIP() << "no AVX2+FMA on this CPU";
   at::manual_seed(4);
-  at::Tensor x = at::randn({8, 1024}), w = at::randn({4099, 1024});  // big enough to be split
-  const int before = at::get_num_threads();
-  at::set_num_threads(1);
-  at::Tensor one = skinny_matmul(x, w);
-  at::set_num_threads(2);
-  at::Tensor two = skinny_matmul(x, w);
-  at::set_num_threads(before);
-  // Each output is summed by one thread in the same order: bit-identical.
-  EXPECT_TRUE(at::equal(one, two));
-  EXPECT_LT(relative_error(two, x, w), 1e-5);
+  at::Tensor w = at::randn({4099, 1024});  // big enough to be split
+  for (int64_t M : {1, 3, 8}) {  // one row: the streamed kernel; more: the register blocks
+    at::Tensor x = at::randn({M, 1024});
+    const int before = at::get_num_threads();
+    at::set_num_threads(1);
+    at::Tensor one = skinny_matmul(x, w);
+    at::set_num_threads(2);
+    at::Tensor two = skinny_matmul(x, w);
+    at::set_num_threads(3);
+    at::Tensor three = skinny_matmul(x, w);
+    at::set_num_threads(before);
+    // Each output is summed in the same order whichever thread or stream computes it:
+    // bit-identical, so a decode does not change with --threads.
+    EXPECT_TRUE(at::equal(one, two)) << "M=" << M;
+    EXPECT_TRUE(at::equal(one, three)) << "M=" << M;
+    EXPECT_LT(relative_error(two, x, w), 1e-5) << "M=" << M;
+  }
 }
 
 TEST(SkinnyMatmul, MatmulWtKeepsLeadingDimsAndTakesStridedRows) {
