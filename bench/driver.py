@@ -167,6 +167,8 @@ def bench_matmul(ctx):
                 key = (int(parts[1]), int(parts[2]), int(parts[3]))
                 side = decode_ours if parts[0].endswith("ours") else decode_blas
                 side[key] = max(side.get(key, 0), b["bytes"] / 1e9)
+    # The machine's arithmetic peak as far as we can reach it: the best large product.
+    ctx.peak_gflops = max(list(ours.values()) + list(ours_out.values()), default=None)
     dtype = "bf16" if ctx.device == "cuda" else "f32"
     rows = [row(f"matmul {dtype} {n}x{n} (at::matmul, new result each call)", ours.get(n), peer.get(n), "GFLOP/s",
                 peer_name=peer_name, note="both sides allocate the result on every call")
@@ -269,6 +271,21 @@ def decode_limit(ctx, model_dir, batch, prompt_len, new_tokens, bandwidth_gb_s):
     return batch * bandwidth_gb_s * 1e9 / bytes_per_step
 
 
+def compute_bound_note(ctx, model_dir, tokens_per_s):
+    """Batched decode is bound by arithmetic before bandwidth on a small CPU: the tokens/s
+    the best large matrix product of this run would allow (2 FLOPs per weight per token)."""
+    peak = getattr(ctx, "peak_gflops", None)
+    if not peak or not tokens_per_s:
+        return ""
+    cfg = json.load(open(os.path.join(model_dir, "config.json")))
+    params = safetensors_bytes(model_dir) / 4  # the random models are stored in float32
+    if not cfg.get("tie_word_embeddings", False):
+        params -= cfg["vocab_size"] * cfg["hidden_size"]  # the input embedding is looked up, not multiplied
+    bound = peak * 1e9 / (2 * params)
+    return (f"; compute bound at the best matmul rate above ({peak:.0f} GFLOP/s): {bound:.0f} tokens/s, "
+            f"ours {100 * tokens_per_s / bound:.0f} % of it")
+
+
 def random_model(ctx, shape):
     """A random model folder, generated once and reused (ours and the peer load the same files)."""
     d = os.path.join(ctx.cache, f"{shape}-random-seed0")
@@ -333,9 +350,11 @@ def bench_generate(ctx):
                             note=f"{agreement}; {threads} thread(s)" if batch == 1 else ""))
             rows.append(row(f"decode {label} b{batch} ({new_tokens} tok)", o.get("decode"), p["decode"],
                             "tokens/s", limit=lim, peer_name=peer_name,
-                            note="limit: weights + KV cache read once per step at "
-                                 f"{bw:.1f} GB/s, the best STREAM kernel of the runs just before and just "
-                                 f"after ours in its round (best of {rounds} rounds)" if lim else ""))
+                            note=("limit: weights + KV cache read once per step at "
+                                  f"{bw:.1f} GB/s, the best STREAM kernel of the runs just before and just "
+                                  f"after ours in its round (best of {rounds} rounds)"
+                                  + (compute_bound_note(ctx, model_dir, o.get("decode")) if batch > 1 else ""))
+                                 if lim else ""))
     return rows
 
 
