@@ -562,8 +562,10 @@ def main():
                 seconds=round(time.time() - t_start), load=[round(load_start, 1), round(os.getloadavg()[0], 1)])
     raw = os.path.join(a.out, "raw")  # git-ignored
     os.makedirs(raw, exist_ok=True)
-    out = raw if a.quick else a.out  # a smoke test is no measurement: keep it out of latest.*
-    suffix = "-quick" if a.quick else ""
+    # A smoke test is no measurement, and a partial run would drop the other rows: both
+    # stay out of the committed latest.*.
+    out = raw if (a.quick or only) else a.out
+    suffix = "-quick" if a.quick else "-only" if only else ""
     with open(os.path.join(out, f"latest{suffix}.json"), "w") as f:
         json.dump(rows, f, indent=1)
     write_markdown(os.path.join(out, f"latest{suffix}.md"), rows, meta)

@@ -7,6 +7,8 @@
 #                [--rounds N] [--build-dir DIR] [--no-install]
 #
 # --quick: small sizes, a smoke test of the suite; writes bench/results/raw/latest-quick.*
+# --only: a subset of the workloads; writes bench/results/raw/latest-only.* (latest.* keeps
+#   the last full run)
 # --device cuda: the same workloads on the GPU in bfloat16 (needs a CUDA libtorch through
 #   Torch_DIR and a GPU; the peers then use python3-torch on CUDA, which Debian does not
 #   ship: point PERTURBSCOPE_BENCH_PYTHON at a Python with a CUDA torch).

@@ -89,8 +89,8 @@ int cmd_kg(const Argv& argv) {
     else if (s != "fused") throw UsageError("kg: --source must be string, go, reactome or fused");
   }
   if (args.has("sources")) w = ps::kg::SourceWeights::parse(args.get("sources"));
-  if (args.has("source") && args.get("source") == "fused") w = ps::kg::SourceWeights{1, 1, 2};
-  if (!args.has("source") && !args.has("sources")) w = ps::kg::SourceWeights{1, 1, 2};
+  if (args.has("source") && args.get("source") == "fused") w = ps::kg::SourceWeights::fused();
+  if (!args.has("source") && !args.has("sources")) w = ps::kg::SourceWeights::fused();
 
   const auto data = ps::require_data(args.get("data"));
   const KnowledgeGraph g = ps::kg::load_or_build(ps::kg::GraphInputs::from_data_dir(data.dir), {}, args.get("cache-dir"));

@@ -76,7 +76,7 @@ int cmd_knn(const Argv& argv) {
              {"k", true, "neighbours that vote (default 20)"},
              {"pool", true, "closest train perturbers searched for voters (default 400)"},
              {"sources", true, "graph sources and weights, e.g. string or string,go,reactome or string:1,go:1,reactome:2 "
-                               "(default string:1,go:1,reactome:2)"},
+                               "(default string:1,go:1,reactome:2; a source named without a weight keeps that default)"},
              {"target-k", true, "target-gene neighbours (default 10; 0 = off)"},
              {"beta", true, "weight of the target-neighbourhood estimate (default 0.2)"},
              {"gamma", true, "weight of the perturbation-strength term (default 0.5)"},

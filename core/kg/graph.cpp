@@ -25,7 +25,7 @@ SourceWeights SourceWeights::only(Source s) {
   return w;
 }
 
-SourceWeights SourceWeights::parse(const std::string& spec) {
+SourceWeights SourceWeights::parse(const std::string& spec, const SourceWeights& defaults) {
   SourceWeights w{0, 0, 0};
   std::stringstream ss(spec);
   std::string part;
@@ -33,7 +33,7 @@ SourceWeights SourceWeights::parse(const std::string& spec) {
   while (std::getline(ss, part, ',')) {
     if (part.empty()) continue;
     std::string name = part;
-    double weight = 1;
+    double weight = -1;  // not given: the default of that source
     auto colon = part.find(':');
     if (colon != std::string::npos) {
       name = part.substr(0, colon);
@@ -46,9 +46,9 @@ SourceWeights SourceWeights::parse(const std::string& spec) {
       }
       if (!(weight >= 0)) throw ps::Error("--sources: weight must be >= 0 in '" + part + "'");
     }
-    if (name == "string") w.string = weight;
-    else if (name == "go") w.go = weight;
-    else if (name == "reactome") w.reactome = weight;
+    if (name == "string") w.string = weight < 0 ? defaults.string : weight;
+    else if (name == "go") w.go = weight < 0 ? defaults.go : weight;
+    else if (name == "reactome") w.reactome = weight < 0 ? defaults.reactome : weight;
     else throw ps::Error("--sources: unknown source '" + name + "' (expected string, go, reactome)");
     any = true;
   }

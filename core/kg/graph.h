@@ -37,8 +37,12 @@ struct SourceWeights {
   double string = 1, go = 1, reactome = 1;
   double of(Source s) const { return s == Source::String ? string : s == Source::Go ? go : reactome; }
   static SourceWeights only(Source s);
-  // "string,go,reactome" (weight 1 each) or "string:1,go:0.5,reactome:0.5"; throws ps::Error.
-  static SourceWeights parse(const std::string& spec);
+  // The validated fusion (KNN-KG's default): string:1,go:1,reactome:2.
+  static SourceWeights fused() { return {1, 1, 2}; }
+  // "string,reactome" or "string:1,go:0.5": the sources named are used, the others get 0;
+  // a name without a weight keeps its weight in `defaults` (so "string,go,reactome" is the
+  // validated fusion, not an unweighted one). Throws ps::Error naming the bad part.
+  static SourceWeights parse(const std::string& spec, const SourceWeights& defaults = fused());
   std::string to_string() const;  // "string:1,go:0.5,reactome:0.5"
 };
 

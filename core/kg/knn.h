@@ -32,7 +32,7 @@ namespace ps::kg {
 struct KnnConfig {
   int k = 20;                  // perturber neighbours that voted (have a train label for Y)
   int pool = 400;              // candidates searched for them: X's closest train perturbers
-  SourceWeights sources{1, 1, 2};  // fused edge weights (SourceWeights::only(Source::String) for STRING-only)
+  SourceWeights sources = SourceWeights::fused();  // fused edge weights (SourceWeights::only(Source::String) for STRING-only)
   double power = 1.0;          // neighbour weight = score^power
   double alpha = 1.0;          // shrinkage toward the target's base rate (pseudo-weight)
   int target_k = 10;           // target neighbours (0: no target neighbourhood)

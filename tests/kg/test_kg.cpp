@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "kg/build.h"
+#include "scratch.h"
 #include "kg/graph.h"
 
 namespace fs = std::filesystem;
@@ -16,16 +17,9 @@ using namespace ps::kg;
 
 namespace {
 
-fs::path dir() {
-  fs::path d = fs::temp_directory_path() / ("ps_test_kg_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
-
+fs::path dir() { return ps::test::scratch_dir("kg"); }
 std::string write(const std::string& name, const std::string& text) {
-  fs::path p = dir() / name;
-  std::ofstream(p) << text;
-  return p.string();
+  return ps::test::write_scratch_file("kg", name, text);
 }
 
 std::string channels(int experiments, int database, int combined) {
@@ -144,6 +138,14 @@ TEST(GraphBuild, SourceWeightsParse) {
   EXPECT_DOUBLE_EQ(w.string, 1);
   EXPECT_DOUBLE_EQ(w.go, 0.5);
   EXPECT_DOUBLE_EQ(w.reactome, 0);
+  // Naming every source without weights is the validated fusion, not an unweighted one.
+  auto all = SourceWeights::parse("string,go,reactome");
+  EXPECT_EQ(all.to_string(), SourceWeights::fused().to_string());
+  EXPECT_DOUBLE_EQ(all.reactome, 2);
+  auto r = SourceWeights::parse("reactome,go:3", SourceWeights{1, 1, 5});
+  EXPECT_DOUBLE_EQ(r.string, 0);
+  EXPECT_DOUBLE_EQ(r.go, 3);
+  EXPECT_DOUBLE_EQ(r.reactome, 5);
   EXPECT_THROW(SourceWeights::parse("string,kegg"), ps::Error);
   EXPECT_THROW(SourceWeights::parse("go:x"), ps::Error);
   EXPECT_THROW(SourceWeights::parse(""), ps::Error);

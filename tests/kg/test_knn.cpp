@@ -12,6 +12,7 @@
 #include "common/paths.h"
 #include "jobs/job.h"
 #include "kg/build.h"
+#include "scratch.h"
 #include "kg/evaluation.h"
 #include "kg/knn.h"
 #include "store/store.h"
@@ -21,16 +22,9 @@ using namespace ps::kg;
 
 namespace {
 
-fs::path dir() {
-  fs::path d = fs::temp_directory_path() / ("ps_test_knn_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
-
+fs::path dir() { return ps::test::scratch_dir("knn"); }
 std::string write(const std::string& name, const std::string& text) {
-  fs::path p = dir() / name;
-  std::ofstream(p) << text;
-  return p.string();
+  return ps::test::write_scratch_file("knn", name, text);
 }
 
 // STRING only: A-B 0.9, A-C 0.5; D and E isolated. No GO / Reactome content that matters.
