@@ -27,6 +27,9 @@ inline void cpu_relax() {
 
 thread_local bool t_inside_section = false;
 
+constexpr int kTaskBits = 8;  // parts per section, in the low bits of the section word
+constexpr uint64_t kTaskMask = (uint64_t(1) << kTaskBits) - 1;
+
 class SpinPool {
  public:
   using Fn = std::function<void(int64_t, int64_t)>;
@@ -46,9 +49,9 @@ class SpinPool {
     fn_ = &fn;
     n_ = n;
     chunk_ = chunk;
-    tasks_ = tasks;
     pending_.store(tasks - 1);
-    generation_.fetch_add(1);  // publishes the fields above to the workers
+    // Publishes the fields above: a new section number with the task count in its low bits.
+    section_.store((((section_.load() >> kTaskBits) + 1) << kTaskBits) | static_cast<uint64_t>(tasks));
     if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lk(sleep_mu_);  // a worker between its check and its wait
       wake_.notify_all();
@@ -73,8 +76,8 @@ class SpinPool {
   void add_workers(int count) {
     while (static_cast<int>(workers_.size()) < count) {
       const int task = static_cast<int>(workers_.size()) + 1;
-      // The generation before this section's: the new thread may start after run() moved it.
-      const uint64_t before = generation_.load();
+      // The section before this one: the new thread may start after run() moved it on.
+      const uint64_t before = section_.load();
       workers_.emplace_back([this, task, before] { worker(task, before); });
       workers_.back().detach();
     }
@@ -83,35 +86,38 @@ class SpinPool {
   void worker(int task, uint64_t seen) {
     for (;;) {
       wait_for_section(seen);
-      seen = generation_.load(std::memory_order_acquire);
-      if (task < tasks_) {
+      seen = section_.load(std::memory_order_acquire);
+      // Only a worker with a part reads the section's fields: run() waits for it, so they
+      // cannot change under it. One without a part may wake late, when the next section
+      // is already published; it then decides from that section's word, never a mix.
+      if (task < static_cast<int>(seen & kTaskMask)) {
         run_part(task);
         pending_.fetch_sub(1, std::memory_order_release);
       }
     }
   }
 
-  // Spins up to kSpinPoolSpinMicros for the generation to move past `seen`, then sleeps.
+  // Spins up to kSpinPoolSpinMicros for the section to move past `seen`, then sleeps.
   void wait_for_section(uint64_t seen) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinPoolSpinMicros);
     for (int spins = 0;; ++spins) {
-      if (generation_.load(std::memory_order_acquire) != seen) return;
+      if (section_.load(std::memory_order_acquire) != seen) return;
       cpu_relax();
       if ((spins & 255) == 255 && std::chrono::steady_clock::now() > until) break;
     }
     std::unique_lock<std::mutex> lk(sleep_mu_);
     sleepers_.fetch_add(1);  // seq_cst, paired with run(): one of us sees the other
-    wake_.wait(lk, [&] { return generation_.load() != seen; });
+    wake_.wait(lk, [&] { return section_.load() != seen; });
     sleepers_.fetch_sub(1);
   }
 
   std::mutex run_mu_;  // one section at a time
   std::vector<std::thread> workers_;
-  // The section being run; written by run() before generation_ moves.
+  // The section being run; written by run() before section_ moves.
   const Fn* fn_ = nullptr;
   int64_t n_ = 0, chunk_ = 0;
-  int tasks_ = 0;
-  std::atomic<uint64_t> generation_{0};
+  // (section number << kTaskBits) | number of parts; the workers watch it.
+  std::atomic<uint64_t> section_{0};
   std::atomic<int> pending_{0};
   std::atomic<int> sleepers_{0};
   std::mutex sleep_mu_;
@@ -124,7 +130,7 @@ void spin_parallel_for(int64_t n, int64_t grain, const std::function<void(int64_
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   // at::parallel_for's split: as many parts as threads allow, each >= grain, equal sizes.
-  const int64_t threads = std::max(1, at::get_num_threads());
+  const int64_t threads = std::clamp<int64_t>(at::get_num_threads(), 1, int64_t(kTaskMask));
   const int tasks = static_cast<int>(std::min(threads, (n + grain - 1) / grain));
   if (tasks <= 1 || t_inside_section) return fn(0, n);
   const int64_t chunk = (n + tasks - 1) / tasks;

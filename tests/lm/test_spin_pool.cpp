@@ -107,3 +107,18 @@ TEST(SpinPool, NestedAndConcurrentCallsFinishCorrectly) {
   EXPECT_EQ(sums[0].load(), 200 * (999 * 1000 / 2));
   EXPECT_EQ(sums[1].load(), 200 * (999 * 1000 / 2));
 }
+
+TEST(SpinPool, ThreadCountChangesBetweenSections) {
+  // A worker without a part in one section (2 workers exist, 2 threads used) may wake when
+  // the next section is already out: it must take part in that one once, never twice.
+  const int before = at::get_num_threads();
+  for (int round = 0; round < 300; ++round) {
+    at::set_num_threads(round % 2 ? 2 : 3);
+    std::vector<std::atomic<int>> hits(64);
+    spin_parallel_for(64, 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+    });
+    for (int i = 0; i < 64; ++i) ASSERT_EQ(hits[i].load(), 1) << "round " << round << " index " << i;
+  }
+  at::set_num_threads(before);
+}
