@@ -14,7 +14,7 @@ at::Tensor matmul_wt(const at::Tensor& x, const at::Tensor& w) {
   // sgemv's single stream, 1.15-1.7x on the 622 MB lm_head (bench: "decode product ...,
   // 1 row"); without it, sgemv (sgemm with M = 1 would pack the weight).
   if (rows == 1 && !(skinny_matmul_uses_avx512() && skinny_matmul_applies(x2d, w)))
-    return at::mv(w, x.reshape({in})).view(shape);
+    return at::mv(w, x2d[0]).view(shape);
   // A few rows (decode at batch > 1): the skinny kernel reads each weight once for all
   // rows, ~3x faster than sgemm, which packs the whole weight on every call.
   if (skinny_matmul_applies(x2d, w)) return skinny_matmul(x2d, w).view(shape);  // [M, out] -> [..., out]
