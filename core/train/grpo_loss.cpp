@@ -29,8 +29,7 @@ namespace {
 std::string num(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::string s = std::to_string(v);
-  return s;
+  return std::to_string(v);
 }
 }  // namespace
 
@@ -73,7 +72,8 @@ void check_bt(const at::Tensor& t, const char* name, int64_t B, int64_t T, const
   if (t.dim() != 2 || t.size(0) != B || t.size(1) != T)
     throw ps::Error(std::string("grpo_loss: ") + name + " must have the shape [B, T] = [" + std::to_string(B) + ", " +
                     std::to_string(T) + "] of logp");
-  if (t.device() != like.device()) throw ps::Error(std::string("grpo_loss: ") + name + " is on another device than logp");
+  if (t.device() != like.device())
+    throw ps::Error(std::string("grpo_loss: ") + name + " is on another device than logp");
 }
 
 }  // namespace
@@ -95,7 +95,8 @@ GrpoLossResult grpo_loss(const GrpoLossConfig& config, const GrpoLossInputs& in)
   }
   if (!in.advantages.defined() || in.advantages.dim() != 1 || in.advantages.size(0) != B)
     throw ps::Error("grpo_loss: advantages must have the shape [B] = [" + std::to_string(B) + "]");
-  if (in.advantages.device() != in.logp.device()) throw ps::Error("grpo_loss: advantages is on another device than logp");
+  if (in.advantages.device() != in.logp.device())
+    throw ps::Error("grpo_loss: advantages is on another device than logp");
 
   // Computed in float32 at least (float64 when logp is): a bf16 token count is exact only to 256.
   const auto dt = in.logp.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;

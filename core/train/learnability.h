@@ -1,5 +1,7 @@
 // The learnability filter of the RLCR-style pipeline, and positive upsampling of the prompt pool.
 //
+// Dimensions: N prompts in the pool, K rollouts per prompt (G of the GRPO step).
+//
 // Learnability (issue 12; the cure for zero-variance GRPO groups, pipeline-facts A.7): score the
 // pool of N prompts with K rollouts of the current policy and keep the prompts with
 // 1 <= c_j <= K - 1 correct completions. A prompt solved by every rollout or by none gives an

@@ -19,6 +19,7 @@
 // strictly below every parseable one (whose minimum total is 0: wrong with confidence 1):
 //   unparseable (-parse_penalty) < wrong & conf 1 (0) < wrong & conf 0 (1) = right & conf 0 (1) < right & conf 1 (2)
 // for RLCR; for RLVR: unparseable (-parse_penalty) < wrong (0) < right (1).
+// Dimensions (batch functions): B = N*G rows, N prompts, G = K completions per prompt, prompt-major.
 // A constant shift of every reward cancels in the group-mean advantage (advantage.h).
 #pragma once
 #include <string>

@@ -1,7 +1,8 @@
 // Completion ids and completion mask of a batch of rollouts (TRL v0.19
 // _generate_and_score_completions; pipeline-facts A.2, A.6).
 //
-// Dimensions: B rollouts (prompt-major for GRPO), T = the longest completion (tokens).
+// Dimensions: B = N*G rollouts (N prompts, G = K completions each, prompt-major), T = the longest
+// completion (tokens).
 //   ids  [B, T] int64: row i = completions[i], right-padded with pad_id
 //   mask [B, T] float32: M[i, t] = 1 for t <= s_i, 0 after, where s_i is the position of the
 //        first stop id in row i, or len_i - 1 when the row has none (then M covers its tokens)
