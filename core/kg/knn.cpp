@@ -54,9 +54,21 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
   mean_rate_ = train.empty() ? 0 : pos / train.size();
   base_rate_.resize(n_targets_);
   for (size_t c = 0; c < n_targets_; ++c) base_rate_[c] = t_pos[c] / t_n[c];
+  target_n_ = t_n;
   pert_rate_.resize(pert_gene_.size());
   for (size_t r = 0; r < pert_gene_.size(); ++r) pert_rate_[r] = p_pos[r] / p_n[r], mean_pert_rate_ += pert_rate_[r];
   if (!pert_rate_.empty()) mean_pert_rate_ /= pert_rate_.size();
+}
+
+int64_t KnnModel::target_count(const std::string& target, const std::string& leave_out) const {
+  auto c = target_col_.find(target);
+  if (c == target_col_.end()) return 0;
+  int64_t n = static_cast<int64_t>(target_n_[c->second]);
+  if (!leave_out.empty()) {
+    auto r = pert_row_.find(leave_out);
+    if (r != pert_row_.end() && label(r->second, c->second) >= 0) --n;
+  }
+  return n;
 }
 
 KnnModel::Neighbourhood KnnModel::perturber_neighbourhood(const std::string& pert) const {
@@ -86,12 +98,16 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   return nb;
 }
 
-KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col) const {
+KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
   double base = mean_rate_;
-  if (col >= 0) {
+  if (col >= 0 && own_label >= 0 && target_n_[col] <= 1) {
+    p.target_seen = false;  // the pair itself was the target's only train item
+  } else if (col >= 0 && own_label >= 0) {
+    base = (base_rate_[col] * target_n_[col] - own_label) / (target_n_[col] - 1);
+  } else if (col >= 0) {
     base = base_rate_[col];
   } else if (!ny.rows.empty()) {
     double s = 0, w = 0;
@@ -157,7 +173,7 @@ std::vector<double> KnnModel::scores(const std::vector<data::Item>& items, int t
 }
 
 std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>& items, int threads,
-                                                  bool with_votes) const {
+                                                  bool with_votes, bool leave_pair_out) const {
   // Distinct perturbers and targets, their neighbourhoods computed in parallel.
   std::unordered_map<std::string, int32_t> pidx, tidx;
   std::vector<std::string> perts, targets;
@@ -182,7 +198,12 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
         auto c = target_col_.find(it.gene);
         const int32_t col = c == target_col_.end() ? -1 : c->second;
         const auto& x = nx[pidx.at(it.pert)];
-        out[i] = combine(x, ny[tidx.at(it.gene)], col);
+        int own = -1;
+        if (leave_pair_out && col >= 0) {
+          auto r = pert_row_.find(it.pert);
+          if (r != pert_row_.end()) own = label(r->second, col);
+        }
+        out[i] = combine(x, ny[tidx.at(it.gene)], col, own);
         out[i].perturber_in_graph = !x.raw.empty() || g_.find(it.pert).has_value();
         if (with_votes) add_votes(out[i], x, col);
       },
