@@ -26,6 +26,9 @@ const Command kCommands[] = {
     {"kg", "neighbours GENE: knowledge-graph neighbourhood with evidence", ps::cli::cmd_kg},
     {"tokenize", "encode text with a tokenizer.json", ps::cli::cmd_tokenize},
     {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate, true},
+    {"sft", "teacher traces -> supervised fine-tuning -> evaluation", ps::cli::cmd_sft, true},
+    {"eval", "evaluate a policy on held-out PerturbQA items", ps::cli::cmd_eval, true},
+    {"traces", "list | show RUN: prompts, reasoning traces and parsed answers", ps::cli::cmd_traces},
 };
 
 void print_usage(std::FILE* out) {

@@ -146,6 +146,31 @@ std::vector<data::Item> TaskData::sample_train(int64_t n, double positive_rate, 
   return out;
 }
 
+const std::vector<data::Item>& TaskData::items(const std::string& cell) const {
+  auto it = items_.find(cell);
+  if (it == items_.end()) throw Error("cell line \"" + cell + "\" is not loaded (k562, rpe1, hepg2, jurkat)");
+  return it->second;
+}
+
+std::vector<data::Item> TaskData::select(const std::string& split, const std::string& cell, int64_t n) const {
+  std::vector<data::Item> out;
+  if (split == "test") {
+    if (cell == "all") throw Error("split \"test\" needs one cell line, not \"all\"");
+    for (const auto& it : items(cell))
+      if (it.split == "test") out.push_back(it);
+  } else if (split == "val" || split == "ttc_val" || split == "heldout") {
+    if (cell != "all") items(cell);  // names an unknown line
+    for (const auto& it : sets_.get(split))
+      if (cell == "all" || it.cell_line == cell) out.push_back(it);
+    if (out.empty())
+      throw Error("split \"" + split + "\" has no items of cell line \"" + cell + "\" (val and ttc_val hold the training lines, heldout the held-out line)");
+  } else {
+    throw Error("unknown split \"" + split + "\" (val, ttc_val, heldout, test)");
+  }
+  if (n > 0 && static_cast<int64_t>(out.size()) > n) out.resize(n);
+  return out;
+}
+
 std::vector<prompt::ItemEvidence> TaskData::evidence(const std::vector<data::Item>& items) const {
   std::vector<prompt::ItemEvidence> out(items.size());
   std::map<std::string, std::vector<size_t>> by_cell;
