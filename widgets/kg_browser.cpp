@@ -109,7 +109,7 @@ void place_labels(const std::vector<LabelRequest>& requests, const std::vector<Q
   std::vector<QRectF> taken;
   for (const auto& r : requests) {
     const QSizeF size = r.item->boundingRect().size();
-    const double w = size.width(), h = size.height(), gap = r.radius + 1.5;
+    const double w = size.width(), h = size.height(), gap = r.radius + 3;
     const QPointF spots[] = {
         {r.centre.x() - w / 2, r.centre.y() + gap},                 // below
         {r.centre.x() - w / 2, r.centre.y() - gap - h},             // above
@@ -126,7 +126,7 @@ void place_labels(const std::vector<LabelRequest>& requests, const std::vector<Q
       const QRectF padded = rect.adjusted(-1, -1, 1, 1);
       bool free = true;
       for (const QRectF& t : taken) free = free && !padded.intersects(t);
-      for (const QRectF& n : nodes) free = free && !rect.intersects(n);
+      for (const QRectF& n : nodes) free = free && !padded.intersects(n);
       if (!free) continue;
       r.item->setPos(at);
       taken.push_back(rect);
@@ -577,7 +577,7 @@ void KgBrowser::rebuild_scene() {
     label->setData(0, symbol);
     label->setData(1, QStringLiteral("label"));
     labels.push_back({p, rad, label});
-    node_rects.push_back(node->rect());
+    node_rects.push_back(node->sceneBoundingRect());  // with its outline
   };
   for (int i = 0; i < count; ++i) {
     const auto& r = n.rows[i];
