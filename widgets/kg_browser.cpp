@@ -16,7 +16,6 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QWheelEvent>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStringListModel>
 #include <QTableView>

@@ -1,8 +1,12 @@
-// The KG browser tab: search a gene by symbol or alias (with completion), see
-// its neighbourhood as a graph (node size by degree, edge colour by source,
-// width by weight) and as a table with the evidence of each edge; click a
-// neighbour to recentre (back/forward history); pick a target gene to see the
-// KNN-KG prediction for (centre, target) and the neighbours that voted.
+// The KG browser tab: search a gene by symbol or alias (with completion; an old symbol
+// of several genes offers each of them, a misspelling gets "did you mean", through
+// ps::kg::GeneLookup), see its neighbourhood as a graph (node size by degree, edge
+// colour by source, width by weight; zoom and pan; labels placed so none overlap, the
+// weakest neighbours unlabelled when there is no room) and as a table with the evidence
+// of each edge; click a neighbour to recentre (back/forward history); pick a target gene
+// to see the KNN-KG prediction for (centre, target) and the neighbours that voted.
+// Neighbours are scored with one KnnConfig: the open run's (set_knn_config), else the
+// defaults; its k is edited in a field checked by KnnConfig::validate().
 #pragma once
 #include <QGraphicsView>
 #include <QStringList>
@@ -21,7 +25,6 @@ class QCompleter;
 class QGraphicsScene;
 class QLabel;
 class QLineEdit;
-class QSpinBox;
 class QStringListModel;
 class QTableView;
 class QTextBrowser;
