@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <type_traits>
 
 #include "common/error.h"
 
@@ -13,6 +15,88 @@ std::string KnnConfig::to_json() const {
   nlohmann::json j = {{"k", k}, {"pool", pool}, {"sources", sources.to_string()}, {"power", power}, {"alpha", alpha},
                       {"target_k", target_k}, {"beta", beta}, {"gamma", gamma}};
   return j.dump();
+}
+
+namespace {
+
+// Reads `key` of `j` into `out` when present; a wrong type names the field.
+template <typename T>
+void read_field(const nlohmann::json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  const bool ok = std::is_same<T, std::string>::value ? it->is_string()
+                  : std::is_integral<T>::value       ? it->is_number_integer()
+                                                     : it->is_number();
+  if (!ok) throw ps::Error(std::string("KNN configuration: field '") + key + "' has the wrong type (" + it->dump() + ")");
+  out = it->get<T>();
+}
+
+KnnConfig knn_from_object(const nlohmann::json& j) {
+  KnnConfig c;
+  if (!j.is_object()) throw ps::Error("KNN configuration: expected a JSON object");
+  read_field(j, "k", c.k);
+  read_field(j, "pool", c.pool);
+  read_field(j, "power", c.power);
+  read_field(j, "alpha", c.alpha);
+  read_field(j, "target_k", c.target_k);
+  read_field(j, "beta", c.beta);
+  read_field(j, "gamma", c.gamma);
+  std::string sources;
+  read_field(j, "sources", sources);
+  if (!sources.empty()) {
+    try {
+      c.sources = SourceWeights::parse(sources);
+    } catch (const ps::Error& e) {
+      throw ps::Error(std::string("KNN configuration: field 'sources': ") + e.what());
+    }
+  }
+  return c;
+}
+
+nlohmann::json parse_config(const std::string& json) {
+  try {
+    return nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw ps::Error(std::string("KNN configuration: not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace
+
+KnnConfig KnnConfig::from_json(const std::string& json) { return knn_from_object(parse_config(json)); }
+
+std::vector<std::pair<std::string, std::string>> KnnConfig::validate() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto num = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  if (pool < 1) out.emplace_back("pool", "pool must be at least 1, not " + std::to_string(pool));
+  const int max_k = std::max(1, pool);
+  if (k < 1 || k > max_k)
+    out.emplace_back("k", "k must be between 1 and " + std::to_string(max_k) + " (the pool), not " + std::to_string(k));
+  const double w[] = {sources.string, sources.go, sources.reactome};
+  if (!(w[0] >= 0 && w[1] >= 0 && w[2] >= 0)) out.emplace_back("sources", "source weights cannot be negative");
+  else if (w[0] + w[1] + w[2] <= 0) out.emplace_back("sources", "use at least one knowledge source");
+  if (!(power > 0)) out.emplace_back("power", "power must be positive, not " + num(power));
+  if (!(alpha >= 0)) out.emplace_back("alpha", "alpha must be at least 0, not " + num(alpha));
+  if (target_k < 0) out.emplace_back("target_k", "target_k must be at least 0, not " + std::to_string(target_k));
+  if (!(beta >= 0 && beta <= 1)) out.emplace_back("beta", "beta must be between 0 and 1, not " + num(beta));
+  if (!(gamma >= 0)) out.emplace_back("gamma", "gamma must be at least 0, not " + num(gamma));
+  return out;
+}
+
+KnnConfig knn_config_of_run(const std::string& config_json) {
+  if (config_json.find_first_not_of(" \t\r\n") == std::string::npos) return KnnConfig{};
+  const nlohmann::json j = parse_config(config_json);
+  if (!j.is_object()) throw ps::Error("run configuration: expected a JSON object");
+  auto it = j.find("knn");
+  if (it != j.end() && !it->is_null()) {
+    if (!it->is_object()) throw ps::Error("run configuration: field 'knn' must be an object");
+    return knn_from_object(*it);
+  }
+  return knn_from_object(j);
 }
 
 KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg)

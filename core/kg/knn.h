@@ -39,7 +39,22 @@ struct KnnConfig {
   double beta = 0.2;           // weight of the target-neighbourhood estimate
   double gamma = 0.5;          // weight of the neighbours' overall perturbation strength
   std::string to_json() const;
+  // The inverse of to_json(): fields absent from the object keep their defaults above.
+  // Throws ps::Error naming the field on a wrong type or a malformed "sources" spec.
+  static KnnConfig from_json(const std::string& json);
+  // What is wrong with the settings, as (field, message) pairs, e.g. ("k", "k must be
+  // between 1 and pool (400), not 0"); empty when valid. Fields: k, pool, sources,
+  // power, alpha, target_k, beta, gamma. Forms show each message beside its field.
+  std::vector<std::pair<std::string, std::string>> validate() const;
 };
+
+// The KNN settings a stored run was made with, from the run's config_json: its "knn"
+// object (as store_knn_runs() writes it), else the same keys at the top level (older or
+// hand-written runs); every key absent keeps KnnConfig's default (sources string:1,go:1,
+// reactome:2 = SourceWeights::fused()). The one reader of a run's KNN configuration: the
+// KG browser, the predictor and the run details all use it. Empty text gives the
+// defaults; malformed JSON or a field of the wrong type throws ps::Error naming it.
+KnnConfig knn_config_of_run(const std::string& config_json);
 
 struct KnnVote {
   GeneId neighbour = -1;       // a train perturber
