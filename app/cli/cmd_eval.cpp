@@ -102,7 +102,7 @@ int cmd_eval(const Argv& argv) {
   int64_t run_id = 0;
   std::unique_ptr<train::Recorder> rec;
   auto outcome = run_with_progress("eval", [&](jobs::JobContext& ctx) {
-    auto td = train::TaskData::load(dc, static_cast<uint64_t>(seed), ctx);
+    auto td = train::TaskData::load(dc, static_cast<uint64_t>(seed), ctx, 0.0, 0.1);
     auto items = td->select(args.get("split"), args.get("cell-line"), n);
     auto ev = td->evidence(items);
     std::vector<std::string> prompts;

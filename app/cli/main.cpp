@@ -29,6 +29,9 @@ const Command kCommands[] = {
     {"sft", "teacher traces -> supervised fine-tuning -> evaluation", ps::cli::cmd_sft, true},
     {"eval", "evaluate a policy on held-out PerturbQA items", ps::cli::cmd_eval, true},
     {"traces", "list | show RUN: prompts, reasoning traces and parsed answers", ps::cli::cmd_traces},
+    {"grpo", "RLCR-GRPO on an SFT policy", ps::cli::cmd_grpo, true},
+    {"pipeline", "teacher traces -> SFT -> GRPO (RLCR, RLVR) -> evaluation", ps::cli::cmd_pipeline, true},
+    {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
 };
 
 void print_usage(std::FILE* out) {

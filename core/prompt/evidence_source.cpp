@@ -43,9 +43,12 @@ std::vector<ItemEvidence> EvidenceSource::evidence(const std::vector<data::Item>
     if (gx) e.perturber_name = g_.gene(*gx).full_name;
     if (gy) e.target_name = g_.gene(*gy).full_name;
     e.perturber_in_graph = gx.has_value();
+    // Fused scores are sums of weighted source scores: divide by the weights' sum for a 0..1 similarity.
+    const auto& sw = model_->config().sources;
+    const double wsum = sw.string + sw.go + sw.reactome;
     for (const auto& v : p.votes) {
       if (v.label < 0) continue;  // only neighbours measured on Y
-      e.neighbours.push_back({g_.symbol(v.neighbour), v.weight, v.label});
+      e.neighbours.push_back({g_.symbol(v.neighbour), wsum > 0 ? v.weight / wsum : v.weight, v.label});
     }
     if (p.target_seen) {
       e.target_de_rate = p.base_rate;

@@ -103,7 +103,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
   const std::string ckdir = (fs::path(res.run_dir) / "checkpoint").string();
   try {
     // --- items, evidence, teacher traces ------------------------------------------------
-    auto td = TaskData::load(cfg.data, cfg.seed, ctx);
+    auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.08);
     ctx.check_cancelled();
     write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
     ctx.report(0.08, "teacher traces");

@@ -83,11 +83,12 @@ std::vector<data::Item> take_perturbers(const std::vector<data::Item>& items, co
 
 }  // namespace
 
-std::unique_ptr<TaskData> TaskData::load(const DataConfig& cfg, uint64_t seed, jobs::JobContext& ctx) {
+std::unique_ptr<TaskData> TaskData::load(const DataConfig& cfg, uint64_t seed, jobs::JobContext& ctx, double f0,
+                                         double f1) {
   auto t = std::make_unique<TaskData>();
   t->data_dir_ = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
   t->train_lines_ = cfg.train_cell_lines;
-  ctx.report(0.0, "loading the knowledge graph");
+  ctx.report(f0, "loading the knowledge graph");
   t->graph_ = std::make_unique<kg::KnowledgeGraph>(kg::load_or_build(kg::GraphInputs::from_data_dir(t->data_dir_)));
   ctx.check_cancelled();
   auto resolver = data::SymbolResolver::load(t->data_dir_);
@@ -97,7 +98,7 @@ std::unique_ptr<TaskData> TaskData::load(const DataConfig& cfg, uint64_t seed, j
                            static_cast<int64_t>(cfg.train_cell_lines.size());
   for (size_t li = 0; li < lines.size(); ++li) {
     const std::string& cell = lines[li];
-    ctx.report(0.1 + 0.8 * li / lines.size(), cell + ": items and KNN-KG evidence");
+    ctx.report(f0 + (f1 - f0) * (0.1 + 0.9 * li / lines.size()), cell + ": items and KNN-KG evidence");
     auto ds = data::load_perturbqa(t->data_dir_, cell, "de", &resolver);
     for (auto& it : ds.items) it.cell_line = cell;
     const bool heldout = cell == cfg.heldout_cell_line;
@@ -117,7 +118,7 @@ std::unique_ptr<TaskData> TaskData::load(const DataConfig& cfg, uint64_t seed, j
     t->items_[cell] = std::move(ds.items);
     ctx.check_cancelled();
   }
-  ctx.report(1.0, "items ready");
+  ctx.report(f1, "items ready");
   return t;
 }
 

@@ -37,7 +37,9 @@ class TaskData {
  public:
   // Loads the graph (cache), the PerturbQA files of every cell line named in `cfg`, carves the
   // evaluation sets (seeded) and builds one EvidenceSource per cell line. Reports progress.
-  static std::unique_ptr<TaskData> load(const DataConfig& cfg, uint64_t seed, jobs::JobContext& ctx);
+  // Progress goes to ctx between f0 and f1.
+  static std::unique_ptr<TaskData> load(const DataConfig& cfg, uint64_t seed, jobs::JobContext& ctx, double f0 = 0,
+                                        double f1 = 1);
 
   const ItemSets& sets() const { return sets_; }
   // n train-split items of the training lines, DE share `positive_rate` (< 0: natural), seeded;
