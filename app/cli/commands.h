@@ -15,5 +15,6 @@ int cmd_knn(const Argv& args);       // KNN-KG evaluation on a cell line
 int cmd_kg(const Argv& args);        // kg neighbours GENE
 int cmd_tokenize(const Argv& args);  // tokenize --tokenizer DIR --text TEXT
 int cmd_generate(const Argv& args);  // generate --model DIR --prompt-ids ... | --prompt TEXT
+int cmd_serve(const Argv& args);     // serve --model DIR [--adapter DIR] --port N: OpenAI-compatible HTTP
 
 }  // namespace ps::cli

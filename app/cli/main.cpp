@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"kg", "neighbours GENE: knowledge-graph neighbourhood with evidence", ps::cli::cmd_kg},
     {"tokenize", "encode text with a tokenizer.json", ps::cli::cmd_tokenize},
     {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate, true},
+    {"serve", "OpenAI-compatible HTTP server over a model folder (+ adapter)", ps::cli::cmd_serve, true},
 };
 
 void print_usage(std::FILE* out) {
