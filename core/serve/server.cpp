@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,7 @@ struct Server::Impl {
   httplib::Server http;
   std::unique_ptr<BatchScheduler> scheduler;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> run_entered{false}, listen_done{false};
   std::atomic<uint64_t> next_id{0};
   std::mutex log_mu;
   bool bound = false;
@@ -222,7 +224,9 @@ int Server::bind() {
 void Server::run() {
   Impl& m = *impl_;
   if (!m.bound) throw Error("serve: run() before bind()");
+  m.run_entered = true;
   if (!m.stopping) m.http.listen_after_bind();
+  m.listen_done = true;
   m.scheduler->stop();
 }
 
@@ -231,6 +235,10 @@ void Server::stop() {
   Impl& m = *impl_;
   m.stopping = true;
   if (m.scheduler) m.scheduler->stop();
+  // httplib's stop() does nothing before its accept loop runs: when run() has passed its
+  // `stopping` check, wait until the loop is up (or listening failed), then stop it.
+  if (m.run_entered)
+    while (!m.http.is_running() && !m.listen_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   m.http.stop();
 }
 
