@@ -316,3 +316,26 @@ TEST(ServeCliStartup, MismatchedTokenizerIsAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ServeCliStartup, StopsCleanlyOnSigint) {
+  const std::string fx = ps::test::serve_fixture("tiny-qwen3");
+  if (fx.empty()) GTEST_SKIP() << "fixtures not found";
+  const std::string tok = ps::test::tiny_tokenizer(ps::test::scratch_dir("serve_sigint") / "tok");
+  ps::test::ServeChild child;
+  ASSERT_TRUE(child.start({"--model", fx + "/tied", "--tokenizer", tok, "--quiet"})) << child.output();
+  EXPECT_EQ(child.stop(SIGINT), 0) << child.output();
+  EXPECT_NE(child.output().find("signal 2, stopping"), std::string::npos) << child.output();
+}
+
+TEST(ServeCliStartup, BadOptionsAreUsageErrors) {
+  const std::string fx = ps::test::serve_fixture("tiny-qwen3");
+  if (fx.empty()) GTEST_SKIP() << "fixtures not found";
+  ps::test::ServeChild child;
+  EXPECT_FALSE(child.start({"--model", fx + "/tied", "--max-batch", "0"}));
+  EXPECT_EQ(child.stop(), 2);
+  EXPECT_NE(child.output().find("--max-batch must be in [1, 4096]"), std::string::npos) << child.output();
+}
+
+}  // namespace
