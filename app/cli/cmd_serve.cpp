@@ -134,6 +134,9 @@ int cmd_serve(const Argv& argv) {
   std::fprintf(stderr, "perturbscope-cli serve: listening on http://%s:%d (model '%s', %s, %s%s, max batch %lld)\n",
                config.host.c_str(), port, config.model_id.c_str(), device.str().c_str(), dtype_name(dtype),
                model.adapter() ? ", with adapter" : "", static_cast<long long>(config.max_batch));
+  if (config.host != "127.0.0.1" && config.host != "localhost" && config.host != "::1")
+    std::fprintf(stderr, "perturbscope-cli serve: warning: bound to %s, not loopback; this server has no "
+                         "authentication: anyone who can reach the port can use it\n", config.host.c_str());
   std::fflush(stderr);
   server.run();
 
