@@ -29,7 +29,7 @@ json error_body(const std::string& message, const std::string& type, const std::
 std::string error_type_for_status(int status) {
   if (status == 400 || status == 413 || status == 422) return "invalid_request_error";
   if (status == 404) return "not_found_error";
-  if (status == 405) return "invalid_request_error";
+  if (status == 405 || status == 411) return "invalid_request_error";
   if (status == 503) return "service_unavailable_error";
   return "server_error";
 }

@@ -1,5 +1,8 @@
 #include "serve/server.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -158,8 +161,20 @@ Server::Server(const lm::Model& model, tokenizer::Tokenizer tokenizer, std::vect
   http.set_payload_max_length(m.config.max_request_bytes);
   http.set_read_timeout(static_cast<time_t>(m.config.read_timeout_seconds), 0);
   http.set_write_timeout(static_cast<time_t>(m.config.read_timeout_seconds), 0);
-  http.set_keep_alive_timeout(5);
+  // One request per connection: a refused body (411 below, 413) is never read, and its bytes must
+  // not be taken for a next request; idle keep-alive connections would also hold the threads.
+  // Generation dwarfs a loopback connect.
+  http.set_keep_alive_max_count(1);
 
+  // httplib bounds Content-Length bodies by max_request_bytes, but reads chunked bodies whole:
+  // refuse those before any byte of them is read (every OpenAI client sends Content-Length).
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Transfer-Encoding")) {
+      impl_->send_error(res, 411, "chunked request bodies are not accepted; send a Content-Length");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     Impl::send_json(res, 200, models_response(impl_->limits, impl_->created));
   });
@@ -224,9 +239,17 @@ int Server::bind() {
 void Server::run() {
   Impl& m = *impl_;
   if (!m.bound) throw Error("serve: run() before bind()");
+  // httplib's connection threads start inside listen_after_bind() and inherit this thread's
+  // signal mask: with SIGPIPE blocked there, a client that hangs up mid-response makes the
+  // write fail (EPIPE) instead of killing the process.
+  sigset_t pipe, old;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, &old);
   m.run_entered = true;
   if (!m.stopping) m.http.listen_after_bind();
   m.listen_done = true;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   m.scheduler->stop();
 }
 

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <httplib.h>
@@ -99,6 +101,38 @@ std::string server_message(const std::string& body) {
   }
   return snippet(body);
 }
+
+// A write to a socket the server has closed raises SIGPIPE in the writing thread, which kills
+// the process by default. For the guard's lifetime SIGPIPE is blocked in this thread; one raised
+// meanwhile is consumed, and the write fails with EPIPE instead, which the client reports as a
+// connection error.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, &old_);
+  }
+  ~SigpipeGuard() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (sigismember(&pending, SIGPIPE) && !sigismember(&old_, SIGPIPE)) {
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      const timespec zero{0, 0};
+      while (sigtimedwait(&pipe, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 void check(bool ok, const std::string& field, const std::string& message) {
   if (!ok) throw Error("endpoint: " + field + " " + message);
@@ -232,6 +266,7 @@ EndpointClient::EndpointClient(EndpointConfig config) : config_(std::move(config
 }
 
 ChatResult EndpointClient::complete(const ChatRequest& request) const {
+  const SigpipeGuard no_sigpipe;
   const auto t0 = std::chrono::steady_clock::now();
   ChatResult r;
   r.id = request.id;

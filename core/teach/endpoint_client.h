@@ -19,6 +19,9 @@
 // [half, all] of it); both capped at backoff_max_seconds. Other 4xx (400, 401, 403, 404, 422 ...)
 // and a 2xx without a usable choices[0].message are not retried.
 //
+// SIGPIPE: a server that closes the connection while the request is written gives a connection
+// error (retried), not a dead process: the client blocks SIGPIPE in its thread while it works.
+//
 // The key: never written to a log line, an error message, an exception or a result. Every text
 // that comes from the server (error bodies, completions) has the key replaced by "[REDACTED]"
 // before the client returns it.

@@ -2,6 +2,7 @@
 // would. Greedy tokens are checked against Hugging Face's own generation (golden_greedy.jsonl)
 // and against lm::generate on the same prompt ids.
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <future>
 #include <string>
@@ -46,6 +47,7 @@ std::vector<int64_t> token_ids_of(const json& names) {
 class ServeCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    std::signal(SIGPIPE, SIG_IGN);  // this test's own httplib clients write to servers that hang up
     model_dir_ = ps::test::serve_fixture("tiny-qwen3");
     if (model_dir_.empty()) return;
     model_dir_ += "/untied";
@@ -300,6 +302,26 @@ TEST_F(ServeCli, OversizeBodyGets413) {
   json j = json::parse(res->body);
   expect_error(j, "");
   EXPECT_NE(j["error"]["message"].get<std::string>().find("4096"), std::string::npos) << j.dump();
+  auto ok = client().Get("/v1/models");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+// A chunked body has no length to check before reading it: refused unread (411).
+TEST_F(ServeCli, ChunkedBodyGets411) {
+  auto c = client();
+  const std::string big = json{{"model", "untied"}, {"prompt", std::string(20000, 'a')}}.dump();
+  auto res = c.Post(
+      "/v1/completions",
+      [&big](size_t offset, httplib::DataSink& sink) {
+        if (offset < big.size()) sink.write(big.data() + offset, std::min<size_t>(1000, big.size() - offset));
+        else sink.done();
+        return true;
+      },
+      "application/json");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 411);
+  expect_error(json::parse(res->body), "");
   auto ok = client().Get("/v1/models");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);

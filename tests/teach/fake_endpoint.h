@@ -16,7 +16,17 @@ class FakeEndpoint {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&, int call)>;
 
-  explicit FakeEndpoint(Handler handler) : handler_(std::move(handler)) {
+  // `hang_up`: answer 413 to every request before reading its body, then close the connection
+  // (a client still writing gets EPIPE / SIGPIPE).
+  explicit FakeEndpoint(Handler handler, bool hang_up = false) : handler_(std::move(handler)) {
+    if (hang_up) {
+      server_.set_keep_alive_max_count(1);
+      server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+        res.status = 413;
+        res.set_content("too large", "text/plain");
+        return httplib::Server::HandlerResponse::Handled;
+      });
+    }
     server_.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
       handler_(req, res, ++calls_);
     });

@@ -186,6 +186,22 @@ TEST(EndpointClient, ConnectionRefusedIsRetriedThenReported) {
       << r.error;
 }
 
+// The server answers 413 and hangs up while the client may still be writing a large body: the
+// client reports it (and its SIGPIPE guard keeps a write to the closed socket from killing us).
+TEST(EndpointClient, AServerThatHangsUpMidUploadIsAnErrorNotACrash) {
+  FakeEndpoint fake([](const httplib::Request&, httplib::Response& res, int) { res.set_content("{}", "application/json"); },
+                    /*hang_up=*/true);
+  EndpointConfig c = config_for(fake);
+  c.max_retries = 1;
+  const std::string huge(8 << 20, 'x');
+  for (int i = 0; i < 3; ++i) {
+    const ChatResult r = EndpointClient(c).complete(ask("big", huge));
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(r.error.find("HTTP 413") != std::string::npos || r.error.find("cannot reach") != std::string::npos)
+        << r.error;
+  }
+}
+
 TEST(EndpointClient, FoldsSeparateReasoningIntoThinkTags) {
   FakeEndpoint fake([](const httplib::Request& req, httplib::Response& res, int) {
     const auto body = nlohmann::json::parse(req.body);
