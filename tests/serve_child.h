@@ -3,6 +3,7 @@
 // tiny-qwen3 fixture's 384-row vocabulary (trained here by our BPE trainer).
 #pragma once
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,8 +87,12 @@ class ServeChild {
 
     int fds[2];
     if (::pipe(fds) != 0) return false;
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ == 0) {
+      // The server goes when the test process goes, even when a crash skips our destructor.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(127);
       ::dup2(fds[1], 1);
       ::dup2(fds[1], 2);
       ::close(fds[0]);
