@@ -21,5 +21,6 @@ int cmd_traces(const Argv& args);    // traces list | show RUN
 int cmd_grpo(const Argv& args);      // grpo --config FILE | --resume RUN
 int cmd_pipeline(const Argv& args);  // pipeline --config FILE: SFT -> GRPO arms -> evaluation
 int cmd_sweep(const Argv& args);     // sweep --config FILE --grid SPEC
+int cmd_serve(const Argv& args);     // serve --model DIR [--adapter DIR] --port N: OpenAI-compatible HTTP
 
 }  // namespace ps::cli

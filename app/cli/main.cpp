@@ -32,6 +32,7 @@ const Command kCommands[] = {
     {"grpo", "RLCR-GRPO on an SFT policy", ps::cli::cmd_grpo, true},
     {"pipeline", "teacher traces -> SFT -> GRPO (RLCR, RLVR) -> evaluation", ps::cli::cmd_pipeline, true},
     {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
+    {"serve", "OpenAI-compatible HTTP server over a model folder (+ adapter)", ps::cli::cmd_serve, true},
 };
 
 void print_usage(std::FILE* out) {

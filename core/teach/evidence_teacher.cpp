@@ -7,10 +7,10 @@
 
 namespace ps::teach {
 
-std::string TeacherTrace::completion() const { return "<think>\n" + reasoning + "\n</think>\n\n" + answer; }
+std::string EvidenceTrace::completion() const { return "<think>\n" + reasoning + "\n</think>\n\n" + answer; }
 
-TeacherTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& lim) {
-  TeacherTrace t;
+EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& lim) {
+  EvidenceTrace t;
   std::string r;
   // The neighbours the prompt shows.
   int shown = 0, n_hits = 0;

@@ -19,7 +19,7 @@
 
 namespace ps::teach {
 
-struct TeacherTrace {
+struct EvidenceTrace {
   std::string reasoning;   // the text inside <think>...</think>
   std::string answer;      // {"de": ..., "confidence": ...}
   bool de = false;
@@ -29,11 +29,7 @@ struct TeacherTrace {
   std::string completion() const;  // "<think>\n" + reasoning + "\n</think>\n\n" + answer
 };
 
-struct TeacherCounts {
-  int64_t made = 0, kept = 0, wrong = 0, unparseable = 0, failed = 0;
-};
-
 // One trace for one item (shown evidence only: `limits` as the prompt used).
-TeacherTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits);
+EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits);
 
 }  // namespace ps::teach

@@ -23,6 +23,7 @@
 #include "train/recorder.h"
 #include "train/sft_data.h"
 #include "train/task_data.h"
+#include "teach/endpoint_client.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -109,58 +110,103 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     ctx.report(0.08, "teacher traces");
     const auto teacher_items = td->sample_train(cfg.data.teacher_items, cfg.data.positive_rate, cfg.seed + 17);
     const auto teacher_ev = td->evidence(teacher_items);
-    if (cfg.teacher.kind != "evidence")
-      throw Error("teacher.kind \"" + cfg.teacher.kind + "\" is not available in the SFT command of this build yet");
 
-    // --- tokenizer ------------------------------------------------------------------------
+    // --- teacher traces and tokenizer ---------------------------------------------------------
+    // The endpoint teacher answers the prompts it is sent; the evidence teacher writes traces from
+    // the evidence each prompt shows (so its traces follow the prompts' budget trimming).
+    struct Trace {
+      std::string completion;
+      prompt::ParsedAnswer parsed;
+      std::string error;
+    };
+    auto teach_all = [&](const std::vector<prompt::BuiltPrompt>& ps_) {
+      std::vector<Trace> out(ps_.size());
+      if (cfg.teacher.kind == "evidence") {
+        for (size_t i = 0; i < ps_.size(); ++i) {
+          out[i].completion = teach::evidence_trace(teacher_ev[i], teacher_items[i].label, ps_[i].limits_used).completion();
+          out[i].parsed = prompt::parse_answer(out[i].completion);
+        }
+        return out;
+      }
+      auto ec = teach::EndpointConfig::from_json(cfg.teacher.endpoint, "teacher.endpoint");
+      teach::TeacherOptions topt;
+      topt.keep_all = true;  // the filter below is the same for both teachers
+      teach::EndpointTeacher teacher(ec, topt);
+      std::vector<teach::TeacherItem> req;
+      for (size_t i = 0; i < ps_.size(); ++i) req.push_back({item_key(teacher_items[i]), ps_[i].messages, teacher_items[i].label});
+      auto run = teacher.run(req, [&](size_t done, size_t total) {
+        ctx.report(0.08 + 0.04 * double(done) / double(std::max<size_t>(1, total)), "endpoint teacher: " + std::to_string(done) + "/" + std::to_string(total));
+      });
+      for (size_t i = 0; i < ps_.size(); ++i) {
+        out[i].completion = run.traces[i].completion;
+        out[i].parsed = run.traces[i].answer;
+        out[i].error = run.traces[i].error;
+      }
+      return out;
+    };
     const std::string model_dir = (fs::path(res.run_dir) / "model").string();
     fs::create_directories(model_dir);
     std::optional<tokenizer::Tokenizer> tok;
-    if (!cfg.tokenizer.path.empty()) {
-      tok = tokenizer::Tokenizer::from_file(cfg.tokenizer.path);
-    } else if (!cfg.model.path.empty()) {
-      tok = tokenizer::Tokenizer::from_file(cfg.model.path);
-    } else if (fs::exists(fs::path(model_dir) / "tokenizer.json")) {
-      tok = tokenizer::Tokenizer::from_file(model_dir);  // trained by the run we resume
+    std::vector<prompt::BuiltPrompt> prompts;
+    std::vector<Trace> traces;
+    if (!cfg.tokenizer.path.empty() || !cfg.model.path.empty()) {
+      tok = tokenizer::Tokenizer::from_file(!cfg.tokenizer.path.empty() ? cfg.tokenizer.path : cfg.model.path);
+      prompts = build_prompts(teacher_ev, cfg.prompt, &*tok);
+      traces = teach_all(prompts);
     } else {
-      ctx.report(0.09, "training a byte-level BPE tokenizer");
-      std::vector<std::string> corpus;
+      // A model from scratch: the tokenizer is trained here, on the prompts and the teacher's traces.
       auto draft = build_prompts(teacher_ev, cfg.prompt, nullptr);
-      for (size_t i = 0; i < draft.size(); ++i) {
-        corpus.push_back(draft[i].text);
-        corpus.push_back(teach::evidence_trace(teacher_ev[i], teacher_items[i].label, cfg.prompt.limits).completion());
-      }
-      tokenizer::BpeTrainerOptions bo;
-      bo.num_merges = static_cast<int>(cfg.tokenizer.merges);
+      auto draft_traces = teach_all(draft);
       const std::string tok_path = (fs::path(model_dir) / "tokenizer.json").string();
-      tokenizer::save_tokenizer_json(tokenizer::train_bpe(corpus, bo), tok_path + ".tmp");
-      fs::rename(tok_path + ".tmp", tok_path);
+      if (!fs::exists(tok_path)) {  // else: trained by the run we resume (deterministic anyway)
+        ctx.report(0.12, "training a byte-level BPE tokenizer");
+        std::vector<std::string> corpus;
+        for (size_t i = 0; i < draft.size(); ++i) {
+          corpus.push_back(draft[i].text);
+          corpus.push_back(draft_traces[i].completion);
+        }
+        tokenizer::BpeTrainerOptions bo;
+        bo.num_merges = static_cast<int>(cfg.tokenizer.merges);
+        tokenizer::save_tokenizer_json(tokenizer::train_bpe(corpus, bo), tok_path + ".tmp");
+        fs::rename(tok_path + ".tmp", tok_path);
+      }
       tok = tokenizer::Tokenizer::from_file(tok_path);
+      if (cfg.teacher.kind == "evidence") {
+        prompts = build_prompts(teacher_ev, cfg.prompt, &*tok);
+        traces = teach_all(prompts);
+      } else {
+        prompts = std::move(draft);  // what the endpoint answered
+        traces = std::move(draft_traces);
+      }
     }
     ctx.check_cancelled();
     const auto im_end = tok->token_id("<|im_end|>");
     if (!im_end) throw Error(tok->source() + ": the tokenizer has no <|im_end|> token (needed to end answers)");
     const int64_t pad_id = tok->token_id("<|endoftext|>").value_or(*im_end);
 
-    // --- examples -------------------------------------------------------------------------
-    ctx.report(0.12, "prompts and teacher traces");
-    auto prompts = build_prompts(teacher_ev, cfg.prompt, &*tok);
+    // --- examples: only parseable, correct traces unless teacher.keep_all ------------------------
+    ctx.report(0.13, "examples");
     std::vector<SftExample> examples;
     for (size_t i = 0; i < teacher_items.size(); ++i) {
-      auto tr = teach::evidence_trace(teacher_ev[i], teacher_items[i].label, prompts[i].limits_used);
+      const Trace& tr = traces[i];
+      if (!tr.error.empty()) {
+        ++res.teacher.failed;
+        continue;
+      }
       ++res.teacher.made;
-      const auto parsed = prompt::parse_answer(tr.completion());
-      if (!parsed.ok()) {
+      if (!tr.parsed.ok()) {
         ++res.teacher.unparseable;
         if (!cfg.teacher.keep_all) continue;
-      } else if (!parsed.correct(teacher_items[i].label)) {
+      } else if (!tr.parsed.correct(teacher_items[i].label)) {
         ++res.teacher.wrong;
         if (!cfg.teacher.keep_all) continue;
+      } else {
+        ++res.teacher.correct;
       }
       ++res.teacher.kept;
       SftExample ex;
       auto p = tok->encode(prompts[i].text);
-      auto c = tok->encode(tr.completion());
+      auto c = tok->encode(tr.completion);
       ex.ids.assign(p.begin(), p.end());
       ex.prompt_len = static_cast<int64_t>(p.size());
       ex.ids.insert(ex.ids.end(), c.begin(), c.end());
@@ -171,7 +217,11 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                     std::to_string(cfg.train.max_seq_len) + "); lower prompt.max_prompt_tokens or raise max_seq_len");
       examples.push_back(std::move(ex));
     }
+    res.teacher.requested = static_cast<int64_t>(teacher_items.size());
     res.examples = static_cast<int64_t>(examples.size());
+    rec->log(0, {{"teacher/made", double(res.teacher.made)}, {"teacher/kept", double(res.teacher.kept)},
+                 {"teacher/wrong", double(res.teacher.wrong)}, {"teacher/unparseable", double(res.teacher.unparseable)},
+                 {"teacher/failed", double(res.teacher.failed)}});
     if (resume_run_id <= 0) {
       // The teacher's traces, browsable with `perturbscope-cli traces show`: a run of kind "teacher".
       Recorder trec(st, "teacher", cfg.name + " teacher (" + cfg.teacher.kind + ")",
@@ -182,21 +232,22 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
         EvalItem e;
         e.item = teacher_items[i];
         e.prompt = prompts[i].text;
-        e.completion = teach::evidence_trace(teacher_ev[i], teacher_items[i].label, prompts[i].limits_used).completion();
-        e.parsed = prompt::parse_answer(e.completion);
+        e.completion = traces[i].completion;
+        e.parsed = traces[i].parsed;
         e.p_de = e.parsed.ok() ? e.parsed.p_de() : 0.5;
-        e.finish_reason = "stop_id";
+        e.finish_reason = traces[i].error.empty() ? "stop" : "error: " + traces[i].error;
         tr_all.items.push_back(std::move(e));
       }
       trec.predictions(tr_all);
       trec.summary({{"made", res.teacher.made}, {"kept", res.teacher.kept}, {"wrong", res.teacher.wrong},
-                    {"unparseable", res.teacher.unparseable}, {"sft_run_id", res.run_id}});
+                    {"unparseable", res.teacher.unparseable}, {"failed", res.teacher.failed}, {"sft_run_id", res.run_id}});
       trec.finish(store::RunStatus::Finished);
       res.teacher_run_id = trec.run_id();
     }
-    rec->log(0, {{"teacher/made", double(res.teacher.made)}, {"teacher/kept", double(res.teacher.kept)},
-                 {"teacher/wrong", double(res.teacher.wrong)}, {"teacher/unparseable", double(res.teacher.unparseable)}});
-    if (examples.empty()) throw Error("SFT: the teacher kept no trace (all " + std::to_string(res.teacher.made) + " were wrong or unparseable)");
+    if (examples.empty())
+      throw Error("SFT: the teacher kept no trace (of " + std::to_string(res.teacher.requested) + ": " +
+                  std::to_string(res.teacher.wrong) + " wrong, " + std::to_string(res.teacher.unparseable) + " unparseable, " +
+                  std::to_string(res.teacher.failed) + " failed)");
 
     // --- model ----------------------------------------------------------------------------
     ctx.report(0.14, "model");

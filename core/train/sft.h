@@ -17,6 +17,7 @@
 
 #include "jobs/job.h"
 #include "store/store.h"
+#include "teach/endpoint_teacher.h"
 #include "teach/evidence_teacher.h"
 #include "train/config.h"
 #include "train/evaluate.h"
