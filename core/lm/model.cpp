@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "lm/lora.h"
 #include "lm/mlp.h"
+#include "lm/checkpointing.h"
 #include "lm/rmsnorm.h"
 
 namespace fs = std::filesystem;
@@ -233,10 +234,20 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   if (opt.trace) opt.trace->push_back(x);
   for (int64_t n = 0; n < config_.num_layers; ++n) {
     const LayerWeights& l = w_.layers[n];
-    at::Tensor h = x + self_attention(rms_norm(x, l.input_layernorm, config_.rms_norm_eps), l.self_attn, config_, cos,
-                                      sin, cache, n, bias, opt);
-    x = h + swiglu_mlp(rms_norm(h, l.post_attention_layernorm, config_.rms_norm_eps), l.gate_up, l.gate_proj,
-                       l.up_proj, l.down_proj, opt);
+    // By value: a checkpointed layer runs again in backward, after this function has returned.
+    ForwardOptions lopt = opt;
+    lopt.trace = nullptr;
+    auto layer = [this, n, cos, sin, bias, cache, lopt](const at::Tensor& xin) {
+      const LayerWeights& lw = w_.layers[n];
+      at::Tensor h = xin + self_attention(rms_norm(xin, lw.input_layernorm, config_.rms_norm_eps), lw.self_attn, config_,
+                                          cos, sin, cache, n, bias, lopt);
+      return h + swiglu_mlp(rms_norm(h, lw.post_attention_layernorm, config_.rms_norm_eps), lw.gate_up, lw.gate_proj,
+                            lw.up_proj, lw.down_proj, lopt);
+    };
+    (void)l;
+    // Gradient checkpointing: keep only the layer's input; recompute the layer in backward.
+    if (opt.gradient_checkpointing && !cache && at::GradMode::is_enabled()) x = checkpointed_layer(layer, x);
+    else x = layer(x);
     if (opt.trace) opt.trace->push_back(x);
   }
   if (cache) cache->advance(L);

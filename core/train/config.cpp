@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "teach/endpoint_client.h"
 #include "train/json_fields.h"
 
 namespace fs = std::filesystem;
@@ -64,7 +65,10 @@ void TeacherConfig::read(const json& j, const std::string& file) {
   Fields f(j, file, "teacher");
   f.choice("kind", kind, {"evidence", "endpoint"});
   f.boolean("keep_all", keep_all);
-  if (const json* e = f.object("endpoint")) endpoint = *e;
+  if (const json* e = f.object("endpoint")) {
+    endpoint = *e;
+    teach::EndpointConfig::from_json(endpoint, file + ": teacher.endpoint");  // validates every field now
+  }
   f.finish();
   if (kind == "endpoint" && endpoint.is_null()) f.fail("endpoint", "required when teacher.kind is \"endpoint\"");
 }

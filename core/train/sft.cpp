@@ -327,6 +327,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     lm::LogprobOptions lo;
     lo.with_argmax = true;
     lo.training = true;
+    lo.gradient_checkpointing = cfg.train.gradient_checkpointing;
     while (!trained && step < total_steps) {
       ctx.check_cancelled();
       const auto ts = Clock::now();
