@@ -293,6 +293,7 @@ void GrpoKnobs::read(const json& j, const std::string& file) {
   f.integer("checkpoint_every", checkpoint_every, 0, 100000000);
   f.integer("log_samples", log_samples, 0, 1 << 20);
   f.integer("threads", threads, 0, 1024);
+  f.boolean("gradient_checkpointing", gradient_checkpointing);
   f.finish();
   if (batch_completions % num_generations != 0)
     f.fail("batch_completions", std::to_string(batch_completions) + " is not a multiple of num_generations (" +
@@ -309,7 +310,8 @@ json GrpoKnobs::to_json() const {
           {"reward", reward}, {"parse_penalty", parse_penalty}, {"learnability_filter", learnability_filter},
           {"pool_items", pool_items}, {"filter_refresh_steps", filter_refresh_steps},
           {"positive_rate", positive_rate < 0 ? json("natural") : json(positive_rate)}, {"max_steps", max_steps},
-          {"checkpoint_every", checkpoint_every}, {"log_samples", log_samples}, {"threads", threads}};
+          {"checkpoint_every", checkpoint_every}, {"log_samples", log_samples}, {"threads", threads},
+          {"gradient_checkpointing", gradient_checkpointing}};
 }
 
 void GrpoInit::read(const json& j, const std::string& file) {

@@ -139,6 +139,7 @@ struct GrpoKnobs {
   int64_t checkpoint_every = 20;      // optimiser steps; 0 = only at the end
   int64_t log_samples = 4;            // rollout samples kept in the store per step (whole groups)
   int64_t threads = 0;                // CPU threads; 0 = all cores
+  bool gradient_checkpointing = false;  // recompute each layer in backward (memory for time)
   void read(const nlohmann::json& j, const std::string& file);
   nlohmann::json to_json() const;
 };

@@ -354,6 +354,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
         lm::LogprobOptions tl = lo;
         tl.training = true;
         tl.with_entropy = true;
+        tl.gradient_checkpointing = G.gradient_checkpointing;
         for (size_t m = 0; m < micro.size() && finite; ++m) {
           const auto& t = micro[m];
           auto out = lm::token_logprobs(model, t.ids, t.attention, t.positions, t.T, tl);
@@ -372,7 +373,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
           }
           lr_.loss.backward();
           const double w = static_cast<double>(micro_rows[m].size()) / r.rows();
-          loss_sum += lc.loss_type == LossType::Dapo ? v : v;  // each micro-batch's share is already scaled
+          loss_sum += v;  // each micro-batch's loss is already its share of the step's (grad_accum / dapo scaling)
           if (std::isfinite(lr_.kl)) kl += w * lr_.kl;
           clip_low += w * lr_.clip_low_mean;
           clip_high += w * lr_.clip_high_mean;
