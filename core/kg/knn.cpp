@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "common/error.h"
+#include "common/parallel.h"
 
 namespace ps::kg {
 
@@ -166,13 +166,8 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
     if (tidx.emplace(it.gene, static_cast<int32_t>(targets.size())).second) targets.push_back(it.gene);
   }
   std::vector<Neighbourhood> nx(perts.size()), ny(targets.size());
-  threads = std::max(1, threads);
-  auto run = [&](auto&& fn, size_t n) {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back([&, t] { for (size_t i = t; i < n; i += threads) fn(i); });
-    for (size_t i = 0; i < n; i += threads) fn(i);
-    for (auto& th : pool) th.join();
-  };
+  threads = ps::clamp_threads(threads);
+  auto run = [&](auto&& fn, size_t n) { ps::parallel_for(n, threads, [&](size_t i, int) { fn(i); }); };
   run([&](size_t i) { nx[i] = perturber_neighbourhood(perts[i]); }, perts.size());
   run([&](size_t i) { ny[i] = target_neighbourhood(targets[i]); }, targets.size());
   std::vector<KnnPrediction> out(items.size());
