@@ -29,8 +29,16 @@ std::pair<int64_t, int64_t> projection_shape(const ModelConfig& c, const std::st
   throw Error("LoRA: unknown target module '" + t + "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)");
 }
 
+constexpr double kMaxLoraScaling = 1e6;
+
 void validate(const LoraConfig& c, const std::string& src) {
   if (c.r <= 0) throw Error(where(src, 0, "LoRA rank r must be positive"));
+  if (!std::isfinite(c.alpha)) throw Error(where(src, 0, "lora_alpha must be a finite number"));
+  // PEFT's scaling is alpha / r (rsLoRA: alpha / sqrt(r)), ~0.5..4 in practice; beyond 1e6 the
+  // update B·A·scaling overflows low-precision dtypes, so such a config is refused by name.
+  if (std::fabs(c.scaling()) > kMaxLoraScaling)
+    throw Error(where(src, 0, "lora_alpha " + std::to_string(c.alpha) + " with r=" + std::to_string(c.r) +
+                                  " gives a LoRA scaling of " + std::to_string(c.scaling()) + " (at most 1e6 is supported)"));
   if (c.dropout < 0 || c.dropout >= 1) throw Error(where(src, 0, "lora_dropout must be in [0, 1)"));
   if (c.targets.empty()) throw Error(where(src, 0, "target_modules is empty"));
   std::set<std::string> seen;
@@ -214,7 +222,11 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
           throw Error(where(st_path, 0, "tensor '" + key + "' has the wrong shape for r=" + std::to_string(c.r) + " on this model"));
         if (e->dtype != "F32" && e->dtype != "F16" && e->dtype != "BF16")
           throw Error(where(st_path, 0, "tensor '" + key + "' has non-float dtype " + e->dtype));
-        at::Tensor t_ = file.read(key).to(device, dtype).requires_grad_(true);
+        at::Tensor stored = file.read(key);
+        require_finite(stored, st_path, key);
+        at::Tensor t_ = stored.to(device, dtype);
+        require_finite(t_, st_path, key, dtype);
+        t_.requires_grad_(true);
         (which == 'A' ? w->A : w->B) = t_;
       }
       w->scaling = c.scaling();
