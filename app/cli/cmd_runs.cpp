@@ -49,8 +49,10 @@ json run_to_json(const store::Run& r) {
 // NaN and infinities have no JSON spelling: null.
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+// Undefined numbers (NULL in the store, NaN here) print as "null" for people and as an empty
+// field in CSV exports, never as 0.
 std::string fmt(double v) {
-  if (std::isnan(v)) return "nan";
+  if (!std::isfinite(v)) return "";
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
@@ -147,7 +149,7 @@ int show(const Args& a) {
     std::printf("    %-28s %7zu points", j["name"].get<std::string>().c_str(), j["points"].get<size_t>());
     if (j.contains("last_step"))
       std::printf(", last step %lld = %s", (long long)j["last_step"].get<int64_t>(),
-                  j["last_value"].is_null() ? "nan" : fmt(j["last_value"].get<double>()).c_str());
+                  j["last_value"].is_null() ? "null" : fmt(j["last_value"].get<double>()).c_str());
     std::printf("\n");
   }
   std::printf("  predictions %zu\n", preds.size());
