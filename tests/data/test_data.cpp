@@ -215,3 +215,61 @@ TEST(RealMirror, K562CountsMatchSourcesAndAliasesResolve) {
   EXPECT_GT(ds.renamed, 0);
   EXPECT_LT(ds.unresolved.size(), 200u);  // 98-99 % resolve
 }
+
+// Issue 15, fault 7: PerturbQA CSVs are read by RFC 4180, and files that are not UTF-8 CSV text
+// are named as such, at load time, with the file and line.
+TEST(PerturbqaLoader, Rfc4180QuotingIsExact) {
+  auto ok = write("quoted.csv",
+                  "\"pert\",gene,label,split\n"
+                  "\"AB\"\"C\",\"X,Y\",1,train\n"  // "" is one quote; a quoted comma stays in the field
+                  "\"\",B,0,train\n");             // "" alone is an empty field
+  auto err = load_error(ok);
+  EXPECT_NE(err.find("quoted.csv:3: empty pert or gene"), std::string::npos) << err;
+  auto good = write("quoted_ok.csv", "\"pert\",gene,label,split\n\"AB\"\"C\",\"X,Y\",1,train\n");
+  auto ds = load_perturbqa_csv(good, {});
+  ASSERT_EQ(ds.items.size(), 1u);
+  EXPECT_EQ(ds.items[0].pert, "AB\"C");
+  EXPECT_EQ(ds.items[0].gene, "X,Y");
+  // Text after a closing quote is an error (it used to drop the X), as is a stray quote.
+  auto after = write("after_quote.csv", "pert,gene,label,split\nA,B,0,train\n\"AARS2\"X,B,1,train\n");
+  err = load_error(after);
+  EXPECT_NE(err.find("after_quote.csv:3: malformed CSV"), std::string::npos) << err;
+  EXPECT_NE(err.find("after the closing quote"), std::string::npos) << err;
+  auto stray = write("stray.csv", "pert,gene,label,split\nAB\"C,B,1,train\n");
+  EXPECT_NE(load_error(stray).find("stray.csv:2: malformed CSV"), std::string::npos) << load_error(stray);
+  auto open = write("open.csv", "pert,gene,label,split\nA,\"B,1,train\n");
+  EXPECT_NE(load_error(open).find("open.csv:2: malformed CSV"), std::string::npos) << load_error(open);
+  auto header = write("bad_header.csv", "pert,\"gene\"x,label,split\nA,B,1,train\n");
+  EXPECT_NE(load_error(header).find("bad_header.csv:1: malformed CSV"), std::string::npos) << load_error(header);
+}
+
+TEST(PerturbqaLoader, ByteOrderMarkNulUtf16AndInvalidUtf8) {
+  // Excel's UTF-8 byte-order mark: the header still has a 'pert' column.
+  auto bom = write("bom.csv", "\xEF\xBB\xBFpert,gene,label,split\r\nAARS,B,1,train\r\n");
+  auto ds = load_perturbqa_csv(bom, {});
+  ASSERT_EQ(ds.items.size(), 1u);
+  EXPECT_EQ(ds.items[0].pert, "AARS");
+  // NUL bytes: not a text CSV, said with the line.
+  auto nul = write("nul.csv", std::string("pert,gene,label,split\nA,B,1,train\nA,B\0,1,train\n", 45));
+  auto err = load_error(nul);
+  EXPECT_NE(err.find("nul.csv:3: contains a NUL byte"), std::string::npos) << err;
+  // UTF-16 (Excel's "Unicode text").
+  auto u16 = write("u16.csv", std::string("\xFF\xFEp\0e\0r\0t\0", 10));
+  err = load_error(u16);
+  EXPECT_NE(err.find("u16.csv:1:"), std::string::npos) << err;
+  EXPECT_NE(err.find("UTF-16"), std::string::npos) << err;
+  // Invalid UTF-8 in a gene name (Latin-1 text): rejected at load time naming the line.
+  auto latin1 = write("latin1.csv", "pert,gene,label,split\nA,B,1,train\nA,GEN\xC9,0,train\n");
+  err = load_error(latin1);
+  EXPECT_NE(err.find("latin1.csv:3: gene name 'GEN...' is not valid UTF-8"), std::string::npos) << err;
+  auto overlong = write("overlong.csv", "pert,gene,label,split\n\xC0\xAF,B,1,train\n");
+  EXPECT_NE(load_error(overlong).find("overlong.csv:2:"), std::string::npos);
+  // Valid non-ASCII UTF-8 is fine.
+  auto greek = write("greek.csv", "pert,gene,label,split\nIFN\xCE\xB3,B,1,train\n");
+  EXPECT_EQ(load_error(greek), "");
+  // A folder given as the CSV.
+  fs::create_directories(temp_dir() / "a_folder.csv");
+  err = load_error((temp_dir() / "a_folder.csv").string());
+  EXPECT_NE(err.find("a_folder.csv"), std::string::npos) << err;
+  EXPECT_NE(err.find("folder"), std::string::npos) << err;
+}
