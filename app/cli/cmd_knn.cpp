@@ -54,6 +54,7 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
       for (size_t i = 0; i < c.unresolved.size() && i < 12; ++i) list += (i ? ", " : "") + c.unresolved[i];
       std::printf("  unresolved: %s%s\n", list.c_str(), c.unresolved.size() > 12 ? ", ..." : "");
     }
+    for (const auto& k : c.kept_distinct) std::printf("  kept distinct: %s\n", k.c_str());
     std::printf("  AUROC per gene   %s  (%lld genes, %lld single-class skipped; validation %.4f)\n",
                 fmt_ci(s.auroc_per_gene, s.auroc_per_gene_ci, ci).c_str(), static_cast<long long>(s.genes_used),
                 static_cast<long long>(s.genes_skipped), c.val_auroc_per_gene);

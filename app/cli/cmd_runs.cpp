@@ -1,4 +1,7 @@
 // perturbscope-cli runs list | show ID | export ID --out DIR: the experiment store.
+#include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,8 +77,9 @@ int64_t parse_id(const Args& a, const std::string& cmd) {
   if (a.positionals().size() != 2) throw UsageError("runs " + cmd + ": expects one run ID");
   const std::string& s = a.positionals()[1];
   char* end = nullptr;
+  errno = 0;
   long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v <= 0) throw UsageError("runs " + cmd + ": run ID must be a positive integer, got '" + s + "'");
+  if (s.empty() || *end != '\0' || v <= 0 || errno == ERANGE || !std::isdigit(static_cast<unsigned char>(s[0]))) throw UsageError("runs " + cmd + ": run ID must be a positive integer, got '" + s + "'");
   return v;
 }
 

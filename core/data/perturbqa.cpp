@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -56,25 +57,6 @@ Dataset load_perturbqa_csv(const std::string& path, const LoadOptions& opt) {
   for (auto [col, name] : {std::pair{col_pert, "pert"}, {col_gene, "gene"}, {col_label, "label"}, {col_split, "split"}})
     if (col < 0) throw ps::Error(ps::where(path, 1, std::string("missing column '") + name + "' in the header"));
 
-  // Resolve each distinct symbol once.
-  std::unordered_map<std::string, std::string> resolved;
-  std::set<std::string> unresolved;
-  auto resolve = [&](std::string_view sym) -> const std::string& {
-    auto it = resolved.find(std::string(sym));
-    if (it != resolved.end()) return it->second;
-    std::string s(sym), out = s;
-    if (opt.resolver) {
-      auto r = opt.resolver->resolve(s);
-      if (r) {
-        out = *r;
-        if (out != s) ++ds.renamed;
-      } else {
-        unresolved.insert(s);
-      }
-    }
-    return resolved.emplace(s, out).first->second;
-  };
-
   std::vector<std::string> seen_splits;
   ds.items.reserve(text.size() / 20);
   while (lines.next(line)) {
@@ -103,13 +85,28 @@ Dataset load_perturbqa_csv(const std::string& path, const LoadOptions& opt) {
     }
     Item it;
     it.cell_line = opt.cell_line;
-    it.pert = resolve(pert);
-    it.gene = resolve(gene);
+    it.pert = std::string(pert);  // resolved below, over the whole file
+    it.gene = std::string(gene);
     it.label = label[0] - '0';
     it.split = std::string(split);
     ds.items.push_back(std::move(it));
   }
-  ds.unresolved.assign(unresolved.begin(), unresolved.end());
+  // Symbols are resolved together, so that an alias never merges two genes the file keeps apart.
+  if (opt.resolver) {
+    std::vector<std::string> symbols;
+    std::unordered_set<std::string> seen;
+    for (const auto& it : ds.items)
+      for (const std::string* sym : {&it.pert, &it.gene})
+        if (seen.insert(*sym).second) symbols.push_back(*sym);
+    auto res = opt.resolver->resolve_set(symbols);
+    for (auto& it : ds.items) {
+      it.pert = res.name.at(it.pert);
+      it.gene = res.name.at(it.gene);
+    }
+    ds.unresolved = std::move(res.unresolved);
+    ds.kept_distinct = std::move(res.kept_distinct);
+    ds.renamed = res.renamed;
+  }
   return ds;
 }
 

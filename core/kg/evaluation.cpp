@@ -117,6 +117,31 @@ std::string KnnEvalConfig::to_json() const {
   return j.dump();
 }
 
+void KnnEvalConfig::validate() const {
+  auto bad = [](const std::string& field, const std::string& rule, double v) {
+    throw ps::Error("KNN evaluation: " + field + " must be " + rule + ", got " + std::to_string(v));
+  };
+  auto finite = [&](const std::string& field, double v) {
+    if (!std::isfinite(v)) bad(field, "a finite number", v);
+  };
+  if (cell_lines.empty()) throw ps::Error("KNN evaluation: no cell line given");
+  if (knn.k < 1) bad("k", ">= 1", knn.k);
+  if (knn.pool < 1) bad("pool", ">= 1", knn.pool);
+  if (knn.target_k < 0) bad("target_k", ">= 0", knn.target_k);
+  finite("beta", knn.beta);
+  finite("gamma", knn.gamma);
+  finite("alpha", knn.alpha);
+  finite("power", knn.power);
+  if (knn.beta < 0 || knn.beta > 1) bad("beta", "in [0, 1]", knn.beta);
+  if (knn.gamma < 0) bad("gamma", ">= 0", knn.gamma);
+  if (!(knn.alpha > 0)) bad("alpha", "> 0 (the shrinkage pseudo-weight; 0 gives 0/0 for a target without votes)", knn.alpha);
+  if (knn.power < 0) bad("power", ">= 0", knn.power);
+  if (!(val_fraction > 0 && val_fraction < 1)) bad("val_fraction", "in (0, 1)", val_fraction);
+  if (!(threshold >= 0 && threshold <= 1)) bad("threshold", "in [0, 1]", threshold);
+  if (bootstrap < 0) bad("bootstrap", ">= 0", bootstrap);
+  if (threads < 1) bad("threads", ">= 1", threads);
+}
+
 std::string CellLineResult::to_json() const {
   nlohmann::json j = nlohmann::json::parse(metrics::to_json(summary));
   j["cell_line"] = cell_line;
@@ -125,6 +150,7 @@ std::string CellLineResult::to_json() const {
   j["n_val"] = n_val;
   j["unseen_test_targets"] = unseen_targets;
   j["unresolved_genes"] = unresolved;  // symbols neither current nor an unambiguous alias
+  j["aliases_kept_distinct"] = kept_distinct;  // e.g. "TRAC (alias of NCOR2, which is also in the data)"
   j["val_auroc_per_gene"] = num(val_auroc_per_gene);
   // The calibrator in brief (the isotonic steps are many): method, and Platt's a, b or the step count.
   auto cal = nlohmann::json::parse(calibrator_json);
@@ -164,6 +190,7 @@ std::string KnnEvalResult::to_json() const {
 
 KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext& ctx) {
   const auto t0 = Clock::now();
+  cfg.validate();  // before the graph is loaded
   ctx.report(0, "loading the knowledge graph");
   const std::string dir = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
   LoadReport rep;
@@ -180,7 +207,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext&
 
 KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph& g, ps::jobs::JobContext& ctx) {
   const auto t0 = Clock::now();
-  if (cfg.cell_lines.empty()) throw ps::Error("KNN evaluation: no cell line given");
+  cfg.validate();
   const std::string dir = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
   auto resolver = data::SymbolResolver::load(dir);
   KnnEvalResult out;
@@ -203,6 +230,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     CellLineResult cr;
     cr.cell_line = cell;
     cr.unresolved = ds.unresolved;
+    cr.kept_distinct = ds.kept_distinct;
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
     auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell);
     cr.n_train = run.n_train;

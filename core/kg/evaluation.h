@@ -44,6 +44,11 @@ struct KnnEvalConfig {
   // next cell line starts), e.g. to store it so that a later cancel or failure keeps it.
   std::function<void(const CellLineResult&)> on_cell_done;
   std::string to_json() const;
+  // Throws ps::Error naming the first bad field (run_knn_evaluation calls it before any work):
+  // k, pool >= 1; target_k >= 0; beta in [0, 1]; gamma >= 0; alpha > 0; power >= 0 (all finite);
+  // val_fraction in (0, 1); threshold in [0, 1]; bootstrap >= 0; threads >= 1 (clamped to
+  // ps::max_threads() when run); a cell line given.
+  void validate() const;
 };
 
 struct KnnItemPrediction {
@@ -77,6 +82,7 @@ struct CellLineResult {
   int64_t n_train = 0, n_val = 0, n_test = 0;
   int64_t unseen_targets = 0;         // test targets without train labels
   std::vector<std::string> unresolved;  // symbols not resolved through gene_alias.tsv
+  std::vector<std::string> kept_distinct;  // aliases not followed: they would merge two genes of the file
   double val_auroc_per_gene = 0;      // of the validation model (what was tuned on)
   metrics::BinarySummary summary;     // test, calibrated probabilities
   std::string calibrator_json;

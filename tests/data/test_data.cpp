@@ -273,3 +273,61 @@ TEST(PerturbqaLoader, ByteOrderMarkNulUtf16AndInvalidUtf8) {
   EXPECT_NE(err.find("a_folder.csv"), std::string::npos) << err;
   EXPECT_NE(err.find("folder"), std::string::npos) << err;
 }
+
+// Issue 15, fault 11 (TRAC/NCOR2): an alias is not followed when it would merge two genes the
+// file names separately; a current symbol is never renamed; the decision is reported.
+TEST(SymbolResolution, AliasesNeverMergeDistinctReadOuts) {
+  auto info = write("gi2.tsv",
+                    "entrez_id\tsymbol\tgene_name\tgene_type\tchromosome\tensembl_ids\tuniprot_ids\n"
+                    "9612\tNCOR2\tnuclear receptor corepressor 2\tprotein-coding\t12\t\t\n"
+                    "16\tAARS1\talanyl-tRNA synthetase 1\tprotein-coding\t16\t\t\n"
+                    "7\tKRT7\tkeratin 7\tprotein-coding\t12\t\t\n"
+                    "8\tSOX2\tSRY-box 2\tprotein-coding\t3\t\t\n");
+  auto alias = write("ga2.tsv",
+                     "alias_symbol\tsymbol\tentrez_id\n"
+                     "TRAC\tNCOR2\t9612\n"   // TRAC is also a gene of its own (T cell receptor alpha constant)
+                     "AARS\tAARS1\t16\n"
+                     "K7\tKRT7\t7\n"
+                     "CK7\tKRT7\t7\n"
+                     "SOX2\tKRT7\t7\n");     // a current symbol listed as another gene's alias
+  auto r = SymbolResolver::load_files(info, alias);
+  auto p = write("jurkat_like.csv",
+                 "pert,gene,label,split\n"
+                 "AARS,TRAC,1,train\n"
+                 "AARS,NCOR2,0,train\n"
+                 "AARS,K7,1,test\n"
+                 "AARS,CK7,0,test\n"
+                 "AARS,SOX2,0,test\n");
+  LoadOptions opt;
+  opt.resolver = &r;
+  auto ds = load_perturbqa_csv(p, opt);
+  ASSERT_EQ(ds.items.size(), 5u);
+  EXPECT_EQ(ds.items[0].pert, "AARS1");   // a lone alias is still followed
+  EXPECT_EQ(ds.items[0].gene, "TRAC");    // not merged into NCOR2
+  EXPECT_EQ(ds.items[1].gene, "NCOR2");
+  EXPECT_EQ(ds.items[2].gene, "K7");      // two aliases of one gene: both keep their names
+  EXPECT_EQ(ds.items[3].gene, "CK7");
+  EXPECT_EQ(ds.items[4].gene, "SOX2");    // current symbols always resolve to themselves
+  EXPECT_EQ(ds.renamed, 1);
+  EXPECT_EQ(ds.kept_distinct, (std::vector<std::string>{"CK7 (alias of KRT7, as is K7)", "K7 (alias of KRT7, as is CK7)",
+                                                         "TRAC (alias of NCOR2, which is also in the data)"}));
+  // Without NCOR2 in the file, TRAC follows its alias as before.
+  auto q = write("no_ncor2.csv", "pert,gene,label,split\nAARS,TRAC,1,train\n");
+  auto ds2 = load_perturbqa_csv(q, opt);
+  EXPECT_EQ(ds2.items[0].gene, "NCOR2");
+  EXPECT_TRUE(ds2.kept_distinct.empty());
+}
+
+TEST(RealMirror, JurkatKeepsTracAndNcor2Apart) {
+  auto data = ps::locate_data();
+  if (!data) GTEST_SKIP() << "data mirror not found";
+  auto r = SymbolResolver::load(data->dir);
+  auto ds = load_perturbqa(data->dir, "jurkat", "de", &r);
+  int64_t trac = 0, ncor2 = 0;
+  for (const auto& it : ds.items) trac += it.gene == "TRAC", ncor2 += it.gene == "NCOR2";
+  EXPECT_EQ(trac, 86);   // rows naming TRAC in jurkat-de.csv (grep -c)
+  EXPECT_EQ(ncor2, 13);  // rows naming NCOR2
+  bool listed = false;
+  for (const auto& k : ds.kept_distinct) listed = listed || k.rfind("TRAC (alias of NCOR2", 0) == 0;
+  EXPECT_TRUE(listed);
+}
