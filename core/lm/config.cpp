@@ -52,6 +52,11 @@ struct Reader {
       fail(key, "expected a finite positive number, got " + v.dump());
     return v.get<double>();
   }
+  std::string string(const std::string& key, const std::string& fallback) const {
+    if (!j.contains(key) || j.at(key).is_null()) return fallback;
+    if (!j.at(key).is_string()) fail(key, "expected a string, got " + j.at(key).dump());
+    return j.at(key).get<std::string>();
+  }
   bool boolean(const std::string& key, bool fallback) const {
     if (!j.contains(key) || j.at(key).is_null()) return fallback;
     if (!j.at(key).is_boolean()) fail(key, "expected true or false, got " + j.at(key).dump());
@@ -66,7 +71,7 @@ ModelConfig parse_config(const json& j, const std::string& src) {
   Reader r{j, src};
   ModelConfig c;
 
-  std::string model_type = j.value("model_type", std::string());
+  std::string model_type = r.string("model_type", "");
   std::string arch_name;
   if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
       j["architectures"][0].is_string())
@@ -151,7 +156,7 @@ ModelConfig parse_config(const json& j, const std::string& src) {
     check_rope_type("rope_scaling", j["rope_scaling"]);
   }
   if (r.boolean("use_sliding_window", false)) r.fail("use_sliding_window", "sliding-window attention is not supported");
-  std::string act = j.value("hidden_act", std::string("silu"));
+  std::string act = r.string("hidden_act", "silu");
   if (act != "silu") r.fail("hidden_act", "only silu (SwiGLU) is supported, got '" + act + "'");
 
   // The dtype transformers loads in: "dtype" (transformers 5) or "torch_dtype" (before); "dtype" wins.

@@ -160,7 +160,13 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
   }
   auto fail = [&](const std::string& key, const std::string& msg) { return Error(where(cfg_path, 0, "'" + key + "': " + msg)); };
   if (!j.is_object()) throw Error(where(cfg_path, 0, "not a JSON object"));
-  if (j.value("peft_type", std::string("LORA")) != "LORA") throw fail("peft_type", "only LORA adapters are supported");
+  auto flag = [&](const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return false;
+    if (!j[key].is_boolean()) throw fail(key, "expected true or false, got " + j[key].dump());
+    return j[key].get<bool>();
+  };
+  if (j.contains("peft_type") && !j["peft_type"].is_null() && j["peft_type"] != "LORA")
+    throw fail("peft_type", "only LORA adapters are supported, got " + j["peft_type"].dump());
   LoraConfig c;
   if (!j.contains("r") || !j["r"].is_number_integer()) throw fail("r", "missing or not an integer");
   c.r = j["r"].get<int64_t>();
@@ -172,8 +178,8 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
   }
   if (j.contains("lora_dropout") && j["lora_dropout"].is_number()) c.dropout = j["lora_dropout"].get<double>();
   if (j.contains("use_rslora") && j["use_rslora"].is_boolean()) c.use_rslora = j["use_rslora"].get<bool>();
-  if (j.value("use_dora", false)) throw fail("use_dora", "DoRA adapters are not supported");
-  if (j.value("fan_in_fan_out", false)) throw fail("fan_in_fan_out", "must be false for Llama/Qwen3 linears");
+  if (flag("use_dora")) throw fail("use_dora", "DoRA adapters are not supported");
+  if (flag("fan_in_fan_out")) throw fail("fan_in_fan_out", "must be false for Llama/Qwen3 linears");
   if (j.contains("bias") && j["bias"].is_string() && j["bias"] != "none") throw fail("bias", "only \"none\" is supported");
   for (const char* key : {"rank_pattern", "alpha_pattern"})
     if (j.contains(key) && !j[key].is_null() && !j[key].empty()) throw fail(key, "per-module ranks/alphas are not supported");

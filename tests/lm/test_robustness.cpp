@@ -168,6 +168,13 @@ TEST(ConfigKeys, HostileNumbersAreRefusedBeforeAnyAllocation) {
   json inf = base_config();
   inf["rope_theta"] = std::numeric_limits<double>::infinity();
   EXPECT_TRUE(has(error_of([&] { parse_config(inf, "config.json"); }), "rope_theta"));
+  // Wrong JSON types are ps::Errors naming the key, not escaped nlohmann type errors.
+  json mt = base_config();
+  mt["model_type"] = 5;
+  EXPECT_TRUE(has(error_of([&] { parse_config(mt, "config.json"); }), "model_type"));
+  json act = base_config();
+  act["hidden_act"] = json::array();
+  EXPECT_TRUE(has(error_of([&] { parse_config(act, "config.json"); }), "hidden_act"));
   // A folder where config.json should be.
   std::string dir = temp_dir("cfg_folder");
   fs::create_directories(dir + "/config.json");
@@ -292,6 +299,14 @@ TEST(NonFinite, LoraWeightsAndAlphaAreChecked) {
   std::ofstream(dir + "/adapter_config.json") << j.dump();
   e = error_of([&] { LoraAdapter::load(dir, c); });
   EXPECT_TRUE(has(e, "adapter_config.json") && has(e, "lora_alpha")) << e;
+  for (const char* key : {"use_dora", "fan_in_fan_out", "peft_type"}) {
+    json k = read_json(dir + "/adapter_config.json");
+    k["lora_alpha"] = 16;
+    k[key] = 3;
+    std::ofstream(dir + "/adapter_config.json") << k.dump();
+    e = error_of([&] { LoraAdapter::load(dir, c); });
+    EXPECT_TRUE(has(e, "adapter_config.json") && has(e, key)) << e;
+  }
 }
 
 // ---- fault 9: stored dtype vs config dtype ------------------------------------------------------
