@@ -300,6 +300,7 @@ TEST(NonFinite, LoraWeightsAndAlphaAreChecked) {
   e = error_of([&] { LoraAdapter::load(dir, c); });
   EXPECT_TRUE(has(e, "adapter_config.json") && has(e, "lora_alpha")) << e;
   for (const char* key : {"use_dora", "fan_in_fan_out", "peft_type"}) {
+    a->save(dir);
     json k = read_json(dir + "/adapter_config.json");
     k["lora_alpha"] = 16;
     k[key] = 3;
