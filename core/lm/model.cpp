@@ -123,7 +123,9 @@ static void assign(ModelWeights& w, const ModelConfig& c, const std::map<std::st
 
 Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtype) {
   const std::string config_path = (fs::path(dir) / "config.json").string();
-  if (!fs::is_directory(dir)) throw Error(where(dir, 0, "model folder does not exist"));
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) throw Error(where(dir, 0, "model folder does not exist"));
+  if (!fs::is_directory(dir, ec)) throw Error(where(dir, 0, "is a file, not a model folder (config.json + model.safetensors)"));
   Model m(load_config(config_path), device, dtype);
   const ModelConfig& c = m.config_;
   Checkpoint ckpt(dir);
