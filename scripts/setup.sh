@@ -27,7 +27,8 @@ packages=(
 )
 if [ "$gui" = ON ]; then
   packages+=(qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
-             libqcustomplot-dev libgl-dev xvfb xauth fonts-dejavu-core)
+             libqcustomplot-dev libgl-dev xvfb xauth fonts-dejavu-core
+             desktop-file-utils appstream)   # validate the .desktop and metainfo files (tests)
 fi
 
 if [ "$fuzz" = 1 ]; then

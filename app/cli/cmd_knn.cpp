@@ -1,6 +1,7 @@
 // perturbscope-cli knn: evaluate the KNN-KG predictor on PerturbQA cell lines (or any file
 // in PerturbQA's column format), print the metrics, and store the run with its per-item
 // predictions.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -81,7 +82,7 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
 int cmd_knn(const Argv& argv) {
   Args args("knn", argv,
             {{"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required; with --csv: a label)"},
-             {"k", true, "neighbours that vote, >= 1 (default 20)"},
+             {"k", true, "neighbours that vote, 1 to --pool (default 20)"},
              {"pool", true, "closest train perturbers searched for voters (default 400)"},
              {"sources", true, "graph sources and weights, e.g. string or string,go,reactome or string:1,go:1,reactome:2 "
                                "(default string:1,go:1,reactome:2; a source named without a weight keeps that default)"},
@@ -89,7 +90,7 @@ int cmd_knn(const Argv& argv) {
              {"beta", true, "weight of the target-neighbourhood estimate, in [0, 1] (default 0.2)"},
              {"gamma", true, "weight of the perturbation-strength term, in [0, 1e6] (default 0.5)"},
              {"alpha", true, "shrinkage toward the target's base rate, in (0, 1e12] (default 1)"},
-             {"power", true, "neighbour weight = score^power, in [0, 100] (default 1)"},
+             {"power", true, "neighbour weight = score^power, in (0, 100] (default 1)"},
              {"split", true, "the split to evaluate (default test)"},
              {"csv", true, "evaluate this file in PerturbQA's format (pert,gene,label,split) instead"},
              {"train-split", true, "with --csv: the training split's name (default train)"},
@@ -147,8 +148,13 @@ int cmd_knn(const Argv& argv) {
   cfg.knn.beta = args.get_double("beta", cfg.knn.beta, 0.0, 1.0);
   cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma, 0.0, 1e6);
   cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha, 0.0, 1e12);
-  if (!(cfg.knn.alpha > 0)) throw UsageError("knn: --alpha must be > 0 (it is the shrinkage pseudo-weight), got " + args.get("alpha"));
   cfg.knn.power = args.get_double("power", cfg.knn.power, 0.0, 100.0);
+  // The core's rules on top of the flag ranges (alpha > 0, power > 0, k <= pool, sources), named by flag.
+  for (const auto& [field, why] : cfg.knn.validate()) {
+    std::string flag = field;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    throw UsageError("knn: --" + flag + ": " + why);
+  }
   cfg.calibration = args.get("calibration", "isotonic");
   ps::metrics::Calibrator::method_from_string(cfg.calibration);  // validate early
   cfg.val_fraction = args.get_double("val-fraction", 0.2, 0.0, 1.0);

@@ -28,6 +28,12 @@ const Command kCommands[] = {
     {"kg", "neighbours GENE: knowledge-graph neighbourhood with evidence", ps::cli::cmd_kg},
     {"tokenize", "encode text with a tokenizer.json", ps::cli::cmd_tokenize},
     {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate, true},
+    {"sft", "teacher traces -> supervised fine-tuning -> evaluation", ps::cli::cmd_sft, true},
+    {"eval", "evaluate a policy on held-out PerturbQA items", ps::cli::cmd_eval, true},
+    {"traces", "list | show RUN: prompts, reasoning traces and parsed answers", ps::cli::cmd_traces},
+    {"grpo", "RLCR-GRPO on an SFT policy", ps::cli::cmd_grpo, true},
+    {"pipeline", "teacher traces -> SFT -> GRPO (RLCR, RLVR) -> evaluation", ps::cli::cmd_pipeline, true},
+    {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
 };
 
 // The first line of a message, without trailing blanks (exception texts may append traces).

@@ -125,17 +125,10 @@ void KnnEvalConfig::validate() const {
     if (!std::isfinite(v)) bad(field, "a finite number", v);
   };
   if (cell_lines.empty()) throw ps::Error("KNN evaluation: no cell line given");
-  if (knn.k < 1) bad("k", ">= 1", knn.k);
-  if (knn.pool < 1) bad("pool", ">= 1", knn.pool);
-  if (knn.target_k < 0) bad("target_k", ">= 0", knn.target_k);
-  finite("beta", knn.beta);
-  finite("gamma", knn.gamma);
-  finite("alpha", knn.alpha);
-  finite("power", knn.power);
-  if (knn.beta < 0 || knn.beta > 1) bad("beta", "in [0, 1]", knn.beta);
-  if (knn.gamma < 0) bad("gamma", ">= 0", knn.gamma);
-  if (!(knn.alpha > 0)) bad("alpha", "> 0 (the shrinkage pseudo-weight; 0 gives 0/0 for a target without votes)", knn.alpha);
-  if (knn.power < 0) bad("power", ">= 0", knn.power);
+  const auto problems = knn.validate();  // the one check of the KNN settings (the GUI's forms use it too)
+  if (!problems.empty()) throw ps::Error("KNN evaluation: " + problems.front().second);
+  finite("val_fraction", val_fraction);
+  finite("threshold", threshold);
   if (!(val_fraction > 0 && val_fraction < 1)) bad("val_fraction", "in (0, 1)", val_fraction);
   if (!(threshold >= 0 && threshold <= 1)) bad("threshold", "in [0, 1]", threshold);
   if (bootstrap < 0) bad("bootstrap", ">= 0", bootstrap);

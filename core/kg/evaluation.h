@@ -45,9 +45,8 @@ struct KnnEvalConfig {
   std::function<void(const CellLineResult&)> on_cell_done;
   std::string to_json() const;
   // Throws ps::Error naming the first bad field (run_knn_evaluation calls it before any work):
-  // k, pool >= 1; target_k >= 0; beta in [0, 1]; gamma >= 0; alpha > 0; power >= 0 (all finite);
-  // val_fraction in (0, 1); threshold in [0, 1]; bootstrap >= 0; threads >= 1 (clamped to
-  // ps::max_threads() when run); a cell line given.
+  // knn.validate() (KnnConfig's rules), val_fraction in (0, 1); threshold in [0, 1];
+  // bootstrap >= 0; threads >= 1 (clamped to ps::max_threads() when run); a cell line given.
   void validate() const;
 };
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "common/error.h"
 #include "common/parallel.h"
@@ -13,6 +15,93 @@ std::string KnnConfig::to_json() const {
   nlohmann::json j = {{"k", k}, {"pool", pool}, {"sources", sources.to_string()}, {"power", power}, {"alpha", alpha},
                       {"target_k", target_k}, {"beta", beta}, {"gamma", gamma}};
   return j.dump();
+}
+
+namespace {
+
+// Reads `key` of `j` into `out` when present; a wrong type names the field.
+template <typename T>
+void read_field(const nlohmann::json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  const bool ok = std::is_same<T, std::string>::value ? it->is_string()
+                  : std::is_integral<T>::value       ? it->is_number_integer()
+                                                     : it->is_number();
+  if (!ok) throw ps::Error(std::string("KNN configuration: field '") + key + "' has the wrong type (" + it->dump() + ")");
+  out = it->get<T>();
+}
+
+KnnConfig knn_from_object(const nlohmann::json& j) {
+  KnnConfig c;
+  if (!j.is_object()) throw ps::Error("KNN configuration: expected a JSON object");
+  read_field(j, "k", c.k);
+  read_field(j, "pool", c.pool);
+  read_field(j, "power", c.power);
+  read_field(j, "alpha", c.alpha);
+  read_field(j, "target_k", c.target_k);
+  read_field(j, "beta", c.beta);
+  read_field(j, "gamma", c.gamma);
+  std::string sources;
+  read_field(j, "sources", sources);
+  if (!sources.empty()) {
+    try {
+      c.sources = SourceWeights::parse(sources);
+    } catch (const ps::Error& e) {
+      throw ps::Error(std::string("KNN configuration: field 'sources': ") + e.what());
+    }
+  }
+  return c;
+}
+
+nlohmann::json parse_config(const std::string& json) {
+  try {
+    return nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw ps::Error(std::string("KNN configuration: not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace
+
+KnnConfig KnnConfig::from_json(const std::string& json) { return knn_from_object(parse_config(json)); }
+
+std::vector<std::pair<std::string, std::string>> KnnConfig::validate() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto num = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  if (pool < 1) out.emplace_back("pool", "pool must be at least 1, not " + std::to_string(pool));
+  const int max_k = std::max(1, pool);
+  if (k < 1 || k > max_k)
+    out.emplace_back("k", "k must be between 1 and " + std::to_string(max_k) + " (the pool), not " + std::to_string(k));
+  const double w[] = {sources.string, sources.go, sources.reactome};
+  if (!(std::isfinite(w[0]) && std::isfinite(w[1]) && std::isfinite(w[2])))
+    out.emplace_back("sources", "source weights must be finite numbers");
+  else if (!(w[0] >= 0 && w[1] >= 0 && w[2] >= 0)) out.emplace_back("sources", "source weights cannot be negative");
+  else if (w[0] + w[1] + w[2] <= 0) out.emplace_back("sources", "use at least one knowledge source");
+  // NaN fails every comparison below, and infinities are refused explicitly: no score may become NaN.
+  if (!(power > 0 && std::isfinite(power))) out.emplace_back("power", "power must be a positive finite number, not " + num(power));
+  // alpha is the pseudo-weight of the base rate: with 0, a target without votes scores 0/0.
+  if (!(alpha > 0 && std::isfinite(alpha)))
+    out.emplace_back("alpha", "alpha must be a positive finite number (0 leaves a target without votes at 0/0), not " + num(alpha));
+  if (target_k < 0) out.emplace_back("target_k", "target_k must be at least 0, not " + std::to_string(target_k));
+  if (!(beta >= 0 && beta <= 1)) out.emplace_back("beta", "beta must be between 0 and 1, not " + num(beta));
+  if (!(gamma >= 0 && std::isfinite(gamma))) out.emplace_back("gamma", "gamma must be a finite number >= 0, not " + num(gamma));
+  return out;
+}
+
+KnnConfig knn_config_of_run(const std::string& config_json) {
+  if (config_json.find_first_not_of(" \t\r\n") == std::string::npos) return KnnConfig{};
+  const nlohmann::json j = parse_config(config_json);
+  if (!j.is_object()) throw ps::Error("run configuration: expected a JSON object");
+  auto it = j.find("knn");
+  if (it != j.end() && !it->is_null()) {
+    if (!it->is_object()) throw ps::Error("run configuration: field 'knn' must be an object");
+    return knn_from_object(*it);
+  }
+  return knn_from_object(j);
 }
 
 KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg)
@@ -54,9 +143,21 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
   mean_rate_ = train.empty() ? 0 : pos / train.size();
   base_rate_.resize(n_targets_);
   for (size_t c = 0; c < n_targets_; ++c) base_rate_[c] = t_pos[c] / t_n[c];
+  target_n_ = t_n;
   pert_rate_.resize(pert_gene_.size());
   for (size_t r = 0; r < pert_gene_.size(); ++r) pert_rate_[r] = p_pos[r] / p_n[r], mean_pert_rate_ += pert_rate_[r];
   if (!pert_rate_.empty()) mean_pert_rate_ /= pert_rate_.size();
+}
+
+int64_t KnnModel::target_count(const std::string& target, const std::string& leave_out) const {
+  auto c = target_col_.find(target);
+  if (c == target_col_.end()) return 0;
+  int64_t n = static_cast<int64_t>(target_n_[c->second]);
+  if (!leave_out.empty()) {
+    auto r = pert_row_.find(leave_out);
+    if (r != pert_row_.end() && label(r->second, c->second) >= 0) --n;
+  }
+  return n;
 }
 
 KnnModel::Neighbourhood KnnModel::perturber_neighbourhood(const std::string& pert) const {
@@ -86,12 +187,16 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   return nb;
 }
 
-KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col) const {
+KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
   double base = mean_rate_;
-  if (col >= 0) {
+  if (col >= 0 && own_label >= 0 && target_n_[col] <= 1) {
+    p.target_seen = false;  // the pair itself was the target's only train item
+  } else if (col >= 0 && own_label >= 0) {
+    base = (base_rate_[col] * target_n_[col] - own_label) / (target_n_[col] - 1);
+  } else if (col >= 0) {
     base = base_rate_[col];
   } else if (!ny.rows.empty()) {
     double s = 0, w = 0;
@@ -157,7 +262,7 @@ std::vector<double> KnnModel::scores(const std::vector<data::Item>& items, int t
 }
 
 std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>& items, int threads,
-                                                  bool with_votes) const {
+                                                  bool with_votes, bool leave_pair_out) const {
   // Distinct perturbers and targets, their neighbourhoods computed in parallel.
   std::unordered_map<std::string, int32_t> pidx, tidx;
   std::vector<std::string> perts, targets;
@@ -177,7 +282,12 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
         auto c = target_col_.find(it.gene);
         const int32_t col = c == target_col_.end() ? -1 : c->second;
         const auto& x = nx[pidx.at(it.pert)];
-        out[i] = combine(x, ny[tidx.at(it.gene)], col);
+        int own = -1;
+        if (leave_pair_out && col >= 0) {
+          auto r = pert_row_.find(it.pert);
+          if (r != pert_row_.end()) own = label(r->second, col);
+        }
+        out[i] = combine(x, ny[tidx.at(it.gene)], col, own);
         out[i].perturber_in_graph = !x.raw.empty() || g_.find(it.pert).has_value();
         if (with_votes) add_votes(out[i], x, col);
       },

@@ -39,7 +39,23 @@ struct KnnConfig {
   double beta = 0.2;           // weight of the target-neighbourhood estimate
   double gamma = 0.5;          // weight of the neighbours' overall perturbation strength
   std::string to_json() const;
+  // The inverse of to_json(): fields absent from the object keep their defaults above.
+  // Throws ps::Error naming the field on a wrong type or a malformed "sources" spec.
+  static KnnConfig from_json(const std::string& json);
+  // What is wrong with the settings, as (field, message) pairs, e.g. ("k", "k must be
+  // between 1 and pool (400), not 0"); empty when valid. Fields: k, pool, sources,
+  // power, alpha, target_k, beta, gamma. Forms show each message beside its field.
+  // NaN and infinities are invalid everywhere; alpha must be > 0 (0 gives 0/0 scores).
+  std::vector<std::pair<std::string, std::string>> validate() const;
 };
+
+// The KNN settings a stored run was made with, from the run's config_json: its "knn"
+// object (as store_knn_runs() writes it), else the same keys at the top level (older or
+// hand-written runs); every key absent keeps KnnConfig's default (sources string:1,go:1,
+// reactome:2 = SourceWeights::fused()). The one reader of a run's KNN configuration: the
+// KG browser, the predictor and the run details all use it. Empty text gives the
+// defaults; malformed JSON or a field of the wrong type throws ps::Error naming it.
+KnnConfig knn_config_of_run(const std::string& config_json);
 
 struct KnnVote {
   GeneId neighbour = -1;       // a train perturber
@@ -64,9 +80,15 @@ class KnnModel {
   KnnPrediction predict(const std::string& perturber, const std::string& target) const;
   // Many items at once: neighbourhoods are computed once per distinct gene. Votes are
   // filled when asked (target_neighbours stay empty; predict() gives them).
+  // leave_pair_out: an item whose (perturber, target) pair is itself in train has its own label
+  // removed from b(Y) (the perturber never votes for itself: a gene is not its own neighbour),
+  // so a training prompt or teacher answer cannot carry the item's label.
   std::vector<KnnPrediction> predict_many(const std::vector<data::Item>& items, int threads = 2,
-                                          bool with_votes = false) const;
+                                          bool with_votes = false, bool leave_pair_out = false) const;
   std::vector<double> scores(const std::vector<data::Item>& items, int threads = 2) const;
+
+  // Train perturbers measured on `target`, not counting `leave_out_perturber`'s own pair. 0 when unseen.
+  int64_t target_count(const std::string& target, const std::string& leave_out_perturber = "") const;
 
   const KnnConfig& config() const { return cfg_; }
   const KnowledgeGraph& graph() const { return g_; }
@@ -81,7 +103,8 @@ class KnnModel {
   };
   Neighbourhood perturber_neighbourhood(const std::string& pert) const;
   Neighbourhood target_neighbourhood(const std::string& gene) const;
-  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col) const;
+  // own_label: the label of (X, Y) when that pair is in train and must be left out of b(Y), else -1.
+  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1) const;
   void add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t target_col) const;
   int8_t label(int32_t row, int32_t col) const { return labels_[static_cast<size_t>(row) * n_targets_ + col]; }
 
@@ -94,6 +117,7 @@ class KnnModel {
   size_t n_targets_ = 0;
   std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
   std::vector<double> base_rate_, pert_rate_;
+  std::vector<double> target_n_;                     // train items per target
   double mean_rate_ = 0, mean_pert_rate_ = 0;
 };
 

@@ -65,7 +65,13 @@ at::Tensor self_attention(const at::Tensor& x, const AttentionWeights& w, const 
   if (opt.use_adapter && (w.q_proj.lora || w.k_proj.lora))
     qk = at::cat({add_lora(qk.narrow(-1, 0, H * d), x, w.q_proj, opt), add_lora(qk.narrow(-1, H * d, KV * d), x, w.k_proj, opt)}, -1);
   qk = qk.view({B, L, H + KV, d});
-  if (c.has_qk_norm()) qk = rms_norm(qk, w.qk_norm, c.rms_norm_eps);  // Qwen3: RMSNorm over d, per head, before RoPE
+  if (c.has_qk_norm()) {
+    // While the norms train (full fine-tuning) the stacked copy is rebuilt so gradients reach them.
+    const at::Tensor qk_w = w.q_norm.requires_grad() && at::GradMode::is_enabled()
+                                ? at::cat({w.q_norm.expand({H, d}), w.k_norm.expand({KV, d})})
+                                : w.qk_norm;
+    qk = rms_norm(qk, qk_w, c.rms_norm_eps);
+  }  // Qwen3: RMSNorm over d, per head, before RoPE
   qk = apply_rope(qk.transpose(1, 2), cos, sin);                       // [B, H + KV, L, d]
   at::Tensor q = qk.narrow(1, 0, H);                                   // [B, H, L, d]
   at::Tensor k = qk.narrow(1, H, KV);                                  // [B, KV, L, d]

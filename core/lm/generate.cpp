@@ -135,6 +135,10 @@ std::vector<Generation> generate(const Model& model, const std::vector<std::vect
   std::vector<bool> done(B, cfg.max_new_tokens == 0);
   int64_t steps = 0, remaining = cfg.max_new_tokens == 0 ? 0 : B;
   for (int64_t t = 0; t < cfg.max_new_tokens && remaining > 0; ++t) {
+    if (cfg.vocab_limit > 0 && cfg.vocab_limit < logits.size(-1)) {
+      logits = logits.clone();
+      logits.narrow(-1, cfg.vocab_limit, logits.size(-1) - cfg.vocab_limit).fill_(-INFINITY);
+    }
     auto [tok, lp] = sampler.sample(logits);  // [B], [B] on the CPU
     auto tok_a = tok.accessor<int64_t, 1>();
     auto lp_a = lp.accessor<float, 1>();

@@ -248,7 +248,66 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   x = rms_norm(x, w_.norm, config_.rms_norm_eps);
   if (opt.trace) opt.trace->push_back(x);
   (void)B;
+  if (opt.return_hidden) return x;    // [B, L, hidden]
   return linear(x, w_.lm_head, opt);  // [B, L, vocab]
+}
+
+Model Model::clone() const {
+  Model m(config_, device_, dtype_);
+  std::map<std::string, at::Tensor> tensors;
+  at::NoGradGuard no_grad;
+  for (const auto& [name, t] : named_weights()) tensors[name] = t.detach().clone();
+  assign(m.w_, config_, tensors);
+  return m;
+}
+
+std::vector<std::pair<std::string, at::Tensor>> Model::set_trainable(bool trainable) {
+  // The stored leaves: embed_tokens (= lm_head when tied), norms, the stacked qkv and gate_up
+  // (q/k/v/gate/up_proj.weight are views of them), o_proj, down_proj, q_norm/k_norm, lm_head.
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  auto leaf = [&](const std::string& name, at::Tensor& t) {
+    t.requires_grad_(trainable);
+    out.emplace_back(name, t);
+  };
+  leaf("model.embed_tokens.weight", w_.embed_tokens);
+  for (int64_t n = 0; n < config_.num_layers; ++n) {
+    const std::string p = "model.layers." + std::to_string(n) + ".";
+    LayerWeights& l = w_.layers[n];
+    leaf(p + "input_layernorm.weight", l.input_layernorm);
+    leaf(p + "post_attention_layernorm.weight", l.post_attention_layernorm);
+    leaf(p + "self_attn.qkv", l.self_attn.qkv);
+    leaf(p + "self_attn.o_proj.weight", l.self_attn.o_proj.weight);
+    if (config_.has_qk_norm()) {
+      leaf(p + "self_attn.q_norm.weight", l.self_attn.q_norm);
+      leaf(p + "self_attn.k_norm.weight", l.self_attn.k_norm);
+    }
+    leaf(p + "mlp.gate_up", l.gate_up);
+    leaf(p + "mlp.down_proj.weight", l.down_proj.weight);
+  }
+  leaf("model.norm.weight", w_.norm);
+  if (!config_.tie_word_embeddings) leaf("lm_head.weight", w_.lm_head.weight);
+  // The views must be re-taken from the leaves so that they share their autograd identity.
+  const ModelConfig& c = config_;
+  for (LayerWeights& l : w_.layers) {
+    AttentionWeights& a = l.self_attn;
+    a.q_proj.weight = a.qkv.narrow(0, 0, c.q_size());
+    a.k_proj.weight = a.qkv.narrow(0, c.q_size(), c.kv_size());
+    a.v_proj.weight = a.qkv.narrow(0, c.q_size() + c.kv_size(), c.kv_size());
+    l.gate_proj.weight = l.gate_up.narrow(0, 0, c.intermediate_size);
+    l.up_proj.weight = l.gate_up.narrow(0, c.intermediate_size, c.intermediate_size);
+  }
+  if (c.tie_word_embeddings) w_.lm_head.weight = w_.embed_tokens;
+  return out;
+}
+
+void Model::refresh_derived() {
+  at::NoGradGuard no_grad;
+  if (!config_.has_qk_norm()) return;
+  for (LayerWeights& l : w_.layers) {
+    AttentionWeights& a = l.self_attn;
+    a.qk_norm = at::cat({a.q_norm.expand({config_.num_heads, config_.head_dim}),
+                         a.k_norm.expand({config_.num_kv_heads, config_.head_dim})});
+  }
 }
 
 void Model::attach_adapter(std::shared_ptr<LoraAdapter> adapter) {

@@ -68,6 +68,17 @@ class Model {
     return KVCache(config_, batch, capacity, device_, dtype_);
   }
 
+  // A deep copy (fresh storage for every weight, no autograd history): the frozen reference
+  // policy of full fine-tuning, or a snapshot. Adapters are not copied.
+  Model clone() const;
+  // Full fine-tuning: sets requires_grad on every stored weight and returns the leaves the
+  // optimiser updates, by name ("model.layers.0.self_attn.qkv" holds q/k/v_proj stacked,
+  // "model.layers.0.mlp.gate_up" gate/up_proj; the per-projection weights are views of them).
+  std::vector<std::pair<std::string, at::Tensor>> set_trainable(bool trainable);
+  // Recomputes tensors derived from the weights at load (Qwen3's stacked q/k norm). Forward
+  // builds them on the fly while q_norm requires grad; call this after training them.
+  void refresh_derived();
+
   // LoRA: attach puts the adapter's A/B on the projections it targets (forward uses them unless
   // opt.use_adapter is false); merge folds W' = W + scaling·(B·A) into the weights and detaches.
   void attach_adapter(std::shared_ptr<LoraAdapter> adapter);

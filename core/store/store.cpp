@@ -36,7 +36,7 @@ namespace ps::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // migrations[i] takes a store from version i to i+1. Never edit a released step;
 // append a new one and bump kSchemaVersion.
@@ -95,6 +95,26 @@ CREATE TABLE artefacts(
   bytes INTEGER NOT NULL,
   created_at TEXT NOT NULL);
 CREATE INDEX artefacts_run ON artefacts(run_id);
+)sql",
+    // 1 -> 2: LLM predictions keep their prompt, parse-failure reason and details; GRPO rollout samples.
+    R"sql(
+ALTER TABLE predictions ADD COLUMN prompt TEXT NOT NULL DEFAULT '';
+ALTER TABLE predictions ADD COLUMN parse_failure TEXT NOT NULL DEFAULT '';
+ALTER TABLE predictions ADD COLUMN details_json TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE rollouts(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  group_index INTEGER NOT NULL,
+  sample_index INTEGER NOT NULL,
+  item_key TEXT NOT NULL DEFAULT '',
+  label INTEGER NOT NULL DEFAULT -1,
+  prompt TEXT NOT NULL DEFAULT '',
+  completion TEXT NOT NULL DEFAULT '',
+  reward REAL,
+  advantage REAL,
+  parts_json TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX rollouts_run ON rollouts(run_id, step);
 )sql",
 };
 
@@ -383,6 +403,35 @@ int64_t Store::create_run(const std::string& kind, const std::string& name, cons
   return sqlite3_last_insert_rowid(db_);
 }
 
+void Store::reopen_run(int64_t run_id) {
+  static const std::string sql = std::string("UPDATE runs SET status='running', finished_at='', updated_at=") + kNow +
+                                 ", pid=?, pid_start=?, host=? WHERE id=?";
+  sqlite3_stmt* s = prepare(sql.c_str());
+  Use u(s);
+  const int64_t pid = ::getpid();
+  sqlite3_bind_int64(s, 1, pid);
+  sqlite3_bind_int64(s, 2, process_start_time(pid));
+  bind_text(s, 3, host_name());
+  sqlite3_bind_int64(s, 4, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot reopen run " + std::to_string(run_id));
+  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
+  ++own_writes_;
+}
+
+void Store::delete_metrics_after(int64_t run_id, int64_t step) {
+  sqlite3_stmt* s = prepare("DELETE FROM metrics WHERE step>? AND series_id IN (SELECT id FROM metric_series WHERE run_id=?)");
+  Use u(s);
+  sqlite3_bind_int64(s, 1, step);
+  sqlite3_bind_int64(s, 2, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot delete metrics of run " + std::to_string(run_id));
+  sqlite3_stmt* r = prepare("DELETE FROM rollouts WHERE run_id=? AND step>?");
+  Use ur(r);
+  sqlite3_bind_int64(r, 1, run_id);
+  sqlite3_bind_int64(r, 2, step);
+  if (sqlite3_step(r) != SQLITE_DONE) fail("cannot delete rollouts of run " + std::to_string(run_id));
+  ++own_writes_;
+}
+
 void Store::set_status(int64_t run_id, RunStatus status) {
   static const std::string sql = std::string("UPDATE runs SET status=?, updated_at=") + kNow +
                                  ", finished_at=CASE WHEN ? THEN " + kNow + " ELSE '' END WHERE id=?";
@@ -569,7 +618,7 @@ void Store::add_predictions(int64_t run_id, const std::vector<Prediction>& preds
   Transaction tx(db_, path_);
   sqlite3_stmt* s = prepare(
       "INSERT INTO predictions(run_id,item_key,cell_line,perturber,target,label,prediction,confidence,tokens,"
-      "trace,ttc_round) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+      "trace,ttc_round,prompt,parse_failure,details_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   for (const auto& p : preds) {
     Use u(s);
     sqlite3_bind_int64(s, 1, run_id);
@@ -583,6 +632,9 @@ void Store::add_predictions(int64_t run_id, const std::vector<Prediction>& preds
     sqlite3_bind_int64(s, 9, p.tokens);
     bind_text(s, 10, p.trace);
     sqlite3_bind_int(s, 11, p.ttc_round);
+    bind_text(s, 12, p.prompt);
+    bind_text(s, 13, p.parse_failure);
+    bind_text(s, 14, p.details_json.empty() ? std::string("{}") : p.details_json);
     int rc = sqlite3_step(s);
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
       throw Error(where(path_, 0, "cannot add predictions: no run with id " + std::to_string(run_id)));
@@ -595,8 +647,8 @@ void Store::add_predictions(int64_t run_id, const std::vector<Prediction>& preds
 
 std::vector<Prediction> Store::predictions(int64_t run_id) const {
   sqlite3_stmt* s = prepare(
-      "SELECT item_key,cell_line,perturber,target,label,prediction,confidence,tokens,trace,ttc_round "
-      "FROM predictions WHERE run_id=? ORDER BY id");
+      "SELECT item_key,cell_line,perturber,target,label,prediction,confidence,tokens,trace,ttc_round,"
+      "prompt,parse_failure,details_json FROM predictions WHERE run_id=? ORDER BY id");
   Use u(s);
   sqlite3_bind_int64(s, 1, run_id);
   std::vector<Prediction> out;
@@ -613,9 +665,69 @@ std::vector<Prediction> Store::predictions(int64_t run_id) const {
     p.tokens = sqlite3_column_int64(s, 7);
     p.trace = col_text(s, 8);
     p.ttc_round = sqlite3_column_int(s, 9);
+    p.prompt = col_text(s, 10);
+    p.parse_failure = col_text(s, 11);
+    p.details_json = col_text(s, 12);
     out.push_back(std::move(p));
   }
   if (rc != SQLITE_DONE) fail("cannot read predictions of run " + std::to_string(run_id));
+  return out;
+}
+
+void Store::add_rollouts(int64_t run_id, const std::vector<RolloutSample>& samples) {
+  if (samples.empty()) return;
+  Transaction tx(db_, path_);
+  sqlite3_stmt* s = prepare(
+      "INSERT INTO rollouts(run_id,step,group_index,sample_index,item_key,label,prompt,completion,reward,advantage,"
+      "parts_json) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& r : samples) {
+    Use u(s);
+    sqlite3_bind_int64(s, 1, run_id);
+    sqlite3_bind_int64(s, 2, r.step);
+    sqlite3_bind_int64(s, 3, r.group_index);
+    sqlite3_bind_int64(s, 4, r.sample_index);
+    bind_text(s, 5, r.item_key);
+    sqlite3_bind_int(s, 6, r.label);
+    bind_text(s, 7, r.prompt);
+    bind_text(s, 8, r.completion);
+    bind_real(s, 9, r.reward);
+    bind_real(s, 10, r.advantage);
+    bind_text(s, 11, r.parts_json.empty() ? std::string("{}") : r.parts_json);
+    int rc = sqlite3_step(s);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+      throw Error(where(path_, 0, "cannot add rollouts: no run with id " + std::to_string(run_id)));
+    if (rc != SQLITE_DONE) fail("cannot add a rollout sample of run " + std::to_string(run_id));
+  }
+  touch_run(run_id);
+  tx.commit();
+  ++own_writes_;
+}
+
+std::vector<RolloutSample> Store::rollouts(int64_t run_id, int64_t step) const {
+  sqlite3_stmt* s = prepare(
+      "SELECT step,group_index,sample_index,item_key,label,prompt,completion,reward,advantage,parts_json "
+      "FROM rollouts WHERE run_id=? AND (?<0 OR step=?) ORDER BY step,group_index,sample_index");
+  Use u(s);
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, step);
+  sqlite3_bind_int64(s, 3, step);
+  std::vector<RolloutSample> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    RolloutSample r;
+    r.step = sqlite3_column_int64(s, 0);
+    r.group_index = sqlite3_column_int64(s, 1);
+    r.sample_index = sqlite3_column_int64(s, 2);
+    r.item_key = col_text(s, 3);
+    r.label = sqlite3_column_int(s, 4);
+    r.prompt = col_text(s, 5);
+    r.completion = col_text(s, 6);
+    r.reward = col_real(s, 7);
+    r.advantage = col_real(s, 8);
+    r.parts_json = col_text(s, 9);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) fail("cannot read rollouts of run " + std::to_string(run_id));
   return out;
 }
 

@@ -51,6 +51,21 @@ struct Prediction {
   int64_t tokens = 0;        // tokens spent (LLM predictors), 0 otherwise
   std::string trace;         // reasoning trace or evidence summary
   int ttc_round = 0;
+  std::string prompt;        // the prompt text (LLM predictors)
+  std::string parse_failure; // "" when parsed; else answer_parser.h's reason name
+  std::string details_json = "{}";  // anything else per item (TTC rounds, finish reason, KNN components)
+};
+
+// One GRPO completion of a step, kept for the trace review (a sample of each step's rollouts).
+struct RolloutSample {
+  int64_t step = 0;
+  int64_t group_index = 0;   // which prompt of the step
+  int64_t sample_index = 0;  // which of its K completions
+  std::string item_key;
+  int label = -1;
+  std::string prompt, completion;
+  double reward = 0, advantage = 0;
+  std::string parts_json = "{}";  // reward parts by name, parse failure, tokens
 };
 
 struct Artefact {
@@ -80,6 +95,10 @@ class Store {
 
   int64_t create_run(const std::string& kind, const std::string& name, const std::string& config_json);
   void set_status(int64_t run_id, RunStatus status);
+  // A resumed job takes its run back: status running, owned by this process.
+  void reopen_run(int64_t run_id);
+  // Drops metric points and rollout samples logged after `step` (a resumed job redoes them).
+  void delete_metrics_after(int64_t run_id, int64_t step);
   void set_summary(int64_t run_id, const std::string& summary_json);
   std::vector<Run> list_runs() const;                 // newest first
   std::optional<Run> get_run(int64_t run_id) const;
@@ -92,6 +111,9 @@ class Store {
 
   void add_predictions(int64_t run_id, const std::vector<Prediction>& preds);  // one transaction
   std::vector<Prediction> predictions(int64_t run_id) const;
+
+  void add_rollouts(int64_t run_id, const std::vector<RolloutSample>& samples);  // one transaction
+  std::vector<RolloutSample> rollouts(int64_t run_id, int64_t step = -1) const;  // step < 0: all
 
   int64_t add_artefact(int64_t run_id, const std::string& kind, const std::string& path);  // computes sha256 + size
   std::vector<Artefact> artefacts(int64_t run_id) const;

@@ -1,0 +1,49 @@
+#include "teach/evidence_teacher.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "prompt/answer_parser.h"
+
+namespace ps::teach {
+
+std::string TeacherTrace::completion() const { return "<think>\n" + reasoning + "\n</think>\n\n" + answer; }
+
+TeacherTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& lim) {
+  TeacherTrace t;
+  std::string r;
+  // The neighbours the prompt shows.
+  int shown = 0, n_hits = 0;
+  for (const auto& o : e.neighbours) {
+    if (static_cast<size_t>(shown) == lim.max_neighbours) break;
+    ++shown;
+    n_hits += o.label == 1;
+  }
+  if (shown == 0) r += "No close knockdown was measured on " + e.target + "; ";
+  else r += std::to_string(n_hits) + " of " + std::to_string(shown) + " close knockdowns changed " + e.target + "; ";
+  char buf[96];
+  if (std::isnan(e.target_de_rate)) {
+    r += e.target + " has no training knockdowns";
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", 100.0 * e.target_de_rate);
+    r += e.target + " was DE after " + std::string(buf) + "% of knockdowns";
+  }
+  if (e.string_score > 0) {
+    std::snprintf(buf, sizeof buf, "; STRING link %.2f", e.string_score);
+    r += buf;
+  }
+  r += ".\n";
+  const double p = std::isnan(e.knn_probability) ? (std::isnan(e.target_de_rate) ? 0.14 : e.target_de_rate) : e.knn_probability;
+  t.de = p >= 0.5;
+  t.confidence = std::round(100.0 * (t.de ? p : 1.0 - p)) / 100.0;
+  t.p_de = t.de ? t.confidence : 1.0 - t.confidence;
+  const char* verdict = p >= 0.7 ? "DE is likely." : p >= 0.5 ? "DE is slightly more likely than not."
+                        : p >= 0.3 ? "DE is somewhat unlikely." : "DE is unlikely.";
+  r += verdict;
+  t.reasoning = r;
+  t.answer = prompt::format_answer(t.de, t.confidence, 2);
+  t.correct = t.de == (label == 1);
+  return t;
+}
+
+}  // namespace ps::teach

@@ -1,0 +1,39 @@
+// The built-in evidence teacher: offline, deterministic. It writes a short reasoning trace from
+// the prompt's own evidence (prompt/evidence.h) and answers with the calibrated KNN-KG
+// probability p = P(DE):
+//
+//   de = p >= 0.5,   confidence = de ? p : 1 - p        (answer_parser.h's convention)
+//
+// Trace (every number comes from the evidence the prompt shows):
+//   2 of 8 close knockdowns changed MYC; MYC was DE after 12% of knockdowns; STRING link 0.40.
+//   DE is unlikely.
+//
+// Like the endpoint teacher it keeps, by default, only parseable and correct traces (the seed
+// paper's distillation recipe); the counts of made and kept traces are returned for the run.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "prompt/evidence.h"
+
+namespace ps::teach {
+
+struct TeacherTrace {
+  std::string reasoning;   // the text inside <think>...</think>
+  std::string answer;      // {"de": ..., "confidence": ...}
+  bool de = false;
+  double confidence = 0;   // in the stated answer
+  double p_de = 0;         // P(DE) = the KNN-KG probability (rounded as in the answer)
+  bool correct = false;    // de == (label == 1)
+  std::string completion() const;  // "<think>\n" + reasoning + "\n</think>\n\n" + answer
+};
+
+struct TeacherCounts {
+  int64_t made = 0, kept = 0, wrong = 0, unparseable = 0, failed = 0;
+};
+
+// One trace for one item (shown evidence only: `limits` as the prompt used).
+TeacherTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits);
+
+}  // namespace ps::teach
