@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -77,16 +78,13 @@ int cmd_generate(const Argv& argv) {
   if (args.has("prompt") == args.has("prompt-ids")) throw UsageError("generate: give exactly one of --prompt, --prompt-ids");
 
   lm::GenerationConfig cfg;
-  cfg.max_new_tokens = args.get_int("max-new-tokens", 64);
-  cfg.temperature = args.get_double("temperature", 0.0);
-  cfg.top_p = args.get_double("top-p", 1.0);
-  cfg.top_k = args.get_int("top-k", 0);
-  const long seed = args.get_int("seed", 0);
-  if (cfg.max_new_tokens < 0) throw UsageError("generate: --max-new-tokens must be >= 0");
-  if (cfg.temperature < 0) throw UsageError("generate: --temperature must be >= 0");
-  if (!(cfg.top_p > 0 && cfg.top_p <= 1)) throw UsageError("generate: --top-p must be in (0, 1]");
-  if (cfg.top_k < 0) throw UsageError("generate: --top-k must be >= 0");
-  if (seed < 0) throw UsageError("generate: --seed must be >= 0");
+  constexpr long kLongMax = std::numeric_limits<long>::max();
+  cfg.max_new_tokens = args.get_int("max-new-tokens", 64, 0, kLongMax);  // and <= the model's context: lm::generate
+  cfg.temperature = args.get_double("temperature", 0.0, 0.0, 1e6);
+  cfg.top_p = args.get_double("top-p", 1.0, 0.0, 1.0);
+  if (!(cfg.top_p > 0)) throw UsageError("generate: --top-p must be in (0, 1], got " + args.get("top-p"));
+  cfg.top_k = args.get_int("top-k", 0, 0, kLongMax);
+  const long seed = args.get_int("seed", 0, 0, kLongMax);
   cfg.seed = static_cast<uint64_t>(seed);
 
   const std::string model_dir = args.get("model");

@@ -4,6 +4,7 @@
 //   kg search PREFIX [--k 20]
 //   kg info GENE [--json]
 #include <cstdio>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -56,10 +57,10 @@ ps::kg::GeneId require_gene(const KnowledgeGraph& g, const std::string& name, co
 
 int cmd_kg(const Argv& argv) {
   Args args("kg", argv,
-            {{"k", true, "number of neighbours / completions (default 20)"},
+            {{"k", true, "number of neighbours / completions, >= 1 (default 20)"},
              {"source", true, "string | go | reactome | fused (default fused)"},
              {"sources", true, "fused weights, e.g. string:1,go:1,reactome:2 (the default)"},
-             {"evidence", true, "GO terms / pathways listed per edge (default 3)"},
+             {"evidence", true, "GO terms / pathways listed per edge, 1 to 100000 (default 3)"},
              {"json", false, "print JSON"},
              {"data", true, "data folder (default: located)"},
              {"cache-dir", true, "knowledge-graph cache folder (default: user cache)"}});
@@ -77,9 +78,8 @@ int cmd_kg(const Argv& argv) {
   if (sub != "neighbours" && sub != "neighbors" && sub != "evidence" && sub != "search" && sub != "info")
     throw UsageError("kg: unknown subcommand '" + sub + "' (neighbours, evidence, search, info)");
   if (pos.size() != want) throw UsageError("kg " + sub + ": expected " + std::to_string(want - 1) + " argument(s)");
-  const long k = args.get_int("k", 20);
-  if (k < 1) throw UsageError("kg: --k must be at least 1");
-  const size_t n_ev = static_cast<size_t>(std::max(1L, args.get_int("evidence", 3)));
+  const long k = args.get_int("k", 20, 1, std::numeric_limits<int>::max());
+  const size_t n_ev = static_cast<size_t>(args.get_int("evidence", 3, 1, 100000));
   ps::kg::SourceWeights w;
   if (args.has("source") && args.has("sources")) throw UsageError("kg: give --source or --sources, not both");
   if (args.has("source")) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/util/Exception.h>
+
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
@@ -34,6 +36,13 @@ const Command kCommands[] = {
     {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
     {"serve", "OpenAI-compatible HTTP server over a model folder (+ adapter)", ps::cli::cmd_serve, true},
 };
+
+// The first line of a message, without trailing blanks (exception texts may append traces).
+std::string first_line(const std::string& s) {
+  std::string out = s.substr(0, s.find('\n'));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\r')) out.pop_back();
+  return out.empty() ? std::string("(no message)") : out;
+}
 
 void print_usage(std::FILE* out) {
   std::fprintf(out, "usage: perturbscope-cli COMMAND [options]   (COMMAND --help for its options)\n\ncommands:\n");
@@ -69,8 +78,18 @@ int main(int argc, char** argv) {
     } catch (const ps::Error& e) {
       std::fprintf(stderr, "perturbscope-cli %s: error: %s\n", c.name, e.what());
       return 1;
+    } catch (const c10::Error& e) {
+      // libtorch's messages carry a C++ stack trace after the first line: never show it.
+      std::fprintf(stderr, "perturbscope-cli %s: error: %s\n", c.name, first_line(e.what_without_backtrace()).c_str());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "perturbscope-cli %s: error: out of memory\n", c.name);
+      return 1;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "perturbscope-cli %s: internal error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "perturbscope-cli %s: internal error: %s\n", c.name, first_line(e.what()).c_str());
+      return 1;
+    } catch (...) {
+      std::fprintf(stderr, "perturbscope-cli %s: internal error (unknown exception)\n", c.name);
       return 1;
     }
   }

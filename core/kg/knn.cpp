@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <type_traits>
 
 #include "common/error.h"
+#include "common/parallel.h"
 
 namespace ps::kg {
 
@@ -77,13 +77,18 @@ std::vector<std::pair<std::string, std::string>> KnnConfig::validate() const {
   if (k < 1 || k > max_k)
     out.emplace_back("k", "k must be between 1 and " + std::to_string(max_k) + " (the pool), not " + std::to_string(k));
   const double w[] = {sources.string, sources.go, sources.reactome};
-  if (!(w[0] >= 0 && w[1] >= 0 && w[2] >= 0)) out.emplace_back("sources", "source weights cannot be negative");
+  if (!(std::isfinite(w[0]) && std::isfinite(w[1]) && std::isfinite(w[2])))
+    out.emplace_back("sources", "source weights must be finite numbers");
+  else if (!(w[0] >= 0 && w[1] >= 0 && w[2] >= 0)) out.emplace_back("sources", "source weights cannot be negative");
   else if (w[0] + w[1] + w[2] <= 0) out.emplace_back("sources", "use at least one knowledge source");
-  if (!(power > 0)) out.emplace_back("power", "power must be positive, not " + num(power));
-  if (!(alpha >= 0)) out.emplace_back("alpha", "alpha must be at least 0, not " + num(alpha));
+  // NaN fails every comparison below, and infinities are refused explicitly: no score may become NaN.
+  if (!(power > 0 && std::isfinite(power))) out.emplace_back("power", "power must be a positive finite number, not " + num(power));
+  // alpha is the pseudo-weight of the base rate: with 0, a target without votes scores 0/0.
+  if (!(alpha > 0 && std::isfinite(alpha)))
+    out.emplace_back("alpha", "alpha must be a positive finite number (0 leaves a target without votes at 0/0), not " + num(alpha));
   if (target_k < 0) out.emplace_back("target_k", "target_k must be at least 0, not " + std::to_string(target_k));
   if (!(beta >= 0 && beta <= 1)) out.emplace_back("beta", "beta must be between 0 and 1, not " + num(beta));
-  if (!(gamma >= 0)) out.emplace_back("gamma", "gamma must be at least 0, not " + num(gamma));
+  if (!(gamma >= 0 && std::isfinite(gamma))) out.emplace_back("gamma", "gamma must be a finite number >= 0, not " + num(gamma));
   return out;
 }
 
@@ -266,13 +271,8 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
     if (tidx.emplace(it.gene, static_cast<int32_t>(targets.size())).second) targets.push_back(it.gene);
   }
   std::vector<Neighbourhood> nx(perts.size()), ny(targets.size());
-  threads = std::max(1, threads);
-  auto run = [&](auto&& fn, size_t n) {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back([&, t] { for (size_t i = t; i < n; i += threads) fn(i); });
-    for (size_t i = 0; i < n; i += threads) fn(i);
-    for (auto& th : pool) th.join();
-  };
+  threads = ps::clamp_threads(threads);
+  auto run = [&](auto&& fn, size_t n) { ps::parallel_for(n, threads, [&](size_t i, int) { fn(i); }); };
   run([&](size_t i) { nx[i] = perturber_neighbourhood(perts[i]); }, perts.size());
   run([&](size_t i) { ny[i] = target_neighbourhood(targets[i]); }, targets.size());
   std::vector<KnnPrediction> out(items.size());

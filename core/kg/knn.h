@@ -45,6 +45,7 @@ struct KnnConfig {
   // What is wrong with the settings, as (field, message) pairs, e.g. ("k", "k must be
   // between 1 and pool (400), not 0"); empty when valid. Fields: k, pool, sources,
   // power, alpha, target_k, beta, gamma. Forms show each message beside its field.
+  // NaN and infinities are invalid everywhere; alpha must be > 0 (0 gives 0/0 scores).
   std::vector<std::pair<std::string, std::string>> validate() const;
 };
 

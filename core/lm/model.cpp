@@ -57,12 +57,6 @@ std::string shape_str(const std::vector<int64_t>& s) {
   return o.str() + "]";
 }
 
-std::string dtype_tag(const std::string& torch_dtype) {
-  if (torch_dtype == "bfloat16") return "BF16";
-  if (torch_dtype == "float16") return "F16";
-  return "F32";
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -130,14 +124,15 @@ static void assign(ModelWeights& w, const ModelConfig& c, const std::map<std::st
 
 Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtype) {
   const std::string config_path = (fs::path(dir) / "config.json").string();
-  if (!fs::is_directory(dir)) throw Error(where(dir, 0, "model folder does not exist"));
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) throw Error(where(dir, 0, "model folder does not exist"));
+  if (!fs::is_directory(dir, ec)) throw Error(where(dir, 0, "is a file, not a model folder (config.json + model.safetensors)"));
   Model m(load_config(config_path), device, dtype);
   const ModelConfig& c = m.config_;
   Checkpoint ckpt(dir);
 
   std::set<std::string> expected_names;
   std::map<std::string, at::Tensor> tensors;
-  const std::string want_dtype = dtype_tag(c.torch_dtype);
   for (const Expected& e : expected_tensors(c)) {
     expected_names.insert(e.name);
     const TensorEntry* entry = ckpt.find(e.name);
@@ -146,10 +141,16 @@ Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtyp
     if (entry->shape != e.shape)
       throw Error(where(file, 0, "tensor '" + e.name + "' has shape " + shape_str(entry->shape) + " but config.json implies " +
                                      shape_str(e.shape)));
-    if (entry->dtype != want_dtype)
-      throw Error(where(file, 0, "tensor '" + e.name + "' has dtype " + entry->dtype + " but config.json's torch_dtype is " +
-                                     c.torch_dtype + " (" + want_dtype + ")"));
-    tensors[e.name] = ckpt.read(e.name).to(device, dtype);
+    // config.json's (torch_)dtype is the dtype transformers loads in, not a rule about the stored one:
+    // any floating-point tensor is accepted and cast to the requested dtype, as from_pretrained does.
+    if (entry->dtype != "F32" && entry->dtype != "BF16" && entry->dtype != "F16")
+      throw Error(where(file, 0, "tensor '" + e.name + "' has dtype " + entry->dtype +
+                                     "; model weights must be F32, BF16 or F16"));
+    at::Tensor stored = ckpt.read(e.name);
+    require_finite(stored, file, e.name);  // NaN/inf weights would give token 0 with NaN log-probs
+    at::Tensor cast = stored.to(device, dtype);
+    if (dtype != stored.scalar_type()) require_finite(cast, file, e.name, dtype);
+    tensors[e.name] = cast;
   }
   for (const std::string& name : ckpt.names()) {
     if (expected_names.count(name)) continue;
@@ -218,10 +219,12 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   at::Tensor mask_d = attention_mask.defined() ? attention_mask.to(device_) : attention_mask;
 
   at::Tensor x = at::embedding(w_.embed_tokens, ids_d);  // [B, L, hidden]
-  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_);  // [B, 1, L, d]
-
   // Which key slots each query may see: causal by slot, minus padding.
   const int64_t offset = cache ? cache->length() : 0;
+  // With a cache, positions are < offset + L (HF's cumsum(mask) − 1 never exceeds the slot index), which
+  // sizes the RoPE table without a device sync; without one, the table reads the positions' maximum.
+  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_, cache ? offset + L : -1);  // [B, 1, L, d]
+
   at::Tensor key_mask = mask_d;
   bool has_padding = mask_d.defined();
   if (cache) {
