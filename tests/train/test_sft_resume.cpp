@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -100,6 +102,8 @@ TEST_F(SftResume, ResumedRunLogsTheSameLossesAndItsModelsLoad) {
   int64_t last_step_seen = 0;
   jobs::JobContext* ctx_ptr = nullptr;
   jobs::JobContext ctx2([&](const jobs::Progress& p) {
+    // Reports are forwarded at most every 50 ms: a callback that takes longer gets every one.
+    std::this_thread::sleep_for(std::chrono::milliseconds(55));
     std::smatch m;
     static const std::regex re("^step (\\d+)/");
     if (std::regex_search(p.message, m, re)) {
@@ -109,8 +113,7 @@ TEST_F(SftResume, ResumedRunLogsTheSameLossesAndItsModelsLoad) {
   });
   ctx_ptr = &ctx2;
   EXPECT_THROW(run_sft(cfg, st2, ctx2), jobs::Cancelled);
-  ASSERT_GE(last_step_seen, 3);
-  ASSERT_LT(last_step_seen, 6) << "the run was not interrupted before its end";
+  ASSERT_EQ(last_step_seen, 3) << "cancelled after step 3 (checkpoint at 2): step 3 is redone on resume";
   const auto runs = st2.list_runs();
   int64_t run_id = 0;
   for (const auto& r : runs)
