@@ -14,6 +14,7 @@
 #include <torch/optim/adamw.h>
 
 #include "common/error.h"
+#include "data_cli/cli_run.h"
 #include "lm/config.h"
 #include "lm/linear.h"
 #include "lm/logprobs.h"
@@ -194,8 +195,19 @@ TEST(RunConfigs, EveryShippedConfigValidates) {
     } else if (kind == "grpo") {
       GrpoConfig c = GrpoConfig::load(e.path().string());
       EXPECT_EQ(GrpoConfig::from_json(c.to_json(), "round trip").to_json(), c.to_json());
+    } else if (kind == "pipeline") {
+      // An SFT config and a GRPO config without init, validated by the CLI's pipeline command.
+      ASSERT_TRUE(j.contains("sft"));
+      SftConfig::from_json(j["sft"], e.path().string() + ": sft");
+      auto r = test_cli::cli("pipeline --config " + e.path().string() + " --validate");
+      EXPECT_EQ(r.code, 0) << r.all();
     } else {
       ADD_FAILURE() << "config without a known \"kind\": " << kind;
+    }
+    // Every kind is also checked by its CLI command's --validate.
+    if (kind == "sft" || kind == "grpo") {
+      auto r = test_cli::cli(kind + " --config " + e.path().string() + " --validate");
+      EXPECT_EQ(r.code, 0) << r.all();
     }
     ++n;
   }
