@@ -141,6 +141,8 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
     t_pos[c] += it.label, t_n[c] += 1, p_pos[r] += it.label, p_n[r] += 1, pos += it.label;
   }
   mean_rate_ = train.empty() ? 0 : pos / train.size();
+  n_train_ = static_cast<double>(train.size());
+  pert_n_ = p_n;
   base_rate_.resize(n_targets_);
   for (size_t c = 0; c < n_targets_; ++c) base_rate_[c] = t_pos[c] / t_n[c];
   target_n_ = t_n;
@@ -187,11 +189,22 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   return nb;
 }
 
-KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label) const {
+KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label,
+                                int32_t own_row) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
+  // Leave-pair-out: the overall rate and mean r without the pair's own label.
+  double mean_rate = mean_rate_, mean_pert_rate = mean_pert_rate_;
+  if (own_label >= 0 && n_train_ > 1) mean_rate = (mean_rate_ * n_train_ - own_label) / (n_train_ - 1);
+  if (own_label >= 0 && own_row >= 0) {
+    const double n = pert_n_[own_row], rows = static_cast<double>(pert_rate_.size());
+    if (n > 1)
+      mean_pert_rate += ((pert_rate_[own_row] * n - own_label) / (n - 1) - pert_rate_[own_row]) / rows;
+    else if (rows > 1)
+      mean_pert_rate = (mean_pert_rate_ * rows - pert_rate_[own_row]) / (rows - 1);  // X's only item: X drops out
+  }
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
-  double base = mean_rate_;
+  double base = mean_rate;
   if (col >= 0 && own_label >= 0 && target_n_[col] <= 1) {
     p.target_seen = false;  // the pair itself was the target's only train item
   } else if (col >= 0 && own_label >= 0) {
@@ -218,7 +231,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   }
   p.n_votes = votes;
   p.knn = (num + a * base) / (den + a);
-  p.strength = ws > 0 ? rs / ws - mean_pert_rate_ : 0.0;
+  p.strength = ws > 0 ? rs / ws - mean_pert_rate : 0.0;
   // Target neighbourhood: X's neighbours on genes like Y.
   double tnum = 0, tden = 0;
   for (size_t i = 0; i < top; ++i)
@@ -283,11 +296,12 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
         const int32_t col = c == target_col_.end() ? -1 : c->second;
         const auto& x = nx[pidx.at(it.pert)];
         int own = -1;
+        int32_t own_row = -1;
         if (leave_pair_out && col >= 0) {
           auto r = pert_row_.find(it.pert);
-          if (r != pert_row_.end()) own = label(r->second, col);
+          if (r != pert_row_.end()) own = label(r->second, col), own_row = r->second;
         }
-        out[i] = combine(x, ny[tidx.at(it.gene)], col, own);
+        out[i] = combine(x, ny[tidx.at(it.gene)], col, own, own >= 0 ? own_row : -1);
         out[i].perturber_in_graph = !x.raw.empty() || g_.find(it.pert).has_value();
         if (with_votes) add_votes(out[i], x, col);
       },

@@ -81,7 +81,8 @@ class KnnModel {
   // Many items at once: neighbourhoods are computed once per distinct gene. Votes are
   // filled when asked (target_neighbours stay empty; predict() gives them).
   // leave_pair_out: an item whose (perturber, target) pair is itself in train has its own label
-  // removed from b(Y) (the perturber never votes for itself: a gene is not its own neighbour),
+  // removed from b(Y), from the overall DE rate and from X's own rate in mean r (the perturber
+  // never votes for itself: a gene is not its own neighbour),
   // so a training prompt or teacher answer cannot carry the item's label.
   std::vector<KnnPrediction> predict_many(const std::vector<data::Item>& items, int threads = 2,
                                           bool with_votes = false, bool leave_pair_out = false) const;
@@ -103,8 +104,10 @@ class KnnModel {
   };
   Neighbourhood perturber_neighbourhood(const std::string& pert) const;
   Neighbourhood target_neighbourhood(const std::string& gene) const;
-  // own_label: the label of (X, Y) when that pair is in train and must be left out of b(Y), else -1.
-  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1) const;
+  // own_label: the label of (X, Y) when that pair is in train and must be left out (of b(Y), of the
+  // overall DE rate and of X's own rate in mean r), else -1; own_row: X's label-matrix row then.
+  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1,
+                        int32_t own_row = -1) const;
   void add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t target_col) const;
   int8_t label(int32_t row, int32_t col) const { return labels_[static_cast<size_t>(row) * n_targets_ + col]; }
 
@@ -117,8 +120,10 @@ class KnnModel {
   size_t n_targets_ = 0;
   std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
   std::vector<double> base_rate_, pert_rate_;
+  std::vector<double> pert_n_;                       // train items per perturber
   std::vector<double> target_n_;                     // train items per target
   double mean_rate_ = 0, mean_pert_rate_ = 0;
+  double n_train_ = 0;                               // train items
 };
 
 }  // namespace ps::kg

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 
 #include "common/error.h"
 #include "data/splits.h"
@@ -15,16 +16,32 @@ EvidenceSource::EvidenceSource(const kg::KnowledgeGraph& graph, std::string cell
     : g_(graph), cell_line_(std::move(cell_line)), threads_(threads) {
   if (train.empty()) throw Error("evidence for " + cell_line_ + ": no train items");
   // Calibrator: validation perturbers carved from train, KNN model on the rest (as kg/evaluation.cpp).
-  std::vector<data::Item> carved = train;
-  for (auto& it : carved) it.split = "train";
-  data::carve_validation(carved, 0.2, seed, "train", "val");
-  auto sub = data::select_split(carved, "train"), val = data::select_split(carved, "val");
-  if (!sub.empty() && !val.empty()) {
+  auto fit_calibrator = [&](const std::vector<data::Item>& items) {
+    std::vector<data::Item> carved = items;
+    for (auto& it : carved) it.split = "train";
+    data::carve_validation(carved, 0.2, seed, "train", "val");
+    auto sub = data::select_split(carved, "train"), val = data::select_split(carved, "val");
+    if (sub.empty() || val.empty()) return metrics::Calibrator();
     kg::KnnModel m(g_, sub, knn);
     auto s = m.scores(val, threads_);
     std::vector<int> y;
     for (const auto& it : val) y.push_back(it.label);
-    calibrator_ = metrics::Calibrator::fit(s, y, metrics::Calibrator::Method::Isotonic);
+    return metrics::Calibrator::fit(s, y, metrics::Calibrator::Method::Isotonic);
+  };
+  calibrator_ = fit_calibrator(train);
+  // Cross-fitted calibrators for train perturbers (leave-pair-out extends to P(DE)).
+  std::vector<std::string> perts;
+  for (const auto& it : train)
+    if (fold_of_.emplace(it.pert, 0).second) perts.push_back(it.pert);
+  std::sort(perts.begin(), perts.end());
+  std::mt19937_64 rng(seed * 7919ULL + 11);
+  for (size_t i = perts.size(); i > 1; --i) std::swap(perts[i - 1], perts[rng() % i]);
+  for (size_t i = 0; i < perts.size(); ++i) fold_of_[perts[i]] = static_cast<int>(i % kFolds);
+  for (int k = 0; k < kFolds; ++k) {
+    std::vector<data::Item> rest;
+    for (const auto& it : train)
+      if (fold_of_.at(it.pert) != k) rest.push_back(it);
+    fold_calibrators_.push_back(rest.empty() ? metrics::Calibrator() : fit_calibrator(rest));
   }
   model_ = std::make_unique<kg::KnnModel>(g_, train, knn);
 }
@@ -63,7 +80,8 @@ std::vector<ItemEvidence> EvidenceSource::evidence(const std::vector<data::Item>
       for (const auto& t : ev.go_terms) e.shared_go.push_back(g_.go_term(t.term).name);
       for (const auto& pw : ev.pathways) e.shared_pathways.push_back(g_.pathway(pw.pathway).name);
     }
-    e.knn_probability = calibrator_(p.score);
+    const auto fold = fold_of_.find(it.pert);
+    e.knn_probability = fold == fold_of_.end() ? calibrator_(p.score) : fold_calibrators_[fold->second](p.score);
   }
   return out;
 }
