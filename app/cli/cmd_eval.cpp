@@ -56,19 +56,19 @@ int cmd_eval(const Argv& argv) {
   const std::string store_path = args.get("store", ps::default_store_path());
 
   train::EvalConfig ec;
-  ec.temperature = args.get_double("temperature", 0.0);
-  ec.top_p = args.get_double("top-p", 1.0);
-  ec.max_new_tokens = args.get_int("max-new-tokens", 160);
-  ec.batch_size = args.get_int("batch-size", 32);
-  ec.bootstrap = args.get_int("bootstrap", 1000);
+  ec.temperature = args.get_double("temperature", 0.0, 0.0, 100.0);
+  ec.top_p = args.get_double("top-p", 1.0, 1e-9, 1.0);
+  ec.max_new_tokens = args.get_int("max-new-tokens", 160, 1, 1 << 20);
+  ec.batch_size = args.get_int("batch-size", 32, 1, 4096);
+  ec.bootstrap = args.get_int("bootstrap", 1000, 0, 1000000);
   if (!(ec.temperature >= 0 && ec.temperature <= 100)) throw UsageError("eval: --temperature must be in [0, 100]");
   if (!(ec.top_p > 0 && ec.top_p <= 1)) throw UsageError("eval: --top-p must be in (0, 1]");
   if (ec.max_new_tokens < 1 || ec.max_new_tokens > (1 << 20)) throw UsageError("eval: --max-new-tokens must be in [1, 1048576]");
   if (ec.batch_size < 1 || ec.batch_size > 4096) throw UsageError("eval: --batch-size must be in [1, 4096]");
   if (ec.bootstrap < 0 || ec.bootstrap > 1000000) throw UsageError("eval: --bootstrap must be in [0, 1000000]");
-  const long n = args.get_int("n", 0);
+  const long n = args.get_int("n", 0, 1, 100000000);
   if (n < 0) throw UsageError("eval: --n must be >= 1");
-  const long seed = args.get_int("seed", 1);
+  const long seed = args.get_int("seed", 1, 0, 1L << 62);
   if (seed < 0) throw UsageError("eval: --seed must be >= 0");
 
   std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
@@ -77,7 +77,7 @@ int cmd_eval(const Argv& argv) {
   std::optional<store::Store> st;
   if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
   if (args.has("run")) {
-    const long id = args.get_int("run", 0);
+    const long id = args.get_int("run", 0, 1, 1L << 62);
     auto run = st->get_run(id);
     if (!run) throw Error(store_path + ": no run with id " + std::to_string(id));
     if (run->kind != "sft" && run->kind != "grpo") throw Error("run " + std::to_string(id) + " is a " + run->kind + " run, not sft or grpo");
@@ -89,7 +89,7 @@ int cmd_eval(const Argv& argv) {
     if (conf.contains("data")) dc.read(conf["data"], "run " + std::to_string(id) + " config");
   }
   if (args.has("max-prompt-tokens")) {
-    const long m = args.get_int("max-prompt-tokens", 1024);
+    const long m = args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);
     if (m < 16 || m > (1 << 20)) throw UsageError("eval: --max-prompt-tokens must be in [16, 1048576]");
     pc.max_prompt_tokens = static_cast<size_t>(m);
   }

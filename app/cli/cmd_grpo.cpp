@@ -107,7 +107,7 @@ int cmd_grpo(const Argv& argv) {
   const std::string store_path = args.get("store", ps::default_store_path());
   store::Store st(store_path);
   if (args.has("resume")) {
-    resume = args.get_int("resume", 0);
+    resume = args.get_int("resume", 0, 1, 1L << 62);
     auto run = resume > 0 ? st.get_run(resume) : std::nullopt;
     if (!run) throw Error(store_path + ": no run with id " + args.get("resume"));
     if (run->kind != "grpo") throw Error("run " + args.get("resume") + " is a " + run->kind + " run, not grpo");
@@ -226,8 +226,10 @@ int cmd_pipeline(const Argv& argv) {
   }
   print_table(stages);
   if (stages.contains("grpo"))
-    std::printf("\nGRPO frac_reward_zero_std %.3f (pool before the learnability filter %.3f)\n",
-                stages["grpo"].value("frac_reward_zero_std", NAN), stages["grpo"].value("frac_reward_zero_std_unfiltered", NAN));
+    std::printf("\nGRPO frac_reward_zero_std %.3f (pool before the learnability filter %.3f); groups all right or all "
+                "wrong %.3f (pool %.3f)\n",
+                stages["grpo"].value("frac_reward_zero_std", NAN), stages["grpo"].value("frac_reward_zero_std_unfiltered", NAN),
+                stages["grpo"].value("frac_zero_variance", NAN), stages["grpo"].value("frac_zero_variance_unfiltered", NAN));
   std::printf("%.0f s; stored in %s\n", seconds, store_path.c_str());
   return 0;
 }

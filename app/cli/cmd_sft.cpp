@@ -61,7 +61,7 @@ int cmd_sft(const Argv& argv) {
   }
   store::Store st(store_path);
   if (args.has("resume")) {
-    resume = args.get_int("resume", 0);
+    resume = args.get_int("resume", 0, 1, 1L << 62);
     if (resume <= 0) throw UsageError("sft: --resume needs a run id");
     auto run = st.get_run(resume);
     if (!run) throw Error(store_path + ": no run with id " + std::to_string(resume));

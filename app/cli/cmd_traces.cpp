@@ -84,11 +84,11 @@ int cmd_traces(const Argv& argv) {
   const long long id = std::strtoll(pos[1].c_str(), &end, 10);
   if (*end || id <= 0) throw UsageError("traces show: '" + pos[1] + "' is not a run id");
   if (!st.get_run(id)) throw Error(store_path + ": no run with id " + pos[1]);
-  const long limit = args.get_int("limit", 5);
+  const long limit = args.get_int("limit", 5, 0, 1L << 40);
   if (limit < 0) throw UsageError("traces show: --limit must be >= 0");
   json out = json::array();
   if (args.has("step")) {
-    const long step = args.get_int("step", 0);
+    const long step = args.get_int("step", 0, 0, 1L << 62);
     for (const auto& r : st.rollouts(id, step)) {
       if (limit && static_cast<long>(out.size()) >= limit) break;
       json j = {{"step", r.step}, {"group", r.group_index}, {"sample", r.sample_index}, {"item_key", r.item_key},

@@ -88,7 +88,9 @@ TrainRows make_rows(const RolloutBatch& r, const CompletionBatch& cb, const std:
 json GrpoResult::to_json() const {
   json j = {{"run_id", run_id}, {"run_dir", run_dir}, {"model_dir", model_dir}, {"steps", steps},
             {"skipped_steps", skipped_steps}, {"frac_reward_zero_std", num(frac_reward_zero_std)},
-            {"frac_reward_zero_std_unfiltered", num(frac_reward_zero_std_unfiltered)}, {"pool_size", pool_size},
+            {"frac_reward_zero_std_unfiltered", num(frac_reward_zero_std_unfiltered)},
+            {"frac_zero_variance", num(frac_zero_variance)},
+            {"frac_zero_variance_unfiltered", num(frac_zero_variance_unfiltered)}, {"pool_size", pool_size},
             {"pool_kept", pool_kept}, {"seconds", seconds}};
   if (!adapter_dir.empty()) j["adapter_dir"] = adapter_dir;
   json sets = json::object();
@@ -220,6 +222,8 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     ro.max_completion_length = G.max_completion_length;
 
     int64_t step = 0;
+    double zero_std_sum = 0, zero_var_sum = 0;  // over steps, for the means reported
+    int64_t zero_std_n = 0;
     std::vector<int64_t> learnable;  // pool indices the filter kept (upsampled)
     int64_t cursor = 0;
     if (auto state = load_train_checkpoint(ckdir, params, optim)) {
@@ -228,6 +232,10 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
       learnable = state->value("learnable", std::vector<int64_t>{});
       res.skipped_steps = state->value("skipped_steps", 0);
       res.frac_reward_zero_std_unfiltered = state->value("frac_reward_zero_std_unfiltered", NAN);
+      res.frac_zero_variance_unfiltered = state->value("frac_zero_variance_unfiltered", NAN);
+      zero_var_sum = state->value("zero_var_sum", 0.0);
+      zero_std_sum = state->value("zero_std_sum", 0.0);
+      zero_std_n = state->value("zero_std_n", 0);
       if (state->contains("rng")) set_cpu_rng_state((*state)["rng"]);
       if (finetune != "lora") model.refresh_derived();
     }
@@ -256,7 +264,10 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
       rec->log(step, {{"filter/pool", double(pool_items.size())}, {"filter/kept", double(lr_.kept.size())},
                       {"filter/frac_zero_variance", lr_.frac_zero_variance},
                       {"filter/frac_reward_zero_std", adv.frac_reward_zero_std}});
-      if (!std::isfinite(res.frac_reward_zero_std_unfiltered)) res.frac_reward_zero_std_unfiltered = adv.frac_reward_zero_std;
+      if (!std::isfinite(res.frac_reward_zero_std_unfiltered)) {
+        res.frac_reward_zero_std_unfiltered = adv.frac_reward_zero_std;
+        res.frac_zero_variance_unfiltered = lr_.frac_zero_variance;
+      }
       lr_.require_nonempty();
       res.pool_kept = static_cast<int64_t>(lr_.kept.size());
       set_learnable(lr_.kept);
@@ -274,13 +285,13 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     auto save_ckpt = [&](bool done) {
       save_train_checkpoint(ckdir, params, optim,
                             {{"step", step}, {"cursor", cursor}, {"learnable", learnable}, {"trained", done},
+                             {"zero_std_sum", zero_std_sum}, {"zero_var_sum", zero_var_sum}, {"zero_std_n", zero_std_n},
                              {"skipped_steps", res.skipped_steps},
                              {"frac_reward_zero_std_unfiltered", num(res.frac_reward_zero_std_unfiltered)},
+                             {"frac_zero_variance_unfiltered", num(res.frac_zero_variance_unfiltered)},
                              {"rng", cpu_rng_state()}});
     };
 
-    double zero_std_sum = 0;
-    int64_t zero_std_n = 0;
     const double f0 = 0.1, f1 = 0.85;
     while (step < G.max_steps) {
       ctx.check_cancelled();
@@ -434,6 +445,13 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
         rec->log(step, m);
         if (it == 0) {
           zero_std_sum += adv.frac_reward_zero_std;
+          int64_t zero_var = 0;
+          for (int64_t g = 0; g < prompts_per_step; ++g) {
+            int64_t c = 0;
+            for (int64_t k = 0; k < G.num_generations; ++k) c += r.rewards[g * G.num_generations + k].correctness > 0.5;
+            zero_var += c == 0 || c == G.num_generations;
+          }
+          zero_var_sum += static_cast<double>(zero_var) / prompts_per_step;
           ++zero_std_n;
           // A sample of whole groups for the trace review.
           std::vector<store::RolloutSample> samples;
@@ -477,8 +495,11 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     }
     res.steps = step;
     res.frac_reward_zero_std = zero_std_n ? zero_std_sum / zero_std_n : NAN;
-    if (!G.learnability_filter && !std::isfinite(res.frac_reward_zero_std_unfiltered))
+    res.frac_zero_variance = zero_std_n ? zero_var_sum / zero_std_n : NAN;
+    if (!G.learnability_filter && !std::isfinite(res.frac_reward_zero_std_unfiltered)) {
       res.frac_reward_zero_std_unfiltered = res.frac_reward_zero_std;
+      res.frac_zero_variance_unfiltered = res.frac_zero_variance;
+    }
 
     // --- the trained policy on disk ----------------------------------------------------------------
     ctx.report(0.85, "saving the policy");

@@ -28,6 +28,10 @@ struct GrpoResult {
   int64_t steps = 0, skipped_steps = 0;
   double frac_reward_zero_std = NAN;             // mean over optimiser steps (the filtered batches)
   double frac_reward_zero_std_unfiltered = NAN;  // the same policy's pool before the filter (first scoring)
+  // The same two fractions for correctness (groups whose K answers are all right or all wrong):
+  // with RLCR's continuous reward a group's reward std is rarely exactly 0, while such groups
+  // still carry no signal about the answer itself.
+  double frac_zero_variance = NAN, frac_zero_variance_unfiltered = NAN;
   int64_t pool_size = 0, pool_kept = 0;
   std::map<std::string, EvalResult> evals;
   double seconds = 0;
