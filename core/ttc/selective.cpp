@@ -30,7 +30,12 @@ Selective::Selective(std::shared_ptr<const Strategy> inner, double tau) : inner_
 }
 
 std::vector<TtcOutcome> Selective::run(const std::vector<size_t>& items, const Sampler& sample) const {
-  std::vector<TtcOutcome> out = Greedy().run(items, sample);
+  return extend(items, Greedy().run(items, sample), sample);
+}
+
+std::vector<TtcOutcome> Selective::extend(const std::vector<size_t>& items, std::vector<TtcOutcome> out,
+                                          const Sampler& sample) const {
+  if (out.size() != items.size()) throw Error("ttc selective: greedy outcomes and items differ in number");
   std::vector<size_t> pick, pos;
   for (size_t i = 0; i < out.size(); ++i)
     if (selected(out[i], tau_)) {

@@ -16,6 +16,10 @@ class Selective : public Strategy {
   Selective(std::shared_ptr<const Strategy> inner, double tau);
   std::string name() const override { return "selective-" + inner_->name(); }
   std::vector<TtcOutcome> run(const std::vector<size_t>& items, const Sampler& sample) const override;
+  // As run(), from greedy outcomes already computed for `items` (same order): only the selected
+  // items are generated for again.
+  std::vector<TtcOutcome> extend(const std::vector<size_t>& items, std::vector<TtcOutcome> greedy,
+                                 const Sampler& sample) const;
   double tau() const { return tau_; }
 
  private:
