@@ -11,6 +11,7 @@
 #include "lm/model.h"
 #include "metrics/paired.h"
 #include "scratch.h"
+#include "serve_child.h"
 #include "store/store.h"
 
 namespace fs = std::filesystem;
@@ -128,4 +129,50 @@ TEST(CompareCli, PairedDifferencesOnIdenticalItemsAndRefusalOtherwise) {
   EXPECT_EQ(r.code, 2) << r.all();
   r = cli("compare " + std::to_string(ra) + " x --store " + store);
   EXPECT_EQ(r.code, 2) << r.all();
+}
+
+// End to end on the data mirror: a tiny random policy (answers are garbage, so every greedy answer
+// is unparsed and every item gets the extra samples at tau > 0): the output's shape, the token
+// accounting and the stored run.
+TEST(TtcCli, TauSweepOnTinyPolicyStoresTheRun) {
+  if (!ps::locate_data()) GTEST_SKIP() << "data mirror not found";
+  const fs::path dir = ps::test::scratch_dir("ttc_e2e");
+  const fs::path model = dir / "policy";
+  ps::test::tiny_tokenizer(model);
+  ps::lm::Model::init_random(ps::lm::tiny_qwen3_config(384), 1).save(model.string());
+  const std::string store = (dir / "s.db").string();
+  auto r = cli("ttc --model " + model.string() + " --n 4 --k 2 --tau-sweep --max-new-tokens 6 --bootstrap 20 --json --store " +
+               store);
+  ASSERT_EQ(r.code, 0) << r.all();
+  auto j = nlohmann::json::parse(r.out);
+  const auto& pts = j["strategies"];
+  ASSERT_EQ(pts.size(), 2u + 21u);
+  EXPECT_EQ(pts[0]["name"], "greedy");
+  EXPECT_EQ(pts[0]["n"], 4);
+  // Tokens: at tau 0 nothing is selected (greedy's tokens); at tau 1 every (unparsed) item is, so
+  // greedy's plus uniform SC's; completions stop at 6 tokens.
+  const double g = pts[0]["tokens_per_item"].get<double>(), sc = pts[1]["tokens_per_item"].get<double>();
+  EXPECT_GT(g, 0);
+  EXPECT_LE(g, 6);
+  EXPECT_GT(sc, g);
+  EXPECT_LE(sc, 12);
+  EXPECT_NEAR(pts[2]["tokens_per_item"].get<double>(), g, 1e-12);        // tau 0
+  EXPECT_NEAR(pts[22]["tokens_per_item"].get<double>(), g + sc, 1e-12);  // tau 1
+  EXPECT_EQ(pts[22]["n_selected"], 4);
+  ps::store::Store st(store);
+  const int64_t id = j["run_id"].get<int64_t>();
+  EXPECT_EQ(st.get_run(id)->kind, "ttc");
+  const auto preds = st.predictions(id);
+  ASSERT_EQ(preds.size(), 4u);
+  double total = 0;
+  for (const auto& p : preds) {
+    EXPECT_EQ(p.ttc_round, 2);
+    auto d = nlohmann::json::parse(p.details_json);
+    ASSERT_EQ(d["tokens_per_round"].size(), 2u);
+    EXPECT_EQ(p.tokens, d["tokens_per_round"][0].get<int64_t>() + d["tokens_per_round"][1].get<int64_t>());
+    EXPECT_EQ(d["rounds"][0]["kind"], "greedy");
+    EXPECT_EQ(d["rounds"][1]["completions"].size(), 2u);
+    total += p.tokens;
+  }
+  EXPECT_NEAR(total / 4, g + sc, 1e-12);
 }
