@@ -1,11 +1,13 @@
 // perturbscope-cli compare RUN RUN [RUN...]: runs scored on identical items side by side (KNN-KG
 // runs and policies alike: P(DE) is each prediction's `confidence`), each run's F1 / Brier / ECE /
 // per-gene AUROC with bootstrap CIs, and every later run's paired-bootstrap difference against the
-// first (metrics/paired.h). Runs whose item sets differ are refused with the difference named.
+// first (metrics/paired.h). Runs whose item sets differ are refused with the difference named,
+// unless --intersect restricts every run to the items they all hold (each run's dropped count is reported).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,8 @@ int cmd_compare(const Argv& argv) {
   Args args("compare", argv,
             {{"bootstrap", true, "bootstrap resamples for the CIs (default 1000)"},
              {"seed", true, "bootstrap seed (default 1)"},
+             {"intersect", false, "score on the items every run holds (e.g. a KNN-KG run of a whole split against a "
+                                  "policy run on a subset) instead of refusing different item sets"},
              {"store", true, "experiment store"},
              {"json", false, "print one JSON object"}});
   if (args.has("help")) {
@@ -73,6 +77,22 @@ int cmd_compare(const Argv& argv) {
     }
     runs.push_back(std::move(d));
   }
+  std::vector<int64_t> dropped(runs.size(), 0);
+  if (args.has("intersect")) {
+    std::map<std::string, size_t> seen;
+    for (const auto& r : runs)
+      for (const auto& k : std::set<std::string>(r.keys.begin(), r.keys.end())) ++seen[k];
+    for (size_t r = 0; r < runs.size(); ++r) {
+      std::vector<store::Prediction> kept;
+      for (auto& p : runs[r].preds)
+        if (seen[p.item_key] == runs.size()) kept.push_back(std::move(p));
+      dropped[r] = static_cast<int64_t>(runs[r].preds.size() - kept.size());
+      runs[r].preds = std::move(kept);
+      runs[r].keys.clear();
+      for (const auto& p : runs[r].preds) runs[r].keys.push_back(p.item_key);
+    }
+    if (runs[0].preds.empty()) throw Error("compare: the runs share no item");
+  }
   // Items in the first run's order; the others aligned to it (refused when the sets differ).
   const auto& first = runs[0];
   std::vector<int> labels, groups;
@@ -103,7 +123,7 @@ int cmd_compare(const Argv& argv) {
   json j = {{"n", static_cast<int64_t>(labels.size())}, {"runs", json::array()}, {"differences", json::array()}};
   for (size_t r = 0; r < runs.size(); ++r) {
     const auto s = metrics::summarize_binary(probs[r], labels, groups, so);
-    j["runs"].push_back({{"id", ids[r]}, {"kind", runs[r].run.kind}, {"name", runs[r].run.name},
+    j["runs"].push_back({{"id", ids[r]}, {"kind", runs[r].run.kind}, {"name", runs[r].run.name}, {"items_dropped", dropped[r]},
                          {"f1", num(s.at_threshold.f1)}, {"f1_ci", ci(s.f1_ci)}, {"brier", num(s.brier)},
                          {"brier_ci", ci(s.brier_ci)}, {"ece", num(s.ece)}, {"ece_ci", ci(s.ece_ci)},
                          {"auroc_per_gene", num(s.auroc_per_gene)}, {"auroc_per_gene_ci", ci(s.auroc_per_gene_ci)}});
@@ -118,7 +138,7 @@ int cmd_compare(const Argv& argv) {
     return 0;
   }
   auto f = [](const json& v) { return v.is_null() ? std::string("null") : std::to_string(v.get<double>()).substr(0, 7); };
-  std::printf("%zu items, identical in every run\n", labels.size());
+  std::printf("%zu items, identical in every run%s\n", labels.size(), args.has("intersect") ? " (--intersect)" : "");
   std::printf("%-6s %-8s %-24s %-26s %-26s %-26s %s\n", "run", "kind", "name", "F1 [95% CI]", "Brier", "ECE", "AUROC/gene");
   for (const auto& r : j["runs"])
     std::printf("%-6lld %-8s %-24s %-26s %-26s %-26s %s\n", static_cast<long long>(r["id"].get<int64_t>()),

@@ -220,9 +220,12 @@ int cmd_ttc(const Argv& argv) {
       metrics::SummaryOptions mo;
       mo.bootstrap_resamples = static_cast<int>(bootstrap);
       mo.seed = static_cast<uint64_t>(seed);
-      const auto greedy = ttc::Greedy().run(all, sample);
-      auto sc = std::make_shared<ttc::SelfConsistency>(k, vote);
+      const bool want_greedy = std::find(strategies.begin(), strategies.end(), "greedy") != strategies.end();
       const bool want_sc = std::find(strategies.begin(), strategies.end(), "sc") != strategies.end();
+      // Greedy answers are needed unless only uniform self-consistency is asked for.
+      const bool need_greedy = want_greedy || !want_sc || std::isfinite(tau) || args.has("tau-sweep");
+      const auto greedy = need_greedy ? ttc::Greedy().run(all, sample) : std::vector<ttc::TtcOutcome>();
+      auto sc = std::make_shared<ttc::SelfConsistency>(k, vote);
       std::vector<ttc::TtcOutcome> stored = greedy;
       std::string stored_name = "greedy";
       double stored_tau = NAN;
@@ -236,7 +239,7 @@ int cmd_ttc(const Argv& argv) {
           stored_tau = 1.0;
         }
       } else {
-        if (std::find(strategies.begin(), strategies.end(), "greedy") != strategies.end() || !want_sc || std::isfinite(tau))
+        if (want_greedy || !want_sc || std::isfinite(tau))
           points.push_back(ttc::score("greedy", false, NAN, greedy, labels, groups, mo));
         if (want_sc) {
           if (std::isfinite(tau)) {

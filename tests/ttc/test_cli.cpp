@@ -122,6 +122,15 @@ TEST(CompareCli, PairedDifferencesOnIdenticalItemsAndRefusalOtherwise) {
   EXPECT_TRUE(contains(r.err, "not scored on the same items")) << r.all();
   EXPECT_TRUE(contains(r.err, "k562|D|G")) << r.all();
   EXPECT_TRUE(contains(r.err, "k562|D|H")) << r.all();
+  // --intersect: the three shared items (A, B, C on gene G).
+  r = cli("compare " + std::to_string(ra) + " " + std::to_string(rc) + " --intersect --bootstrap 50 --json --store " + store);
+  ASSERT_EQ(r.code, 0) << r.all();
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["n"], 3);
+  EXPECT_EQ(j["runs"][0]["items_dropped"], 1);
+  EXPECT_EQ(j["runs"][1]["items_dropped"], 1);
+  // A on 0.8 0.4 0.3, B on 0.9 0.6 0.7 (labels 1 0 1): Brier (.04+.16+.49)/3 vs (.01+.36+.09)/3.
+  EXPECT_NEAR(j["differences"][0]["brier"]["diff"].get<double>(), (0.46 - 0.69) / 3, 1e-12);
   r = cli("compare " + std::to_string(ra) + " " + std::to_string(rempty) + " --store " + store);
   EXPECT_EQ(r.code, 1) << r.all();
   EXPECT_TRUE(contains(r.err, "has no predictions")) << r.all();
