@@ -21,6 +21,8 @@ int cmd_traces(const Argv& args);    // traces list | show RUN
 int cmd_grpo(const Argv& args);      // grpo --config FILE | --resume RUN
 int cmd_pipeline(const Argv& args);  // pipeline --config FILE: SFT -> GRPO arms -> evaluation
 int cmd_sweep(const Argv& args);     // sweep --config FILE --grid SPEC
+int cmd_ttc(const Argv& args);       // ttc --run ID | --model DIR: test-time compute strategies on ttc_val
+int cmd_compare(const Argv& args);   // compare RUN RUN [RUN...]: paired bootstrap differences on identical items
 int cmd_serve(const Argv& args);     // serve --model DIR [--adapter DIR] --port N: OpenAI-compatible HTTP
 
 }  // namespace ps::cli

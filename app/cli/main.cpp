@@ -34,6 +34,8 @@ const Command kCommands[] = {
     {"grpo", "RLCR-GRPO on an SFT policy", ps::cli::cmd_grpo, true},
     {"pipeline", "teacher traces -> SFT -> GRPO (RLCR, RLVR) -> evaluation", ps::cli::cmd_pipeline, true},
     {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
+    {"ttc", "test-time compute (greedy, self-consistency, selective below tau) on the TTC-validation items", ps::cli::cmd_ttc, true},
+    {"compare", "paired bootstrap differences of runs scored on identical items", ps::cli::cmd_compare},
     {"serve", "OpenAI-compatible HTTP server over a model folder (+ adapter)", ps::cli::cmd_serve, true},
 };
 
