@@ -49,6 +49,19 @@ bool has_train_checkpoint(const std::string& dir) {
   return fs::exists(fs::path(dir) / "state.json") || fs::exists(fs::path(dir + ".old") / "state.json");
 }
 
+int64_t checkpoint_step(const std::string& dir) {
+  fs::path state = fs::path(dir) / "state.json";
+  if (!fs::exists(state)) state = fs::path(dir + ".old") / "state.json";  // killed between renames
+  if (!fs::exists(state)) return 0;
+  std::ifstream in(state);
+  try {
+    const auto j = nlohmann::json::parse(in);
+    return j.value("step", int64_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where(state.string(), 0, std::string("invalid checkpoint state: ") + e.what()));
+  }
+}
+
 void save_train_checkpoint(const std::string& dir, const NamedParams& params, torch::optim::Optimizer& optim,
                            const nlohmann::json& state) {
   const fs::path tmp = dir + ".tmp", old = dir + ".old", final_dir = dir;

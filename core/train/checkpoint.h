@@ -6,6 +6,7 @@
 //   <dir>/weights.safetensors  the trained tensors (LoRA A/B under PEFT names, or every model weight)
 //   <dir>/optimizer.pt         AdamW's moments and step counts (torch::serialize archive)
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,8 @@ std::optional<nlohmann::json> load_train_checkpoint(const std::string& dir, cons
                                                     torch::optim::Optimizer& optim);
 
 bool has_train_checkpoint(const std::string& dir);
+// The step a checkpoint holds (0 when there is none); ps::Error naming the file when unreadable.
+int64_t checkpoint_step(const std::string& dir);
 
 // The default CPU generator's state as a JSON array of bytes, and back (dropout, sampling).
 nlohmann::json cpu_rng_state();

@@ -342,7 +342,10 @@ GrpoConfig GrpoConfig::from_json(const json& j, const std::string& file) {
   c.seed = static_cast<uint64_t>(seed);
   if (const json* o = f.object("init")) c.init.read(*o, file);
   else f.fail("init", "required: {\"sft_run\": ID} or {\"model\": DIR}");
-  if (const json* o = f.object("data")) c.data.read(*o, file);
+  if (const json* o = f.object("data")) {
+    c.data.read(*o, file);
+    c.data_given = true;
+  }
   if (const json* o = f.object("prompt")) {
     c.prompt = prompt::PromptConfig::from_json(*o, file);
     c.prompt_given = true;
@@ -370,10 +373,10 @@ void GrpoConfig::validate(const std::string& file) const {
 }
 
 json GrpoConfig::to_json() const {
-  json j = {{"kind", "grpo"}, {"name", name}, {"seed", seed}, {"init", init.to_json()}, {"data", data.to_json()},
-            {"finetune", finetune}, {"lora", lora_to_json(lora)}, {"grpo", grpo.to_json()},
+  json j = {{"kind", "grpo"}, {"name", name}, {"seed", seed}, {"init", init.to_json()}, {"finetune", finetune}, {"lora", lora_to_json(lora)}, {"grpo", grpo.to_json()},
             {"optim", optim.to_json()}, {"eval", eval.to_json()}};
   if (prompt_given) j["prompt"] = prompt.to_json();
+  if (data_given) j["data"] = data.to_json();
   return j;
 }
 

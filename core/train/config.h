@@ -160,7 +160,8 @@ struct GrpoConfig {
   std::string name = "grpo";
   uint64_t seed = 1;
   GrpoInit init;
-  DataConfig data;                  // item sets and the prompt pool's cell lines
+  DataConfig data;                  // the prompt pool's cell lines; default: the SFT run's
+  bool data_given = false;          // whether the config set "data" (else the SFT run's is used)
   prompt::PromptConfig prompt;      // default: the SFT run's
   bool prompt_given = false;        // whether the config set "prompt" (else the SFT run's is used)
   std::string finetune = "auto";    // auto (as the SFT run) | full | lora

@@ -24,6 +24,7 @@
 #include "train/recorder.h"
 #include "train/rollout.h"
 #include "train/rollout_mask.h"
+#include "train/stage_eval.h"
 #include "train/task_data.h"
 
 namespace fs = std::filesystem;
@@ -36,16 +37,6 @@ namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 json num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-
-std::vector<std::string> prompts_for(const TaskData& td, const std::vector<data::Item>& items,
-                                     const prompt::PromptConfig& pc, const tokenizer::Tokenizer& tok) {
-  auto ev = td.evidence(items);
-  prompt::TokenCounter count = [&](const std::string& s) { return tok.encode(s).size(); };
-  std::vector<std::string> out;
-  out.reserve(items.size());
-  for (const auto& e : ev) out.push_back(prompt::build_prompt(e, pc, count).text);
-  return out;
-}
 
 // One optimiser step's training tensors: prompts left-padded to Lp, completions right-padded to T.
 struct TrainRows {
@@ -116,6 +107,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
 
   // --- the starting policy -----------------------------------------------------------------
   std::string model_dir = cfg.init.model, adapter_dir = cfg.init.adapter, sft_finetune = adapter_dir.empty() ? "full" : "lora";
+  std::string sft_item_sets;  // the SFT run's stored evaluation items: GRPO is evaluated on the same
   if (cfg.init.sft_run > 0) {
     auto run = st.get_run(cfg.init.sft_run);
     if (!run) throw Error("init.sft_run: no run with id " + std::to_string(cfg.init.sft_run) + " in " + st.path());
@@ -128,6 +120,8 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     sft_finetune = conf.value("finetune", std::string("full"));
     if (!cfg.prompt_given && conf.contains("prompt"))
       cfg.prompt = prompt::PromptConfig::from_json(conf["prompt"], "run " + std::to_string(cfg.init.sft_run) + " config");
+    if (!cfg.data_given && conf.contains("data")) cfg.data.read(conf["data"], "run " + std::to_string(cfg.init.sft_run) + " config");
+    sft_item_sets = (fs::path(runs_root(st)) / std::to_string(cfg.init.sft_run) / "item_sets.json").string();
   }
   const std::string finetune = cfg.finetune == "auto" ? sft_finetune : cfg.finetune;
   Policy policy = Policy::load(model_dir, "", "", at::kCPU, at::kFloat);
@@ -172,12 +166,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
   std::string ckdir;
   if (resume_run_id > 0) {
     ckdir = (fs::path(runs_root(st)) / std::to_string(resume_run_id) / "checkpoint").string();
-    int64_t resume_step = 0;
-    if (has_train_checkpoint(ckdir)) {
-      std::ifstream in(fs::exists(fs::path(ckdir) / "state.json") ? fs::path(ckdir) / "state.json" : fs::path(ckdir + ".old") / "state.json");
-      resume_step = json::parse(in).value("step", 0);
-    }
-    rec = std::make_unique<Recorder>(st, resume_run_id, resume_step);
+    rec = std::make_unique<Recorder>(st, resume_run_id, checkpoint_step(ckdir));
   } else {
     rec = std::make_unique<Recorder>(st, "grpo", cfg.name, cfg.to_json());
   }
@@ -189,6 +178,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
 
   try {
     auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.05);
+    if (!sft_item_sets.empty() && fs::exists(sft_item_sets)) td->use_sets(ItemSets::from_json(read_json_file(sft_item_sets)));
     write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
     RewardConfig rc;
     rc.kind = G.reward;
@@ -212,7 +202,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
 
     // The prompt pool: train items of the training lines at their natural DE rate.
     const auto pool_items = td->sample_train(G.pool_items, -1.0, cfg.seed + 101);
-    const auto pool_prompts = prompts_for(*td, pool_items, cfg.prompt, policy.tok);
+    const auto pool_prompts = policy_prompts(*td, pool_items, cfg.prompt, policy.tok);
     res.pool_size = static_cast<int64_t>(pool_items.size());
     RolloutOptions ro;
     ro.k = G.num_generations;
@@ -481,15 +471,8 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
         ctx.report(f0 + (f1 - f0) * step / G.max_steps,
                    "step " + std::to_string(step) + "/" + std::to_string(G.max_steps) + "  reward " +
                        std::to_string(adv.reward_mean).substr(0, 6));
-        if (cfg.eval.every_steps > 0 && step % cfg.eval.every_steps == 0 && step < G.max_steps) {
-          std::vector<data::Item> vitems(td->sets().val.begin(),
-                                         td->sets().val.begin() + std::min<size_t>(td->sets().val.size(), cfg.eval.during_training_items));
-          EvalConfig ec = cfg.eval;
-          ec.bootstrap = std::min<int64_t>(ec.bootstrap, 200);
-          jobs::JobContext quiet;
-          auto vr = evaluate_policy(policy, vitems, prompts_for(*td, vitems, cfg.prompt, policy.tok), ec, cfg.seed, "val", quiet);
-          rec->log_eval(step, "val", vr);
-        }
+        if (cfg.eval.every_steps > 0 && step % cfg.eval.every_steps == 0 && step < G.max_steps)
+          validation_pass(policy, *td, cfg.prompt, cfg.eval, cfg.seed, *rec, step);
         if (G.checkpoint_every > 0 && step % G.checkpoint_every == 0) save_ckpt(false);
       }
     }
@@ -526,18 +509,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     save_ckpt(true);
 
     // --- evaluation on the stored item sets -----------------------------------------------------------
-    const double per = 0.15 / std::max<size_t>(1, cfg.eval.sets.size());
-    double f = 0.85;
-    for (const auto& set : cfg.eval.sets) {
-      const auto& items = td->sets().get(set);
-      if (items.empty()) continue;
-      ctx.report(f, "evaluating on " + set);
-      auto r = evaluate_policy(policy, items, prompts_for(*td, items, cfg.prompt, policy.tok), cfg.eval, cfg.seed, set, ctx, f, f + per);
-      rec->log_eval(step, set, r);
-      rec->predictions(r);
-      res.evals[set] = std::move(r);
-      f += per;
-    }
+    res.evals = evaluate_sets(policy, *td, cfg.prompt, cfg.eval, cfg.seed, *rec, step, ctx, 0.85, 1.0);
     res.seconds = since(t0);
     rec->summary(res.to_json());
     rec->finish(store::RunStatus::Finished);

@@ -22,6 +22,7 @@
 #include "train/lr_schedule.h"
 #include "train/recorder.h"
 #include "train/sft_data.h"
+#include "train/stage_eval.h"
 #include "train/task_data.h"
 #include "teach/endpoint_client.h"
 
@@ -86,13 +87,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     auto run = st.get_run(resume_run_id);
     if (!run) throw Error(st.path() + ": no run with id " + std::to_string(resume_run_id));
     const std::string ckdir = (fs::path(runs_root(st)) / std::to_string(resume_run_id) / "checkpoint").string();
-    if (has_train_checkpoint(ckdir)) {
-      std::ifstream in(fs::exists(fs::path(ckdir) / "state.json") ? fs::path(ckdir) / "state.json"
-                                                                   : fs::path(ckdir + ".old") / "state.json");
-      resume_step = json::parse(in).value("step", 0);
-    } else {
-      resume_step = 0;
-    }
+    resume_step = checkpoint_step(ckdir);
     rec = std::make_unique<Recorder>(st, resume_run_id, resume_step);
   } else {
     rec = std::make_unique<Recorder>(st, "sft", cfg.name, cfg.to_json());
@@ -183,6 +178,14 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     const auto im_end = tok->token_id("<|im_end|>");
     if (!im_end) throw Error(tok->source() + ": the tokenizer has no <|im_end|> token (needed to end answers)");
     const int64_t pad_id = tok->token_id("<|endoftext|>").value_or(*im_end);
+    std::shared_ptr<lm::Model> model;  // set below; the evaluation passes borrow it as a Policy
+    auto lent_policy = [&] {
+      Policy pol(*tok);
+      pol.model = model;
+      pol.stop_ids = {*im_end};
+      if (auto e = tok->token_id("<|endoftext|>")) pol.stop_ids.push_back(*e);
+      return pol;
+    };
 
     // --- examples: only parseable, correct traces unless teacher.keep_all ------------------------
     ctx.report(0.13, "examples");
@@ -251,7 +254,6 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
 
     // --- model ----------------------------------------------------------------------------
     ctx.report(0.14, "model");
-    std::unique_ptr<lm::Model> model;
     if (cfg.model.path.empty()) {
       lm::ModelConfig mc = lm::tiny_qwen3_config((tok->vocab_size() + 63) / 64 * 64);
       mc.hidden_size = cfg.model.hidden_size;
@@ -262,9 +264,9 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
       mc.head_dim = cfg.model.head_dim;
       mc.max_position_embeddings = cfg.model.max_position_embeddings;
       mc.eos_token_ids = {*im_end};
-      model = std::make_unique<lm::Model>(lm::Model::init_random(mc, cfg.seed, device, dtype));
+      model = std::make_shared<lm::Model>(lm::Model::init_random(mc, cfg.seed, device, dtype));
     } else {
-      model = std::make_unique<lm::Model>(lm::Model::load(cfg.model.path, device, dtype));
+      model = std::make_shared<lm::Model>(lm::Model::load(cfg.model.path, device, dtype));
       if (tok->vocab_size() > model->config().vocab_size)
         throw Error(cfg.model.path + ": the tokenizer has more ids than the model has embedding rows");
     }
@@ -392,23 +394,8 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
       ctx.report(f_train0 + (f_train1 - f_train0) * step / total_steps,
                  "step " + std::to_string(step) + "/" + std::to_string(total_steps) +
                      (finite ? "  loss " + std::to_string(loss_sum).substr(0, 6) : "  (skipped: non-finite)"));
-      if (cfg.eval.every_steps > 0 && step % cfg.eval.every_steps == 0 && step < total_steps) {
-        // A quick validation pass on the first items of the val set.
-        Policy pol(*tok);
-        pol.model = std::shared_ptr<lm::Model>(model.get(), [](lm::Model*) {});
-        pol.stop_ids = {*im_end};
-        if (auto e = tok->token_id("<|endoftext|>")) pol.stop_ids.push_back(*e);
-        std::vector<data::Item> vitems(td->sets().val.begin(),
-                                       td->sets().val.begin() + std::min<size_t>(td->sets().val.size(), cfg.eval.during_training_items));
-        auto vp = build_prompts(td->evidence(vitems), cfg.prompt, &*tok);
-        std::vector<std::string> vtexts;
-        for (auto& p : vp) vtexts.push_back(p.text);
-        EvalConfig ec = cfg.eval;
-        ec.bootstrap = std::min<int64_t>(ec.bootstrap, 200);
-        jobs::JobContext quiet;
-        auto r = evaluate_policy(pol, vitems, vtexts, ec, cfg.seed, "val", quiet);
-        rec->log_eval(step, "val", r);
-      }
+      if (cfg.eval.every_steps > 0 && step % cfg.eval.every_steps == 0 && step < total_steps)
+        validation_pass(lent_policy(), *td, cfg.prompt, cfg.eval, cfg.seed, *rec, step);
       if (cfg.train.checkpoint_every > 0 && step % cfg.train.checkpoint_every == 0) save_ckpt(false);
     }
     res.steps = step;
@@ -443,29 +430,9 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     if (adapter) res.adapter_dir = (fs::path(res.run_dir) / "adapter").string();
 
     // --- evaluation on the stored item sets ------------------------------------------------------
-    {
-      Policy pol(*tok);
-      pol.model = std::shared_ptr<lm::Model>(model.get(), [](lm::Model*) {});
-      model->set_trainable(false);
-      if (cfg.finetune != "lora") model->refresh_derived();
-      pol.stop_ids = {*im_end};
-      if (auto e = tok->token_id("<|endoftext|>")) pol.stop_ids.push_back(*e);
-      const double per = 0.2 / std::max<size_t>(1, cfg.eval.sets.size());
-      double f = 0.8;
-      for (const auto& set : cfg.eval.sets) {
-        const auto& items = td->sets().get(set);
-        if (items.empty()) continue;
-        ctx.report(f, "evaluating on " + set);
-        auto ps_ = build_prompts(td->evidence(items), cfg.prompt, &*tok);
-        std::vector<std::string> texts;
-        for (auto& p : ps_) texts.push_back(p.text);
-        auto r = evaluate_policy(pol, items, texts, cfg.eval, cfg.seed, set, ctx, f, f + per);
-        rec->log_eval(step, set, r);
-        rec->predictions(r);
-        res.evals[set] = std::move(r);
-        f += per;
-      }
-    }
+    model->set_trainable(false);
+    if (cfg.finetune != "lora") model->refresh_derived();
+    res.evals = evaluate_sets(lent_policy(), *td, cfg.prompt, cfg.eval, cfg.seed, *rec, step, ctx, 0.8, 1.0);
     res.seconds = since(t0);
     rec->summary(res.to_json());
     rec->finish(store::RunStatus::Finished);

@@ -42,6 +42,8 @@ class TaskData {
                                         double f1 = 1);
 
   const ItemSets& sets() const { return sets_; }
+  // Replaces the carved sets by stored ones (a later stage evaluates on its start's items).
+  void use_sets(ItemSets sets) { sets_ = std::move(sets); }
   // n train-split items of the training lines, DE share `positive_rate` (< 0: natural), seeded;
   // `exclude` keys are skipped (e.g. the SFT items when drawing a GRPO pool).
   std::vector<data::Item> sample_train(int64_t n, double positive_rate, uint64_t seed,

@@ -1,0 +1,29 @@
+// Evaluation passes shared by the training loops (SFT, GRPO): the quick validation pass during
+// training and the final evaluation of a policy on the stored item sets, recorded in the run.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "train/evaluate.h"
+#include "train/recorder.h"
+#include "train/task_data.h"
+
+namespace ps::train {
+
+// Prompts for items, each trimmed to the budget with the policy's tokenizer.
+std::vector<std::string> policy_prompts(const TaskData& td, const std::vector<data::Item>& items,
+                                        const prompt::PromptConfig& pc, const tokenizer::Tokenizer& tok);
+
+// The first eval.during_training_items of the val set, fewer bootstrap resamples (<= 200), logged
+// as "val/..." at `step`.
+void validation_pass(const Policy& policy, const TaskData& td, const prompt::PromptConfig& pc, const EvalConfig& ec,
+                     uint64_t seed, Recorder& rec, int64_t step);
+
+// Every set of ec.sets, logged at `step` and stored as predictions; progress between f0 and f1.
+std::map<std::string, EvalResult> evaluate_sets(const Policy& policy, const TaskData& td, const prompt::PromptConfig& pc,
+                                                const EvalConfig& ec, uint64_t seed, Recorder& rec, int64_t step,
+                                                jobs::JobContext& ctx, double f0, double f1);
+
+}  // namespace ps::train
