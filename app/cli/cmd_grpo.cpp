@@ -74,6 +74,8 @@ std::vector<std::pair<std::string, std::vector<json>>> parse_grid(const std::str
       }
     }
     if (values.empty()) throw UsageError("sweep: --grid '" + name + "' has no values");
+    for (const auto& [seen, v] : out)
+      if (seen == name) throw UsageError("sweep: --grid names '" + name + "' twice");
     out.emplace_back(name, values);
   }
   if (out.empty()) throw UsageError("sweep: --grid is empty");

@@ -24,16 +24,18 @@ class CheckpointFunction : public torch::autograd::Function<CheckpointFunction> 
       std::lock_guard<std::mutex> lock(g.mutex());
       ctx->saved_data["rng"] = g.get_state();
     }
-    ctx->saved_data["fn"] = reinterpret_cast<int64_t>(new std::shared_ptr<LayerFn>(fn));
+    // The block rides in the graph inside a one-byte tensor whose deleter frees it: owned by the
+    // node, released with the graph whether or not backward ever runs (a skipped step).
+    auto* holder = new std::shared_ptr<LayerFn>(fn);
+    ctx->saved_data["fn"] = at::from_blob(
+        holder, {1}, [](void* p) { delete static_cast<std::shared_ptr<LayerFn>*>(p); }, at::TensorOptions().dtype(at::kByte));
     ctx->save_for_backward({x});
     at::NoGradGuard no_grad;
     return (*fn)(x);
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grad_out) {
-    auto* holder = reinterpret_cast<std::shared_ptr<LayerFn>*>(ctx->saved_data["fn"].toInt());
-    std::shared_ptr<LayerFn> fn = *holder;
-    delete holder;
+    std::shared_ptr<LayerFn> fn = *static_cast<std::shared_ptr<LayerFn>*>(ctx->saved_data["fn"].toTensor().data_ptr());
     at::Tensor x = ctx->get_saved_variables()[0].detach().requires_grad_(true);
     at::Generator g = at::detail::getDefaultCPUGenerator();
     at::Tensor rng_now;

@@ -22,7 +22,7 @@ json read_json_file(const std::string& path) {
   if (!in) throw Error(path + ": cannot be read");
   try {
     return json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers that overflow a double
     throw Error(path + ": invalid JSON (" + std::string(e.what()) + ")");
   }
 }

@@ -85,7 +85,7 @@ struct SftLoopConfig {
   int64_t max_steps = 0;            // optimiser steps; 0 = epochs
   int64_t batch_size = 8;           // sequences per micro-batch
   int64_t grad_accum = 1;           // micro-batches per optimiser step
-  int64_t max_seq_len = 1024;       // prompt + answer tokens; longer sequences are an error
+  int64_t max_seq_len = 2048;       // prompt + answer tokens; longer sequences are an error
   bool gradient_checkpointing = false;  // recompute each layer in backward (memory for time)
   int64_t checkpoint_every = 50;    // optimiser steps between checkpoints; 0 = only at the end
   int64_t threads = 0;              // CPU threads; 0 = all cores

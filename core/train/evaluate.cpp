@@ -14,7 +14,10 @@ namespace ps::train {
 
 namespace {
 nlohmann::json num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
-nlohmann::json ci(const metrics::Interval& i) { return {num(i.lo), num(i.hi)}; }
+nlohmann::json ci(const metrics::Interval& i, int resamples) {
+  if (resamples <= 0) return {nullptr, nullptr};  // no bootstrap: the interval is undefined, not [0, 0]
+  return {num(i.lo), num(i.hi)};
+}
 }  // namespace
 
 nlohmann::json EvalResult::to_json() const {
@@ -23,15 +26,15 @@ nlohmann::json EvalResult::to_json() const {
                       {"n", static_cast<int64_t>(items.size())},
                       {"parse_rate", num(parse_rate)},
                       {"f1", num(s.at_threshold.f1)},
-                      {"f1_ci", ci(s.f1_ci)},
+                      {"f1_ci", ci(s.f1_ci, s.bootstrap_resamples)},
                       {"precision", num(s.at_threshold.precision)},
                       {"recall", num(s.at_threshold.recall)},
                       {"brier", num(s.brier)},
-                      {"brier_ci", ci(s.brier_ci)},
+                      {"brier_ci", ci(s.brier_ci, s.bootstrap_resamples)},
                       {"ece", num(s.ece)},
-                      {"ece_ci", ci(s.ece_ci)},
+                      {"ece_ci", ci(s.ece_ci, s.bootstrap_resamples)},
                       {"auroc_per_gene", num(s.auroc_per_gene)},
-                      {"auroc_per_gene_ci", ci(s.auroc_per_gene_ci)},
+                      {"auroc_per_gene_ci", ci(s.auroc_per_gene_ci, s.bootstrap_resamples)},
                       {"auroc_pooled", num(s.auroc_pooled)},
                       {"n_positive", s.n_positive},
                       {"genes_used", s.genes_used},

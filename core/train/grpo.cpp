@@ -221,8 +221,11 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
       cursor = state->value("cursor", 0);
       learnable = state->value("learnable", std::vector<int64_t>{});
       res.skipped_steps = state->value("skipped_steps", 0);
-      res.frac_reward_zero_std_unfiltered = state->value("frac_reward_zero_std_unfiltered", NAN);
-      res.frac_zero_variance_unfiltered = state->value("frac_zero_variance_unfiltered", NAN);
+      auto number = [&](const char* key) {  // NaN was written as null
+        return state->contains(key) && (*state)[key].is_number() ? (*state)[key].get<double>() : NAN;
+      };
+      res.frac_reward_zero_std_unfiltered = number("frac_reward_zero_std_unfiltered");
+      res.frac_zero_variance_unfiltered = number("frac_zero_variance_unfiltered");
       zero_var_sum = state->value("zero_var_sum", 0.0);
       zero_std_sum = state->value("zero_std_sum", 0.0);
       zero_std_n = state->value("zero_std_n", 0);
@@ -269,6 +272,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
         std::vector<int64_t> all(pool_items.size());
         std::iota(all.begin(), all.end(), 0);
         set_learnable(all);
+        res.pool_kept = static_cast<int64_t>(all.size());  // no filter: the whole pool
         // The zero-std fraction of the unfiltered pool is then what the training batches show.
       }
     }
@@ -473,7 +477,8 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
                        std::to_string(adv.reward_mean).substr(0, 6));
         if (cfg.eval.every_steps > 0 && step % cfg.eval.every_steps == 0 && step < G.max_steps)
           validation_pass(policy, *td, cfg.prompt, cfg.eval, cfg.seed, *rec, step);
-        if (G.checkpoint_every > 0 && step % G.checkpoint_every == 0) save_ckpt(false);
+        // Checkpoints fall between generation batches only (a resumed run then redraws nothing).
+        if (G.checkpoint_every > 0 && step % G.checkpoint_every < G.num_iterations && it + 1 == G.num_iterations) save_ckpt(false);
       }
     }
     res.steps = step;

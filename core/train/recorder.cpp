@@ -34,19 +34,22 @@ void Recorder::log(int64_t step, const std::vector<std::pair<std::string, double
 
 void Recorder::log_eval(int64_t step, const std::string& prefix, const EvalResult& r) {
   const auto& s = r.summary;
+  const bool cis = s.bootstrap_resamples > 0;  // else the bounds are undefined: NULL, never 0
+  auto lo = [&](const metrics::Interval& i) { return cis ? i.lo : NAN; };
+  auto hi = [&](const metrics::Interval& i) { return cis ? i.hi : NAN; };
   log(step, {{prefix + "/parse_rate", r.parse_rate},
              {prefix + "/f1", s.at_threshold.f1},
-             {prefix + "/f1_ci_lo", s.f1_ci.lo},
-             {prefix + "/f1_ci_hi", s.f1_ci.hi},
+             {prefix + "/f1_ci_lo", lo(s.f1_ci)},
+             {prefix + "/f1_ci_hi", hi(s.f1_ci)},
              {prefix + "/brier", s.brier},
-             {prefix + "/brier_ci_lo", s.brier_ci.lo},
-             {prefix + "/brier_ci_hi", s.brier_ci.hi},
+             {prefix + "/brier_ci_lo", lo(s.brier_ci)},
+             {prefix + "/brier_ci_hi", hi(s.brier_ci)},
              {prefix + "/ece", s.ece},
-             {prefix + "/ece_ci_lo", s.ece_ci.lo},
-             {prefix + "/ece_ci_hi", s.ece_ci.hi},
+             {prefix + "/ece_ci_lo", lo(s.ece_ci)},
+             {prefix + "/ece_ci_hi", hi(s.ece_ci)},
              {prefix + "/auroc_per_gene", s.auroc_per_gene},
-             {prefix + "/auroc_per_gene_ci_lo", s.auroc_per_gene_ci.lo},
-             {prefix + "/auroc_per_gene_ci_hi", s.auroc_per_gene_ci.hi},
+             {prefix + "/auroc_per_gene_ci_lo", lo(s.auroc_per_gene_ci)},
+             {prefix + "/auroc_per_gene_ci_hi", hi(s.auroc_per_gene_ci)},
              {prefix + "/tokens_per_item", r.tokens_per_item}});
 }
 

@@ -225,7 +225,12 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     rec->log(0, {{"teacher/made", double(res.teacher.made)}, {"teacher/kept", double(res.teacher.kept)},
                  {"teacher/wrong", double(res.teacher.wrong)}, {"teacher/unparseable", double(res.teacher.unparseable)},
                  {"teacher/failed", double(res.teacher.failed)}});
-    if (resume_run_id <= 0) {
+    if (resume_run_id > 0) {
+      // The teacher run made by the first attempt (its config names this run).
+      for (const auto& r : st.list_runs())
+        if (r.kind == "teacher" && nlohmann::json::parse(r.config_json).value("sft_run_id", int64_t{0}) == res.run_id)
+          res.teacher_run_id = r.id;
+    } else {
       // The teacher's traces, browsable with `perturbscope-cli traces show`: a run of kind "teacher".
       Recorder trec(st, "teacher", cfg.name + " teacher (" + cfg.teacher.kind + ")",
                     {{"teacher", cfg.teacher.to_json()}, {"sft_run_id", res.run_id}, {"prompt", cfg.prompt.to_json()}});

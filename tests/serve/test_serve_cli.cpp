@@ -195,14 +195,21 @@ TEST_F(ServeCli, ConcurrentRequestsAreBatched) {
                                     {"logprobs", 0},
                                     {"return_tokens_as_token_ids", true}});
   };
-  const size_t log_before = child_->output().size();
-  auto fa = std::async(std::launch::async, ask, a);
-  auto fb = std::async(std::launch::async, ask, b);
-  json ja = fa.get(), jb = fb.get();
-  EXPECT_EQ(token_ids_of(ja["choices"][0]["logprobs"]["tokens"]), a["generated_ids"].get<std::vector<int64_t>>());
-  EXPECT_EQ(token_ids_of(jb["choices"][0]["logprobs"]["tokens"]), b["generated_ids"].get<std::vector<int64_t>>());
-  const std::string log = child_->output().substr(log_before);
-  EXPECT_NE(log.find("batch of 2 requests, 2 rows"), std::string::npos) << log;
+  // On a loaded machine two "simultaneous" requests can still arrive more than the batching
+  // window apart: try a few times; every attempt must give the golden tokens, one must batch.
+  std::string log;
+  bool batched = false;
+  for (int attempt = 0; attempt < 4 && !batched; ++attempt) {
+    const size_t log_before = child_->output().size();
+    auto fa = std::async(std::launch::async, ask, a);
+    auto fb = std::async(std::launch::async, ask, b);
+    json ja = fa.get(), jb = fb.get();
+    EXPECT_EQ(token_ids_of(ja["choices"][0]["logprobs"]["tokens"]), a["generated_ids"].get<std::vector<int64_t>>());
+    EXPECT_EQ(token_ids_of(jb["choices"][0]["logprobs"]["tokens"]), b["generated_ids"].get<std::vector<int64_t>>());
+    log = child_->output().substr(log_before);
+    batched = log.find("batch of 2 requests, 2 rows") != std::string::npos;
+  }
+  EXPECT_TRUE(batched) << log;
 
   // n = 2 greedy choices are two rows of one request, identical.
   json jn = post("/v1/completions", {{"model", "untied"}, {"prompt", a["prompt_ids"]}, {"max_tokens", 6},
