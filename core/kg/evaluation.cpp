@@ -10,6 +10,7 @@
 #include "common/paths.h"
 #include "data/perturbqa.h"
 #include "data/splits.h"
+#include "kg/holdout.h"
 #include "store/store.h"
 
 namespace ps::kg {
@@ -62,6 +63,7 @@ struct TaskRun {
   metrics::Calibrator calibrator;
   double val_auroc = 0;
   int64_t n_train = 0, n_val = 0;
+  std::string calibration_split;
 };
 
 // Validation model -> calibrator; full model -> test predictions.
@@ -75,7 +77,7 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
   if (r.test.empty()) throw ps::Error("KNN evaluation: no items in split '" + cfg.test_split + "'");
   auto carved = train;
   for (auto& it : carved) it.split = "train";
-  data::carve_validation(carved, cfg.val_fraction, cfg.seed, "train", "val");
+  r.calibration_split = carve_calibration_split(carved, r.test, cfg.val_fraction, cfg.seed);
   auto sub = data::select_split(carved, "train"), val = data::select_split(carved, "val");
   r.n_train = static_cast<int64_t>(train.size());
   r.n_val = static_cast<int64_t>(val.size());
@@ -104,6 +106,8 @@ std::string KnnEvalConfig::to_json() const {
                       {"csv", csv}, {"train_split", train_split}, {"test_split", test_split},
                       {"val_fraction", val_fraction}, {"seed", seed}, {"calibration", calibration},
                       {"threshold", threshold}, {"bootstrap", bootstrap}, {"signed_effect", signed_effect}};
+  if (!holdout_cell_line.empty()) j["holdout_cell_line"] = holdout_cell_line;
+  if (unseen_target_fraction > 0) j["unseen_target_fraction"] = unseen_target_fraction;
   if (!data_dir.empty()) j["data_dir"] = data_dir;
   return j.dump();
 }
@@ -117,6 +121,8 @@ std::string CellLineResult::to_json() const {
   j["unseen_test_targets"] = unseen_targets;
   j["unresolved_genes"] = unresolved;  // symbols neither current nor an unambiguous alias
   j["val_auroc_per_gene"] = num(val_auroc_per_gene);
+  j["setting"] = setting;
+  j["calibration_split"] = calibration_split;
   // The calibrator in brief (the isotonic steps are many): method, and Platt's a, b or the step count.
   auto cal = nlohmann::json::parse(calibrator_json);
   if (cal.contains("blocks")) cal["blocks"] = cal["blocks"].size();
@@ -129,7 +135,8 @@ std::string CellLineResult::to_json() const {
                    {"auroc_per_gene", num(sign.auroc_per_gene)}};
   }
   if (baseline.evaluated) {
-    j["baseline_string_only"] = {{"auroc_per_gene", num(baseline.auroc_per_gene)},
+    const char* baseline_name = baseline.old_default ? "baseline_old_default" : "baseline_string_only";
+    j[baseline_name] = {{"auroc_per_gene", num(baseline.auroc_per_gene)},
                                  {"difference", num(baseline.difference)},
                                  {"difference_ci", {num(baseline.difference_ci.lo), num(baseline.difference_ci.hi)}}};
   }
@@ -189,17 +196,22 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       opt.resolver = &resolver;
       ds = data::load_perturbqa_csv(cfg.csv, opt);
     } else {
-      ds = data::load_perturbqa(dir, cell, "de", &resolver);
+      ds.items = load_holdout_items(dir, cell, "de", !cfg.holdout_cell_line.empty(), &resolver, &ds.unresolved);
     }
+    if (cfg.unseen_target_fraction > 0)
+      ds.items = carve_unseen_targets(ds.items, cfg.unseen_target_fraction, cfg.seed, cfg.train_split);
     CellLineResult cr;
     cr.cell_line = cell;
     cr.unresolved = ds.unresolved;
+    cr.setting = !cfg.holdout_cell_line.empty() ? "cross-cell-line" : cfg.unseen_target_fraction > 0 ? "unseen-targets"
+                                                                                                    : "official";
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
     auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell);
     cr.n_train = run.n_train;
     cr.n_val = run.n_val;
     cr.n_test = static_cast<int64_t>(run.test.size());
     cr.val_auroc_per_gene = run.val_auroc;
+    cr.calibration_split = run.calibration_split;
     cr.calibrator_json = run.calibrator.to_json();
     for (const auto& p : run.preds) cr.unseen_targets += !p.target_seen;
     ctx.report(f_de_end, cell + ": metrics and bootstrap");
@@ -223,6 +235,8 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       base.target_k = 0;
       base.beta = 0;
       base.gamma = 0;
+      base.combiner = "linear";
+      if (cfg.compare_old_default) base = cfg.baseline_knn;
       auto br = run_task(g, ds.items, cfg, base, false, ctx, f0 + 0.65 * per_cell, f0 + 0.7 * per_cell, cell + " baseline");
       // Same items and labels, so the same genes are used, in the same order.
       auto y = labels_of(run.test);
@@ -231,6 +245,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       std::vector<double> diff(ours.values.size());
       for (size_t i = 0; i < diff.size(); ++i) diff[i] = ours.values[i] - theirs.values[i];
       cr.baseline.evaluated = true;
+      cr.baseline.old_default = cfg.compare_old_default;
       cr.baseline.auroc_per_gene = theirs.mean;
       cr.baseline.difference = ours.mean - theirs.mean;
       if (cfg.bootstrap > 0 && !diff.empty())
@@ -246,7 +261,10 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     if (cfg.signed_effect && cfg.csv.empty()) {
       // Up/down on the DE pairs: the same predictor on the direction labels.
       ctx.report(f0 + 0.7 * per_cell, cell + ": signed effect");
-      auto dir_ds = data::load_perturbqa(dir, cell, "dir", &resolver);
+      data::Dataset dir_ds;
+      dir_ds.items = load_holdout_items(dir, cell, "dir", !cfg.holdout_cell_line.empty(), &resolver, nullptr);
+      if (cfg.unseen_target_fraction > 0)
+        dir_ds.items = carve_unseen_targets(dir_ds.items, cfg.unseen_target_fraction, cfg.seed, cfg.train_split);
       KnnEvalConfig dc = cfg;
       dc.calibration = "isotonic";
       auto sr = run_task(g, dir_ds.items, dc, cfg.knn, false, ctx, f0 + 0.7 * per_cell, f0 + 0.9 * per_cell, cell + " dir");

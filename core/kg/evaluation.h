@@ -36,6 +36,11 @@ struct KnnEvalConfig {
   bool signed_effect = true;                     // also the up/down task (official files only)
   bool keep_predictions = true;                  // per-item predictions with evidence traces
   bool compare_baseline = false;                 // also the plain STRING top-k KNN, paired per gene
+  KnnConfig baseline_knn;                        // with compare_old_default: the predictor compared against
+  bool compare_old_default = false;              // compare with baseline_knn instead of STRING top-k
+  // Hold-outs beside the official split (kg/holdout.h); official files only, not with csv.
+  std::string holdout_cell_line;                 // "": off; a line: train on the other three, test its test items
+  double unseen_target_fraction = 0;             // > 0: this fraction of train targets is the test set
   std::string to_json() const;
 };
 
@@ -60,6 +65,7 @@ struct SignedResult {
 // the same items, and the paired per-gene AUROC difference with a gene-level bootstrap CI.
 struct BaselineComparison {
   bool evaluated = false;
+  bool old_default = false;           // the baseline is KnnEvalConfig::baseline_knn (the old default)
   double auroc_per_gene = 0;          // of the baseline
   double difference = 0;              // ours - baseline, mean over the same genes
   metrics::Interval difference_ci;
@@ -69,6 +75,8 @@ struct CellLineResult {
   std::string cell_line;
   int64_t n_train = 0, n_val = 0, n_test = 0;
   int64_t unseen_targets = 0;         // test targets without train labels
+  std::string setting = "official";   // official | cross-cell-line (train: the other lines) | unseen-targets
+  std::string calibration_split;      // the validation carve: "perturber" or "target"
   std::vector<std::string> unresolved;  // symbols not resolved through gene_alias.tsv
   double val_auroc_per_gene = 0;      // of the validation model (what was tuned on)
   metrics::BinarySummary summary;     // test, calibrated probabilities

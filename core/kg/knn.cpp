@@ -1,24 +1,65 @@
 #include "kg/knn.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "common/error.h"
 
 namespace ps::kg {
 
+namespace {
+
+double logit(double p) {
+  p = std::clamp(p, 1e-4, 1 - 1e-4);
+  return std::log(p / (1 - p));
+}
+
+// Seeded fold of each key (keys sorted first, so the assignment does not depend on item order).
+std::map<std::string, int> assign_folds(std::vector<std::string> keys, int folds, uint64_t seed) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::mt19937_64 rng(seed);
+  for (size_t i = keys.size(); i > 1; --i) std::swap(keys[i - 1], keys[rng() % i]);  // Fisher-Yates
+  std::map<std::string, int> out;
+  for (size_t i = 0; i < keys.size(); ++i) out[keys[i]] = static_cast<int>(i % folds);
+  return out;
+}
+
+}  // namespace
+
+void KnnConfig::validate() const {
+  if (k < 1) throw ps::Error("KNN: k must be at least 1");
+  if (pool < 0) throw ps::Error("KNN: pool must be >= 0");
+  if (target_k < 0) throw ps::Error("KNN: target_k must be >= 0");
+  if (!(alpha >= 0)) throw ps::Error("KNN: alpha must be >= 0");
+  if (!std::isfinite(power)) throw ps::Error("KNN: power must be finite");
+  if (combiner != "logistic" && combiner != "linear")
+    throw ps::Error("KNN: combiner must be 'logistic' or 'linear', not '" + combiner + "'");
+  if (folds < 2) throw ps::Error("KNN: folds must be at least 2");
+  if (!(l2 >= 0)) throw ps::Error("KNN: l2 must be >= 0");
+  if (fit_threads < 1) throw ps::Error("KNN: fit_threads must be at least 1");
+}
+
 std::string KnnConfig::to_json() const {
   nlohmann::json j = {{"k", k}, {"pool", pool}, {"sources", sources.to_string()}, {"power", power}, {"alpha", alpha},
-                      {"target_k", target_k}, {"beta", beta}, {"gamma", gamma}};
+                      {"target_k", target_k}, {"beta", beta}, {"gamma", gamma}, {"combiner", combiner}};
+  if (combiner == "logistic") {
+    j["folds"] = folds;
+    j["l2"] = l2;
+    j["unseen_target_model"] = unseen_target_model;
+    j["seed"] = seed;
+  }
   return j.dump();
 }
 
 KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg)
     : g_(g), cfg_(cfg) {
-  if (cfg.k < 1) throw ps::Error("KNN: k must be at least 1");
-  if (cfg.target_k < 0) throw ps::Error("KNN: target_k must be >= 0");
+  cfg.validate();
   row_of_gene_.assign(g.n_genes(), -1);
   col_of_gene_.assign(g.n_genes(), -1);
   std::vector<uint8_t> pert_allowed(g.n_genes(), 0), target_allowed(g.n_genes(), 0);
@@ -52,12 +93,127 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
     t_pos[c] += it.label, t_n[c] += 1, p_pos[r] += it.label, p_n[r] += 1, pos += it.label;
   }
   mean_rate_ = train.empty() ? 0 : pos / train.size();
+  labels_t_.assign(labels_.size(), -1);
+  for (size_t r = 0; r < pert_gene_.size(); ++r)
+    for (size_t c = 0; c < n_targets_; ++c) labels_t_[c * pert_gene_.size() + r] = labels_[r * n_targets_ + c];
+  pos_cols_.assign(pert_gene_.size(), {});
+  pos_rows_.assign(n_targets_, {});
+  for (size_t r = 0; r < pert_gene_.size(); ++r)
+    for (size_t c = 0; c < n_targets_; ++c)
+      if (labels_[r * n_targets_ + c] == 1) pos_cols_[r].push_back(static_cast<int32_t>(c)), pos_rows_[c].push_back(static_cast<int32_t>(r));
+  // Each train perturber's phenotypic neighbours: cosine of the DE-target sets, top 20.
+  pert_module_.assign(pert_gene_.size(), {});
+  for (size_t r = 0; r < pert_gene_.size(); ++r) {
+    std::unordered_map<int32_t, double> co;
+    for (int32_t c : pos_cols_[r])
+      for (int32_t r2 : pos_rows_[c])
+        if (r2 != static_cast<int32_t>(r)) co[r2] += 1;
+    Module& out = pert_module_[r];
+    for (const auto& [r2, c] : co) out.emplace_back(r2, c / std::sqrt(double(pos_cols_[r].size()) * pos_cols_[r2].size()));
+    const size_t keep = std::min<size_t>(out.size(), 20);
+    std::partial_sort(out.begin(), out.begin() + keep, out.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    out.resize(keep);
+  }
   base_rate_.resize(n_targets_);
   for (size_t c = 0; c < n_targets_; ++c) base_rate_[c] = t_pos[c] / t_n[c];
   target_n_ = t_n;
+  pert_n_ = p_n;
   pert_rate_.resize(pert_gene_.size());
   for (size_t r = 0; r < pert_gene_.size(); ++r) pert_rate_[r] = p_pos[r] / p_n[r], mean_pert_rate_ += pert_rate_[r];
   if (!pert_rate_.empty()) mean_pert_rate_ /= pert_rate_.size();
+  for (size_t r = 0; r < pert_gene_.size(); ++r) mean_log_pos_ += std::log1p(p_pos[r]);
+  if (!pert_gene_.empty()) mean_log_pos_ /= pert_gene_.size();
+  if (cfg_.combiner == "logistic") fit_combiners(train);
+}
+
+const KnnCombiner* KnnModel::combiner(bool unseen_target) const {
+  if (cfg_.combiner != "logistic") return nullptr;
+  if (unseen_target) ensure_target_combiner();
+  const auto& c = unseen_target ? comb_target_ : comb_;
+  return c.fitted() ? &c : nullptr;
+}
+
+void KnnModel::out_of_fold(const std::vector<data::Item>& train, bool by_target, std::vector<double>& x,
+                           std::vector<int>& y, std::vector<int>& groups, std::vector<int>& fold) const {
+  KnnConfig inner = cfg_;
+  inner.combiner = "linear";
+  std::vector<std::string> keys;
+  for (const auto& it : train) keys.push_back(by_target ? it.gene : it.pert);
+  const auto fold_of = assign_folds(keys, cfg_.folds, cfg_.seed);
+  for (int f = 0; f < cfg_.folds; ++f) {
+    std::vector<data::Item> rest, held;
+    for (const auto& it : train) (fold_of.at(by_target ? it.gene : it.pert) == f ? held : rest).push_back(it);
+    if (rest.empty() || held.empty()) continue;
+    KnnModel m(g_, rest, inner);
+    auto preds = m.predict_many(held, cfg_.fit_threads);
+    for (size_t i = 0; i < held.size(); ++i) {
+      x.insert(x.end(), preds[i].features.begin(), preds[i].features.end());
+      y.push_back(held[i].label);
+      groups.push_back(target_col_.at(held[i].gene));
+      fold.push_back(f);
+    }
+  }
+}
+
+static bool has_both_classes(const std::vector<int>& y) {
+  bool zero = false, one = false;
+  for (int v : y) zero = zero || v == 0, one = one || v == 1;
+  return zero && one;
+}
+
+void KnnModel::fit_combiners(const std::vector<data::Item>& train) {
+  train_ = train;
+  out_of_fold(train, false, oof_x_, oof_y_, oof_groups_, oof_fold_);
+  if (!has_both_classes(oof_y_)) return;  // nothing to learn from: the linear score stays
+  comb_ = KnnCombiner::fit(oof_x_, oof_y_, oof_groups_, KnnCombiner::seen_target_columns(), cfg_.l2);
+  fold_of_row_.assign(pert_gene_.size(), -1);
+  std::vector<std::string> perts;
+  for (const auto& it : train) perts.push_back(it.pert);
+  for (const auto& [pert, f] : assign_folds(perts, cfg_.folds, cfg_.seed)) fold_of_row_[pert_row_.at(pert)] = f;
+}
+
+void KnnModel::ensure_fold_combiners() const {
+  std::call_once(fold_once_, [&] {
+    if (!comb_.fitted()) return;
+    const size_t d = knn_feature_names().size();
+    comb_fold_.resize(cfg_.folds);
+    for (int f = 0; f < cfg_.folds; ++f) {
+      std::vector<double> xf;
+      std::vector<int> yf, gf;
+      for (size_t i = 0; i < oof_y_.size(); ++i)
+        if (oof_fold_[i] != f)
+          xf.insert(xf.end(), oof_x_.begin() + i * d, oof_x_.begin() + (i + 1) * d), yf.push_back(oof_y_[i]),
+              gf.push_back(oof_groups_[i]);
+      if (has_both_classes(yf)) comb_fold_[f] = KnnCombiner::fit(xf, yf, gf, KnnCombiner::seen_target_columns(), cfg_.l2);
+    }
+  });
+}
+
+void KnnModel::ensure_target_combiner() const {
+  std::call_once(target_once_, [&] {
+    if (cfg_.combiner != "logistic" || !cfg_.unseen_target_model) return;
+    std::vector<double> x;
+    std::vector<int> y, groups, fold;
+    out_of_fold(train_, true, x, y, groups, fold);
+    if (has_both_classes(y)) comb_target_ = KnnCombiner::fit(x, y, groups, KnnCombiner::unseen_target_columns(), cfg_.l2);
+  });
+}
+
+void KnnModel::apply_combiner(KnnPrediction& p, int32_t own_row, bool pair_in_train) const {
+  p.linear_score = p.score;
+  if (cfg_.combiner != "logistic") return;
+  const KnnCombiner* c = nullptr;
+  if (!p.target_seen && own_row >= 0 && comb_target_.fitted()) {
+    c = &comb_target_;
+    p.unseen_target_regime = true;
+  } else if (pair_in_train && own_row >= 0 && fold_of_row_[own_row] >= 0 && comb_fold_[fold_of_row_[own_row]].fitted()) {
+    c = &comb_fold_[fold_of_row_[own_row]];
+  } else if (comb_.fitted()) {
+    c = &comb_;
+  }
+  if (c) p.score = c->probability(p.features);
 }
 
 int64_t KnnModel::target_count(const std::string& target, const std::string& leave_out) const {
@@ -98,7 +254,41 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   return nb;
 }
 
-KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label) const {
+std::array<double, kSources> KnnModel::direct_edge(const std::string& pert, const std::string& target) const {
+  std::array<double, kSources> out{};
+  auto a = g_.find(pert), b = g_.find(target);
+  if (a && b && *a != *b)
+    for (int s = 0; s < kSources; ++s) out[s] = g_.score(static_cast<Source>(s), *a, *b);
+  return out;
+}
+
+KnnModel::Module KnnModel::target_module(int32_t col, int32_t skip_row) const {
+  Module out;
+  if (col < 0) return out;
+  std::unordered_map<int32_t, double> co;
+  double n_y = 0;
+  for (int32_t r : pos_rows_[col]) {
+    if (r == skip_row) continue;
+    n_y += 1;
+    for (int32_t m : pos_cols_[r])
+      if (m != col) co[m] += 1;
+  }
+  for (const auto& [m, c] : co) {
+    double n_m = static_cast<double>(pos_rows_[m].size());
+    if (skip_row >= 0 && label(skip_row, m) == 1) n_m -= 1;
+    if (n_m > 0 && n_y > 0) out.emplace_back(m, c / std::sqrt(n_y * n_m));
+  }
+  const size_t keep = std::min<size_t>(out.size(), 20);
+  std::partial_sort(out.begin(), out.begin() + keep, out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  out.resize(keep);
+  return out;
+}
+
+KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label,
+                                int32_t own_row, const Module* module,
+                                const std::array<double, kSources>* direct) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
@@ -122,7 +312,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   for (size_t i = 0; i < top; ++i) rs += nx.weights[i] * pert_rate_[nx.rows[i]], ws += nx.weights[i];
   int votes = 0;
   for (size_t i = 0; col >= 0 && i < nx.rows.size() && votes < cfg_.k; ++i) {
-    const int8_t l = label(nx.rows[i], col);
+    const int8_t l = label_t(nx.rows[i], col);
     if (l < 0) continue;
     num += nx.weights[i] * l, den += nx.weights[i];
     ++votes;
@@ -141,17 +331,156 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
     }
   p.tn = (tnum + a * base) / (tden + a);
   p.score = (1 - cfg_.beta) * p.knn + cfg_.beta * p.tn + cfg_.gamma * p.strength;
+  p.linear_score = p.score;
+
+  // Features of the learned combiner (knn_feature_names() order).
+  const double lb = logit(base);
+  auto strength_top = [&](size_t n) {
+    double r = 0, w = 0;
+    for (size_t i = 0; i < std::min(n, nx.rows.size()); ++i) r += nx.weights[i] * pert_rate_[nx.rows[i]], w += nx.weights[i];
+    return w > 0 ? r / w - mean_pert_rate_ : 0.0;
+  };
+  std::array<double, kSources> snum{}, sden{}, srate{}, sw{};
+  double nearest = 0;
+  int seen_votes = 0;
+  for (size_t i = 0; col >= 0 && i < nx.rows.size() && seen_votes < cfg_.k; ++i) {
+    const int8_t l = label_t(nx.rows[i], col);
+    if (l < 0) continue;
+    if (seen_votes == 0) nearest = nx.weights[i] * (l - base);
+    ++seen_votes;
+    for (int s = 0; s < kSources; ++s) {
+      const double w = nx.raw[i].by_source[s];
+      snum[s] += w * l, sden[s] += w;
+    }
+  }
+  for (size_t i = 0; i < std::min<size_t>(50, nx.rows.size()); ++i)
+    for (int s = 0; s < kSources; ++s) {
+      const double w = nx.raw[i].by_source[s];
+      srate[s] += w * pert_rate_[nx.rows[i]], sw[s] += w;
+    }
+  double own_rate_lift = 0, own_tn_lift = 0;
+  if (col < 0 && own_row >= 0 && pert_n_[own_row] > 0) {
+    const double own_rate = (pert_rate_[own_row] * pert_n_[own_row] + a * mean_rate_) / (pert_n_[own_row] + a);
+    own_rate_lift = logit(own_rate) - logit(mean_rate_);
+    double onum = 0, oden = 0;
+    for (size_t j = 0; j < ny.rows.size(); ++j) {
+      const int8_t l = label(own_row, ny.rows[j]);
+      if (l < 0) continue;
+      onum += ny.weights[j] * l, oden += ny.weights[j];
+    }
+    own_tn_lift = logit((onum + a * base) / (oden + a)) - lb;
+  }
+  const double knn_lift = logit(p.knn) - lb;
+  auto& f = p.features;
+  f.reserve(20);
+  f.push_back(knn_lift);
+  f.push_back(logit(p.tn) - lb);
+  f.push_back(p.strength);
+  f.push_back(strength_top(5));
+  f.push_back(strength_top(100));
+  for (int s = 0; s < kSources; ++s) f.push_back(logit((snum[s] + a * base) / (sden[s] + a)) - lb);
+  for (int s = 0; s < kSources; ++s) f.push_back(sw[s] > 0 ? srate[s] / sw[s] - mean_pert_rate_ : 0.0);
+  f.push_back(lb);
+  f.push_back(std::log1p(votes));
+  f.push_back(p.strength * lb);
+  f.push_back(knn_lift * lb);
+  f.push_back(nx.rows.empty() ? 1.0 : 0.0);
+  f.push_back(own_rate_lift);
+  f.push_back(own_tn_lift);
+  f.push_back(own_rate_lift * lb);
+  f.push_back(nearest);
+  // Which neighbours were measured on Y at all: PerturbQA lists each perturber's DE genes and a
+  // sample of the others, so a label's presence is itself evidence. Lifts against Y's share of
+  // all train perturbers (measured: c, DE: q).
+  const double np = std::max<double>(1, pert_gene_.size());
+  const double cy = col >= 0 ? std::clamp(target_n_[col] / np, 1e-4, 1.0) : 0.5;
+  const double qy = col >= 0 ? std::clamp(base_rate_[col] * target_n_[col] / np, 1e-4, 1.0) : 0.5;
+  {  // one pass over the pool: weighted shares measured / DE on Y among the top 20, 100, all
+    double cnt[2][3] = {{0, 0, 0}, {0, 0, 0}}, den[3] = {0, 0, 0};
+    const size_t lim[3] = {20, 100, nx.rows.size()};
+    for (size_t i = 0; col >= 0 && i < nx.rows.size(); ++i) {
+      const int8_t l = label_t(nx.rows[i], col);
+      for (int b = 0; b < 3; ++b)
+        if (i < lim[b]) cnt[0][b] += nx.weights[i] * (l >= 0), cnt[1][b] += nx.weights[i] * (l == 1), den[b] += nx.weights[i];
+    }
+    auto lift = [&](bool positives, int b) {
+      const double prior = positives ? qy : cy;
+      return col >= 0 ? logit((cnt[positives][b] + a * prior) / (den[b] + a)) - logit(prior) : 0.0;
+    };
+    f.push_back(lift(false, 0));  // cov_20
+    f.push_back(lift(false, 1));  // cov_100
+    f.push_back(lift(true, 0));   // pos_20
+    f.push_back(lift(true, 1));   // pos_100
+    f.push_back(lift(true, 2));   // pos_400 (the whole pool)
+  }
+  {
+    double num = 0, den = 0, qn = 0, qd = 0;
+    for (size_t j = 0; j < ny.rows.size(); ++j)
+      qn += ny.weights[j] * base_rate_[ny.rows[j]] * target_n_[ny.rows[j]] / np, qd += ny.weights[j];
+    const double q = qd > 0 ? std::clamp(qn / qd, 1e-4, 1.0) : 0.5;
+    for (size_t i = 0; i < top; ++i)
+      for (size_t j = 0; j < ny.rows.size(); ++j) {
+        const double w = nx.weights[i] * ny.weights[j];
+        num += w * (label(nx.rows[i], ny.rows[j]) == 1), den += w;
+      }
+    f.push_back(den > 0 ? logit((num + a * q) / (den + a)) - logit(q) : 0.0);
+  }
+  {  // The neighbours' number of DE genes (PerturbQA lists up to ~20 per perturber), log scale.
+    double r = 0, w = 0;
+    for (size_t i = 0; i < top; ++i) r += nx.weights[i] * std::log1p(pert_rate_[nx.rows[i]] * pert_n_[nx.rows[i]]), w += nx.weights[i];
+    f.push_back(w > 0 ? r / w - mean_log_pos_ : 0.0);
+  }
+  {  // pos_400 with squared weights: the closest neighbours count more.
+    double num = 0, den = 0;
+    for (size_t i = 0; i < nx.rows.size(); ++i) {
+      const double w = nx.weights[i] * nx.weights[i];
+      num += w * (col >= 0 && label_t(nx.rows[i], col) == 1), den += w;
+    }
+    f.push_back(col >= 0 ? logit((num + a * qy) / (den + a)) - logit(qy) : 0.0);
+  }
+  {  // X's neighbours DE on Y's co-DE module: top 20 and top 100 neighbours (one pass)
+    double num = 0, den = 0, qn = 0, qd = 0, num20 = 0, den20 = 0;
+    if (module)
+      for (const auto& [m, c] : *module) qn += c * pos_rows_[m].size() / np, qd += c;
+    const double q = qd > 0 ? std::clamp(qn / qd, 1e-4, 1.0) : 0.5;
+    for (size_t i = 0; module && i < std::min<size_t>(100, nx.rows.size()); ++i) {
+      if (i == 20) num20 = num, den20 = den;
+      const int8_t* row = &labels_[static_cast<size_t>(nx.rows[i]) * n_targets_];
+      for (const auto& [m, c] : *module) {
+        const double w = nx.weights[i] * c;
+        num += w * (row[m] == 1), den += w;
+      }
+    }
+    if (nx.rows.size() <= 20) num20 = num, den20 = den;
+    f.push_back(den20 > 0 ? logit((num20 + a * q) / (den20 + a)) - logit(q) : 0.0);
+    f.push_back(den > 0 ? logit((num + a * q) / (den + a)) - logit(q) : 0.0);
+  }
+  {  // the phenotypic neighbours of X's neighbours, DE on Y: top 20 and top 100 neighbours
+    double num = 0, den = 0, num20 = 0, den20 = 0;
+    for (size_t i = 0; col >= 0 && i < std::min<size_t>(100, nx.rows.size()); ++i) {
+      if (i == 20) num20 = num, den20 = den;
+      for (const auto& [r2, c] : pert_module_[nx.rows[i]]) {
+        if (r2 == own_row && own_label >= 0) continue;  // leave_pair_out: X's own labels stay out
+        const double w = nx.weights[i] * c;
+        num += w * (label_t(r2, col) == 1), den += w;
+      }
+    }
+    if (nx.rows.size() <= 20) num20 = num, den20 = den;
+    f.push_back(col >= 0 ? logit((num20 + a * qy) / (den20 + a)) - logit(qy) : 0.0);
+    f.push_back(col >= 0 ? logit((num + a * qy) / (den + a)) - logit(qy) : 0.0);
+  }
+  for (int s = 0; s < kSources; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // X-Y edge itself
   return p;
 }
 
 void KnnModel::add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t col) const {
   // The neighbours that voted (labelled for Y), then the closest ones without a label.
   for (size_t i = 0; i < nx.raw.size() && static_cast<int>(p.votes.size()) < cfg_.k; ++i) {
-    const int l = col >= 0 ? label(nx.rows[i], col) : -1;
+    const int l = col >= 0 ? label_t(nx.rows[i], col) : -1;
     if (l >= 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], l});
   }
   for (size_t i = 0; i < nx.raw.size() && i < static_cast<size_t>(cfg_.k); ++i)
-    if (col < 0 || label(nx.rows[i], col) < 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], -1});
+    if (col < 0 || label_t(nx.rows[i], col) < 0) p.votes.push_back({nx.raw[i].gene, nx.weights[i], -1});
 }
 
 KnnPrediction KnnModel::predict(const std::string& perturber, const std::string& target) const {
@@ -159,7 +488,13 @@ KnnPrediction KnnModel::predict(const std::string& perturber, const std::string&
   auto ny = target_neighbourhood(target);
   auto it = target_col_.find(target);
   const int32_t col = it == target_col_.end() ? -1 : it->second;
-  KnnPrediction p = combine(nx, ny, col);
+  auto r = pert_row_.find(perturber);
+  const int32_t row = r == pert_row_.end() ? -1 : r->second;
+  if (col < 0 && row >= 0) ensure_target_combiner();
+  const Module mod = target_module(col);
+  const auto direct = direct_edge(perturber, target);
+  KnnPrediction p = combine(nx, ny, col, -1, row, &mod, &direct);
+  apply_combiner(p, row, false);
   p.perturber_in_graph = g_.find(perturber).has_value();
   add_votes(p, nx, col);
   p.target_neighbours = ny.raw;
@@ -181,6 +516,14 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
     if (pidx.emplace(it.pert, static_cast<int32_t>(perts.size())).second) perts.push_back(it.pert);
     if (tidx.emplace(it.gene, static_cast<int32_t>(targets.size())).second) targets.push_back(it.gene);
   }
+  if (cfg_.combiner == "logistic") {
+    if (leave_pair_out) ensure_fold_combiners();
+    for (const auto& it : items)
+      if (!target_col_.count(it.gene) && pert_row_.count(it.pert)) {
+        ensure_target_combiner();
+        break;
+      }
+  }
   std::vector<Neighbourhood> nx(perts.size()), ny(targets.size());
   threads = std::max(1, threads);
   auto run = [&](auto&& fn, size_t n) {
@@ -191,6 +534,13 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
   };
   run([&](size_t i) { nx[i] = perturber_neighbourhood(perts[i]); }, perts.size());
   run([&](size_t i) { ny[i] = target_neighbourhood(targets[i]); }, targets.size());
+  std::vector<Module> mods(targets.size());
+  run(
+      [&](size_t i) {
+        auto c = target_col_.find(targets[i]);
+        if (c != target_col_.end()) mods[i] = target_module(c->second);
+      },
+      targets.size());
   std::vector<KnnPrediction> out(items.size());
   run(
       [&](size_t i) {
@@ -199,11 +549,18 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
         const int32_t col = c == target_col_.end() ? -1 : c->second;
         const auto& x = nx[pidx.at(it.pert)];
         int own = -1;
-        if (leave_pair_out && col >= 0) {
-          auto r = pert_row_.find(it.pert);
-          if (r != pert_row_.end()) own = label(r->second, col);
+        auto r = pert_row_.find(it.pert);
+        const int32_t row = r == pert_row_.end() ? -1 : r->second;
+        if (leave_pair_out && col >= 0 && row >= 0) own = label(row, col);
+        const int32_t ti = tidx.at(it.gene);
+        const auto direct = direct_edge(it.pert, it.gene);
+        if (own == 1) {  // the pair's own label must not shape Y's module
+          const Module mod = target_module(col, row);
+          out[i] = combine(x, ny[ti], col, own, row, &mod, &direct);
+        } else {
+          out[i] = combine(x, ny[ti], col, own, row, &mods[ti], &direct);
         }
-        out[i] = combine(x, ny[tidx.at(it.gene)], col, own);
+        apply_combiner(out[i], row, own >= 0);
         out[i].perturber_in_graph = !x.raw.empty() || g_.find(it.pert).has_value();
         if (with_votes) add_votes(out[i], x, col);
       },

@@ -16,15 +16,30 @@
 // The neighbour weights are s^power. tn is what lets a target without train labels get an
 // informative score: how X's neighbours moved genes like Y.
 //
+// That linear formula is the `linear` combiner (the default until issue 16). The default now
+// is the `logistic` combiner (kg/combiner.h): the estimates above and their per-source parts
+// become a feature vector (knn_feature_names(), listed at KnnModel::features below), and an
+// L2 logistic regression maps it to P(DE). Its rows are out-of-fold: the train perturbers are
+// split into `folds` seeded folds, a linear model on the other folds predicts each fold, so
+// every row looks like a test pair (perturber unseen). A second regression, fitted the same
+// way on folds of train *targets*, scores pairs whose target has no train label but whose
+// perturber has (PerturbQA's unseen-gene splits); it adds the perturber's own evidence:
+//   own_rate = (sum_m L(X,m) + alpha mean) / (n_X + alpha),
+//   own_tn   = (sum_{m in N(Y)} t_m L(X,m) + alpha b(Y)) / (sum t_m [L(X,m) known] + alpha).
+// Both regressions see only the `train` items given to the constructor.
+//
 // The score is a ranking score; Calibrator (metrics/calibrator.h) maps it to P(DE).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "data/perturbqa.h"
+#include "kg/combiner.h"
 #include "kg/graph.h"
 
 namespace ps::kg {
@@ -38,6 +53,13 @@ struct KnnConfig {
   int target_k = 10;           // target neighbours (0: no target neighbourhood)
   double beta = 0.2;           // weight of the target-neighbourhood estimate
   double gamma = 0.5;          // weight of the neighbours' overall perturbation strength
+  std::string combiner = "logistic";  // "logistic" (learned, kg/combiner.h) | "linear" (the formula above)
+  int folds = 4;               // logistic: out-of-fold folds of train perturbers / targets (>= 2)
+  double l2 = 3000;            // logistic: L2 penalty on the standardised weights (>= 0)
+  bool unseen_target_model = true;  // logistic: also fit the unseen-target regression
+  uint64_t seed = 7;           // logistic: fold assignment
+  int fit_threads = 2;         // threads for the out-of-fold predictions (>= 1)
+  void validate() const;       // throws ps::Error naming the field
   std::string to_json() const;
 };
 
@@ -52,6 +74,9 @@ struct KnnPrediction {
   double knn = 0, tn = 0, strength = 0, base_rate = 0;
   int n_votes = 0;             // neighbours with a train label for Y
   bool perturber_in_graph = false, target_seen = false;
+  double linear_score = 0;     // the linear formula's score (= score for the linear combiner)
+  bool unseen_target_regime = false;  // scored by the unseen-target regression (own evidence used)
+  std::vector<double> features;       // knn_feature_names() order
   std::vector<KnnVote> votes;                // N(X) with their labels for Y
   std::vector<Neighbour> target_neighbours;  // N(Y)
 };
@@ -74,6 +99,9 @@ class KnnModel {
   // Train perturbers measured on `target`, not counting `leave_out_perturber`'s own pair. 0 when unseen.
   int64_t target_count(const std::string& target, const std::string& leave_out_perturber = "") const;
 
+  // The fitted combiners (nullptr for the linear combiner / when there was nothing to fit).
+  // The unseen-target one is fitted on first use (here, or by a prediction that needs it).
+  const KnnCombiner* combiner(bool unseen_target = false) const;
   const KnnConfig& config() const { return cfg_; }
   const KnowledgeGraph& graph() const { return g_; }
   double mean_rate() const { return mean_rate_; }
@@ -88,9 +116,28 @@ class KnnModel {
   Neighbourhood perturber_neighbourhood(const std::string& pert) const;
   Neighbourhood target_neighbourhood(const std::string& gene) const;
   // own_label: the label of (X, Y) when that pair is in train and must be left out of b(Y), else -1.
-  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1) const;
+  // own_row: X's train row (-1: none); its own labels are used only when Y has no train label.
+  // module: Y's co-DE targets (target_module()), may be null.
+  using Module = std::vector<std::pair<int32_t, double>>;
+  KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1,
+                        int32_t own_row = -1, const Module* module = nullptr,
+                        const std::array<double, kSources>* direct = nullptr) const;
+  // Each source's edge weight between X and Y (0 when either is not in the graph).
+  std::array<double, kSources> direct_edge(const std::string& pert, const std::string& target) const;
+  // The `module_size` train targets most often DE together with target column `col` in train
+  // (cosine of their perturber sets), not counting perturber row `skip_row`'s labels.
+  Module target_module(int32_t col, int32_t skip_row = -1) const;
+  void fit_combiners(const std::vector<data::Item>& train);
+  void ensure_fold_combiners() const;    // for leave_pair_out, once
+  void ensure_target_combiner() const;   // the unseen-target regime, once
+  // Out-of-fold feature rows of `train`, folds by perturber or by target.
+  void out_of_fold(const std::vector<data::Item>& train, bool by_target, std::vector<double>& x, std::vector<int>& y,
+                   std::vector<int>& groups, std::vector<int>& fold) const;
+  void apply_combiner(KnnPrediction& p, int32_t own_row, bool pair_in_train) const;
   void add_votes(KnnPrediction& p, const Neighbourhood& nx, int32_t target_col) const;
   int8_t label(int32_t row, int32_t col) const { return labels_[static_cast<size_t>(row) * n_targets_ + col]; }
+  // The same label from the column-major copy (cache-friendly when one target is read for many perturbers).
+  int8_t label_t(int32_t row, int32_t col) const { return labels_t_[static_cast<size_t>(col) * pert_gene_.size() + row]; }
 
   const KnowledgeGraph& g_;
   KnnConfig cfg_;
@@ -100,9 +147,24 @@ class KnnModel {
   std::unique_ptr<KnowledgeGraph::CandidateIndex> pert_cand_, target_cand_;
   size_t n_targets_ = 0;
   std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
-  std::vector<double> base_rate_, pert_rate_;
+  std::vector<int8_t> labels_t_;                     // the same, targets x rows
+  std::vector<double> base_rate_, pert_rate_, pert_n_;
+  std::vector<std::vector<int32_t>> pos_cols_;       // per row: the targets it is DE on
+  std::vector<std::vector<int32_t>> pos_rows_;       // per column: the perturbers DE on it
+  std::vector<Module> pert_module_;                  // per row: the train perturbers with the most similar DE genes
+  // Logistic combiner: all out-of-fold rows; the same without each perturber fold (for
+  // leave_pair_out: a train pair is scored by the fit that never saw its perturber's labels);
+  // the unseen-target regression.
+  KnnCombiner comb_;
+  mutable KnnCombiner comb_target_;
+  mutable std::vector<KnnCombiner> comb_fold_;
+  mutable std::once_flag fold_once_, target_once_;
+  std::vector<int32_t> fold_of_row_;
+  std::vector<data::Item> train_;                    // kept for the lazy fits (logistic only)
+  std::vector<double> oof_x_;                        // perturber-fold rows, for the per-fold fits
+  std::vector<int> oof_y_, oof_groups_, oof_fold_;
   std::vector<double> target_n_;                     // train items per target
-  double mean_rate_ = 0, mean_pert_rate_ = 0;
+  double mean_rate_ = 0, mean_pert_rate_ = 0, mean_log_pos_ = 0;
 };
 
 }  // namespace ps::kg
