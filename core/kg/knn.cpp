@@ -254,11 +254,22 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   return nb;
 }
 
-std::array<double, kSources> KnnModel::direct_edge(const std::string& pert, const std::string& target) const {
-  std::array<double, kSources> out{};
+std::array<double, kSources + 2> KnnModel::direct_edge(const std::string& pert, const std::string& target, int32_t col,
+                                                       int32_t own_row) const {
+  std::array<double, kSources + 2> out{};
   auto a = g_.find(pert), b = g_.find(target);
   if (a && b && *a != *b)
     for (int s = 0; s < kSources; ++s) out[s] = g_.score(static_cast<Source>(s), *a, *b);
+  if (b && col < 0 && own_row >= 0) {
+    double sim[2] = {0, 0}, n[2] = {0, 0};
+    const int8_t* row = &labels_[static_cast<size_t>(own_row) * n_targets_];
+    for (size_t c = 0; c < n_targets_; ++c) {
+      if (row[c] < 0 || target_gene_[c] < 0 || target_gene_[c] == *b) continue;
+      sim[row[c]] += g_.fused(cfg_.sources, *b, target_gene_[c]), n[row[c]] += 1;
+    }
+    out[kSources] = n[1] > 0 ? sim[1] / n[1] : 0.0;
+    out[kSources + 1] = n[0] > 0 ? sim[0] / n[0] : 0.0;
+  }
   return out;
 }
 
@@ -288,7 +299,7 @@ KnnModel::Module KnnModel::target_module(int32_t col, int32_t skip_row) const {
 
 KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label,
                                 int32_t own_row, const Module* module,
-                                const std::array<double, kSources>* direct) const {
+                                const std::array<double, kSources + 2>* direct) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
@@ -469,7 +480,8 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
     f.push_back(col >= 0 ? logit((num20 + a * qy) / (den20 + a)) - logit(qy) : 0.0);
     f.push_back(col >= 0 ? logit((num + a * qy) / (den + a)) - logit(qy) : 0.0);
   }
-  for (int s = 0; s < kSources; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // X-Y edge itself
+  for (int s = 0; s < kSources + 2; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // X-Y edge; own DE genes' closeness
+  f.push_back(direct ? (*direct)[kSources] - (*direct)[kSources + 1] : 0.0);
   return p;
 }
 
@@ -492,7 +504,7 @@ KnnPrediction KnnModel::predict(const std::string& perturber, const std::string&
   const int32_t row = r == pert_row_.end() ? -1 : r->second;
   if (col < 0 && row >= 0) ensure_target_combiner();
   const Module mod = target_module(col);
-  const auto direct = direct_edge(perturber, target);
+  const auto direct = direct_edge(perturber, target, col, row);
   KnnPrediction p = combine(nx, ny, col, -1, row, &mod, &direct);
   apply_combiner(p, row, false);
   p.perturber_in_graph = g_.find(perturber).has_value();
@@ -553,7 +565,7 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
         const int32_t row = r == pert_row_.end() ? -1 : r->second;
         if (leave_pair_out && col >= 0 && row >= 0) own = label(row, col);
         const int32_t ti = tidx.at(it.gene);
-        const auto direct = direct_edge(it.pert, it.gene);
+        const auto direct = direct_edge(it.pert, it.gene, col, row);
         if (own == 1) {  // the pair's own label must not shape Y's module
           const Module mod = target_module(col, row);
           out[i] = combine(x, ny[ti], col, own, row, &mod, &direct);

@@ -121,9 +121,12 @@ class KnnModel {
   using Module = std::vector<std::pair<int32_t, double>>;
   KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1,
                         int32_t own_row = -1, const Module* module = nullptr,
-                        const std::array<double, kSources>* direct = nullptr) const;
-  // Each source's edge weight between X and Y (0 when either is not in the graph).
-  std::array<double, kSources> direct_edge(const std::string& pert, const std::string& target) const;
+                        const std::array<double, kSources + 2>* direct = nullptr) const;
+  // Each source's edge weight between X and Y (0 when either is not in the graph), then, when Y has
+  // no train label and X has (own_row >= 0, col < 0): Y's mean fused score to X's train DE
+  // targets and to X's train non-DE targets (0 otherwise).
+  std::array<double, kSources + 2> direct_edge(const std::string& pert, const std::string& target, int32_t col,
+                                               int32_t own_row) const;
   // The `module_size` train targets most often DE together with target column `col` in train
   // (cosine of their perturber sets), not counting perturber row `skip_row`'s labels.
   Module target_module(int32_t col, int32_t skip_row = -1) const;
