@@ -67,7 +67,7 @@ LogisticCombiner LogisticCombiner::from_weights(double intercept, std::vector<do
 }
 
 LogisticCombiner LogisticCombiner::fit(const std::vector<double>& x_in, const std::vector<int>& y, size_t d, double l2,
-                                       const std::vector<int>& groups) {
+                                       const std::vector<int>& groups, const std::vector<double>& weights) {
   if (d == 0) throw ps::Error("logistic combiner: no features");
   if (y.empty()) throw ps::Error("logistic combiner: no rows to fit");
   if (x_in.size() != y.size() * d)
@@ -78,6 +78,10 @@ LogisticCombiner LogisticCombiner::fit(const std::vector<double>& x_in, const st
     throw ps::Error("logistic combiner: " + std::to_string(groups.size()) + " group ids for " +
                     std::to_string(y.size()) + " rows");
   const size_t n = y.size();
+  if (!weights.empty() && weights.size() != n) throw ps::Error("logistic combiner: weights do not match the rows");
+  for (double v : weights)
+    if (!(v > 0) || !std::isfinite(v)) throw ps::Error("logistic combiner: row weights must be positive");
+  auto wt = [&](size_t i) { return weights.empty() ? 1.0 : weights[i]; };
   // Centre within groups (a copy; the caller's rows stay as they are).
   std::vector<double> centred;
   if (!groups.empty()) {
@@ -131,7 +135,7 @@ LogisticCombiner LogisticCombiner::fit(const std::vector<double>& x_in, const st
       for (size_t j = 0; j < d; ++j) eta += w[j] * zs[i * d + j];
       // -ln p = ln(1 + e^-eta) for y = 1, -ln(1 - p) = ln(1 + e^eta) for y = 0
       const double m = y[i] ? -eta : eta;
-      nll += m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m));
+      nll += wt(i) * (m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m)));
     }
     double pen = 0;
     for (double v : w) pen += v * v;
@@ -146,7 +150,7 @@ LogisticCombiner LogisticCombiner::fit(const std::vector<double>& x_in, const st
       z[0] = 1;
       double eta = c.b_;
       for (size_t j = 0; j < d; ++j) z[j + 1] = zs[i * d + j], eta += c.w_[j] * z[j + 1];
-      const double pi = sigmoid(eta), wi = std::max(pi * (1 - pi), 1e-12), ri = y[i] - pi;
+      const double pi = sigmoid(eta), wi = wt(i) * std::max(pi * (1 - pi), 1e-12), ri = wt(i) * (y[i] - pi);
       for (size_t a = 0; a < p; ++a) {
         grad[a] += ri * z[a];
         const double wa = wi * z[a];
@@ -191,8 +195,9 @@ std::string LogisticCombiner::to_json() const {
 
 // Chosen on validation splits carved from each cell line's train perturbers (README, "KNN-KG").
 const std::vector<int>& KnnCombiner::seen_target_columns() {
-  // knn_lift tn_lift strength base_logit pos_20 pos_400 module_100 pheno_100 direct_string/go/reactome
-  static const std::vector<int> cols = {0, 1, 2, 11, 22, 24, 29, 31, 32, 33, 34};
+  // knn_lift tn_lift strength base_logit pos_20 pos_100 pos_400 pos_400_sharp module_100 pheno_100
+  // direct_string/go/reactome
+  static const std::vector<int> cols = {0, 1, 2, 11, 22, 23, 24, 27, 29, 31, 32, 33, 34};
   return cols;
 }
 
@@ -207,6 +212,7 @@ KnnCombiner KnnCombiner::fit(const std::vector<double>& x, const std::vector<int
                              const std::vector<int>& columns, double l2) {
   const size_t d = knn_feature_names().size(), n = y.size();
   if (x.size() != n * d) throw ps::Error("KNN combiner: feature rows do not match the feature names");
+  if (groups.size() != n) throw ps::Error("KNN combiner: one target id per row is needed");
   if (columns.empty() || columns.size() > 64) throw ps::Error("KNN combiner: 1 to 64 feature columns");
   for (int c : columns)
     if (c < 0 || static_cast<size_t>(c) >= d) throw ps::Error("KNN combiner: feature column " + std::to_string(c) + " out of range");
@@ -216,7 +222,13 @@ KnnCombiner KnnCombiner::fit(const std::vector<double>& x, const std::vector<int
   xs.reserve(n * columns.size());
   for (size_t i = 0; i < n; ++i)
     for (int c : columns) xs.push_back(x[i * d + c]);
-  k.rank_ = LogisticCombiner::fit(xs, y, columns.size(), l2, groups);
+  // Each target weighs the same in stage 1 (row weight 1 / its rows, rescaled to mean 1), as in
+  // the per-gene AUROC, which averages over targets.
+  std::unordered_map<int, double> per_group;
+  for (int g : groups) per_group[g] += 1;
+  std::vector<double> wts(n);
+  for (size_t i = 0; i < n; ++i) wts[i] = static_cast<double>(n) / (per_group.size() * per_group[groups[i]]);
+  k.rank_ = LogisticCombiner::fit(xs, y, columns.size(), l2, groups, wts);
   // Stage 2: P(DE) from the ranking score and the target's base rate.
   const size_t base_col = 11;  // base_logit
   std::vector<double> x2;

@@ -17,7 +17,8 @@
 // how targets differ from each other.
 //
 // KnnCombiner (below) is what KnnModel uses: stage 1, a group-centred regression on a subset of
-// the features, gives the ranking score r; stage 2, a plain regression on (r, base_logit),
+// the features, each target's rows weighted 1 / (its row count) so targets count equally as in
+// the per-gene AUROC, gives the ranking score r; stage 2, a plain regression on (r, base_logit),
 // gives P(DE) across targets. Stage 2's weight on r is kept >= 1e-3, so P(DE) ranks the pairs
 // of one target exactly as r does. The rows both stages are fitted on are out-of-fold
 // predictions of KnnModel: neighbours' labels from models that never saw the row's perturber
@@ -39,8 +40,9 @@ class LogisticCombiner {
   // standardised scale. Throws ps::Error on empty input, mismatched sizes, labels outside {0, 1}
   // or non-finite features. A single-class y gives w = 0 and b = the (clamped) log-odds.
   // groups: empty, or one id per row (features centred within each id before the fit).
+  // weights: empty, or one positive weight per row (the log-likelihood terms are weighted).
   static LogisticCombiner fit(const std::vector<double>& x, const std::vector<int>& y, size_t d, double l2,
-                              const std::vector<int>& groups = {});
+                              const std::vector<int>& groups = {}, const std::vector<double>& weights = {});
   // A fit with the given intercept and standardised weights (mean 0, SD 1); for tests and stage 2 guards.
   static LogisticCombiner from_weights(double intercept, std::vector<double> w);
 
