@@ -405,7 +405,9 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   // all train perturbers (measured: c, DE: q).
   const double np = std::max<double>(1, pert_gene_.size());
   const double cy = col >= 0 ? std::clamp(target_n_[col] / np, 1e-4, 1.0) : 0.5;
-  const double qy = col >= 0 ? std::clamp(base_rate_[col] * target_n_[col] / np, 1e-4, 1.0) : 0.5;
+  // leave_pair_out: Y's DE count without the pair's own label.
+  const double y_pos = col >= 0 ? base_rate_[col] * target_n_[col] - (own_label > 0 ? own_label : 0) : 0;
+  const double qy = col >= 0 ? std::clamp(y_pos / np, 1e-4, 1.0) : 0.5;
   {  // one pass over the pool: weighted shares measured / DE on Y among the top 20, 100, all
     double cnt[2][3] = {{0, 0, 0}, {0, 0, 0}}, den[3] = {0, 0, 0};
     const size_t lim[3] = {20, 100, nx.rows.size()};

@@ -91,7 +91,11 @@ class KnnModel {
   // filled when asked (target_neighbours stay empty; predict() gives them).
   // leave_pair_out: an item whose (perturber, target) pair is itself in train has its own label
   // removed from b(Y) (the perturber never votes for itself: a gene is not its own neighbour),
-  // so a training prompt or teacher answer cannot carry the item's label.
+  // from Y's DE share, Y's co-DE module and the phenotypic-neighbour votes, and the learned
+  // combiner that scores it is the one fitted without the rows of its perturber's fold, so a
+  // training prompt or teacher answer cannot carry the item's label. (Not recomputed: global
+  // means over all train labels, and a label's second-order effect on the out-of-fold rows of
+  // other perturbers; both are O(1 / train items).)
   std::vector<KnnPrediction> predict_many(const std::vector<data::Item>& items, int threads = 2,
                                           bool with_votes = false, bool leave_pair_out = false) const;
   std::vector<double> scores(const std::vector<data::Item>& items, int threads = 2) const;
