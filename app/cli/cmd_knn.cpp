@@ -63,7 +63,7 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
                   static_cast<long long>(c.sign.n_test), c.sign.majority_accuracy, c.sign.auroc_per_gene);
     if (c.baseline.evaluated)
       std::printf("  vs %-13s %.4f per gene; difference %s (paired, genes resampled)\n",
-                  c.baseline.old_default ? "old default" : "STRING-only", c.baseline.auroc_per_gene, fmt_ci(c.baseline.difference, c.baseline.difference_ci, ci).c_str());
+                  c.baseline.old_default ? c.baseline.name.c_str() : "STRING-only", c.baseline.auroc_per_gene, fmt_ci(c.baseline.difference, c.baseline.difference_ci, ci).c_str());
     std::printf("  %.2f s\n", c.seconds);
   }
   std::printf("\ntotal %.2f s (graph %.2f s%s)\n", r.seconds, r.graph_seconds, r.graph_from_cache ? ", from cache" : "");
@@ -100,6 +100,8 @@ int cmd_knn(const Argv& argv) {
              {"no-signed", false, "skip the signed-effect (up/down) evaluation"},
              {"baseline", false, "also run plain STRING top-k KNN and report the paired per-gene AUROC difference"},
              {"baseline-old", false, "also run the previous default (linear combiner) and report the paired difference"},
+             {"cross-line-evidence", false, "add the other three lines' labels as evidence (its own setting)"},
+             {"baseline-no-evidence", false, "with --cross-line-evidence: compare with the same predictor without it"},
              {"threads", true, "worker threads (default 2)"},
              {"json", false, "print one JSON object"},
              {"store", true, "experiment store (default $PERTURBSCOPE_STORE or the user data folder)"},
@@ -176,6 +178,16 @@ int cmd_knn(const Argv& argv) {
     cfg.compare_old_default = true;
     cfg.baseline_knn = cfg.knn;
     cfg.baseline_knn.combiner = "linear";
+  }
+  cfg.cross_line_evidence = args.has("cross-line-evidence");
+  if (cfg.cross_line_evidence && (!cfg.csv.empty() || !cfg.holdout_cell_line.empty() || cfg.unseen_target_fraction > 0))
+    throw UsageError("knn: --cross-line-evidence goes with the official split only");
+  if (args.has("baseline-no-evidence")) {
+    if (!cfg.cross_line_evidence || cfg.compare_baseline)
+      throw UsageError("knn: --baseline-no-evidence needs --cross-line-evidence and no other baseline");
+    cfg.compare_baseline = cfg.compare_old_default = true;
+    cfg.baseline_knn = cfg.knn;
+    cfg.baseline_name = "no_evidence";
   }
   if (!cfg.holdout_cell_line.empty()) {
     bool known = false;

@@ -19,7 +19,7 @@ const std::vector<std::string>& knn_feature_names() {
       "tn_pos",            "strength_count",    "pos_400_sharp",
       "module_20",         "module_100",        "pheno_20",         "pheno_100",
       "direct_string",     "direct_go",         "direct_reactome",  "own_de_closeness", "own_non_de_closeness",
-      "own_closeness_diff"};
+      "own_closeness_diff", "side_label",       "side_present",     "side_rate_lift"};
   return names;
 }
 
@@ -205,6 +205,11 @@ const std::vector<int>& KnnCombiner::unseen_target_columns() {
   // tn_lift strength strength_5 strength_100 string/go/reactome_strength own_rate_lift own_tn_lift
   // tn_pos strength_count direct_string/go/reactome own_de/non_de_closeness own_closeness_diff
   static const std::vector<int> cols = {1, 2, 3, 4, 8, 9, 10, 16, 17, 25, 26, 32, 33, 34, 35, 36, 37};
+  return cols;
+}
+
+const std::vector<int>& KnnCombiner::side_columns() {
+  static const std::vector<int> cols = {38, 39, 40};  // side_label side_present side_rate_lift
   return cols;
 }
 

@@ -70,6 +70,8 @@ class KnnCombiner {
   // perturber has (the unseen-target regime; the perturber's own labels on other targets).
   static const std::vector<int>& seen_target_columns();
   static const std::vector<int>& unseen_target_columns();
+  // Added to either when KnnModel has other cell lines' labels (cross-cell-line evidence).
+  static const std::vector<int>& side_columns();
 
   // x: rows of knn_feature_names().size() features; groups: the target id of each row.
   static KnnCombiner fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,

@@ -69,7 +69,7 @@ struct TaskRun {
 // Validation model -> calibrator; full model -> test predictions.
 TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, const KnnEvalConfig& cfg,
                  const KnnConfig& knn, bool with_votes, ps::jobs::JobContext& ctx, double f0, double f1,
-                 const std::string& label) {
+                 const std::string& label, const std::vector<data::Item>* other_lines = nullptr) {
   TaskRun r;
   auto train = data::select_split(items, cfg.train_split);
   r.test = data::select_split(items, cfg.test_split);
@@ -83,7 +83,7 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
   r.n_val = static_cast<int64_t>(val.size());
   ctx.report(f0, label + ": validation model");
   {
-    KnnModel m(g, sub, knn);
+    KnnModel m = other_lines ? KnnModel(g, sub, knn, *other_lines) : KnnModel(g, sub, knn);
     auto s = m.scores(val, cfg.threads);
     auto y = labels_of(val);
     r.val_auroc = metrics::auroc_per_group(s, y, target_groups(val)).mean;
@@ -91,7 +91,7 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
   }
   ctx.check_cancelled();
   ctx.report(f0 + 0.5 * (f1 - f0), label + ": test predictions");
-  KnnModel m(g, train, knn);
+  KnnModel m = other_lines ? KnnModel(g, train, knn, *other_lines) : KnnModel(g, train, knn);
   r.preds = m.predict_many(r.test, cfg.threads, with_votes);
   r.probs.reserve(r.preds.size());
   for (const auto& p : r.preds) r.probs.push_back(r.calibrator(p.score));
@@ -108,6 +108,7 @@ std::string KnnEvalConfig::to_json() const {
                       {"threshold", threshold}, {"bootstrap", bootstrap}, {"signed_effect", signed_effect}};
   if (!holdout_cell_line.empty()) j["holdout_cell_line"] = holdout_cell_line;
   if (unseen_target_fraction > 0) j["unseen_target_fraction"] = unseen_target_fraction;
+  if (cross_line_evidence) j["cross_line_evidence"] = true;
   if (!data_dir.empty()) j["data_dir"] = data_dir;
   return j.dump();
 }
@@ -135,7 +136,7 @@ std::string CellLineResult::to_json() const {
                    {"auroc_per_gene", num(sign.auroc_per_gene)}};
   }
   if (baseline.evaluated) {
-    const char* baseline_name = baseline.old_default ? "baseline_old_default" : "baseline_string_only";
+    const std::string baseline_name = "baseline_" + baseline.name;
     j[baseline_name] = {{"auroc_per_gene", num(baseline.auroc_per_gene)},
                                  {"difference", num(baseline.difference)},
                                  {"difference_ci", {num(baseline.difference_ci.lo), num(baseline.difference_ci.hi)}}};
@@ -205,8 +206,14 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     cr.unresolved = ds.unresolved;
     cr.setting = !cfg.holdout_cell_line.empty() ? "cross-cell-line" : cfg.unseen_target_fraction > 0 ? "unseen-targets"
                                                                                                     : "official";
+    std::vector<data::Item> others;
+    if (cfg.cross_line_evidence) {
+      others = other_line_items(dir, cell, "de", &resolver);
+      cr.setting = "cross-line-evidence";
+    }
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
-    auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell);
+    auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell,
+                        cfg.cross_line_evidence ? &others : nullptr);
     cr.n_train = run.n_train;
     cr.n_val = run.n_val;
     cr.n_test = static_cast<int64_t>(run.test.size());
@@ -246,6 +253,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       for (size_t i = 0; i < diff.size(); ++i) diff[i] = ours.values[i] - theirs.values[i];
       cr.baseline.evaluated = true;
       cr.baseline.old_default = cfg.compare_old_default;
+      if (cfg.compare_old_default) cr.baseline.name = cfg.baseline_name;
       cr.baseline.auroc_per_gene = theirs.mean;
       cr.baseline.difference = ours.mean - theirs.mean;
       if (cfg.bootstrap > 0 && !diff.empty())
@@ -267,7 +275,10 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
         dir_ds.items = carve_unseen_targets(dir_ds.items, cfg.unseen_target_fraction, cfg.seed, cfg.train_split);
       KnnEvalConfig dc = cfg;
       dc.calibration = "isotonic";
-      auto sr = run_task(g, dir_ds.items, dc, cfg.knn, false, ctx, f0 + 0.7 * per_cell, f0 + 0.9 * per_cell, cell + " dir");
+      std::vector<data::Item> dir_others;
+      if (cfg.cross_line_evidence) dir_others = other_line_items(dir, cell, "dir", &resolver);
+      auto sr = run_task(g, dir_ds.items, dc, cfg.knn, false, ctx, f0 + 0.7 * per_cell, f0 + 0.9 * per_cell, cell + " dir",
+                         cfg.cross_line_evidence ? &dir_others : nullptr);
       auto y = labels_of(sr.test);
       auto train = data::select_split(dir_ds.items, cfg.train_split);
       double up = 0;

@@ -43,6 +43,25 @@ std::vector<data::Item> load_holdout_items(const std::string& dir, const std::st
   return data::cross_cell_holdout(all, cell, "test");
 }
 
+std::vector<data::Item> other_line_items(const std::string& dir, const std::string& cell, const std::string& task,
+                                         const data::SymbolResolver* resolver) {
+  std::vector<data::Item> out;
+  bool found = false;
+  for (const auto& c : data::cell_lines()) {
+    if (c == cell) {
+      found = true;
+      continue;
+    }
+    auto ds = data::load_perturbqa(dir, c, task, resolver);
+    for (auto& it : ds.items) {
+      if (it.cell_line == cell) continue;  // never the evaluated line's labels
+      out.push_back(std::move(it));
+    }
+  }
+  if (!found) throw ps::Error("cross-cell-line evidence: unknown cell line '" + cell + "'");
+  return out;
+}
+
 std::vector<data::Item> carve_unseen_targets(const std::vector<data::Item>& items, double fraction, uint64_t seed,
                                              const std::string& train_split) {
   std::set<std::string> targets;

@@ -21,6 +21,10 @@ std::vector<data::Item> load_holdout_items(const std::string& data_dir, const st
                                            bool cross_cell_line, const data::SymbolResolver* resolver,
                                            std::vector<std::string>* unresolved);
 
+// Every item (all splits) of the three lines other than `cell`, for cross-cell-line evidence.
+std::vector<data::Item> other_line_items(const std::string& data_dir, const std::string& cell, const std::string& task,
+                                         const data::SymbolResolver* resolver);
+
 // The `train_split` items, with a seeded `fraction` (0 < f < 1) of their distinct targets moved
 // to split "test" (and every other split dropped). Throws ps::Error when fewer than 2 targets.
 std::vector<data::Item> carve_unseen_targets(const std::vector<data::Item>& items, double fraction, uint64_t seed,

@@ -59,7 +59,27 @@ std::string KnnConfig::to_json() const {
 
 KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg)
     : g_(g), cfg_(cfg) {
-  cfg.validate();
+  init(train);
+}
+
+KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg,
+                   const std::vector<data::Item>& other_lines)
+    : g_(g), cfg_(cfg), side_items_(other_lines) {
+  double pos = 0;
+  for (const auto& it : other_lines) {
+    auto& p = side_pair_[it.pert + "\t" + it.gene];
+    p.first += it.label, p.second += 1;
+    auto& q = side_pert_[it.pert];
+    q.first += it.label, q.second += 1;
+    pos += it.label;
+  }
+  side_mean_ = other_lines.empty() ? 0 : pos / other_lines.size();
+  init(train);
+}
+
+void KnnModel::init(const std::vector<data::Item>& train) {
+  const KnowledgeGraph& g = g_;
+  cfg_.validate();
   row_of_gene_.assign(g.n_genes(), -1);
   col_of_gene_.assign(g.n_genes(), -1);
   std::vector<uint8_t> pert_allowed(g.n_genes(), 0), target_allowed(g.n_genes(), 0);
@@ -82,7 +102,7 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
     }
   }
   pert_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(pert_allowed));
-  if (cfg.target_k > 0) target_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(target_allowed));
+  if (cfg_.target_k > 0) target_cand_ = std::make_unique<KnowledgeGraph::CandidateIndex>(g, std::move(target_allowed));
   n_targets_ = target_gene_.size();
   labels_.assign(pert_gene_.size() * n_targets_, -1);
   std::vector<double> t_pos(n_targets_, 0), t_n(n_targets_, 0), p_pos(pert_gene_.size(), 0), p_n(pert_gene_.size(), 0);
@@ -146,7 +166,7 @@ void KnnModel::out_of_fold(const std::vector<data::Item>& train, bool by_target,
     std::vector<data::Item> rest, held;
     for (const auto& it : train) (fold_of.at(by_target ? it.gene : it.pert) == f ? held : rest).push_back(it);
     if (rest.empty() || held.empty()) continue;
-    KnnModel m(g_, rest, inner);
+    KnnModel m = side_items_.empty() ? KnnModel(g_, rest, inner) : KnnModel(g_, rest, inner, side_items_);
     auto preds = m.predict_many(held, cfg_.fit_threads);
     for (size_t i = 0; i < held.size(); ++i) {
       x.insert(x.end(), preds[i].features.begin(), preds[i].features.end());
@@ -163,11 +183,17 @@ static bool has_both_classes(const std::vector<int>& y) {
   return zero && one;
 }
 
+std::vector<int> KnnModel::columns(bool unseen_target) const {
+  auto c = unseen_target ? KnnCombiner::unseen_target_columns() : KnnCombiner::seen_target_columns();
+  if (!side_pair_.empty()) c.insert(c.end(), KnnCombiner::side_columns().begin(), KnnCombiner::side_columns().end());
+  return c;
+}
+
 void KnnModel::fit_combiners(const std::vector<data::Item>& train) {
   train_ = train;
   out_of_fold(train, false, oof_x_, oof_y_, oof_groups_, oof_fold_);
   if (!has_both_classes(oof_y_)) return;  // nothing to learn from: the linear score stays
-  comb_ = KnnCombiner::fit(oof_x_, oof_y_, oof_groups_, KnnCombiner::seen_target_columns(), cfg_.l2);
+  comb_ = KnnCombiner::fit(oof_x_, oof_y_, oof_groups_, columns(false), cfg_.l2);
   fold_of_row_.assign(pert_gene_.size(), -1);
   std::vector<std::string> perts;
   for (const auto& it : train) perts.push_back(it.pert);
@@ -186,7 +212,7 @@ void KnnModel::ensure_fold_combiners() const {
         if (oof_fold_[i] != f)
           xf.insert(xf.end(), oof_x_.begin() + i * d, oof_x_.begin() + (i + 1) * d), yf.push_back(oof_y_[i]),
               gf.push_back(oof_groups_[i]);
-      if (has_both_classes(yf)) comb_fold_[f] = KnnCombiner::fit(xf, yf, gf, KnnCombiner::seen_target_columns(), cfg_.l2);
+      if (has_both_classes(yf)) comb_fold_[f] = KnnCombiner::fit(xf, yf, gf, columns(false), cfg_.l2);
     }
   });
 }
@@ -197,7 +223,7 @@ void KnnModel::ensure_target_combiner() const {
     std::vector<double> x;
     std::vector<int> y, groups, fold;
     out_of_fold(train_, true, x, y, groups, fold);
-    if (has_both_classes(y)) comb_target_ = KnnCombiner::fit(x, y, groups, KnnCombiner::unseen_target_columns(), cfg_.l2);
+    if (has_both_classes(y)) comb_target_ = KnnCombiner::fit(x, y, groups, columns(true), cfg_.l2);
   });
 }
 
@@ -254,9 +280,16 @@ KnnModel::Neighbourhood KnnModel::target_neighbourhood(const std::string& gene) 
   return nb;
 }
 
-std::array<double, kSources + 2> KnnModel::direct_edge(const std::string& pert, const std::string& target, int32_t col,
+std::array<double, kSources + 5> KnnModel::direct_edge(const std::string& pert, const std::string& target, int32_t col,
                                                        int32_t own_row) const {
-  std::array<double, kSources + 2> out{};
+  std::array<double, kSources + 5> out{};
+  if (!side_pair_.empty()) {
+    auto p = side_pair_.find(pert + "\t" + target);
+    if (p != side_pair_.end()) out[kSources + 2] = p->second.first / p->second.second - 0.5, out[kSources + 3] = 1;
+    auto q = side_pert_.find(pert);
+    if (q != side_pert_.end() && side_mean_ > 0 && side_mean_ < 1)
+      out[kSources + 4] = logit((q->second.first + side_mean_) / (q->second.second + 1)) - logit(side_mean_);
+  }
   auto a = g_.find(pert), b = g_.find(target);
   if (a && b && *a != *b)
     for (int s = 0; s < kSources; ++s) out[s] = g_.score(static_cast<Source>(s), *a, *b);
@@ -299,7 +332,7 @@ KnnModel::Module KnnModel::target_module(int32_t col, int32_t skip_row) const {
 
 KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t col, int own_label,
                                 int32_t own_row, const Module* module,
-                                const std::array<double, kSources + 2>* direct) const {
+                                const std::array<double, kSources + 5>* direct) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
@@ -484,6 +517,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   }
   for (int s = 0; s < kSources + 2; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // X-Y edge; own DE genes' closeness
   f.push_back(direct ? (*direct)[kSources] - (*direct)[kSources + 1] : 0.0);
+  for (int s = kSources + 2; s < kSources + 5; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // other lines
   return p;
 }
 

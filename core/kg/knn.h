@@ -85,6 +85,13 @@ class KnnModel {
  public:
   // train: the items the neighbours' labels come from (every item is used, whatever its split).
   KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg);
+  // Cross-cell-line evidence: `other_lines` are labels of *other* cell lines (never the evaluated
+  // line's); the features side_label (mean label of the same pair there, minus 0.5), side_present
+  // and side_rate_lift (the perturber's DE share there) join the combiner's columns. The caller
+  // must keep the evaluated line's items out of other_lines.
+  KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg,
+           const std::vector<data::Item>& other_lines);
+  bool has_side_evidence() const { return !side_pair_.empty(); }
 
   KnnPrediction predict(const std::string& perturber, const std::string& target) const;
   // Many items at once: neighbourhoods are computed once per distinct gene. Votes are
@@ -125,16 +132,19 @@ class KnnModel {
   using Module = std::vector<std::pair<int32_t, double>>;
   KnnPrediction combine(const Neighbourhood& nx, const Neighbourhood& ny, int32_t target_col, int own_label = -1,
                         int32_t own_row = -1, const Module* module = nullptr,
-                        const std::array<double, kSources + 2>* direct = nullptr) const;
+                        const std::array<double, kSources + 5>* direct = nullptr) const;
   // Each source's edge weight between X and Y (0 when either is not in the graph), then, when Y has
   // no train label and X has (own_row >= 0, col < 0): Y's mean fused score to X's train DE
   // targets and to X's train non-DE targets (0 otherwise).
-  std::array<double, kSources + 2> direct_edge(const std::string& pert, const std::string& target, int32_t col,
+  // Then the three cross-cell-line evidence features (0 without other lines' labels).
+  std::array<double, kSources + 5> direct_edge(const std::string& pert, const std::string& target, int32_t col,
                                                int32_t own_row) const;
+  void init(const std::vector<data::Item>& train);
   // The `module_size` train targets most often DE together with target column `col` in train
   // (cosine of their perturber sets), not counting perturber row `skip_row`'s labels.
   Module target_module(int32_t col, int32_t skip_row = -1) const;
   void fit_combiners(const std::vector<data::Item>& train);
+  std::vector<int> columns(bool unseen_target) const;  // the combiner's columns (with the side ones when given)
   void ensure_fold_combiners() const;    // for leave_pair_out, once
   void ensure_target_combiner() const;   // the unseen-target regime, once
   // Out-of-fold feature rows of `train`, folds by perturber or by target.
@@ -168,6 +178,10 @@ class KnnModel {
   mutable std::once_flag fold_once_, target_once_;
   std::vector<int32_t> fold_of_row_;
   std::vector<data::Item> train_;                    // kept for the lazy fits (logistic only)
+  std::vector<data::Item> side_items_;               // other lines' labels (cross-cell-line evidence)
+  std::unordered_map<std::string, std::pair<double, double>> side_pair_;  // "pert\tgene" -> (sum, n)
+  std::unordered_map<std::string, std::pair<double, double>> side_pert_;  // pert -> (DE, n)
+  double side_mean_ = 0;
   std::vector<double> oof_x_;                        // perturber-fold rows, for the per-fold fits
   std::vector<int> oof_y_, oof_groups_, oof_fold_;
   std::vector<double> target_n_;                     // train items per target

@@ -184,8 +184,10 @@ std::string write_csv(const std::string& name, const std::vector<ps::data::Item>
   return ps::test::write_scratch_file("combiner", name, text);
 }
 
-KnnEvalResult evaluate(const RealData& d, const std::string& csv, const std::string& test_split) {
+KnnEvalResult evaluate(const RealData& d, const std::string& csv, const std::string& test_split,
+                       bool cross_line_evidence = false) {
   KnnEvalConfig cfg;
+  cfg.cross_line_evidence = cross_line_evidence;
   cfg.data_dir = d.dir;
   cfg.cell_lines = {"k562"};
   cfg.csv = csv;
@@ -280,4 +282,23 @@ TEST(KnnLeakage, LeavePairOutKeepsTheOwnLabelOut) {
     // Without leave_pair_out the flipped label is visible (the base rate counts it).
     EXPECT_NE(m.predict_many({train[i]}, 2)[0].base_rate, mo.predict_many({train[i]}, 2)[0].base_rate);
   }
+}
+
+TEST(KnnLeakage, CrossLineEvidenceUsesOnlyOtherLinesAndNoTestLabel) {
+  const RealData* d = real_data();
+  if (!d) GTEST_SKIP() << "data mirror not found";
+  auto resolver = ps::data::SymbolResolver::load(d->dir);
+  auto others = other_line_items(d->dir, "k562", "de", &resolver);
+  size_t expected = 0;
+  for (const auto& c : {"rpe1", "hepg2", "jurkat"}) expected += ps::data::load_perturbqa(d->dir, c, "de", &resolver).items.size();
+  EXPECT_EQ(others.size(), expected);
+  for (const auto& it : others) ASSERT_NE(it.cell_line, "k562");
+  // The evaluated line's test labels, flipped, change nothing; the other lines' labels do matter.
+  auto items = k562_subset(d->dir);
+  auto a = evaluate(*d, write_csv("evidence.csv", items), "test", true);
+  auto b = evaluate(*d, write_csv("evidence_flipped.csv", flipped(items, "test")), "test", true);
+  expect_same_outputs(a, b);
+  EXPECT_EQ(a.cells[0].setting, "cross-line-evidence");
+  auto plain = evaluate(*d, write_csv("evidence_plain.csv", items), "test", false);
+  EXPECT_NE(a.cells[0].predictions[0].score, plain.cells[0].predictions[0].score);
 }
