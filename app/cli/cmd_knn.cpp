@@ -86,7 +86,7 @@ int cmd_knn(const Argv& argv) {
              {"combiner", true, "logistic (learned on out-of-fold train rows; default) | linear (the fixed formula)"},
              {"l2", true, "logistic combiner: L2 penalty (default 3000)"},
              {"folds", true, "logistic combiner: out-of-fold folds (default 4)"},
-             {"holdout-cell-line", true, "train on the other three cell lines, test this one (all its items)"},
+             {"holdout-cell-line", true, "train on the other three cell lines, test this one (its official test items)"},
              {"unseen-targets", true, "hold out this fraction of train *targets* as the test set (official test unused)"},
              {"split", true, "the split to evaluate (default test)"},
              {"csv", true, "evaluate this file in PerturbQA's format (pert,gene,label,split) instead"},
