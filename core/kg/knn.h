@@ -17,16 +17,28 @@
 // informative score: how X's neighbours moved genes like Y.
 //
 // That linear formula is the `linear` combiner (the default until issue 16). The default now
-// is the `logistic` combiner (kg/combiner.h): the estimates above and their per-source parts
-// become a feature vector (knn_feature_names(), listed at KnnModel::features below), and an
-// L2 logistic regression maps it to P(DE). Its rows are out-of-fold: the train perturbers are
-// split into `folds` seeded folds, a linear model on the other folds predicts each fold, so
-// every row looks like a test pair (perturber unseen). A second regression, fitted the same
-// way on folds of train *targets*, scores pairs whose target has no train label but whose
-// perturber has (PerturbQA's unseen-gene splits); it adds the perturber's own evidence:
+// is the `logistic` combiner (kg/combiner.h, KnnCombiner): the estimates above and the ones below
+// become a feature vector (KnnPrediction::features, knn_feature_names() order; lifts are
+// logit(estimate) - logit(prior)), and a two-stage L2 logistic regression maps it to P(DE):
+//   pos_M    = (sum_{n in top M of X's pool} s_n [L(n,Y) = 1] + alpha q(Y)) / (sum s_n + alpha),
+//              q(Y) = Y's DE count / train perturbers (an unlisted pair counts as not DE: PerturbQA
+//              lists each perturber's DE genes and a sample of the others); cov_M the same with
+//              [L(n,Y) known] and Y's listed share,
+//   module_M = X's top-M neighbours DE on C(Y), Y's 20 most co-DE train targets (cosine of their
+//              DE-perturber sets), weighted s_n c(Y,m),
+//   pheno_M  = the 20 most similar train perturbers (cosine of DE-target sets) of each of X's
+//              top-M neighbours, DE on Y, weighted s_n c(n,n'),
+//   plus per-source votes and strengths (each source's own edge weight), the X-Y edge itself,
+//   and for the unseen-target regime the perturber's own evidence:
 //   own_rate = (sum_m L(X,m) + alpha mean) / (n_X + alpha),
-//   own_tn   = (sum_{m in N(Y)} t_m L(X,m) + alpha b(Y)) / (sum t_m [L(X,m) known] + alpha).
-// Both regressions see only the `train` items given to the constructor.
+//   own_tn   = (sum_{m in N(Y)} t_m L(X,m) + alpha b(Y)) / (sum t_m [L(X,m) known] + alpha),
+//   own_de_closeness / own_non_de_closeness = Y's mean fused score to X's DE / non-DE train targets.
+// The regression's rows are out-of-fold: the train perturbers are split into `folds` seeded
+// folds, a linear model on the other folds predicts each fold, so every row looks like a test
+// pair (perturber unseen). A second combiner, fitted the same way on folds of train *targets*
+// (lazily, on first need), scores pairs whose target has no train label but whose perturber has
+// (PerturbQA's unseen-gene splits). Both see only the `train` items given to the constructor
+// (and, with the other_lines constructor, other cell lines' labels).
 //
 // The score is a ranking score; Calibrator (metrics/calibrator.h) maps it to P(DE).
 #pragma once
