@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what PerturbScope needs from Debian's packages (only what is missing),
 # then configures and builds it. Safe to run again: it does only what is left.
-#   scripts/setup.sh [--no-gui] [--build-dir DIR] [--deps-only]
+#   scripts/setup.sh [--no-gui] [--build-dir DIR] [--deps-only] [--fuzz]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${PERTURBSCOPE_BUILD_DIR:-$here/build}"
 gui=ON
 deps_only=0
+fuzz=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-gui) gui=OFF ;;
     --build-dir) build_dir="$2"; shift ;;
     --deps-only) deps_only=1 ;;   # install the packages, do not build (bench/run.sh)
+    --fuzz) fuzz=1 ;;             # also clang and libFuzzer (scripts/fuzz.sh)
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -22,10 +24,16 @@ packages=(
   libtorch-dev libopenblas0-pthread        # without OpenBLAS libtorch falls back to the reference BLAS (~30x slower)
   nlohmann-json3-dev libsqlite3-dev libicu-dev   # ICU: NFC and Unicode classes for the tokenizer
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev                       # `serve` and the endpoint teacher's HTTP client
 )
 if [ "$gui" = ON ]; then
   packages+=(qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
-             libqcustomplot-dev libgl-dev xvfb xauth fonts-dejavu-core)
+             libqcustomplot-dev libgl-dev xvfb xauth fonts-dejavu-core
+             desktop-file-utils appstream)   # validate the .desktop and metainfo files (tests)
+fi
+
+if [ "$fuzz" = 1 ]; then
+  packages+=(clang-14 libfuzzer-14-dev)
 fi
 
 missing=()

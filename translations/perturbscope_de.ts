@@ -4,21 +4,46 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../widgets/export.cpp" line="44" />
+        <location filename="../widgets/export.cpp" line="47" />
         <source>size and resolution must be positive</source>
         <translation>Größe und Auflösung müssen positiv sein</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="54" />
-        <location filename="../widgets/export.cpp" line="66" />
-        <location filename="../widgets/export.cpp" line="72" />
+        <location filename="../widgets/export.cpp" line="57" />
+        <location filename="../widgets/export.cpp" line="69" />
+        <location filename="../widgets/export.cpp" line="75" />
         <source>cannot write the file</source>
         <translation>Datei kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="83" />
-        <source>unknown figure format '%1' (use .png, .svg or .pdf)</source>
+        <location filename="../widgets/export.cpp" line="86" />
+        <source>unknown figure format &apos;%1&apos; (use .png, .svg or .pdf)</source>
         <translation>unbekanntes Abbildungsformat „%1“ (.png, .svg oder .pdf verwenden)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="169" />
+        <source>Saved to %1</source>
+        <translation>Gespeichert unter %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="175" />
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="176" />
+        <source>SVG drawing (*.svg)</source>
+        <translation>SVG-Zeichnung (*.svg)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="177" />
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="178" />
+        <source>CSV table (*.csv)</source>
+        <translation>CSV-Tabelle (*.csv)</translation>
     </message>
     <message>
         <location filename="../widgets/job_runner.cpp" line="91" />
@@ -36,42 +61,42 @@
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="121" />
+        <location filename="../widgets/kg_service.cpp" line="128" />
         <source>&lt;p&gt;%1 is not in the knowledge graph.&lt;/p&gt;</source>
         <translation>&lt;p&gt;%1 ist nicht im Wissensgraphen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="127" />
+        <location filename="../widgets/kg_service.cpp" line="134" />
         <source>&lt;h4&gt;%1 — %2 in the knowledge graph&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;%1 — %2 im Wissensgraphen&lt;/h4&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="128" />
+        <location filename="../widgets/kg_service.cpp" line="135" />
         <source>&lt;p&gt;STRING %1 · GO %2 · Reactome %3&lt;/p&gt;</source>
         <translation>&lt;p&gt;STRING %1 · GO %2 · Reactome %3&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="135" />
+        <location filename="../widgets/kg_service.cpp" line="142" />
         <source>&lt;p&gt;&lt;b&gt;STRING channels:&lt;/b&gt; %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;STRING-Kanäle:&lt;/b&gt; %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="138" />
+        <location filename="../widgets/kg_service.cpp" line="145" />
         <source>&lt;p&gt;&lt;b&gt;Shared GO terms&lt;/b&gt; (most informative first):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gemeinsame GO-Terme&lt;/b&gt; (informativste zuerst):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="154" />
+        <location filename="../widgets/kg_service.cpp" line="161" />
         <source>&lt;p&gt;&lt;b&gt;Shared Reactome pathways&lt;/b&gt; (smallest first):&lt;/p&gt;&lt;ul&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Gemeinsame Reactome-Signalwege&lt;/b&gt; (kleinste zuerst):&lt;/p&gt;&lt;ul&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="156" />
+        <location filename="../widgets/kg_service.cpp" line="163" />
         <source>&lt;li&gt;%1 &lt;small&gt;%2, %3 genes&lt;/small&gt;&lt;/li&gt;</source>
         <translation>&lt;li&gt;%1 &lt;small&gt;%2, %3 Gene&lt;/small&gt;&lt;/li&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_service.cpp" line="162" />
+        <location filename="../widgets/kg_service.cpp" line="169" />
         <source>&lt;p&gt;&lt;i&gt;No direct evidence joins these genes.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Keine direkte Evidenz verbindet diese Gene.&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
@@ -131,32 +156,32 @@
         <translation>0 (keine Intervalle) oder 100 bis 10.000 Stichproben verwenden.</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="23" />
+        <location filename="../widgets/reliability_model.cpp" line="25" />
         <source>run %1 · %2</source>
         <translation>Lauf %1 · %2</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="81" />
+        <location filename="../widgets/runs_model.cpp" line="83" />
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="82" />
+        <location filename="../widgets/runs_model.cpp" line="84" />
         <source>finished</source>
         <translation>fertig</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="83" />
+        <location filename="../widgets/runs_model.cpp" line="85" />
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="84" />
+        <location filename="../widgets/runs_model.cpp" line="86" />
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="85" />
+        <location filename="../widgets/runs_model.cpp" line="87" />
         <source>interrupted</source>
         <translation>unterbrochen</translation>
     </message>
@@ -195,64 +220,339 @@
     </message>
 </context>
 <context>
+    <name>metric</name>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="15" />
+        <source>Pairs</source>
+        <translation>Paare</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="16" />
+        <source>DE pairs</source>
+        <translation>DE-Paare</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="17" />
+        <source>AUROC per gene</source>
+        <translation>AUROC pro Gen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="18" />
+        <source>AUROC per gene, 95 % CI</source>
+        <translation>AUROC pro Gen, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="19" />
+        <source>Genes scored</source>
+        <translation>Bewertete Gene</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="20" />
+        <source>Genes skipped (one class only)</source>
+        <translation>Übersprungene Gene (nur eine Klasse)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="21" />
+        <source>AUROC pooled</source>
+        <translation>AUROC gepoolt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="22" />
+        <source>AUROC pooled, 95 % CI</source>
+        <translation>AUROC gepoolt, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="23" />
+        <source>Decision threshold</source>
+        <translation>Entscheidungsschwelle</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="24" />
+        <source>Precision</source>
+        <translation>Präzision</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="25" />
+        <source>Recall</source>
+        <translation>Sensitivität</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="26" />
+        <source>F1 score</source>
+        <translation>F1-Wert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="27" />
+        <source>F1 score, 95 % CI</source>
+        <translation>F1-Wert, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="28" />
+        <source>Best F1 score</source>
+        <translation>Bester F1-Wert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="29" />
+        <source>Threshold of the best F1</source>
+        <translation>Schwelle des besten F1-Werts</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="30" />
+        <source>Precision at the best F1</source>
+        <translation>Präzision beim besten F1-Wert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="31" />
+        <source>Recall at the best F1</source>
+        <translation>Sensitivität beim besten F1-Wert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="32" />
+        <source>Brier score</source>
+        <translation>Brier-Score</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="33" />
+        <source>Brier score, 95 % CI</source>
+        <translation>Brier-Score, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="34" />
+        <source>Expected calibration error</source>
+        <translation>Erwarteter Kalibrierungsfehler</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="35" />
+        <source>Expected calibration error, 95 % CI</source>
+        <translation>Erwarteter Kalibrierungsfehler, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="36" />
+        <location filename="../widgets/metric_names.cpp" line="71" />
+        <source>Bootstrap resamples</source>
+        <translation>Bootstrap-Stichproben</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="37" />
+        <source>Cell line</source>
+        <translation>Zelllinie</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="38" />
+        <source>Cell lines</source>
+        <translation>Zelllinien</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="39" />
+        <source>Test pairs</source>
+        <translation>Testpaare</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="40" />
+        <source>Training pairs</source>
+        <translation>Trainingspaare</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="41" />
+        <source>Validation pairs</source>
+        <translation>Validierungspaare</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="42" />
+        <source>Test targets unseen in training</source>
+        <translation>Im Training ungesehene Testziele</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="43" />
+        <source>Unresolved gene symbols</source>
+        <translation>Nicht aufgelöste Gensymbole</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="44" />
+        <source>Validation AUROC per gene</source>
+        <translation>Validierungs-AUROC pro Gen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="45" />
+        <source>Run time (s)</source>
+        <translation>Laufzeit (s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="46" />
+        <source>Graph loading time (s)</source>
+        <translation>Ladezeit des Graphen (s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="47" />
+        <source>Graph from cache</source>
+        <translation>Graph aus dem Cache</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="48" />
+        <source>Up/down test pairs</source>
+        <translation>Testpaare hoch/runter</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="49" />
+        <source>Up/down accuracy</source>
+        <translation>Genauigkeit hoch/runter</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="50" />
+        <source>Up/down accuracy, 95 % CI</source>
+        <translation>Genauigkeit hoch/runter, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="51" />
+        <source>Majority-direction accuracy</source>
+        <translation>Genauigkeit der Mehrheitsrichtung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="52" />
+        <source>STRING-only AUROC per gene</source>
+        <translation>AUROC pro Gen nur mit STRING</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="53" />
+        <source>Gain over STRING-only</source>
+        <translation>Gewinn gegenüber nur STRING</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="54" />
+        <source>Gain over STRING-only, 95 % CI</source>
+        <translation>Gewinn gegenüber nur STRING, 95-%-KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="56" />
+        <location filename="../widgets/metric_names.cpp" line="57" />
+        <source>Neighbours k</source>
+        <translation>Nachbarn k</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="58" />
+        <source>Candidate pool</source>
+        <translation>Kandidatenpool</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="59" />
+        <source>Source weights</source>
+        <translation>Quellengewichte</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="60" />
+        <source>Neighbour weight power</source>
+        <translation>Exponent der Nachbargewichte</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="61" />
+        <source>Shrinkage to the base rate (α)</source>
+        <translation>Schrumpfung zur Basisrate (α)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="62" />
+        <source>Target neighbours</source>
+        <translation>Zielnachbarn</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="63" />
+        <source>Target-neighbourhood weight (β)</source>
+        <translation>Gewicht der Zielnachbarschaft (β)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="64" />
+        <source>Perturbation-strength weight (γ)</source>
+        <translation>Gewicht der Perturbationsstärke (γ)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="65" />
+        <source>CSV file</source>
+        <translation>CSV-Datei</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="66" />
+        <source>Training split</source>
+        <translation>Trainingsaufteilung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="67" />
+        <source>Test split</source>
+        <translation>Testaufteilung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="68" />
+        <source>Validation fraction</source>
+        <translation>Validierungsanteil</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="69" />
+        <source>Random seed</source>
+        <translation>Zufallsstartwert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="70" />
+        <source>Calibration</source>
+        <translation>Kalibrierung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="72" />
+        <source>Up/down task</source>
+        <translation>Aufgabe hoch/runter</translation>
+    </message>
+    <message>
+        <location filename="../widgets/metric_names.cpp" line="73" />
+        <source>Data folder</source>
+        <translation>Datenordner</translation>
+    </message>
+</context>
+<context>
     <name>ps::gui::ExportDialog</name>
     <message>
-        <location filename="../widgets/export.cpp" line="148" />
+        <location filename="../widgets/export.cpp" line="183" />
         <source>Export figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="148" />
+        <location filename="../widgets/export.cpp" line="183" />
         <source>Export table</source>
         <translation>Tabelle exportieren</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="153" />
+        <location filename="../widgets/export.cpp" line="209" />
         <source>Browse…</source>
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="160" />
+        <location filename="../widgets/export.cpp" line="216" />
         <source>File:</source>
         <translation>Datei:</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="176" />
+        <location filename="../widgets/export.cpp" line="217" />
+        <source>Format:</source>
+        <translation>Format:</translation>
+    </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="233" />
         <source>Width:</source>
         <translation>Breite:</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="177" />
+        <location filename="../widgets/export.cpp" line="234" />
         <source>Height:</source>
         <translation>Höhe:</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="178" />
+        <location filename="../widgets/export.cpp" line="235" />
         <source>Resolution:</source>
         <translation>Auflösung:</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="179" />
+        <location filename="../widgets/export.cpp" line="236" />
         <source>Raster size:</source>
         <translation>Rastergröße:</translation>
     </message>
     <message>
-        <location filename="../widgets/export.cpp" line="182" />
-        <source>The format follows the file suffix: .png, .svg or .pdf.</source>
-        <translation>Das Format folgt der Dateiendung: .png, .svg oder .pdf.</translation>
-    </message>
-    <message>
-        <location filename="../widgets/export.cpp" line="214" />
-        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
-        <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/export.cpp" line="214" />
-        <source>CSV table (*.csv)</source>
-        <translation>CSV-Tabelle (*.csv)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/export.cpp" line="221" />
+        <location filename="../widgets/export.cpp" line="287" />
         <source>%1 × %2 px (PNG)</source>
         <translation>%1 × %2 px (PNG)</translation>
     </message>
@@ -260,115 +560,183 @@
 <context>
     <name>ps::gui::KgBrowser</name>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="64" />
+        <location filename="../widgets/kg_browser.cpp" line="147" />
         <source>Back (Alt+Left)</source>
         <translation>Zurück (Alt+Links)</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="68" />
+        <location filename="../widgets/kg_browser.cpp" line="151" />
         <source>Forward (Alt+Right)</source>
         <translation>Vor (Alt+Rechts)</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="75" />
+        <location filename="../widgets/kg_browser.cpp" line="158" />
         <source>Gene symbol or alias, e.g. TP53 or p53…</source>
         <translation>Gensymbol oder Alias, z. B. TP53 oder p53…</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="87" />
-        <location filename="../widgets/kg_browser.cpp" line="374" />
+        <location filename="../widgets/kg_browser.cpp" line="170" />
+        <location filename="../widgets/kg_browser.cpp" line="599" />
         <source>STRING</source>
         <translation>STRING</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="88" />
-        <location filename="../widgets/kg_browser.cpp" line="375" />
+        <location filename="../widgets/kg_browser.cpp" line="171" />
+        <location filename="../widgets/kg_browser.cpp" line="600" />
         <source>GO</source>
         <translation>GO</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="89" />
-        <location filename="../widgets/kg_browser.cpp" line="376" />
+        <location filename="../widgets/kg_browser.cpp" line="172" />
+        <location filename="../widgets/kg_browser.cpp" line="601" />
         <source>Reactome</source>
         <translation>Reactome</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="93" />
-        <source>k = </source>
-        <translation>k = </translation>
-    </message>
-    <message>
-        <location filename="../widgets/kg_browser.cpp" line="105" />
+        <location filename="../widgets/kg_browser.cpp" line="200" />
         <source>Export the graph (PNG, SVG, PDF)</source>
         <translation>Graph exportieren (PNG, SVG, PDF)</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="108" />
+        <location filename="../widgets/kg_browser.cpp" line="203" />
         <source>Loading the knowledge graph…</source>
         <translation>Wissensgraph wird geladen…</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="146" />
+        <location filename="../widgets/kg_browser.cpp" line="259" />
         <source>Target gene…</source>
         <translation>Zielgen…</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="155" />
+        <location filename="../widgets/kg_browser.cpp" line="268" />
         <source>Predict</source>
         <translation>Vorhersagen</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="158" />
+        <location filename="../widgets/kg_browser.cpp" line="271" />
         <source>Pick a target gene to see the KNN-KG prediction and the neighbours that voted.</source>
         <translation>Ein Zielgen wählen, um die KNN-KG-Vorhersage und die abstimmenden Nachbarn zu sehen.</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="181" />
+        <location filename="../widgets/kg_browser.cpp" line="303" />
         <source>KNN-KG prediction:</source>
         <translation>KNN-KG-Vorhersage:</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="205" />
+        <location filename="../widgets/kg_browser.cpp" line="328" />
         <source>Knowledge graph ready: %1 genes, %2 STRING edges, %3 GO terms, %4 pathways. Search a gene.</source>
         <translation>Wissensgraph bereit: %1 Gene, %2 STRING-Kanten, %3 GO-Terme, %4 Signalwege. Ein Gen suchen.</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="213" />
-        <source>&lt;span style='color:#c8463a'&gt;The knowledge graph could not be loaded: %1&lt;/span&gt;</source>
-        <translation>&lt;span style='color:#c8463a'&gt;Der Wissensgraph konnte nicht geladen werden: %1&lt;/span&gt;</translation>
+        <location filename="../widgets/kg_browser.cpp" line="336" />
+        <source>&lt;span style=&apos;color:#c8463a&apos;&gt;The knowledge graph could not be loaded: %1&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#c8463a&apos;&gt;Der Wissensgraph konnte nicht geladen werden: %1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="250" />
-        <source>&lt;span style='color:#c8463a'&gt;No gene “%1” in the knowledge graph (symbols and unambiguous aliases are searched).&lt;/span&gt;</source>
-        <translation>&lt;span style='color:#c8463a'&gt;Kein Gen „%1“ im Wissensgraphen (gesucht werden Symbole und eindeutige Aliase).&lt;/span&gt;</translation>
+        <location filename="../widgets/kg_browser.cpp" line="178" />
+        <source>Neighbours shown and used (1 to the candidate pool); Enter applies</source>
+        <translation>Angezeigte und verwendete Nachbarn (1 bis zum Kandidatenpool); Eingabe übernimmt</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="292" />
+        <location filename="../widgets/kg_browser.cpp" line="218" />
+        <source>Wheel or Ctrl+plus/minus: zoom · drag: pan · Ctrl+0: whole graph</source>
+        <translation>Mausrad oder Strg+Plus/Minus: zoomen · Ziehen: verschieben · Strg+0: ganzer Graph</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="221" />
+        <source>Zoom in (Ctrl++)</source>
+        <translation>Vergrößern (Strg++)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="224" />
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>Verkleinern (Strg+-)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="226" />
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="227" />
+        <source>Show the whole graph (Ctrl+0)</source>
+        <translation>Den ganzen Graphen zeigen (Strg+0)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="294" />
+        <source>k =</source>
+        <translation>k =</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="381" />
+        <source>k must be a whole number, not “%1”</source>
+        <translation>k muss eine ganze Zahl sein, nicht „%1“</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="385" />
+        <source>k must be between 1 and %1 (the candidate pool), not %2</source>
+        <translation>k muss zwischen 1 und %1 (dem Kandidatenpool) liegen, nicht %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="405" />
+        <source>Scored with the default KNN settings: %1, k = %2</source>
+        <translation>Bewertet mit den Standard-KNN-Einstellungen: %1, k = %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="406" />
+        <source>Scored with the KNN settings of %1: %2, k = %3</source>
+        <translation>Bewertet mit den KNN-Einstellungen von %1: %2, k = %3</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="423" />
+        <source>%1 or %2</source>
+        <translation>%1 oder %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="463" />
+        <location filename="../widgets/kg_browser.cpp" line="645" />
+        <source>“%1” is an old symbol of several genes: %2. Pick one.</source>
+        <translation>„%1“ ist ein altes Symbol mehrerer Gene: %2. Wählen Sie eines.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="466" />
+        <location filename="../widgets/kg_browser.cpp" line="647" />
+        <source>No gene “%1” in the knowledge graph. Did you mean %2?</source>
+        <translation>Kein Gen „%1“ im Wissensgraphen. Meinten Sie %2?</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="469" />
+        <location filename="../widgets/kg_browser.cpp" line="649" />
+        <source>No gene “%1” in the knowledge graph (symbols and aliases are searched).</source>
+        <translation>Kein Gen „%1“ im Wissensgraphen (Symbole und Aliasse werden durchsucht).</translation>
+    </message>
+    <message>
+        <location filename="../widgets/kg_browser.cpp" line="511" />
         <source>Finding the neighbours of &lt;b&gt;%1&lt;/b&gt;…</source>
         <translation>Nachbarn von &lt;b&gt;%1&lt;/b&gt; werden gesucht…</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="297" />
-        <source>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2</source>
-        <translation>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2</translation>
+        <location filename="../widgets/kg_browser.cpp" line="516" />
+        <source>&lt;b style=&apos;font-size:14pt&apos;&gt;%1&lt;/b&gt; &amp;nbsp; %2</source>
+        <translation>&lt;b style=&apos;font-size:14pt&apos;&gt;%1&lt;/b&gt; &amp;nbsp; %2</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="298" />
+        <location filename="../widgets/kg_browser.cpp" line="517" />
         <source> &amp;nbsp;·&amp;nbsp; %1, chromosome %2</source>
         <translation> &amp;nbsp;·&amp;nbsp; %1, Chromosom %2</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="299" />
+        <location filename="../widgets/kg_browser.cpp" line="518" />
         <source> &amp;nbsp;·&amp;nbsp; %1 STRING partners &amp;nbsp;·&amp;nbsp; top %2 neighbours by %3</source>
         <translation> &amp;nbsp;·&amp;nbsp; %1 STRING-Partner &amp;nbsp;·&amp;nbsp; beste %2 Nachbarn nach %3</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="303" />
+        <location filename="../widgets/kg_browser.cpp" line="522" />
         <source>Pick a target gene to see the KNN-KG prediction for %1 and the neighbours that voted.</source>
         <translation>Ein Zielgen wählen, um die KNN-KG-Vorhersage für %1 und die abstimmenden Nachbarn zu sehen.</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="367" />
+        <location filename="../widgets/kg_browser.cpp" line="589" />
         <source>%1 — %2
 score %3, %4 STRING partners
 %5</source>
@@ -377,89 +745,92 @@ Wert %3, %4 STRING-Partner
 %5</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="384" />
+        <location filename="../widgets/kg_browser.cpp" line="609" />
         <source>edge width: weight
 node size: STRING degree</source>
         <translation>Kantenbreite: Gewicht
 Knotengröße: STRING-Grad</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="391" />
+        <location filename="../widgets/kg_browser.cpp" line="616" />
         <source>voted DE</source>
         <translation>stimmte für DE</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="392" />
+        <location filename="../widgets/kg_browser.cpp" line="617" />
         <source>voted not DE</source>
         <translation>stimmte für nicht DE</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="393" />
+        <location filename="../widgets/kg_browser.cpp" line="618" />
         <source>no label for target</source>
         <translation>kein Label für das Ziel</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="416" />
+        <location filename="../widgets/kg_browser.cpp" line="653" />
         <source>The KNN-KG predictor is not available in this build.</source>
         <translation>Der KNN-KG-Prädiktor ist in diesem Build nicht verfügbar.</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="421" />
+        <location filename="../widgets/kg_browser.cpp" line="658" />
         <source>Predicting %1 → %2 in %3…</source>
         <translation>Vorhersage %1 → %2 in %3…</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="443" />
-        <source>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2 &amp;nbsp;·&amp;nbsp; its KNN-KG voters for &lt;b&gt;%3&lt;/b&gt; in %4: the nearest train perturbers with a label for %3</source>
-        <translation>&lt;b style='font-size:14pt'&gt;%1&lt;/b&gt; &amp;nbsp; %2 &amp;nbsp;·&amp;nbsp; seine KNN-KG-Abstimmenden für &lt;b&gt;%3&lt;/b&gt; in %4: die nächsten Trainings-Perturbatoren mit einem Label für %3</translation>
+        <location filename="../widgets/kg_browser.cpp" line="682" />
+        <source>&lt;b style=&apos;font-size:14pt&apos;&gt;%1&lt;/b&gt; &amp;nbsp; %2 &amp;nbsp;·&amp;nbsp; its KNN-KG voters for &lt;b&gt;%3&lt;/b&gt; in %4: the nearest train perturbers with a label for %3</source>
+        <translation>&lt;b style=&apos;font-size:14pt&apos;&gt;%1&lt;/b&gt; &amp;nbsp; %2 &amp;nbsp;·&amp;nbsp; seine KNN-KG-Abstimmenden für &lt;b&gt;%3&lt;/b&gt; in %4: die nächsten Trainings-Perturbatoren mit einem Label für %3</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="449" />
+        <location filename="../widgets/kg_browser.cpp" line="688" />
         <source>&lt;b&gt;%1 knocked down → %2&lt;/b&gt; in %3: score &lt;b&gt;%4&lt;/b&gt;</source>
         <translation>&lt;b&gt;%1 herunterreguliert → %2&lt;/b&gt; in %3: Wert &lt;b&gt;%4&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="452" />
+        <location filename="../widgets/kg_browser.cpp" line="691" />
         <source>, calibrated P(DE) in the open run &lt;b&gt;%1&lt;/b&gt;</source>
         <translation>, kalibrierte P(DE) im geöffneten Lauf &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/kg_browser.cpp" line="453" />
+        <location filename="../widgets/kg_browser.cpp" line="692" />
         <source> · %n neighbour(s) voted</source>
-        <translation><numerusform> · %n Nachbar stimmte ab</numerusform><numerusform> · %n Nachbarn stimmten ab</numerusform></translation>
+        <translation>
+            <numerusform> · %n Nachbar stimmte ab</numerusform>
+            <numerusform> · %n Nachbarn stimmten ab</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="454" />
-        <source> · target's train DE rate %1</source>
+        <location filename="../widgets/kg_browser.cpp" line="693" />
+        <source> · target&apos;s train DE rate %1</source>
         <translation> · DE-Rate des Ziels im Training %1</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="455" />
+        <location filename="../widgets/kg_browser.cpp" line="694" />
         <source> · &lt;i&gt;target unseen in train&lt;/i&gt;</source>
         <translation> · &lt;i&gt;Ziel im Training nicht gesehen&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="456" />
+        <location filename="../widgets/kg_browser.cpp" line="695" />
         <source> · observed: &lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation> · beobachtet: &lt;b&gt;%1&lt;/b&gt; (%2)</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="456" />
+        <location filename="../widgets/kg_browser.cpp" line="695" />
         <source>DE</source>
         <translation>DE</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="456" />
+        <location filename="../widgets/kg_browser.cpp" line="695" />
         <source>not DE</source>
         <translation>nicht DE</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="457" />
+        <location filename="../widgets/kg_browser.cpp" line="696" />
         <source>&lt;br&gt;The graph shows the %1 neighbours of %2 that voted: red voted DE, blue not DE.</source>
         <translation>&lt;br&gt;Der Graph zeigt die %1 abstimmenden Nachbarn von %2: rot stimmte für DE, blau für nicht DE.</translation>
     </message>
     <message>
-        <location filename="../widgets/kg_browser.cpp" line="473" />
+        <location filename="../widgets/kg_browser.cpp" line="712" />
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
@@ -467,17 +838,9 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::KgService</name>
     <message>
-        <source>The knowledge graph is still loading.</source>
-        <translation>Der Wissensgraph wird noch geladen.</translation>
-    </message>
-    <message>
-        <location filename="../widgets/kg_service.cpp" line="114" />
+        <location filename="../widgets/kg_service.cpp" line="121" />
         <source>&lt;p&gt;&lt;i&gt;The knowledge graph is still loading.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Der Wissensgraph wird noch geladen.&lt;/i&gt;&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>&lt;p&gt;%1 is not in the knowledge graph.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;%1 ist nicht im Wissensgraphen.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -634,7 +997,7 @@ Knotengröße: STRING-Grad</translation>
     </message>
     <message>
         <location filename="../widgets/launcher_view.cpp" line="138" />
-        <source>The evaluation's progress and results appear here.</source>
+        <source>The evaluation&apos;s progress and results appear here.</source>
         <translation>Fortschritt und Ergebnisse der Auswertung erscheinen hier.</translation>
     </message>
     <message>
@@ -678,257 +1041,280 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::MainWindow</name>
     <message>
-        <location filename="../widgets/main_window.cpp" line="55" />
-        <source>PerturbScope</source>
-        <translation>PerturbScope</translation>
-    </message>
-    <message>
-        <location filename="../widgets/main_window.cpp" line="74" />
+        <location filename="../widgets/main_window.cpp" line="83" />
         <source>Runs</source>
         <translation>Läufe</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="75" />
+        <location filename="../widgets/main_window.cpp" line="84" />
         <source>Launcher</source>
         <translation>Starter</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="76" />
+        <location filename="../widgets/main_window.cpp" line="85" />
         <source>Reliability</source>
         <translation>Zuverlässigkeit</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="77" />
+        <location filename="../widgets/main_window.cpp" line="86" />
         <source>KG browser</source>
         <translation>KG-Browser</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="78" />
+        <location filename="../widgets/main_window.cpp" line="87" />
         <source>Predictions</source>
         <translation>Vorhersagen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="114" />
+        <location filename="../widgets/main_window.cpp" line="123" />
         <source>Knowledge graph: %1</source>
         <translation>Wissensgraph: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="116" />
+        <location filename="../widgets/main_window.cpp" line="125" />
         <source>Knowledge graph loaded</source>
         <translation>Wissensgraph geladen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="139" />
+        <location filename="../widgets/main_window.cpp" line="150" />
         <source>Run details</source>
         <translation>Laufdetails</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="153" />
+        <location filename="../widgets/main_window.cpp" line="164" />
         <source>Cancel the running job</source>
         <translation>Laufenden Auftrag abbrechen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/main_window.cpp" line="163" />
+        <location filename="../widgets/main_window.cpp" line="174" />
         <source>%n run(s) in %1</source>
-        <translation><numerusform>%n Lauf in %1</numerusform><numerusform>%n Läufe in %1</numerusform></translation>
+        <translation>
+            <numerusform>%n Lauf in %1</numerusform>
+            <numerusform>%n Läufe in %1</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="174" />
+        <location filename="../widgets/main_window.cpp" line="185" />
         <source>Run %1 finished</source>
         <translation>Lauf %1 fertig</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="178" />
+        <location filename="../widgets/main_window.cpp" line="189" />
         <source>Job failed: %1</source>
         <translation>Auftrag fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="179" />
+        <location filename="../widgets/main_window.cpp" line="190" />
         <source>Job failed</source>
         <translation>Auftrag fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="183" />
+        <location filename="../widgets/main_window.cpp" line="194" />
         <source>Job cancelled</source>
         <translation>Auftrag abgebrochen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="194" />
+        <location filename="../widgets/main_window.cpp" line="205" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="195" />
+        <location filename="../widgets/main_window.cpp" line="206" />
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="196" />
+        <location filename="../widgets/main_window.cpp" line="207" />
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="197" />
+        <location filename="../widgets/main_window.cpp" line="208" />
         <source>Export the current figure (PNG, SVG, PDF) or table (CSV)</source>
         <translation>Aktuelle Abbildung (PNG, SVG, PDF) oder Tabelle (CSV) exportieren</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="199" />
+        <location filename="../widgets/main_window.cpp" line="210" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="202" />
+        <location filename="../widgets/main_window.cpp" line="213" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="209" />
+        <location filename="../widgets/main_window.cpp" line="220" />
         <source>&amp;Dark theme</source>
         <translation>&amp;Dunkles Farbschema</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="210" />
+        <location filename="../widgets/main_window.cpp" line="221" />
         <source>Ctrl+Shift+T</source>
         <translation>Ctrl+Shift+T</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="213" />
+        <location filename="../widgets/main_window.cpp" line="226" />
         <source>&amp;Runs</source>
         <translation>&amp;Läufe</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="214" />
+        <location filename="../widgets/main_window.cpp" line="227" />
         <source>&amp;Open selected</source>
         <translation>Auswahl ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="215" />
+        <location filename="../widgets/main_window.cpp" line="228" />
         <source>Ctrl+O</source>
         <translation>Ctrl+O</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="216" />
+        <location filename="../widgets/main_window.cpp" line="229" />
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="218" />
+        <location filename="../widgets/main_window.cpp" line="231" />
         <source>&amp;Cancel job</source>
         <translation>Auftrag a&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="219" />
+        <location filename="../widgets/main_window.cpp" line="232" />
         <source>Ctrl+.</source>
         <translation>Ctrl+.</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="220" />
+        <location filename="../widgets/main_window.cpp" line="233" />
         <source>&amp;New KNN-KG evaluation</source>
         <translation>&amp;Neue KNN-KG-Auswertung</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="222" />
+        <location filename="../widgets/main_window.cpp" line="235" />
         <source>&amp;Find gene in predictions</source>
         <translation>Gen in Vorhersagen &amp;suchen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="227" />
+        <location filename="../widgets/main_window.cpp" line="240" />
         <source>Find gene in the &amp;knowledge graph</source>
         <translation>Gen im &amp;Wissensgraphen suchen</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="231" />
+        <location filename="../widgets/main_window.cpp" line="244" />
         <source>Ctrl+G</source>
         <translation>Ctrl+G</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="233" />
+        <location filename="../widgets/main_window.cpp" line="246" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="234" />
+        <location filename="../widgets/main_window.cpp" line="247" />
         <source>&amp;About PerturbScope</source>
         <translation>Ü&amp;ber PerturbScope</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="235" />
+        <location filename="../widgets/main_window.cpp" line="248" />
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="237" />
+        <location filename="../widgets/main_window.cpp" line="250" />
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="268" />
+        <location filename="../widgets/main_window.cpp" line="281" />
         <source>Loading run %1…</source>
         <translation>Lauf %1 wird geladen…</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="300" />
+        <location filename="../widgets/main_window.cpp" line="319" />
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="321" />
+        <source>Run %1: %2; the KG browser uses the default KNN settings</source>
+        <translation>Lauf %1: %2; der KG-Browser verwendet die Standard-KNN-Einstellungen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="323" />
         <source>Opened run %1</source>
         <translation>Lauf %1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="301" />
-        <source>PerturbScope — run %1</source>
-        <translation>PerturbScope — Lauf %1</translation>
+        <location filename="../widgets/main_window.cpp" line="324" />
+        <source>Run %1</source>
+        <translation>Lauf %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="311" />
+        <location filename="../widgets/main_window.cpp" line="324" />
+        <source>Runs %1</source>
+        <translation>Läufe %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="334" />
         <source>Cannot open the run: %1</source>
         <translation>Der Lauf kann nicht geöffnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="363" />
+        <location filename="../widgets/main_window.cpp" line="351" />
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="351" />
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="391" />
         <source>&lt;h3&gt;Run %1: %2&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Lauf %1: %2&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="364" />
+        <location filename="../widgets/main_window.cpp" line="392" />
         <source>&lt;p&gt;%1 · %2&lt;br&gt;created %3&lt;br&gt;build %4&lt;/p&gt;</source>
         <translation>&lt;p&gt;%1 · %2&lt;br&gt;erstellt %3&lt;br&gt;Build %4&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="367" />
+        <location filename="../widgets/main_window.cpp" line="395" />
         <source>&lt;h4&gt;Summary&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;Zusammenfassung&lt;/h4&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="368" />
+        <location filename="../widgets/main_window.cpp" line="396" />
         <source>&lt;h4&gt;Configuration&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;Konfiguration&lt;/h4&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="370" />
+        <location filename="../widgets/main_window.cpp" line="398" />
         <source>&lt;p&gt;&lt;i&gt;Select a run.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Einen Lauf auswählen.&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="391" />
+        <location filename="../widgets/main_window.cpp" line="419" />
         <source>About PerturbScope</source>
         <translation>Über PerturbScope</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="393" />
+        <location filename="../widgets/main_window.cpp" line="421" />
         <source>&lt;h2&gt;PerturbScope %1&lt;/h2&gt;&lt;p&gt;A workbench for calibrated predictors of CRISPRi perturbation effects: knowledge-graph neighbourhoods, KNN-KG predictions, reliability diagrams.&lt;/p&gt;&lt;p&gt;Build %2 · Qt %3&lt;/p&gt;&lt;p&gt;Data: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology and NCBI Gene, Reactome (CC0).&lt;/p&gt;</source>
         <translation>&lt;h2&gt;PerturbScope %1&lt;/h2&gt;&lt;p&gt;Eine Werkbank für kalibrierte Vorhersagen von CRISPRi-Perturbationseffekten: Nachbarschaften im Wissensgraphen, KNN-KG-Vorhersagen, Zuverlässigkeitsdiagramme.&lt;/p&gt;&lt;p&gt;Build %2 · Qt %3&lt;/p&gt;&lt;p&gt;Daten: PerturbQA (CC BY 4.0), STRING v12 (CC BY 4.0), Gene Ontology und NCBI Gene, Reactome (CC0).&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="418" />
+        <location filename="../widgets/main_window.cpp" line="446" />
         <source>%1 — %2 (%3 left)</source>
         <translation>%1 — %2 (noch %3)</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="443" />
+        <location filename="../widgets/main_window.cpp" line="471" />
         <source>Job running</source>
         <translation>Auftrag läuft</translation>
     </message>
     <message>
-        <location filename="../widgets/main_window.cpp" line="443" />
+        <location filename="../widgets/main_window.cpp" line="471" />
         <source>A job is still running. Cancel it and quit?</source>
         <translation>Ein Auftrag läuft noch. Abbrechen und beenden?</translation>
     </message>
@@ -994,74 +1380,74 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::PredictionsModel</name>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="53" />
-        <location filename="../widgets/predictions_model.cpp" line="55" />
+        <location filename="../widgets/predictions_model.cpp" line="59" />
+        <location filename="../widgets/predictions_model.cpp" line="61" />
         <source>DE</source>
         <translation>DE</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="53" />
-        <location filename="../widgets/predictions_model.cpp" line="55" />
+        <location filename="../widgets/predictions_model.cpp" line="59" />
+        <location filename="../widgets/predictions_model.cpp" line="61" />
         <source>not DE</source>
         <translation>nicht DE</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="58" />
+        <location filename="../widgets/predictions_model.cpp" line="64" />
         <source>✗ wrong</source>
         <translation>✗ falsch</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="58" />
+        <location filename="../widgets/predictions_model.cpp" line="64" />
         <source>✓ correct</source>
         <translation>✓ richtig</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="61" />
+        <location filename="../widgets/predictions_model.cpp" line="67" />
         <source>unseen</source>
         <translation>ungesehen</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="61" />
+        <location filename="../widgets/predictions_model.cpp" line="67" />
         <source>✓ seen</source>
         <translation>✓ gesehen</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="73" />
+        <location filename="../widgets/predictions_model.cpp" line="79" />
         <source>Cell line</source>
         <translation>Zelllinie</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="74" />
+        <location filename="../widgets/predictions_model.cpp" line="80" />
         <source>Perturber</source>
         <translation>Perturbator</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="75" />
+        <location filename="../widgets/predictions_model.cpp" line="81" />
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="76" />
+        <location filename="../widgets/predictions_model.cpp" line="82" />
         <source>Label</source>
         <translation>Label</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="77" />
+        <location filename="../widgets/predictions_model.cpp" line="83" />
         <source>P(DE)</source>
         <translation>P(DE)</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="78" />
+        <location filename="../widgets/predictions_model.cpp" line="84" />
         <source>Predicted</source>
         <translation>Vorhergesagt</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="79" />
+        <location filename="../widgets/predictions_model.cpp" line="85" />
         <source>Correct</source>
         <translation>Richtig</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_model.cpp" line="80" />
+        <location filename="../widgets/predictions_model.cpp" line="86" />
         <source>Target in train</source>
         <translation>Ziel im Training</translation>
     </message>
@@ -1075,7 +1461,7 @@ Knotengröße: STRING-Grad</translation>
     </message>
     <message>
         <location filename="../widgets/predictions_view.cpp" line="36" />
-        <location filename="../widgets/predictions_view.cpp" line="131" />
+        <location filename="../widgets/predictions_view.cpp" line="140" />
         <source>All cell lines</source>
         <translation>Alle Zelllinien</translation>
     </message>
@@ -1105,62 +1491,62 @@ Knotengröße: STRING-Grad</translation>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="80" />
+        <location filename="../widgets/predictions_view.cpp" line="120" />
         <source>&lt;p&gt;&lt;i&gt;Select a prediction to see the evidence for the pair.&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Eine Vorhersage auswählen, um die Evidenz für das Paar zu sehen.&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="137" />
+        <location filename="../widgets/predictions_view.cpp" line="146" />
         <source>%1 of %2 pairs</source>
         <translation>%1 von %2 Paaren</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="145" />
+        <location filename="../widgets/predictions_view.cpp" line="155" />
         <source>&lt;h3&gt;%1 knocked down → %2&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;%1 herunterreguliert → %2&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="146" />
+        <location filename="../widgets/predictions_view.cpp" line="156" />
         <source>&lt;p&gt;Cell line &lt;b&gt;%1&lt;/b&gt; · P(DE) &lt;b&gt;%2&lt;/b&gt; · label &lt;b&gt;%3&lt;/b&gt; · %4&lt;/p&gt;</source>
         <translation>&lt;p&gt;Zelllinie &lt;b&gt;%1&lt;/b&gt; · P(DE) &lt;b&gt;%2&lt;/b&gt; · Label &lt;b&gt;%3&lt;/b&gt; · %4&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="149" />
+        <location filename="../widgets/predictions_view.cpp" line="159" />
         <source>DE</source>
         <translation>DE</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="149" />
+        <location filename="../widgets/predictions_view.cpp" line="159" />
         <source>not DE</source>
         <translation>nicht DE</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="150" />
-        <source>&lt;span style='color:#c8463a'&gt;wrong&lt;/span&gt;</source>
-        <translation>&lt;span style='color:#c8463a'&gt;falsch&lt;/span&gt;</translation>
+        <location filename="../widgets/predictions_view.cpp" line="160" />
+        <source>&lt;span style=&apos;color:#c8463a&apos;&gt;wrong&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#c8463a&apos;&gt;falsch&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="151" />
-        <source>&lt;span style='color:#2a965a'&gt;correct&lt;/span&gt;</source>
-        <translation>&lt;span style='color:#2a965a'&gt;richtig&lt;/span&gt;</translation>
+        <location filename="../widgets/predictions_view.cpp" line="161" />
+        <source>&lt;span style=&apos;color:#2a965a&apos;&gt;correct&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:#2a965a&apos;&gt;richtig&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="153" />
-        <source>&lt;h4&gt;Predictor's account&lt;/h4&gt;&lt;pre style='white-space:pre-wrap'&gt;%1&lt;/pre&gt;</source>
-        <translation>&lt;h4&gt;Begründung des Prädiktors&lt;/h4&gt;&lt;pre style='white-space:pre-wrap'&gt;%1&lt;/pre&gt;</translation>
+        <location filename="../widgets/predictions_view.cpp" line="163" />
+        <source>&lt;h4&gt;Predictor&apos;s account&lt;/h4&gt;&lt;pre style=&apos;white-space:pre-wrap&apos;&gt;%1&lt;/pre&gt;</source>
+        <translation>&lt;h4&gt;Begründung des Prädiktors&lt;/h4&gt;&lt;pre style=&apos;white-space:pre-wrap&apos;&gt;%1&lt;/pre&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="155" />
+        <location filename="../widgets/predictions_view.cpp" line="165" />
         <source>&lt;p&gt;&lt;i&gt;Loading knowledge-graph evidence…&lt;/i&gt;&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;i&gt;Evidenz aus dem Wissensgraphen wird geladen…&lt;/i&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="165" />
+        <location filename="../widgets/predictions_view.cpp" line="175" />
         <source>&lt;p&gt;No evidence available: %1&lt;/p&gt;</source>
         <translation>&lt;p&gt;Keine Evidenz verfügbar: %1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../widgets/predictions_view.cpp" line="173" />
+        <location filename="../widgets/predictions_view.cpp" line="183" />
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
@@ -1168,37 +1554,37 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::ReliabilityModel</name>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="65" />
+        <location filename="../widgets/reliability_model.cpp" line="68" />
         <source>Curve</source>
         <translation>Kurve</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="66" />
+        <location filename="../widgets/reliability_model.cpp" line="69" />
         <source>Bin</source>
         <translation>Klasse</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="67" />
+        <location filename="../widgets/reliability_model.cpp" line="70" />
         <source>Count</source>
         <translation>Anzahl</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="68" />
+        <location filename="../widgets/reliability_model.cpp" line="71" />
         <source>Mean P(DE)</source>
         <translation>Mittlere P(DE)</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="69" />
+        <location filename="../widgets/reliability_model.cpp" line="72" />
         <source>Observed DE</source>
         <translation>Beobachtet DE</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="70" />
+        <location filename="../widgets/reliability_model.cpp" line="73" />
         <source>95% CI low</source>
         <translation>95-%-KI unten</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_model.cpp" line="71" />
+        <location filename="../widgets/reliability_model.cpp" line="74" />
         <source>95% CI high</source>
         <translation>95-%-KI oben</translation>
     </message>
@@ -1206,53 +1592,53 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::ReliabilityView</name>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="45" />
+        <location filename="../widgets/reliability_view.cpp" line="46" />
         <source>Observed fraction DE</source>
         <translation>Beobachteter DE-Anteil</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="46" />
+        <location filename="../widgets/reliability_view.cpp" line="47" />
         <source>Mean predicted probability of DE</source>
         <translation>Mittlere vorhergesagte DE-Wahrscheinlichkeit</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="47" />
+        <location filename="../widgets/reliability_view.cpp" line="48" />
         <source>Pairs</source>
         <translation>Paare</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="64" />
+        <location filename="../widgets/reliability_view.cpp" line="65" />
         <source>Export figure…</source>
         <translation>Abbildung exportieren…</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="65" />
+        <location filename="../widgets/reliability_view.cpp" line="66" />
         <source>Export bins CSV…</source>
         <translation>Klassen als CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="104" />
+        <location filename="../widgets/reliability_view.cpp" line="106" />
         <source>Perfect calibration</source>
         <translation>Perfekte Kalibrierung</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="133" />
+        <location filename="../widgets/reliability_view.cpp" line="135" />
         <source>%1 — ECE %2, Brier %3 (n = %4)</source>
         <translation>%1 — ECE %2, Brier %3 (n = %4)</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="150" />
+        <location filename="../widgets/reliability_view.cpp" line="152" />
         <source>%1: ECE %2, Brier %3</source>
         <translation>%1: ECE %2, Brier %3</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="158" />
+        <location filename="../widgets/reliability_view.cpp" line="160" />
         <source>Open a run from the Runs tab (select two to compare).</source>
         <translation>Einen Lauf im Reiter Läufe öffnen (zwei zum Vergleichen auswählen).</translation>
     </message>
     <message>
-        <location filename="../widgets/reliability_view.cpp" line="169" />
-        <location filename="../widgets/reliability_view.cpp" line="176" />
+        <location filename="../widgets/reliability_view.cpp" line="171" />
+        <location filename="../widgets/reliability_view.cpp" line="179" />
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
@@ -1260,57 +1646,57 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::RunsModel</name>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="136" />
+        <location filename="../widgets/runs_model.cpp" line="148" />
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="137" />
+        <location filename="../widgets/runs_model.cpp" line="149" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="138" />
+        <location filename="../widgets/runs_model.cpp" line="150" />
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="139" />
+        <location filename="../widgets/runs_model.cpp" line="151" />
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="140" />
+        <location filename="../widgets/runs_model.cpp" line="152" />
         <source>Cell line</source>
         <translation>Zelllinie</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="141" />
+        <location filename="../widgets/runs_model.cpp" line="153" />
         <source>AUROC/gene</source>
         <translation>AUROC/Gen</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="142" />
+        <location filename="../widgets/runs_model.cpp" line="154" />
         <source>F1</source>
         <translation>F1</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="143" />
+        <location filename="../widgets/runs_model.cpp" line="155" />
         <source>ECE</source>
         <translation>ECE</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="144" />
+        <location filename="../widgets/runs_model.cpp" line="156" />
         <source>Brier</source>
         <translation>Brier</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="145" />
+        <location filename="../widgets/runs_model.cpp" line="157" />
         <source>N test</source>
         <translation>N Test</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_model.cpp" line="146" />
+        <location filename="../widgets/runs_model.cpp" line="158" />
         <source>Created</source>
         <translation>Erstellt</translation>
     </message>
@@ -1318,49 +1704,57 @@ Knotengröße: STRING-Grad</translation>
 <context>
     <name>ps::gui::RunsView</name>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="42" />
+        <location filename="../widgets/runs_view.cpp" line="43" />
         <source>Filter runs (name, kind, cell line, status)…</source>
         <translation>Läufe filtern (Name, Art, Zelllinie, Status)…</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="46" />
+        <location filename="../widgets/runs_view.cpp" line="47" />
         <source>&amp;Open</source>
         <translation>Ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="47" />
+        <location filename="../widgets/runs_view.cpp" line="48" />
         <source>Open the selected run (Enter)</source>
         <translation>Ausgewählten Lauf öffnen (Eingabe)</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="48" />
+        <location filename="../widgets/runs_view.cpp" line="49" />
         <source>&amp;Compare</source>
         <translation>&amp;Vergleichen</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="49" />
+        <location filename="../widgets/runs_view.cpp" line="50" />
         <source>Overlay the reliability of the two selected runs</source>
         <translation>Zuverlässigkeit der zwei ausgewählten Läufe überlagern</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="50" />
+        <location filename="../widgets/runs_view.cpp" line="51" />
         <source>&amp;Refresh</source>
         <translation>A&amp;ktualisieren</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="51" />
+        <location filename="../widgets/runs_view.cpp" line="52" />
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../widgets/runs_view.cpp" line="116" />
+        <location filename="../widgets/runs_view.cpp" line="82" />
+        <source>&lt;h3&gt;No runs yet&lt;/h3&gt;&lt;p&gt;Start a KNN-KG evaluation (Ctrl+N), or run &lt;code&gt;perturbscope-cli knn --cell-line k562&lt;/code&gt; in a terminal: its runs appear here by themselves.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Noch keine Läufe&lt;/h3&gt;&lt;p&gt;Starten Sie eine KNN-KG-Auswertung (Strg+N) oder führen Sie &lt;code&gt;perturbscope-cli knn --cell-line k562&lt;/code&gt; in einem Terminal aus: Seine Läufe erscheinen hier von selbst.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/runs_view.cpp" line="132" />
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../widgets/runs_view.cpp" line="123" />
+        <location filename="../widgets/runs_view.cpp" line="142" />
         <source>%n run(s)</source>
-        <translation><numerusform>%n Lauf</numerusform><numerusform>%n Läufe</numerusform></translation>
+        <translation>
+            <numerusform>%n Lauf</numerusform>
+            <numerusform>%n Läufe</numerusform>
+        </translation>
     </message>
 </context>
 <context>

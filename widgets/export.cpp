@@ -1,6 +1,7 @@
 #include "export.h"
 
 #include <QAbstractItemModel>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -13,12 +14,14 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMainWindow>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QSvgGenerator>
 #include <QTextStream>
@@ -128,8 +131,8 @@ bool export_csv(const QAbstractItemModel* model, const QString& path, QString* e
   for (int r = 0; r < model->rowCount(); ++r) {
     QStringList row;
     for (int c = 0; c < columns; ++c) {
-      // The edit role carries the unrounded number where a model has one.
-      QVariant v = model->data(model->index(r, c), Qt::EditRole);
+      // The unrounded number where a model has one, else exactly what the table shows.
+      QVariant v = model->data(model->index(r, c), ExportRole);
       if (!v.isValid()) v = model->data(model->index(r, c), Qt::DisplayRole);
       row << csv_field(v.toString());
     }
@@ -143,13 +146,66 @@ bool export_csv(const QAbstractItemModel* model, const QString& path, QString* e
   return true;
 }
 
+QStringList export_formats(bool figure) {
+  return figure ? QStringList{"png", "svg", "pdf"} : QStringList{"csv"};
+}
+
+QString path_with_format(const QString& path, const QString& format) {
+  const QFileInfo info(path);
+  const QString suffix = info.suffix().toLower();
+  if (suffix == format) return path;
+  QString name = info.fileName();
+  if (export_formats(true).contains(suffix) || export_formats(false).contains(suffix))
+    name = name.left(name.size() - suffix.size() - 1);
+  if (name.isEmpty()) return path;
+  const QString dir = path.left(path.size() - info.fileName().size());
+  return dir + name + "." + format;
+}
+
+void report_saved(QWidget* from, const QString& path) {
+  if (!from) return;
+  for (QWidget* w = from; w; w = w->parentWidget())
+    if (auto* main = qobject_cast<QMainWindow*>(w)) {
+      main->statusBar()->showMessage(QObject::tr("Saved to %1").arg(QDir::toNativeSeparators(path)), 10000);
+      return;
+    }
+}
+
+static QString format_name(const QString& format) {
+  if (format == "png") return QObject::tr("PNG image (*.png)");
+  if (format == "svg") return QObject::tr("SVG drawing (*.svg)");
+  if (format == "pdf") return QObject::tr("PDF document (*.pdf)");
+  return QObject::tr("CSV table (*.csv)");
+}
+
 ExportDialog::ExportDialog(const QString& suggested_name, bool figure, QWidget* parent)
     : QDialog(parent), figure_(figure) {
   setWindowTitle(figure ? tr("Export figure") : tr("Export table"));
   QSettings settings;
   QString dir = settings.value("export/dir", QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).toString();
-  const QString suffix = figure ? settings.value("export/format", "png").toString() : QString("csv");
+  const QStringList formats = export_formats(figure);
+  QString suffix = figure ? settings.value("export/format", "png").toString().toLower() : QString("csv");
+  if (!formats.contains(suffix)) suffix = formats.first();  // never an unsupported one remembered earlier
+  format_ = new QComboBox;
+  format_->setObjectName("export_format");
+  for (const QString& f : formats) format_->addItem(format_name(f), f);
+  format_->setCurrentIndex(format_->findData(suffix));
+  format_->setEnabled(formats.size() > 1);
   path_ = new QLineEdit(QDir(dir).filePath(suggested_name + "." + suffix));
+  path_->setObjectName("export_path");
+  // The list decides the format: choosing one changes the suffix; typing a supported
+  // suffix chooses it; an unsupported one gets the chosen format's suffix appended.
+  connect(format_, &QComboBox::currentIndexChanged, this, [this] {
+    const QString p = path_->text().trimmed();
+    if (!p.isEmpty()) path_->setText(path_with_format(p, format()));
+  });
+  connect(path_, &QLineEdit::textEdited, this, [this](const QString& text) {
+    const int i = format_->findData(QFileInfo(text.trimmed()).suffix().toLower());
+    if (i >= 0 && i != format_->currentIndex()) {
+      QSignalBlocker block(format_);
+      format_->setCurrentIndex(i);
+    }
+  });
   auto* browse_button = new QPushButton(tr("Browse…"));
   connect(browse_button, &QPushButton::clicked, this, &ExportDialog::browse);
   auto* path_row = new QHBoxLayout;
@@ -158,6 +214,7 @@ ExportDialog::ExportDialog(const QString& suggested_name, bool figure, QWidget* 
 
   auto* form = new QFormLayout;
   form->addRow(tr("File:"), path_row);
+  form->addRow(tr("Format:"), format_);
   width_ = new QDoubleSpinBox;
   height_ = new QDoubleSpinBox;
   dpi_ = new QSpinBox;
@@ -179,7 +236,6 @@ ExportDialog::ExportDialog(const QString& suggested_name, bool figure, QWidget* 
     form->addRow(tr("Raster size:"), pixels_);
     for (auto* box : {width_, height_}) connect(box, &QDoubleSpinBox::valueChanged, this, &ExportDialog::update_pixels);
     connect(dpi_, &QSpinBox::valueChanged, this, &ExportDialog::update_pixels);
-    form->addRow(new QLabel(tr("The format follows the file suffix: .png, .svg or .pdf.")));
     update_pixels();
   }
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
@@ -187,7 +243,7 @@ ExportDialog::ExportDialog(const QString& suggested_name, bool figure, QWidget* 
     QSettings s;
     s.setValue("export/dir", QFileInfo(path()).absolutePath());
     if (figure_) {
-      s.setValue("export/format", QFileInfo(path()).suffix().toLower());
+      s.setValue("export/format", format());
       s.setValue("export/width_cm", width_->value());
       s.setValue("export/height_cm", height_->value());
       s.setValue("export/dpi", dpi_->value());
@@ -200,7 +256,12 @@ ExportDialog::ExportDialog(const QString& suggested_name, bool figure, QWidget* 
   layout->addWidget(buttons);
 }
 
-QString ExportDialog::path() const { return path_->text().trimmed(); }
+QString ExportDialog::path() const {
+  const QString p = path_->text().trimmed();
+  return p.isEmpty() ? p : path_with_format(p, format());
+}
+
+QString ExportDialog::format() const { return format_->currentData().toString(); }
 
 FigureSize ExportDialog::size() const {
   FigureSize s;
@@ -211,9 +272,14 @@ FigureSize ExportDialog::size() const {
 }
 
 void ExportDialog::browse() {
-  const QString filter = figure_ ? tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)") : tr("CSV table (*.csv)");
-  QString chosen = QFileDialog::getSaveFileName(this, windowTitle(), path(), filter);
-  if (!chosen.isEmpty()) path_->setText(chosen);
+  QStringList filters;
+  for (const QString& f : export_formats(figure_)) filters << format_name(f);
+  QString selected = format_name(format());
+  QString chosen = QFileDialog::getSaveFileName(this, windowTitle(), path(), filters.join(";;"), &selected);
+  if (chosen.isEmpty()) return;
+  const int i = filters.indexOf(selected);
+  if (i >= 0) format_->setCurrentIndex(i);
+  path_->setText(path_with_format(chosen, format()));
 }
 
 void ExportDialog::update_pixels() {

@@ -4,6 +4,7 @@
 #include <QDialog>
 #include <QSizeF>
 #include <QString>
+#include <QStringList>
 #include <functional>
 
 class QAbstractItemModel;
@@ -37,22 +38,44 @@ bool export_figure(const QString& path, const FigureSize& size, const PaintFigur
 bool export_plot(QCustomPlot* plot, const QString& path, const FigureSize& size, QString* error);
 bool export_scene(QGraphicsScene* scene, const QString& path, const FigureSize& size, QString* error);
 
-// All rows and columns of `model` (display role, header row first), RFC 4180 quoting.
+// The value a CSV export writes for a cell whose display rounds a number: the same
+// number at full precision (e.g. P(DE) 0.123456 shown as "0.123"). Every other cell is
+// exported as the text the table shows (Qt::DisplayRole), so each exported column says
+// what the table says. Never a sort key (Qt::EditRole may differ: a flag, a raw status).
+constexpr int ExportRole = Qt::UserRole + 64;
+
+// All rows and columns of `model` (header row first), RFC 4180 quoting: per cell
+// ExportRole when the model gives one, else the display text.
 bool export_csv(const QAbstractItemModel* model, const QString& path, QString* error);
 
-// Asks for a file name, size and resolution; remembers the last choice in QSettings.
+// The formats an export offers: {"png", "svg", "pdf"} for figures, {"csv"} for tables.
+QStringList export_formats(bool figure);
+// `path` with the suffix of `format`: a supported suffix is replaced, any other kept and
+// the format's appended ("fig.jpg" -> "fig.jpg.png"), so no unsupported format is written.
+QString path_with_format(const QString& path, const QString& format);
+
+// Tells the user where an export went: "Saved to PATH" in the status bar of the main
+// window that holds `from` (nothing when there is none). Call after every export.
+void report_saved(QWidget* from, const QString& path);
+
+// Asks for a file name, a format from a list (figures: PNG, SVG, PDF; tables: CSV), size
+// and resolution; remembers the last choice in QSettings (only a supported format).
 class ExportDialog : public QDialog {
   Q_OBJECT
  public:
   ExportDialog(const QString& suggested_name, bool figure, QWidget* parent = nullptr);
-  QString path() const;
+  QString path() const;  // with the chosen format's suffix
+  QString format() const;
   FigureSize size() const;
+  QLineEdit* path_edit() const { return path_; }
+  QComboBox* format_box() const { return format_; }
 
  private:
   void browse();
   void update_pixels();
   bool figure_;
   QLineEdit* path_;
+  QComboBox* format_;
   QDoubleSpinBox* width_;
   QDoubleSpinBox* height_;
   QSpinBox* dpi_;

@@ -14,13 +14,15 @@
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPushButton>
-#include <QSpinBox>
+#include <QShortcut>
+#include <QWheelEvent>
 #include <QSplitter>
 #include <QStringListModel>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "async.h"
@@ -40,6 +42,41 @@ static QColor source_color(ps::kg::Source s) {
   return Qt::gray;
 }
 
+GraphView::GraphView(QGraphicsScene* scene, QWidget* parent) : QGraphicsView(scene, parent) {
+  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+  setResizeAnchor(QGraphicsView::AnchorViewCenter);
+  setDragMode(QGraphicsView::ScrollHandDrag);  // pan by dragging the background
+  auto* in = new QShortcut(QKeySequence::ZoomIn, this, [this] { zoom_by(1.25); });
+  auto* out = new QShortcut(QKeySequence::ZoomOut, this, [this] { zoom_by(0.8); });
+  auto* reset = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { fit(); });
+  for (auto* sc : {in, out, reset}) sc->setContext(Qt::WidgetWithChildrenShortcut);
+}
+
+void GraphView::fit() {
+  if (!scene()) return;
+  resetTransform();
+  fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
+  zoom_ = 1;
+}
+
+void GraphView::zoom_by(double factor) {
+  const double target = std::clamp(zoom_ * factor, 0.25, 40.0);
+  const double step = target / zoom_;
+  if (std::abs(step - 1) < 1e-9) return;
+  scale(step, step);
+  zoom_ = target;
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  if (steps == 0) {
+    QGraphicsView::wheelEvent(event);
+    return;
+  }
+  zoom_by(std::pow(1.25, steps));
+  event->accept();
+}
+
 void GraphView::mousePressEvent(QMouseEvent* event) {
   for (QGraphicsItem* item : items(event->pos())) {
     const QString symbol = item->data(0).toString();
@@ -53,8 +90,53 @@ void GraphView::mousePressEvent(QMouseEvent* event) {
 
 void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
-  if (scene()) fitInView(scene()->itemsBoundingRect().adjusted(-10, -10, 10, 10), Qt::KeepAspectRatio);
+  if (zoom_ == 1) fit();  // keeps the user's zoom and position
 }
+
+// Labels of nodes, placed one by one (highest priority first) at the first of eight spots
+// around the node where the label overlaps no label already placed and no node; a label
+// that fits nowhere is left out (the node's tooltip still names it).
+namespace {
+
+struct LabelRequest {
+  QPointF centre;
+  double radius;
+  QGraphicsSimpleTextItem* item;
+};
+
+void place_labels(const std::vector<LabelRequest>& requests, const std::vector<QRectF>& nodes) {
+  std::vector<QRectF> taken;
+  for (const auto& r : requests) {
+    const QSizeF size = r.item->boundingRect().size();
+    const double w = size.width(), h = size.height(), gap = r.radius + 3;
+    const QPointF spots[] = {
+        {r.centre.x() - w / 2, r.centre.y() + gap},                 // below
+        {r.centre.x() - w / 2, r.centre.y() - gap - h},             // above
+        {r.centre.x() + gap, r.centre.y() - h / 2},                 // right
+        {r.centre.x() - gap - w, r.centre.y() - h / 2},             // left
+        {r.centre.x() + gap, r.centre.y() + gap},       // below right
+        {r.centre.x() - gap - w, r.centre.y() + gap},   // below left
+        {r.centre.x() + gap, r.centre.y() - gap - h},   // above right
+        {r.centre.x() - gap - w, r.centre.y() - gap - h},  // above left
+    };
+    bool placed = false;
+    for (const QPointF& at : spots) {
+      const QRectF rect(at, size);
+      const QRectF padded = rect.adjusted(-1, -1, 1, 1);
+      bool free = true;
+      for (const QRectF& t : taken) free = free && !padded.intersects(t);
+      for (const QRectF& n : nodes) free = free && !padded.intersects(n);
+      if (!free) continue;
+      r.item->setPos(at);
+      taken.push_back(rect);
+      placed = true;
+      break;
+    }
+    r.item->setVisible(placed);
+  }
+}
+
+}  // namespace
 
 KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) {
   model_ = new NeighbourhoodModel(this);
@@ -87,18 +169,30 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
   use_string_ = new QCheckBox(tr("STRING"));
   use_go_ = new QCheckBox(tr("GO"));
   use_reactome_ = new QCheckBox(tr("Reactome"));
-  k_ = new QSpinBox;
-  k_->setRange(3, 60);
-  k_->setValue(20);
-  k_->setPrefix(tr("k = "));
+  // k is checked by the core's KnnConfig::validate(): out-of-range input is named beside
+  // the field and not used, never rewritten.
+  k_ = new QLineEdit(QString::number(config_.k));
+  k_->setObjectName("kg_k");
+  k_->setMaximumWidth(60);
+  k_->setToolTip(tr("Neighbours shown and used (1 to the candidate pool); Enter applies"));
+  k_error_ = new QLabel;
+  k_error_->setObjectName("kg_k_message");
+  k_error_->setStyleSheet("color: #c8463a");
+  k_error_->hide();
+  connect(k_, &QLineEdit::returnPressed, this, &KgBrowser::apply_k);
+  connect(k_, &QLineEdit::editingFinished, this, &KgBrowser::apply_k);
+  settings_ = new QLabel;
+  settings_->setObjectName("kg_settings");
   for (auto* box : {use_string_, use_go_, use_reactome_}) {
     box->setChecked(true);
-    connect(box, &QCheckBox::toggled, this, [this] { if (!centre().isEmpty()) load(centre()); });
+    connect(box, &QCheckBox::toggled, this, [this] {
+      update_settings_label();
+      if (!centre().isEmpty()) load(centre());
+    });
   }
   use_string_->setStyleSheet(QString("color: %1").arg(source_color(ps::kg::Source::String).name()));
   use_go_->setStyleSheet(QString("color: %1").arg(source_color(ps::kg::Source::Go).name()));
   use_reactome_->setStyleSheet(QString("color: %1").arg(source_color(ps::kg::Source::Reactome).name()));
-  connect(k_, &QSpinBox::valueChanged, this, [this] { if (!centre().isEmpty()) load(centre()); });
 
   auto* export_button = new QToolButton;
   export_button->setIcon(QIcon(":/icons/export.svg"));
@@ -106,15 +200,33 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
   connect(export_button, &QToolButton::clicked, this, &KgBrowser::export_figure);
 
   header_ = new QLabel(tr("Loading the knowledge graph…"));
+  header_->setObjectName("kg_header");
   header_->setWordWrap(true);
   header_->setTextFormat(Qt::RichText);
+  header_->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+  // Candidates of an ambiguous symbol and "did you mean" suggestions are links.
+  connect(header_, &QLabel::linkActivated, this, [this](const QString& link) {
+    if (link.startsWith("gene:")) show_gene(link.mid(5));
+  });
 
   scene_ = new QGraphicsScene(this);
   view_ = new GraphView(scene_);
   view_->setObjectName("kg_graph");
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setMinimumSize(420, 360);
-  view_->setDragMode(QGraphicsView::ScrollHandDrag);
+  view_->setToolTip(tr("Wheel or Ctrl+plus/minus: zoom · drag: pan · Ctrl+0: whole graph"));
+  auto* zoom_in = new QToolButton;
+  zoom_in->setText("+");
+  zoom_in->setToolTip(tr("Zoom in (Ctrl++)"));
+  auto* zoom_out = new QToolButton;
+  zoom_out->setText("−");
+  zoom_out->setToolTip(tr("Zoom out (Ctrl+-)"));
+  auto* zoom_fit = new QToolButton;
+  zoom_fit->setText(tr("Fit"));
+  zoom_fit->setToolTip(tr("Show the whole graph (Ctrl+0)"));
+  connect(zoom_in, &QToolButton::clicked, view_, [this] { view_->zoom_by(1.25); });
+  connect(zoom_out, &QToolButton::clicked, view_, [this] { view_->zoom_by(0.8); });
+  connect(zoom_fit, &QToolButton::clicked, view_, &GraphView::fit);
   connect(view_, &GraphView::gene_clicked, this, [this](const QString& s) {
     if (s != centre()) show_gene(s);
   });
@@ -159,6 +271,10 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
   prediction_->setObjectName("kg_prediction");
   prediction_->setWordWrap(true);
   prediction_->setTextFormat(Qt::RichText);
+  prediction_->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+  connect(prediction_, &QLabel::linkActivated, this, [this](const QString& link) {
+    if (link.startsWith("gene:")) predict_target(link.mid(5));
+  });
 
   connect(model_, &QAbstractItemModel::modelReset, this, &KgBrowser::rebuild_scene);
   connect(model_, &QAbstractItemModel::modelReset, this, [this] {
@@ -174,7 +290,12 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
   top->addWidget(use_string_);
   top->addWidget(use_go_);
   top->addWidget(use_reactome_);
+  top->addWidget(new QLabel(tr("k =")));
   top->addWidget(k_);
+  top->addWidget(k_error_);
+  top->addWidget(zoom_out);
+  top->addWidget(zoom_in);
+  top->addWidget(zoom_fit);
   top->addWidget(export_button);
 
   auto* predict_row = new QHBoxLayout;
@@ -196,6 +317,7 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(settings_);
   layout->addWidget(header_);
   layout->addWidget(split, 1);
   layout->addLayout(predict_row);
@@ -213,22 +335,107 @@ KgBrowser::KgBrowser(KgService* kg, QWidget* parent) : QWidget(parent), kg_(kg) 
     if (!kg_->is_ready()) header_->setText(tr("<span style='color:#c8463a'>The knowledge graph could not be loaded: %1</span>").arg(e.toHtmlEscaped()));
   });
   update_nav();
+  update_settings_label();
 }
 
 QString KgBrowser::centre() const { return pos_ >= 0 ? history_[pos_] : QString(); }
 
 ps::kg::SourceWeights KgBrowser::weights() const {
+  // The settings' weight of each source ticked (a source the settings leave out gets
+  // the validated default weight when ticked), 0 for the others.
+  const ps::kg::SourceWeights& run = config_.sources;
+  const ps::kg::SourceWeights fused = ps::kg::SourceWeights::fused();
   ps::kg::SourceWeights w;
-  w.string = use_string_->isChecked();
-  w.go = use_go_->isChecked();
-  w.reactome = use_reactome_->isChecked();
+  w.string = use_string_->isChecked() ? (run.string > 0 ? run.string : fused.string) : 0;
+  w.go = use_go_->isChecked() ? (run.go > 0 ? run.go : fused.go) : 0;
+  w.reactome = use_reactome_->isChecked() ? (run.reactome > 0 ? run.reactome : fused.reactome) : 0;
   return w;
+}
+
+void KgBrowser::set_knn_config(const ps::kg::KnnConfig& config, const QString& origin) {
+  config_ = config;
+  config_origin_ = origin;
+  const std::pair<QCheckBox*, double> boxes[] = {
+      {use_string_, config.sources.string}, {use_go_, config.sources.go}, {use_reactome_, config.sources.reactome}};
+  for (const auto& [box, weight] : boxes) {
+    QSignalBlocker block(box);
+    box->setChecked(weight > 0);
+  }
+  k_->setText(QString::number(config_.k));
+  k_error_->clear();
+  k_error_->hide();
+  k_->setStyleSheet(QString());
+  model_->clear_votes();
+  update_settings_label();
+  if (!centre().isEmpty()) load(centre());
+}
+
+void KgBrowser::apply_k() {
+  const QString text = k_->text().trimmed();
+  bool ok = false;
+  const int k = text.toInt(&ok);
+  QString message;
+  ps::kg::KnnConfig candidate = config_;
+  if (!ok) {
+    message = tr("k must be a whole number, not “%1”").arg(text.toHtmlEscaped());
+  } else {
+    candidate.k = k;
+    for (const auto& [field, why] : candidate.validate())
+      if (field == "k") message = tr("k must be between 1 and %1 (the candidate pool), not %2").arg(candidate.pool).arg(k);
+  }
+  if (!message.isEmpty()) {
+    k_error_->setText(message);
+    k_error_->show();
+    k_->setStyleSheet("border: 1px solid #c8463a");
+    return;  // the view keeps the last valid k; the input stays as typed
+  }
+  k_error_->clear();
+  k_error_->hide();
+  k_->setStyleSheet(QString());
+  if (candidate.k == config_.k) return;
+  config_.k = candidate.k;
+  update_settings_label();
+  if (!centre().isEmpty()) load(centre());
+}
+
+void KgBrowser::update_settings_label() {
+  const QString sources = QString::fromStdString(weights().to_string());
+  settings_->setText(config_origin_.isEmpty()
+                         ? tr("Scored with the default KNN settings: %1, k = %2").arg(sources).arg(config_.k)
+                         : tr("Scored with the KNN settings of %1: %2, k = %3").arg(config_origin_, sources).arg(config_.k));
+}
+
+void KgBrowser::offer(const QString& html, const QStringList& genes) {
+  offered_ = genes;
+  header_->setText("<span style='color:#c8463a'>" + html + "</span>");
+}
+
+// "<a>A</a>", "<a>A</a> or <a>B</a>", "<a>A</a>, <a>B</a> or <a>C</a>".
+static QString gene_links(const std::vector<std::string>& genes) {
+  QStringList links;
+  for (const auto& g : genes) {
+    const QString s = QString::fromStdString(g).toHtmlEscaped();
+    links << QString("<a href=\"gene:%1\">%1</a>").arg(s);
+  }
+  if (links.size() <= 1) return links.join(QString());
+  const QString last = links.takeLast();
+  return KgBrowser::tr("%1 or %2").arg(links.join(", "), last);
+}
+
+static QStringList to_qt(const std::vector<std::string>& v) {
+  QStringList out;
+  for (const auto& s : v) out << QString::fromStdString(s);
+  return out;
 }
 
 void KgBrowser::update_completions(const QString& prefix, QStringListModel* model) {
   auto g = kg_->graph();
   if (!g || prefix.trimmed().isEmpty()) return;
   QStringList list;
+  // An old symbol of several genes offers each of them ("MARS (MARS1)", "MARS (SLA2)").
+  if (auto lookup = kg_->lookup())
+    for (const auto& c : lookup->ambiguous_candidates(prefix.trimmed().toStdString()))
+      list << QString("%1 (%2)").arg(prefix.trimmed().toUpper(), QString::fromStdString(c));
   for (const auto& s : g->complete(prefix.trimmed().toStdString(), 20)) list << QString::fromStdString(s);
   model->setStringList(list);
 }
@@ -247,10 +454,21 @@ bool KgBrowser::show_gene(const QString& text) {
   if (!g || wanted.isEmpty()) return false;
   const auto id = g->find(wanted.toStdString());
   if (!id) {
-    header_->setText(tr("<span style='color:#c8463a'>No gene “%1” in the knowledge graph (symbols and unambiguous aliases are searched).</span>")
-                         .arg(wanted.toHtmlEscaped()));
+    // Never "no gene" for an old symbol of several genes, never one of them silently:
+    // offer the candidates, or the closest spellings.
+    const auto lookup = kg_->lookup();
+    const ps::kg::GeneMatch m = lookup ? lookup->find(wanted.toStdString()) : ps::kg::GeneMatch{};
+    if (m.kind == ps::kg::GeneMatch::Kind::Ambiguous)
+      offer(tr("“%1” is an old symbol of several genes: %2. Pick one.").arg(wanted.toHtmlEscaped(), gene_links(m.candidates)),
+            to_qt(m.candidates));
+    else if (!m.suggestions.empty())
+      offer(tr("No gene “%1” in the knowledge graph. Did you mean %2?").arg(wanted.toHtmlEscaped(), gene_links(m.suggestions)),
+            to_qt(m.suggestions));
+    else
+      offer(tr("No gene “%1” in the knowledge graph (symbols and aliases are searched).").arg(wanted.toHtmlEscaped()), {});
     return false;
   }
+  offered_.clear();
   const QString symbol = QString::fromStdString(g->symbol(*id));
   if (pos_ >= 0 && history_[pos_] == symbol) return true;
   while (history_.size() > pos_ + 1) history_.removeLast();
@@ -288,7 +506,7 @@ void KgBrowser::load(const QString& symbol) {
   if (!id) return;
   const int request = ++request_;
   const auto w = weights();
-  const size_t k = size_t(k_->value());
+  const size_t k = size_t(config_.k);
   header_->setText(tr("Finding the neighbours of <b>%1</b>…").arg(symbol.toHtmlEscaped()));
   run_async<Neighbourhood>(this, [g, id, w, k] { return compute_neighbourhood(*g, *id, w, k); },
                            [this, request](Neighbourhood n) {
@@ -341,6 +559,8 @@ void KgBrowser::rebuild_scene() {
     line->setZValue(-1);
     line->setToolTip(r.evidence_summary);
   }
+  std::vector<LabelRequest> labels;
+  std::vector<QRectF> node_rects;
   auto add_node = [&](QPointF p, const QString& symbol, int degree, QColor fill, bool centre, const QString& tip) {
     const double rad = centre ? node_radius(degree) + 6 : node_radius(degree);
     auto* node = scene_->addEllipse(QRectF(p.x() - rad, p.y() - rad, 2 * rad, 2 * rad), QPen(fill.darker(150), centre ? 2.5 : 1.2), fill);
@@ -353,9 +573,10 @@ void KgBrowser::rebuild_scene() {
     f.setPointSizeF(centre ? 11 : 8.5);
     label->setFont(f);
     label->setBrush(fg);
-    const QRectF b = label->boundingRect();
-    label->setPos(p.x() - b.width() / 2, p.y() + rad + 1);
     label->setData(0, symbol);
+    label->setData(1, QStringLiteral("label"));
+    labels.push_back({p, rad, label});
+    node_rects.push_back(node->sceneBoundingRect());  // with its outline
   };
   for (int i = 0; i < count; ++i) {
     const auto& r = n.rows[i];
@@ -367,6 +588,9 @@ void KgBrowser::rebuild_scene() {
              tr("%1 — %2\nscore %3, %4 STRING partners\n%5").arg(r.symbol, r.full_name).arg(r.score, 0, 'f', 3).arg(r.degree).arg(r.evidence_summary));
   }
   add_node(QPointF(0, 0), n.symbol, n.degree, QColor(242, 165, 65), true, n.full_name);
+  // The centre first, then the neighbours best first: at large k the weakest go unlabelled.
+  std::rotate(labels.begin(), labels.end() - 1, labels.end());
+  place_labels(labels, node_rects);
   // Legend: what colours and sizes mean.
   const QRectF bounds = scene_->itemsBoundingRect();
   double y = bounds.top();
@@ -400,7 +624,7 @@ void KgBrowser::rebuild_scene() {
     }
   }
   scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20));
-  view_->fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+  view_->fit();
 }
 
 void KgBrowser::set_cell_line(const QString& cell_line) {
@@ -409,9 +633,21 @@ void KgBrowser::set_cell_line(const QString& cell_line) {
 }
 
 void KgBrowser::predict_target(const QString& text) {
-  const QString target = symbol_of(text);
+  QString target = symbol_of(text);
   const QString perturber = centre();
   if (target.isEmpty() || perturber.isEmpty()) return;
+  if (auto g = kg_->graph(); g && !g->find(target.toStdString())) {
+    // An ambiguous or unknown target: offer the genes (links), predict nothing.
+    const auto lookup = kg_->lookup();
+    const ps::kg::GeneMatch m = lookup ? lookup->find(target.toStdString()) : ps::kg::GeneMatch{};
+    if (m.kind == ps::kg::GeneMatch::Kind::Ambiguous)
+      prediction_->setText(tr("“%1” is an old symbol of several genes: %2. Pick one.").arg(target.toHtmlEscaped(), gene_links(m.candidates)));
+    else if (!m.suggestions.empty())
+      prediction_->setText(tr("No gene “%1” in the knowledge graph. Did you mean %2?").arg(target.toHtmlEscaped(), gene_links(m.suggestions)));
+    else
+      prediction_->setText(tr("No gene “%1” in the knowledge graph (symbols and aliases are searched).").arg(target.toHtmlEscaped()));
+    return;
+  }
   if (!predict_) {
     prediction_->setText(tr("The KNN-KG predictor is not available in this build."));
     return;
@@ -423,12 +659,14 @@ void KgBrowser::predict_target(const QString& text) {
   auto fn = predict_;
   auto g = kg_->graph();
   const auto w = weights();
+  ps::kg::KnnConfig config = config_;
+  config.sources = w;
   struct Result {
     PairPrediction p;
     Neighbourhood voters;  // the perturber's neighbours that voted, with their evidence
   };
-  run_async<Result>(this, [fn, g, w, cell, perturber, target] {
-                              Result r{fn(cell, perturber, target), {}};
+  run_async<Result>(this, [fn, g, w, config, cell, perturber, target] {
+                              Result r{fn(cell, perturber, target, config), {}};
                               std::vector<ps::kg::GeneId> genes;
                               for (const auto& [symbol, label, weight] : r.p.votes)
                                 if (label >= 0)
@@ -471,6 +709,7 @@ void KgBrowser::export_figure() {
   if (dialog.exec() != QDialog::Accepted) return;
   QString error;
   if (!export_scene(scene_, dialog.path(), dialog.size(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
 
 void KgBrowser::focus_search() {

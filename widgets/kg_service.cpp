@@ -18,16 +18,21 @@ void KgService::load(const QString& data_dir) {
   const std::string explicit_dir = data_dir.toStdString();
   struct Loaded {
     std::shared_ptr<const ps::kg::KnowledgeGraph> graph;
+    std::shared_ptr<const ps::kg::GeneLookup> lookup;
     QString dir;
   };
   run_async<Loaded>(this, [explicit_dir] {
     const ps::DataLocation where = ps::require_data(explicit_dir);
-    auto graph = std::make_shared<ps::kg::KnowledgeGraph>(
-        ps::kg::load_or_build(ps::kg::GraphInputs::from_data_dir(where.dir)));
-    return Loaded{std::move(graph), QString::fromStdString(where.dir)};
+    const auto inputs = ps::kg::GraphInputs::from_data_dir(where.dir);
+    std::shared_ptr<const ps::kg::KnowledgeGraph> graph = std::make_shared<ps::kg::KnowledgeGraph>(ps::kg::load_or_build(inputs));
+    // The lookup refers to the graph: its deleter holds the graph alive as long as it lives.
+    std::shared_ptr<const ps::kg::GeneLookup> lookup(new ps::kg::GeneLookup(*graph, inputs.gene_alias),
+                                                     [graph](const ps::kg::GeneLookup* p) { delete p; });
+    return Loaded{std::move(graph), std::move(lookup), QString::fromStdString(where.dir)};
   }, [this](Loaded loaded) {
     loading_ = false;
     graph_ = std::move(loaded.graph);
+    lookup_ = std::move(loaded.lookup);
     data_dir_ = loaded.dir;
     predictor_ = std::make_shared<PairPredictor>(graph_, data_dir_.toStdString());
     emit ready();
@@ -73,22 +78,24 @@ std::shared_ptr<const CellLineData> load_cell_line_data(const std::string& dir, 
   return data;
 }
 
-PairPrediction PairPredictor::predict(const QString& cell_line, const QString& perturber, const QString& target) {
+PairPrediction PairPredictor::predict(const QString& cell_line, const QString& perturber, const QString& target,
+                                      const ps::kg::KnnConfig& config) {
   const auto& g = graph_;
   const std::string cell = cell_line.toLower().toStdString();
+  const auto problems = config.validate();
+  if (!problems.empty()) throw ps::Error("KNN settings: " + problems.front().second);
   std::shared_ptr<const CellLineData> data;
   std::shared_ptr<const ps::kg::KnnModel> model;
   {
-    // One model per cell line, built once; holding the lock while building keeps
-    // two clicks from building it twice.
+    // One model per cell line and settings, built once; holding the lock while building
+    // keeps two clicks from building it twice.
     std::lock_guard<std::mutex> lock(mu_);
-    auto& slot = models_[cell];
-    if (!slot.second) {
-      slot.first = load_cell_line_data(data_dir_, cell);
-      slot.second = std::make_shared<ps::kg::KnnModel>(*g, slot.first->train, ps::kg::KnnConfig{});
-    }
-    data = slot.first;
-    model = slot.second;
+    auto& cell_data = cells_[cell];
+    if (!cell_data) cell_data = load_cell_line_data(data_dir_, cell);
+    auto& slot = models_[{cell, config.to_json()}];
+    if (!slot) slot = std::make_shared<ps::kg::KnnModel>(*g, cell_data->train, config);
+    data = cell_data;
+    model = slot;
   }
   const auto pert = g->find(perturber.toStdString()), tgt = g->find(target.toStdString());
   const std::string p = pert ? g->symbol(*pert) : perturber.toStdString();

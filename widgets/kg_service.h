@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/perturbqa.h"
+#include "kg/gene_lookup.h"
 #include "kg/graph.h"
 #include "kg/knn.h"
 
@@ -40,21 +41,25 @@ struct PairPrediction {
   std::vector<std::tuple<QString, int, double>> votes;  // neighbour, its train label for the target, weight
 };
 
-// The KNN-KG model per cell line (default settings, trained on the train split),
-// built on first use. Thread-safe; owned by shared_ptr so a worker thread can
-// keep it alive after the window that asked is gone.
+// The KNN-KG model per cell line and settings (trained on the train split), built on
+// first use. Thread-safe; owned by shared_ptr so a worker thread can keep it alive
+// after the window that asked is gone.
 class PairPredictor {
  public:
   PairPredictor(std::shared_ptr<const ps::kg::KnowledgeGraph> graph, std::string data_dir)
       : graph_(std::move(graph)), data_dir_(std::move(data_dir)) {}
-  // The first call per cell line builds the model (seconds): call it off the GUI thread.
-  PairPrediction predict(const QString& cell_line, const QString& perturber, const QString& target);
+  // With `config`: the open run's settings (ps::kg::knn_config_of_run), else the defaults.
+  // The first call per cell line and settings builds the model (seconds): call it off the
+  // GUI thread. Throws ps::Error when the settings are invalid (KnnConfig::validate()).
+  PairPrediction predict(const QString& cell_line, const QString& perturber, const QString& target,
+                         const ps::kg::KnnConfig& config = {});
 
  private:
   std::shared_ptr<const ps::kg::KnowledgeGraph> graph_;
   std::string data_dir_;
-  std::mutex mu_;  // guards models_
-  std::map<std::string, std::pair<std::shared_ptr<const CellLineData>, std::shared_ptr<const ps::kg::KnnModel>>> models_;
+  std::mutex mu_;  // guards models_ and cells_
+  std::map<std::string, std::shared_ptr<const CellLineData>> cells_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const ps::kg::KnnModel>> models_;  // (cell, config JSON)
 };
 
 // HTML of the evidence joining two genes given by symbol or alias.
@@ -71,6 +76,9 @@ class KgService : public QObject {
   bool is_ready() const { return graph_ != nullptr; }
   bool is_loading() const { return loading_; }
   std::shared_ptr<const ps::kg::KnowledgeGraph> graph() const { return graph_; }
+  // Gene search (exact | ambiguous candidates | did you mean), over graph(); keeps the
+  // graph alive. Null until ready.
+  std::shared_ptr<const ps::kg::GeneLookup> lookup() const { return lookup_; }
   QString data_dir() const { return data_dir_; }
   QString error() const { return error_; }
 
@@ -92,6 +100,7 @@ class KgService : public QObject {
 
  private:
   std::shared_ptr<const ps::kg::KnowledgeGraph> graph_;
+  std::shared_ptr<const ps::kg::GeneLookup> lookup_;
   QHash<QString, std::shared_ptr<const CellLineData>> cells_;
   QSet<QString> cells_loading_;
   QString data_dir_;

@@ -10,9 +10,14 @@ QMap<QString, QString> validate(const KnnLaunch& l) {
   QMap<QString, QString> errors;
   if (l.cell_lines.isEmpty()) errors["cell_lines"] = QObject::tr("Choose at least one cell line.");
   if (!l.csv.isEmpty() && l.cell_lines.size() > 1) errors["cell_lines"] = QObject::tr("A CSV file is evaluated as one cell line.");
-  if (l.k < 1 || l.k > 400) errors["k"] = QObject::tr("k must be between 1 and 400.");
-  if (l.w_string < 0 || l.w_go < 0 || l.w_reactome < 0) errors["sources"] = QObject::tr("Source weights cannot be negative.");
-  else if (l.w_string + l.w_go + l.w_reactome <= 0) errors["sources"] = QObject::tr("Use at least one knowledge source.");
+  // k and the source weights: the core's own check (KnnConfig::validate), one rule for
+  // the launcher, the KG browser and the CLI.
+  for (const auto& [field, why] : to_config(l).knn.validate()) {
+    if (field == "k") errors["k"] = QObject::tr("k must be between 1 and 400.");
+    else if (field == "sources")
+      errors["sources"] = l.w_string < 0 || l.w_go < 0 || l.w_reactome < 0 ? QObject::tr("Source weights cannot be negative.")
+                                                                             : QObject::tr("Use at least one knowledge source.");
+  }
   if (!l.csv.isEmpty()) {
     QFileInfo f(l.csv);
     if (!f.exists()) errors["csv"] = QObject::tr("No such file: %1").arg(l.csv);

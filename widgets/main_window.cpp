@@ -10,6 +10,7 @@
 #include <cmath>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -22,11 +23,15 @@
 #include <set>
 
 #include "async.h"
+#include "common/error.h"
 #include "common/paths.h"
 #include "job_runner.h"
 #include "kg_browser.h"
 #include "kg_service.h"
+#include "kg/knn.h"
 #include "launcher_view.h"
+#include "metric_names.h"
+#include "number_format.h"
 #include "predictions_model.h"
 #include "predictions_view.h"
 #include "reliability_model.h"
@@ -45,6 +50,8 @@ struct LoadedRuns {
   std::vector<ReliabilityCurve> curves;
   std::vector<ps::store::Prediction> predictions;  // of the first run
   double threshold = 0.5;
+  ps::kg::KnnConfig knn;                           // the first run's KNN settings
+  QString knn_error;                               // why they could not be read (defaults used)
 };
 
 }  // namespace
@@ -52,7 +59,9 @@ struct LoadedRuns {
 MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow(parent) {
   init_resources();
   setObjectName("main_window");
-  setWindowTitle(tr("PerturbScope"));
+  // The platform adds the application's display name ("… — PerturbScope"): the title
+  // itself names only what is open, never the application again.
+  setWindowTitle(QString());
   setWindowIcon(QIcon(":/icons/perturbscope.svg"));
 
   runs_model_ = new RunsModel(store_path, this);
@@ -121,8 +130,9 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
       return evidence_html(*graph, perturber, target);
     });
     std::shared_ptr<PairPredictor> predictor = kg_->predictor();
-    kg_browser_->set_predictor([predictor](const QString& cell, const QString& pert, const QString& target) {
-      return predictor->predict(cell, pert, target);
+    kg_browser_->set_predictor([predictor](const QString& cell, const QString& pert, const QString& target,
+                                           const ps::kg::KnnConfig& config) {
+      return predictor->predict(cell, pert, target, config);
     });
     for (const auto& c : pending_cells_) kg_->request_cell_line(c);
     pending_cells_.clear();
@@ -136,6 +146,7 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
 
   details_ = new QTextBrowser;
   details_->setObjectName("run_details");
+  details_->setWordWrapMode(QTextOption::WordWrap);  // at word boundaries only, never mid-word
   auto* details_dock = new QDockWidget(tr("Run details"), this);
   details_dock->setObjectName("run_details_dock");
   details_dock->setWidget(details_);
@@ -282,6 +293,12 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
     }
     loaded.predictions = store.predictions(ids.first());
     if (auto run = store.get_run(ids.first())) {
+      // The run's own KNN settings, read by the one reader every view uses.
+      try {
+        loaded.knn = ps::kg::knn_config_of_run(run->config_json);
+      } catch (const ps::Error& e) {
+        loaded.knn_error = QString::fromUtf8(e.what());
+      }
       // The threshold the run's F1 used (summary, else configuration).
       for (const auto* json : {&run->summary_json, &run->config_json}) {
         const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(*json)).object();
@@ -299,8 +316,12 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
     predictions_model_->set_predictions(loaded.ids.first(), std::move(loaded.predictions), loaded.threshold);
     QStringList names;
     for (qint64 id : loaded.ids) names << QString::number(id);
-    statusBar()->showMessage(tr("Opened run %1").arg(names.join(" + ")), 5000);
-    setWindowTitle(tr("PerturbScope — run %1").arg(names.join(" vs ")));
+    kg_browser_->set_knn_config(loaded.knn, tr("run %1").arg(loaded.ids.first()));
+    if (!loaded.knn_error.isEmpty())
+      statusBar()->showMessage(tr("Run %1: %2; the KG browser uses the default KNN settings").arg(loaded.ids.first()).arg(loaded.knn_error), 15000);
+    else
+      statusBar()->showMessage(tr("Opened run %1").arg(names.join(" + ")), 5000);
+    setWindowTitle(loaded.ids.size() == 1 ? tr("Run %1").arg(names.first()) : tr("Runs %1").arg(names.join(" vs ")));
     std::set<QString> cells;
     for (int r = 0; r < predictions_model_->rowCount(); ++r) cells.insert(QString::fromStdString(predictions_model_->prediction(r).cell_line));
     for (const auto& c : cells) {
@@ -316,29 +337,34 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
 
 // A JSON object as a compact two-column table: numbers rounded, [lo, hi] pairs as
 // intervals, nested objects flattened one level, long lists (bins, calibrator) left out.
-static QString json_table(const std::string& json) {
+// Keys are shown by their human-readable name (metric_names.h; the raw key as tooltip),
+// numbers in the user's locale.
+QString json_table(const std::string& json) {
   const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
   if (o.isEmpty()) return QString("<p><i>–</i></p>");
   auto value_text = [](const QJsonValue& v) -> QString {
     if (v.isDouble()) {
       const double d = v.toDouble();
-      return d == std::floor(d) && std::abs(d) < 1e9 ? QString::number(qint64(d)) : QString::number(d, 'f', 4);
+      return d == std::floor(d) && std::abs(d) < 1e9 ? QString::number(qint64(d)) : format_number(d, 4);
     }
     if (v.isString()) return v.toString().toHtmlEscaped();
-    if (v.isBool()) return v.toBool() ? "yes" : "no";
+    if (v.isBool()) return v.toBool() ? MainWindow::tr("yes") : MainWindow::tr("no");
     if (v.isNull()) return "–";
     if (v.isArray()) {
       const QJsonArray a = v.toArray();
-      if (a.size() == 2 && a[0].isDouble() && a[1].isDouble())
-        return QString("[%1, %2]").arg(a[0].toDouble(), 0, 'f', 4).arg(a[1].toDouble(), 0, 'f', 4);
+      if (a.size() == 2 && a[0].isDouble() && a[1].isDouble()) return format_interval(a[0].toDouble(), a[1].toDouble(), 4);
       QStringList parts;
       for (const auto& x : a) {
         if (!x.isString() && !x.isDouble()) return QString();
-        parts << (x.isString() ? x.toString() : QString::number(x.toDouble()));
+        parts << (x.isString() ? x.toString() : QLocale().toString(x.toDouble()));
       }
       return parts.size() <= 8 ? parts.join(", ").toHtmlEscaped() : QString();
     }
     return QString();
+  };
+  auto row = [](const QString& key, const QString& value) {
+    return QString("<tr><td title='%1'>%2</td><td align=right>%3</td></tr>")
+        .arg(key.toHtmlEscaped(), metric_display_name(key).toHtmlEscaped(), value);
   };
   QString rows;
   for (auto it = o.begin(); it != o.end(); ++it) {
@@ -346,12 +372,12 @@ static QString json_table(const std::string& json) {
       const QJsonObject inner = it.value().toObject();
       for (auto jt = inner.begin(); jt != inner.end(); ++jt) {
         const QString t = value_text(jt.value());
-        if (!t.isEmpty()) rows += QString("<tr><td>%1.%2</td><td align=right>%3</td></tr>").arg(it.key(), jt.key(), t);
+        if (!t.isEmpty()) rows += row(it.key() + "." + jt.key(), t);
       }
       continue;
     }
     const QString t = value_text(it.value());
-    if (!t.isEmpty()) rows += QString("<tr><td>%1</td><td align=right>%2</td></tr>").arg(it.key(), t);
+    if (!t.isEmpty()) rows += row(it.key(), t);
   }
   return "<table cellspacing=0 cellpadding=2 width='100%'>" + rows + "</table>";
 }

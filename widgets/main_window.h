@@ -4,6 +4,7 @@
 #pragma once
 #include <QList>
 #include <QMainWindow>
+#include <string>
 
 class QAction;
 class QLabel;
@@ -93,5 +94,9 @@ class MainWindow : public QMainWindow {
   QStringList pending_cells_;  // cell lines to load once the graph is ready
   int load_request_ = 0;
 };
+
+// A run's summary or configuration JSON as the two-column table Run details shows:
+// human-readable key names (metric_names.h), numbers in the user's locale.
+QString json_table(const std::string& json);
 
 }  // namespace ps::gui

@@ -4,6 +4,8 @@
 #include <QColor>
 #include <cmath>
 
+#include "export.h"
+
 namespace ps::gui {
 
 void PredictionsModel::set_predictions(int64_t run_id, std::vector<ps::store::Prediction> predictions, double threshold) {
@@ -43,6 +45,10 @@ QVariant PredictionsModel::data(const QModelIndex& index, int role) const {
   if (role == WrongRole) return is_wrong(row);
   if (role == UnseenRole) return is_unseen(row);
   if (role == ConfidenceInAnswerRole) return predicted ? p.confidence : 1 - p.confidence;
+  if (role == ExportRole) {
+    if (index.column() == Probability) return p.confidence;
+    role = Qt::DisplayRole;  // every other column: what the table shows
+  }
   if (role == Qt::DisplayRole || role == Qt::EditRole) {
     switch (index.column()) {
       case CellLine: return QString::fromStdString(p.cell_line);
@@ -56,9 +62,9 @@ QVariant PredictionsModel::data(const QModelIndex& index, int role) const {
       case Correct:
         if (!labelled) return {};
         return role == Qt::EditRole ? QVariant(int(!is_wrong(row))) : QVariant(is_wrong(row) ? tr("✗ wrong") : tr("✓ correct"));
-      case UnseenTarget:
+      case TargetInTrain:
         if (seen_.isEmpty()) return {};
-        return role == Qt::EditRole ? QVariant(int(is_unseen(row))) : QVariant(is_unseen(row) ? tr("unseen") : tr("✓ seen"));
+        return role == Qt::EditRole ? QVariant(int(!is_unseen(row))) : QVariant(is_unseen(row) ? tr("unseen") : tr("✓ seen"));
     }
   }
   if (role == Qt::ForegroundRole && index.column() == Correct && labelled)
@@ -77,7 +83,7 @@ QVariant PredictionsModel::headerData(int section, Qt::Orientation orientation, 
     case Probability: return tr("P(DE)");
     case Predicted: return tr("Predicted");
     case Correct: return tr("Correct");
-    case UnseenTarget: return tr("Target in train");
+    case TargetInTrain: return tr("Target in train");
   }
   return {};
 }

@@ -1,5 +1,6 @@
 // The per-pair predictions of a run (cell line, perturber, target, label,
-// P(DE), predicted class, correct) and the filter the review table uses.
+// P(DE), predicted class, correct) and the filter the review table uses. A CSV export
+// writes the displayed text of each cell, and P(DE) unrounded (ExportRole, export.h).
 #pragma once
 #include <QAbstractTableModel>
 #include <QSet>
@@ -13,7 +14,9 @@ namespace ps::gui {
 class PredictionsModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { CellLine, Perturber, Target, Label, Probability, Predicted, Correct, UnseenTarget, ColumnCount };
+  // TargetInTrain: "✓ seen" / "unseen"; its edit (sort) role is 1 when the target had labels
+  // in the training split, the same sense as the header; blank while unknown.
+  enum Column { CellLine, Perturber, Target, Label, Probability, Predicted, Correct, TargetInTrain, ColumnCount };
   enum Role { WrongRole = Qt::UserRole + 1, ConfidenceInAnswerRole, UnseenRole };
 
   using QAbstractTableModel::QAbstractTableModel;

@@ -77,9 +77,12 @@ PredictionsView::PredictionsView(PredictionsModel* model, QWidget* parent) : QWi
   evidence_panel_ = new QTextBrowser;
   evidence_panel_->setObjectName("evidence_panel");
   evidence_panel_->setOpenLinks(false);
-  evidence_panel_->setHtml(tr("<p><i>Select a prediction to see the evidence for the pair.</i></p>"));
+  clear_evidence();
 
+  // Another run (or none): the pair shown belongs to the old rows. Empty the panel and
+  // drop any evidence still being computed for it; a new selection fills it again.
   connect(model_, &QAbstractItemModel::modelReset, this, [this] {
+    clear_evidence();
     update_cell_lines();
     update_count();
   });
@@ -109,6 +112,12 @@ PredictionsView::PredictionsView(PredictionsModel* model, QWidget* parent) : QWi
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(splitter);
   update_count();
+}
+
+void PredictionsView::clear_evidence() {
+  ++evidence_request_;  // results of earlier requests are dropped
+  shown_ = {};
+  evidence_panel_->setHtml(tr("<p><i>Select a prediction to see the evidence for the pair.</i></p>"));
 }
 
 void PredictionsView::set_quick_filter(int quick) {
@@ -141,6 +150,7 @@ void PredictionsView::show_pair(int source_row) {
   const auto& p = model_->prediction(source_row);
   const QString cell = QString::fromStdString(p.cell_line), pert = QString::fromStdString(p.perturber),
                 target = QString::fromStdString(p.target);
+  shown_ = {cell, pert, target};
   emit pair_selected(cell, pert, target);
   QString head = tr("<h3>%1 knocked down → %2</h3>").arg(pert.toHtmlEscaped(), target.toHtmlEscaped());
   head += tr("<p>Cell line <b>%1</b> · P(DE) <b>%2</b> · label <b>%3</b> · %4</p>")
@@ -171,6 +181,7 @@ void PredictionsView::export_csv() {
   if (dialog.exec() != QDialog::Accepted) return;
   QString error;
   if (!ps::gui::export_csv(filter_, dialog.path(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
 
 }  // namespace ps::gui

@@ -2,6 +2,7 @@
 // sortable, filterable table, with quick filters and the selected pair's
 // evidence beside it.
 #pragma once
+#include <QStringList>
 #include <QWidget>
 #include <functional>
 
@@ -31,6 +32,8 @@ class PredictionsView : public QWidget {
   PredictionsFilter* filter() const { return filter_; }
   QLineEdit* gene_search() const { return gene_; }
   QTextBrowser* evidence_panel() const { return evidence_panel_; }
+  // The pair the evidence panel shows (cell line, perturber, target); empty when none.
+  QStringList shown_pair() const { return shown_; }
 
  public slots:
   void set_quick_filter(int quick);  // PredictionsFilter::Quick
@@ -42,6 +45,7 @@ class PredictionsView : public QWidget {
 
  private:
   void show_pair(int source_row);
+  void clear_evidence();
   void update_count();
   void update_cell_lines();
   PredictionsModel* model_;
@@ -54,6 +58,7 @@ class PredictionsView : public QWidget {
   QTextBrowser* evidence_panel_;
   EvidenceFn evidence_;
   int evidence_request_ = 0;
+  QStringList shown_;
 };
 
 }  // namespace ps::gui

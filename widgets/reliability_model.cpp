@@ -1,5 +1,7 @@
 #include "reliability_model.h"
 
+#include "export.h"
+
 #include <cmath>
 #include <map>
 
@@ -44,7 +46,8 @@ QVariant ReliabilityModel::data(const QModelIndex& index, int role) const {
   const ReliabilityCurve& c = curves_[rows_[index.row()].curve];
   const ReliabilityBin& b = c.bins[rows_[index.row()].bin];
   if (role == Qt::TextAlignmentRole && index.column() >= Count) return int(Qt::AlignRight | Qt::AlignVCenter);
-  if (role != Qt::DisplayRole && role != Qt::EditRole) return {};
+  if (role == ExportRole && index.column() < MeanConfidence) role = Qt::DisplayRole;  // text as shown
+  if (role != Qt::DisplayRole && role != Qt::EditRole && role != ExportRole) return {};
   const bool display = role == Qt::DisplayRole;
   auto num = [&](double v) -> QVariant { return display ? QVariant(QString::number(v, 'f', 3)) : QVariant(v); };
   switch (index.column()) {

@@ -11,6 +11,7 @@
 #include <qcustomplot.h>
 
 #include "export.h"
+#include "number_format.h"
 #include "reliability_model.h"
 #include "theme.h"
 
@@ -87,6 +88,7 @@ void ReliabilityView::rebuild() {
   plot_->clearPlottables();
   plot_->legend->clearItems();
   plot_->setBackground(plot_background());
+  apply_locale(plot_);  // ticks, legend and caption: one decimal separator
   for (auto* rect : {main_rect_, hist_rect_})
     for (auto* axis : rect->axes()) style_axis(axis);
   plot_->legend->setBrush(QColor(plot_background().red(), plot_background().green(), plot_background().blue(), 220));
@@ -128,9 +130,9 @@ void ReliabilityView::rebuild() {
     graph->setData(cx, cy, true);
     graph->setPen(QPen(color, 2));
     graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, plot_background(), 7));
-    QString ece = QString::number(c.ece, 'f', 3);
-    if (c.ece_ci_low >= 0) ece += QString(" [%1, %2]").arg(c.ece_ci_low, 0, 'f', 3).arg(c.ece_ci_high, 0, 'f', 3);
-    graph->setName(tr("%1 — ECE %2, Brier %3 (n = %4)").arg(c.label, ece).arg(c.brier, 0, 'f', 3).arg(c.n));
+    QString ece = format_number(c.ece, 3);
+    if (c.ece_ci_low >= 0) ece += " " + format_interval(c.ece_ci_low, c.ece_ci_high, 3);
+    graph->setName(tr("%1 — ECE %2, Brier %3 (n = %4)").arg(c.label, ece, format_number(c.brier, 3), QString::number(c.n)));
     auto* errors = new QCPErrorBars(x, y);
     errors->setDataPlottable(graph);
     errors->setData(err_low, err_high);
@@ -147,7 +149,7 @@ void ReliabilityView::rebuild() {
     bars->setBrush(fill);
     bars->setBarsGroup(bars_group);
     bars->removeFromLegend();
-    caption << tr("%1: ECE %2, Brier %3").arg(c.label).arg(c.ece, 0, 'f', 3).arg(c.brier, 0, 'f', 3);
+    caption << tr("%1: ECE %2, Brier %3").arg(c.label, format_number(c.ece, 3), format_number(c.brier, 3));
   }
   x->setRange(0, 1);
   y->setRange(0, 1);
@@ -167,6 +169,7 @@ void ReliabilityView::export_figure() {
   if (dialog.exec() != QDialog::Accepted) return;
   QString error;
   if (!export_plot(plot_, dialog.path(), dialog.size(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
 
 void ReliabilityView::export_table() {
@@ -174,6 +177,7 @@ void ReliabilityView::export_table() {
   if (dialog.exec() != QDialog::Accepted) return;
   QString error;
   if (!export_csv(model_, dialog.path(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
 
 }  // namespace ps::gui

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <limits>
 
+#include "export.h"
+
 namespace ps::gui {
 
 static QJsonObject parse_object(const std::string& json) {
@@ -97,6 +99,16 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::DisplayRole) return QString::number(v, 'f', key == std::string("n_test") ? 0 : 3);
     return v;  // edit role: sortable, unrounded
   };
+  if (role == ExportRole) {
+    // Metrics unrounded; every other column as the table shows it.
+    switch (index.column()) {
+      case AurocPerGene: return metric("auroc_per_gene", Qt::EditRole);
+      case F1: return metric("f1", Qt::EditRole);
+      case Ece: return metric("ece", Qt::EditRole);
+      case Brier: return metric("brier", Qt::EditRole);
+      default: role = Qt::DisplayRole;
+    }
+  }
   if (role == Qt::DisplayRole || role == Qt::EditRole) {
     switch (index.column()) {
       case Id: return QVariant::fromValue<qint64>(r.id);

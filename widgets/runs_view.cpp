@@ -8,6 +8,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -77,9 +78,24 @@ RunsView::RunsView(RunsModel* model, QWidget* parent) : QWidget(parent), model_(
   buttons->addStretch(1);
   buttons->addWidget(refresh);
   buttons->addWidget(csv);
+  // An empty store says what to do instead of showing a blank table.
+  empty_hint_ = new QLabel(tr("<h3>No runs yet</h3><p>Start a KNN-KG evaluation (Ctrl+N), or run "
+                              "<code>perturbscope-cli knn --cell-line k562</code> in a terminal: its runs appear here by themselves.</p>"));
+  empty_hint_->setObjectName("runs_empty_hint");
+  empty_hint_->setAlignment(Qt::AlignCenter);
+  empty_hint_->setWordWrap(true);
+  empty_hint_->setTextFormat(Qt::RichText);
+  stack_ = new QStackedWidget;
+  stack_->addWidget(table_);
+  stack_->addWidget(empty_hint_);
+  auto update_hint = [this] { stack_->setCurrentWidget(model_->rowCount() == 0 ? static_cast<QWidget*>(empty_hint_) : table_); };
+  connect(model_, &RunsModel::runs_changed, this, update_hint);
+  connect(model_, &QAbstractItemModel::modelReset, this, update_hint);
+  update_hint();
+
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
-  layout->addWidget(table_, 1);
+  layout->addWidget(stack_, 1);
   layout->addLayout(buttons);
   update_buttons();
 }
@@ -114,7 +130,10 @@ void RunsView::export_csv() {
   if (dialog.exec() != QDialog::Accepted) return;
   QString error;
   if (!ps::gui::export_csv(proxy_, dialog.path(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
+
+bool RunsView::showing_empty_hint() const { return stack_->currentWidget() == empty_hint_; }
 
 void RunsView::update_buttons() {
   const int n = int(selected_runs().size());

@@ -7,6 +7,7 @@
 class QLabel;
 class QPushButton;
 class QSortFilterProxyModel;
+class QStackedWidget;
 class QTableView;
 
 namespace ps::gui {
@@ -21,6 +22,9 @@ class RunsView : public QWidget {
   void select_runs(const QList<qint64>& ids);
   QTableView* table() const { return table_; }
   QSortFilterProxyModel* proxy() const { return proxy_; }
+  // Shown instead of the table while the store has no runs.
+  QLabel* empty_hint() const { return empty_hint_; }
+  bool showing_empty_hint() const;
 
  signals:
   void open_requested(qint64 run_id);
@@ -39,6 +43,8 @@ class RunsView : public QWidget {
   QPushButton* open_;
   QPushButton* compare_;
   QLabel* count_;
+  QLabel* empty_hint_;
+  QStackedWidget* stack_;
   QList<qint64> kept_selection_;
 };
 

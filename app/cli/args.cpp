@@ -1,6 +1,9 @@
 #include "cli/args.h"
 
+#include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace ps::cli {
@@ -54,25 +57,64 @@ std::string Args::get(const std::string& name, const std::string& fallback) cons
   return out;
 }
 
+namespace {
+
+bool blank_or_sign_only(const std::string& s) {
+  return s.empty() || std::isspace(static_cast<unsigned char>(s[0])) || s == "+" || s == "-";
+}
+
+std::string fmt_double(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
 long Args::get_int(const std::string& name, long fallback) const {
   if (!has(name)) return fallback;
-  std::string s = get(name);
+  const std::string s = get(name);
   char* end = nullptr;
   errno = 0;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || errno != 0)
+  const long v = std::strtol(s.c_str(), &end, 10);
+  if (blank_or_sign_only(s) || *end != '\0')
     throw UsageError(command_ + ": --" + name + " expects an integer, got '" + s + "'");
+  if (errno == ERANGE)
+    throw UsageError(command_ + ": --" + name + " is out of range, got '" + s + "'");
+  return v;
+}
+
+long Args::get_int(const std::string& name, long fallback, long min, long max) const {
+  if (!has(name)) return fallback;
+  const long v = get_int(name, fallback);
+  if (v < min || v > max)
+    throw UsageError(command_ + ": --" + name + " must be between " + std::to_string(min) + " and " +
+                     std::to_string(max) + ", got " + get(name));
   return v;
 }
 
 double Args::get_double(const std::string& name, double fallback) const {
   if (!has(name)) return fallback;
-  std::string s = get(name);
+  const std::string s = get(name);
   char* end = nullptr;
   errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || errno != 0)
+  const double v = std::strtod(s.c_str(), &end);
+  if (blank_or_sign_only(s) || *end != '\0')
     throw UsageError(command_ + ": --" + name + " expects a number, got '" + s + "'");
+  if (!std::isfinite(v))
+    throw UsageError(command_ + ": --" + name + " must be a finite number, got '" + s + "'");
+  // ERANGE on underflow gives a (denormal or zero) value close to the literal: accept it.
+  if (errno == ERANGE && std::fabs(v) > 1.0)
+    throw UsageError(command_ + ": --" + name + " is out of range, got '" + s + "'");
+  return v;
+}
+
+double Args::get_double(const std::string& name, double fallback, double min, double max) const {
+  if (!has(name)) return fallback;
+  const double v = get_double(name, fallback);
+  if (v < min || v > max)
+    throw UsageError(command_ + ": --" + name + " must be between " + fmt_double(min) + " and " + fmt_double(max) +
+                     ", got " + get(name));
   return v;
 }
 

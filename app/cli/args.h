@@ -1,5 +1,12 @@
 // A small command-line parser: `--name value`, `--name=value`, `--flag`, positionals.
 // Every command declares its options, so an unknown flag is an error, not ignored.
+//
+// Numbers are parsed strictly: the whole value must be a number (no leading blanks, no
+// trailing characters), an integer must fit in a long (no silent wrap or saturation), and
+// get_double() accepts only finite values (nan, inf and overflowing literals are usage
+// errors naming the flag). The range-taking getters also check [min, max] inclusive, so a
+// value is never narrowed when the caller stores it in a smaller type: pass that type's
+// range (or a tighter one) as the bounds.
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -25,10 +32,17 @@ class Args {
 
   bool has(const std::string& name) const;
   std::string get(const std::string& name, const std::string& fallback = "") const;
+  // A base-10 integer that fits in a long; UsageError naming the flag otherwise.
   long get_int(const std::string& name, long fallback) const;
+  // As get_int, and within [min, max]; UsageError "--name must be between min and max, got v".
+  long get_int(const std::string& name, long fallback, long min, long max) const;
+  // A finite number (nan, inf and out-of-range literals are rejected).
   double get_double(const std::string& name, double fallback) const;
+  // As get_double, and within [min, max].
+  double get_double(const std::string& name, double fallback, double min, double max) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
   std::string help() const;  // one line per option
+  const std::string& command() const { return command_; }
 
  private:
   const Option* find(const std::string& name) const;

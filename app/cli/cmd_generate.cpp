@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -13,11 +14,13 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_options.h"
 #include "common/error.h"
 #include "lm/allocator.h"
 #include "lm/generate.h"
 #include "lm/lora.h"
 #include "lm/model.h"
+#include "lm/stop_ids.h"
 #include "lm/tokenizer/tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -42,43 +45,6 @@ std::vector<int64_t> parse_id_list(const std::string& option, const std::string&
   }
   if (ids.empty()) throw UsageError("generate: --" + option + " is empty");
   return ids;
-}
-
-at::ScalarType parse_dtype(const std::string& s) {
-  if (s == "float32" || s == "fp32") return at::kFloat;
-  if (s == "bfloat16" || s == "bf16") return at::kBFloat16;
-  if (s == "float16" || s == "fp16") return at::kHalf;
-  throw UsageError("generate: --dtype must be float32, bfloat16 or float16, got '" + s + "'");
-}
-
-at::Device parse_device(const std::string& s) {
-  if (s == "cpu") return at::kCPU;
-  if (s.rfind("cuda", 0) == 0) {
-    if (!at::hasCUDA()) throw Error("generate: --device " + s + ": this libtorch was built without CUDA (or no GPU is visible)");
-    return at::Device(s);
-  }
-  throw UsageError("generate: --device must be cpu or cuda[:N], got '" + s + "'");
-}
-
-// Stop ids: generation_config.json's eos_token_id when present (Qwen3 lists [151645, 151643]),
-// else config.json's.
-std::vector<int64_t> default_stop_ids(const std::string& model_dir, const lm::ModelConfig& config) {
-  const fs::path gc = fs::path(model_dir) / "generation_config.json";
-  if (fs::exists(gc)) {
-    std::ifstream in(gc);
-    try {
-      nlohmann::json j = nlohmann::json::parse(in);
-      std::vector<int64_t> ids;
-      if (j.contains("eos_token_id")) {
-        if (j["eos_token_id"].is_number_integer()) ids.push_back(j["eos_token_id"].get<int64_t>());
-        else if (j["eos_token_id"].is_array()) ids = j["eos_token_id"].get<std::vector<int64_t>>();
-      }
-      if (!ids.empty()) return ids;
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(where(gc.string(), 0, std::string("invalid JSON: ") + e.what()));
-    }
-  }
-  return config.eos_token_ids;
 }
 
 }  // namespace
@@ -112,21 +78,18 @@ int cmd_generate(const Argv& argv) {
   if (args.has("prompt") == args.has("prompt-ids")) throw UsageError("generate: give exactly one of --prompt, --prompt-ids");
 
   lm::GenerationConfig cfg;
-  cfg.max_new_tokens = args.get_int("max-new-tokens", 64);
-  cfg.temperature = args.get_double("temperature", 0.0);
-  cfg.top_p = args.get_double("top-p", 1.0);
-  cfg.top_k = args.get_int("top-k", 0);
-  const long seed = args.get_int("seed", 0);
-  if (cfg.max_new_tokens < 0) throw UsageError("generate: --max-new-tokens must be >= 0");
-  if (cfg.temperature < 0) throw UsageError("generate: --temperature must be >= 0");
-  if (!(cfg.top_p > 0 && cfg.top_p <= 1)) throw UsageError("generate: --top-p must be in (0, 1]");
-  if (cfg.top_k < 0) throw UsageError("generate: --top-k must be >= 0");
-  if (seed < 0) throw UsageError("generate: --seed must be >= 0");
+  constexpr long kLongMax = std::numeric_limits<long>::max();
+  cfg.max_new_tokens = args.get_int("max-new-tokens", 64, 0, kLongMax);  // and <= the model's context: lm::generate
+  cfg.temperature = args.get_double("temperature", 0.0, 0.0, 1e6);
+  cfg.top_p = args.get_double("top-p", 1.0, 0.0, 1.0);
+  if (!(cfg.top_p > 0)) throw UsageError("generate: --top-p must be in (0, 1], got " + args.get("top-p"));
+  cfg.top_k = args.get_int("top-k", 0, 0, kLongMax);
+  const long seed = args.get_int("seed", 0, 0, kLongMax);
   cfg.seed = static_cast<uint64_t>(seed);
 
   const std::string model_dir = args.get("model");
-  const at::Device device = parse_device(args.get("device", "cpu"));
-  const at::ScalarType dtype = parse_dtype(args.get("dtype", device.is_cuda() ? "bfloat16" : "float32"));
+  const at::Device device = parse_device("generate", args.get("device", "cpu"));
+  const at::ScalarType dtype = parse_dtype("generate", args.get("dtype", device.is_cuda() ? "bfloat16" : "float32"));
 
   // The tokenizer: explicit, or the model folder's tokenizer.json when there is one.
   std::optional<tokenizer::Tokenizer> tok;
@@ -154,7 +117,7 @@ int cmd_generate(const Argv& argv) {
     prompt = parse_id_list("prompt-ids", args.get("prompt-ids"));
   }
   if (!args.has("no-stop")) cfg.stop_ids = args.has("stop-ids") ? parse_id_list("stop-ids", args.get("stop-ids"))
-                                                                 : default_stop_ids(model_dir, model.config());
+                                                                 : lm::default_stop_ids(model_dir, model.config());
   if (args.has("stop")) cfg.stop_strings = {args.get("stop")};
 
   lm::GenerationStats stats;
@@ -176,7 +139,7 @@ int cmd_generate(const Argv& argv) {
                        {"prefill_tokens_per_second", stats.prefill_tokens_per_second()},
                        {"decode_tokens_per_second", stats.decode_tokens_per_second()},
                        {"device", device.str()},
-                       {"dtype", dtype == at::kFloat ? "float32" : dtype == at::kBFloat16 ? "bfloat16" : "float16"}};
+                       {"dtype", dtype_name(dtype)}};
     if (model.adapter()) out["adapter"] = args.get("adapter");
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {

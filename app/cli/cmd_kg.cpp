@@ -4,6 +4,7 @@
 //   kg search PREFIX [--k 20]
 //   kg info GENE [--json]
 #include <cstdio>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "kg/build.h"
+#include "kg/gene_lookup.h"
 
 namespace ps::cli {
 
@@ -41,24 +43,24 @@ nlohmann::json evidence_json(const KnowledgeGraph& g, const ps::kg::Evidence& e)
   return j;
 }
 
-ps::kg::GeneId require_gene(const KnowledgeGraph& g, const std::string& name) {
-  auto id = g.find(name);
-  if (!id) {
-    std::string hint;
-    for (const auto& s : g.complete(name, 5)) hint += (hint.empty() ? " (did you mean: " : ", ") + s;
-    throw ps::Error("gene '" + name + "' is not in the knowledge graph" + (hint.empty() ? "" : hint + ")"));
-  }
-  return *id;
+// The gene named by a symbol or an unambiguous alias; an ambiguous old symbol or an unknown
+// name is an error that offers the candidates ("ambiguous: ABCA1 or HEATR6") or the
+// closest spellings ("did you mean TP53?").
+ps::kg::GeneId require_gene(const KnowledgeGraph& g, const std::string& name, const std::string& gene_alias_tsv) {
+  if (auto id = g.find(name)) return *id;
+  const ps::kg::GeneMatch m = ps::kg::GeneLookup(g, gene_alias_tsv).find(name);
+  if (m.gene) return *m.gene;
+  throw ps::Error("gene '" + name + "' is " + m.message());
 }
 
 }  // namespace
 
 int cmd_kg(const Argv& argv) {
   Args args("kg", argv,
-            {{"k", true, "number of neighbours / completions (default 20)"},
+            {{"k", true, "number of neighbours / completions, >= 1 (default 20)"},
              {"source", true, "string | go | reactome | fused (default fused)"},
              {"sources", true, "fused weights, e.g. string:1,go:1,reactome:2 (the default)"},
-             {"evidence", true, "GO terms / pathways listed per edge (default 3)"},
+             {"evidence", true, "GO terms / pathways listed per edge, 1 to 100000 (default 3)"},
              {"json", false, "print JSON"},
              {"data", true, "data folder (default: located)"},
              {"cache-dir", true, "knowledge-graph cache folder (default: user cache)"}});
@@ -76,9 +78,8 @@ int cmd_kg(const Argv& argv) {
   if (sub != "neighbours" && sub != "neighbors" && sub != "evidence" && sub != "search" && sub != "info")
     throw UsageError("kg: unknown subcommand '" + sub + "' (neighbours, evidence, search, info)");
   if (pos.size() != want) throw UsageError("kg " + sub + ": expected " + std::to_string(want - 1) + " argument(s)");
-  const long k = args.get_int("k", 20);
-  if (k < 1) throw UsageError("kg: --k must be at least 1");
-  const size_t n_ev = static_cast<size_t>(std::max(1L, args.get_int("evidence", 3)));
+  const long k = args.get_int("k", 20, 1, std::numeric_limits<int>::max());
+  const size_t n_ev = static_cast<size_t>(args.get_int("evidence", 3, 1, 100000));
   ps::kg::SourceWeights w;
   if (args.has("source") && args.has("sources")) throw UsageError("kg: give --source or --sources, not both");
   if (args.has("source")) {
@@ -93,7 +94,9 @@ int cmd_kg(const Argv& argv) {
   if (!args.has("source") && !args.has("sources")) w = ps::kg::SourceWeights::fused();
 
   const auto data = ps::require_data(args.get("data"));
-  const KnowledgeGraph g = ps::kg::load_or_build(ps::kg::GraphInputs::from_data_dir(data.dir), {}, args.get("cache-dir"));
+  const ps::kg::GraphInputs inputs = ps::kg::GraphInputs::from_data_dir(data.dir);
+  const KnowledgeGraph g = ps::kg::load_or_build(inputs, {}, args.get("cache-dir"));
+  auto require_gene = [&](const std::string& name) { return ::ps::cli::require_gene(g, name, inputs.gene_alias); };
   const bool json = args.has("json");
 
   if (sub == "search") {
@@ -103,7 +106,7 @@ int cmd_kg(const Argv& argv) {
     return 0;
   }
   if (sub == "info") {
-    const auto id = require_gene(g, pos[1]);
+    const auto id = require_gene(pos[1]);
     const auto& m = g.gene(id);
     auto ann = g.go_annotations(id);
     if (json) {
@@ -135,7 +138,7 @@ int cmd_kg(const Argv& argv) {
     return 0;
   }
   if (sub == "evidence") {
-    const auto a = require_gene(g, pos[1]), b = require_gene(g, pos[2]);
+    const auto a = require_gene(pos[1]), b = require_gene(pos[2]);
     auto e = g.evidence(a, b, 10);
     if (json) {
       auto j = evidence_json(g, e);
@@ -148,7 +151,7 @@ int cmd_kg(const Argv& argv) {
     return 0;
   }
   // neighbours
-  const auto id = require_gene(g, pos[1]);
+  const auto id = require_gene(pos[1]);
   auto nb = g.neighbours(id, w, static_cast<size_t>(k));
   if (json) {
     nlohmann::json j = {{"gene", g.symbol(id)}, {"sources", w.to_string()}};

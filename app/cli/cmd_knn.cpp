@@ -1,26 +1,34 @@
 // perturbscope-cli knn: evaluate the KNN-KG predictor on PerturbQA cell lines (or any file
 // in PerturbQA's column format), print the metrics, and store the run with its per-item
 // predictions.
-#include <unistd.h>
-
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "common/error.h"
+#include "common/parallel.h"
 #include "common/paths.h"
 #include "data/perturbqa.h"
 #include "jobs/job.h"
 #include "kg/evaluation.h"
 #include "store/store.h"
 
+namespace fs = std::filesystem;
+
 namespace ps::cli {
 
 namespace {
+
+constexpr long kMaxBootstrap = 1000000;  // resamples (memory: 8 bytes x metrics x resamples)
 
 std::string fmt_ci(double v, const ps::metrics::Interval& ci, bool with_ci) {
   char buf[96];
@@ -48,6 +56,7 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
       for (size_t i = 0; i < c.unresolved.size() && i < 12; ++i) list += (i ? ", " : "") + c.unresolved[i];
       std::printf("  unresolved: %s%s\n", list.c_str(), c.unresolved.size() > 12 ? ", ..." : "");
     }
+    for (const auto& k : c.kept_distinct) std::printf("  kept distinct: %s\n", k.c_str());
     std::printf("  AUROC per gene   %s  (%lld genes, %lld single-class skipped; validation %.4f)\n",
                 fmt_ci(s.auroc_per_gene, s.auroc_per_gene_ci, ci).c_str(), static_cast<long long>(s.genes_used),
                 static_cast<long long>(s.genes_skipped), c.val_auroc_per_gene);
@@ -74,18 +83,18 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
 int cmd_knn(const Argv& argv) {
   Args args("knn", argv,
             {{"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required; with --csv: a label)"},
-             {"k", true, "neighbours that vote (default 20)"},
+             {"k", true, "neighbours that vote, 1 to --pool (default 20)"},
              {"pool", true, "closest train perturbers searched for voters (default 400)"},
              {"sources", true, "graph sources and weights, e.g. string or string,go,reactome or string:1,go:1,reactome:2 "
                                "(default string:1,go:1,reactome:2; a source named without a weight keeps that default)"},
              {"target-k", true, "target-gene neighbours (default 10; 0 = off)"},
-             {"beta", true, "weight of the target-neighbourhood estimate (default 0.2)"},
-             {"gamma", true, "weight of the perturbation-strength term (default 0.5)"},
-             {"alpha", true, "shrinkage toward the target's base rate (default 1)"},
-             {"power", true, "neighbour weight = score^power (default 1)"},
+             {"beta", true, "weight of the target-neighbourhood estimate, in [0, 1] (default 0.2)"},
+             {"gamma", true, "weight of the perturbation-strength term, in [0, 1e6] (default 0.5)"},
+             {"alpha", true, "shrinkage toward the target's base rate, in (0, 1e12] (default 1)"},
+             {"power", true, "neighbour weight = score^power, in (0, 100] (default 1)"},
              {"combiner", true, "logistic (learned on out-of-fold train rows; default) | linear (the fixed formula)"},
-             {"l2", true, "logistic combiner: L2 penalty (default 3000)"},
-             {"folds", true, "logistic combiner: out-of-fold folds (default 4)"},
+             {"l2", true, "logistic combiner: L2 penalty, in [0, 1e12] (default 3000)"},
+             {"folds", true, "logistic combiner: out-of-fold folds, 2 to 1000 (default 4)"},
              {"holdout-cell-line", true, "train on the other three cell lines, test this one (its official test items)"},
              {"unseen-targets", true, "hold out this fraction of train *targets* as the test set (official test unused)"},
              {"split", true, "the split to evaluate (default test)"},
@@ -94,15 +103,15 @@ int cmd_knn(const Argv& argv) {
              {"test-split", true, "with --csv: the evaluated split's name (default test)"},
              {"calibration", true, "isotonic | platt | none (fitted on a validation split of train; default isotonic)"},
              {"val-fraction", true, "fraction of train perturbers held out for calibration (default 0.2)"},
-             {"threshold", true, "probability threshold for F1 (default 0.5)"},
-             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000; 0 = none)"},
-             {"seed", true, "seed of the validation split and the bootstrap (default 7)"},
+             {"threshold", true, "probability threshold for F1, in [0, 1] (default 0.5)"},
+             {"bootstrap", true, "bootstrap resamples for the CIs, at most 1000000 (default 1000; 0 = none)"},
+             {"seed", true, "seed of the validation split and the bootstrap, >= 0 (default 7)"},
              {"no-signed", false, "skip the signed-effect (up/down) evaluation"},
              {"baseline", false, "also run plain STRING top-k KNN and report the paired per-gene AUROC difference"},
              {"baseline-old", false, "also run the previous default (linear combiner) and report the paired difference"},
              {"cross-line-evidence", false, "add the other three lines' labels as evidence (its own setting)"},
              {"baseline-no-evidence", false, "with --cross-line-evidence: compare with the same predictor without it"},
-             {"threads", true, "worker threads (default 2)"},
+             {"threads", true, "worker threads, 1 to 4 x the CPU threads, at most 256 (default 2)"},
              {"json", false, "print one JSON object"},
              {"store", true, "experiment store (default $PERTURBSCOPE_STORE or the user data folder)"},
              {"no-store", false, "do not store the run"},
@@ -141,36 +150,36 @@ int cmd_knn(const Argv& argv) {
   cfg.train_split = args.get("train-split", "train");
   cfg.test_split = args.get("test-split", args.get("split", "test"));
   if (cfg.test_split == cfg.train_split) throw UsageError("knn: the train and test splits must differ");
-  cfg.knn.k = static_cast<int>(args.get_int("k", 20));
-  cfg.knn.pool = static_cast<int>(args.get_int("pool", 400));
-  if (cfg.knn.k < 1) throw UsageError("knn: --k must be at least 1");
+  // Every numeric flag is range-checked before any work (no narrowing, no NaN).
+  constexpr long kIntMax = std::numeric_limits<int>::max();
+  cfg.knn.k = static_cast<int>(args.get_int("k", 20, 1, kIntMax));
+  cfg.knn.pool = static_cast<int>(args.get_int("pool", 400, 1, kIntMax));
   if (args.has("sources")) cfg.knn.sources = ps::kg::SourceWeights::parse(args.get("sources"));
-  cfg.knn.target_k = static_cast<int>(args.get_int("target-k", cfg.knn.target_k));
-  if (cfg.knn.target_k < 0) throw UsageError("knn: --target-k must be >= 0");
-  cfg.knn.beta = args.get_double("beta", cfg.knn.beta);
-  cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma);
-  cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha);
-  cfg.knn.power = args.get_double("power", cfg.knn.power);
+  cfg.knn.target_k = static_cast<int>(args.get_int("target-k", cfg.knn.target_k, 0, kIntMax));
+  cfg.knn.beta = args.get_double("beta", cfg.knn.beta, 0.0, 1.0);
+  cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma, 0.0, 1e6);
+  cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha, 0.0, 1e12);
+  cfg.knn.power = args.get_double("power", cfg.knn.power, 0.0, 100.0);
   cfg.knn.combiner = args.get("combiner", cfg.knn.combiner);
-  cfg.knn.l2 = args.get_double("l2", cfg.knn.l2);
-  cfg.knn.folds = static_cast<int>(args.get_int("folds", cfg.knn.folds));
-  cfg.knn.fit_threads = std::max(1, static_cast<int>(args.get_int("threads", 2)));
-  try {
-    cfg.knn.validate();
-  } catch (const ps::Error& e) {
-    throw UsageError(std::string("knn: ") + e.what());
+  cfg.knn.l2 = args.get_double("l2", cfg.knn.l2, 0.0, 1e12);
+  cfg.knn.folds = static_cast<int>(args.get_int("folds", cfg.knn.folds, 2, 1000));
+  cfg.threads = static_cast<int>(args.get_int("threads", 2, 1, ps::max_threads()));
+  cfg.knn.fit_threads = cfg.threads;
+  // The core's rules on top of the flag ranges (alpha > 0, power > 0, k <= pool, sources), named by flag.
+  for (const auto& [field, why] : cfg.knn.validate()) {
+    std::string flag = field == "fit_threads" ? "threads" : field;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    throw UsageError("knn: --" + flag + ": " + why);
   }
   cfg.holdout_cell_line = args.get("holdout-cell-line");
-  cfg.unseen_target_fraction = args.get_double("unseen-targets", 0);
+  cfg.unseen_target_fraction = args.get_double("unseen-targets", 0, 0.0, 1.0);
   cfg.calibration = args.get("calibration", "isotonic");
   ps::metrics::Calibrator::method_from_string(cfg.calibration);  // validate early
-  cfg.val_fraction = args.get_double("val-fraction", 0.2);
+  cfg.val_fraction = args.get_double("val-fraction", 0.2, 0.0, 1.0);
   if (!(cfg.val_fraction > 0 && cfg.val_fraction < 1)) throw UsageError("knn: --val-fraction must be in (0, 1)");
-  cfg.threshold = args.get_double("threshold", 0.5);
-  cfg.bootstrap = static_cast<int>(args.get_int("bootstrap", 1000));
-  if (cfg.bootstrap < 0) throw UsageError("knn: --bootstrap must be >= 0");
-  cfg.seed = static_cast<uint64_t>(args.get_int("seed", 7));
-  cfg.threads = static_cast<int>(std::max(1L, args.get_int("threads", 2)));
+  cfg.threshold = args.get_double("threshold", 0.5, 0.0, 1.0);
+  cfg.bootstrap = static_cast<int>(args.get_int("bootstrap", 1000, 0, kMaxBootstrap));
+  cfg.seed = static_cast<uint64_t>(args.get_int("seed", 7, 0, std::numeric_limits<long>::max()));
   cfg.signed_effect = !args.has("no-signed");
   cfg.compare_baseline = args.has("baseline") || args.has("baseline-old");
   if (args.has("baseline") && args.has("baseline-old")) throw UsageError("knn: --baseline and --baseline-old exclude each other");
@@ -206,23 +215,50 @@ int cmd_knn(const Argv& argv) {
   const bool store_it = !args.has("no-store");
   cfg.keep_predictions = store_it;
 
-  // Progress on a terminal only: stderr, overwritten in place.
-  const bool tty = ::isatty(2);
-  ps::jobs::JobContext ctx([tty](const ps::jobs::Progress& p) {
-    if (!tty) return;
-    std::fprintf(stderr, "\r\033[K[%3.0f%%] %s", 100 * std::max(0.0, p.fraction), p.message.c_str());
-    if (p.fraction >= 1) std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-  });
-  auto result = ps::kg::run_knn_evaluation(cfg, ctx);
-
-  std::vector<int64_t> run_ids;
+  // Inputs that can be checked without the work are checked first.
+  if (!cfg.csv.empty()) {
+    std::error_code ec;
+    if (!fs::exists(cfg.csv, ec)) throw Error(where(cfg.csv, 0, "no such file (--csv)"));
+    if (fs::is_directory(cfg.csv, ec)) throw Error(where(cfg.csv, 0, "is a folder; --csv expects a PerturbQA-format CSV file"));
+  }
+  cfg.data_dir = ps::require_data(cfg.data_dir).dir;
+  // The store is opened (created when missing) before the evaluation, so a bad path is
+  // reported at once, and each cell line's run is stored as soon as it is done.
   std::string store_path;
+  std::optional<ps::store::Store> store;
   if (store_it) {
     store_path = args.get("store", ps::default_store_path());
-    ps::store::Store st(store_path);
-    run_ids = ps::kg::store_knn_runs(st, cfg, result);
+    std::error_code ec;
+    if (fs::is_directory(store_path, ec))
+      throw Error(where(store_path, 0, "is a folder; --store expects the experiment store's file"));
+    store.emplace(store_path);
   }
+
+  std::vector<int64_t> run_ids;
+  size_t cells_done = 0;
+  cfg.on_cell_done = [&](const ps::kg::CellLineResult& cell) {
+    ++cells_done;
+    if (store) run_ids.push_back(ps::kg::store_knn_run(*store, cfg, cell));
+  };
+  ps::kg::KnnEvalResult result;
+  const std::string title = "knn " + (cell == "all" ? std::string("all cell lines") : cell);
+  const auto outcome = run_with_progress(title, [&](ps::jobs::JobContext& ctx) { result = ps::kg::run_knn_evaluation(cfg, ctx); });
+  if (outcome == ps::jobs::Outcome::Cancelled) {
+    if (store && cells_done < cfg.cell_lines.size()) {
+      const std::string& stopped = cfg.cell_lines[cells_done];
+      const int64_t id = ps::kg::record_unfinished_knn_run(*store, cfg, stopped, ps::store::RunStatus::Cancelled,
+                                                           "cancelled by the user (Ctrl-C) during " + stopped);
+      std::fprintf(stderr, "knn: cancelled during %s; recorded as cancelled run %lld", stopped.c_str(),
+                   static_cast<long long>(id));
+      if (!run_ids.empty()) {
+        std::fprintf(stderr, "; finished cell lines kept as run%s", run_ids.size() > 1 ? "s" : "");
+        for (auto rid : run_ids) std::fprintf(stderr, " %lld", static_cast<long long>(rid));
+      }
+      std::fprintf(stderr, " in %s\n", store_path.c_str());
+    }
+    return 130;
+  }
+
   if (args.has("json")) {
     auto j = nlohmann::json::parse(result.to_json());
     if (!run_ids.empty()) {  // name the stored runs, so scripts can find them

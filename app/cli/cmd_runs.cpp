@@ -1,4 +1,7 @@
 // perturbscope-cli runs list | show ID | export ID --out DIR: the experiment store.
+#include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -49,8 +52,10 @@ json run_to_json(const store::Run& r) {
 // NaN and infinities have no JSON spelling: null.
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+// Undefined numbers (NULL in the store, NaN here) print as "null" for people and as an empty
+// field in CSV exports, never as 0.
 std::string fmt(double v) {
-  if (std::isnan(v)) return "nan";
+  if (!std::isfinite(v)) return "";
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
@@ -72,8 +77,9 @@ int64_t parse_id(const Args& a, const std::string& cmd) {
   if (a.positionals().size() != 2) throw UsageError("runs " + cmd + ": expects one run ID");
   const std::string& s = a.positionals()[1];
   char* end = nullptr;
+  errno = 0;
   long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v <= 0) throw UsageError("runs " + cmd + ": run ID must be a positive integer, got '" + s + "'");
+  if (s.empty() || *end != '\0' || v <= 0 || errno == ERANGE || !std::isdigit(static_cast<unsigned char>(s[0]))) throw UsageError("runs " + cmd + ": run ID must be a positive integer, got '" + s + "'");
   return v;
 }
 
@@ -147,7 +153,7 @@ int show(const Args& a) {
     std::printf("    %-28s %7zu points", j["name"].get<std::string>().c_str(), j["points"].get<size_t>());
     if (j.contains("last_step"))
       std::printf(", last step %lld = %s", (long long)j["last_step"].get<int64_t>(),
-                  j["last_value"].is_null() ? "nan" : fmt(j["last_value"].get<double>()).c_str());
+                  j["last_value"].is_null() ? "null" : fmt(j["last_value"].get<double>()).c_str());
     std::printf("\n");
   }
   std::printf("  predictions %zu\n", preds.size());

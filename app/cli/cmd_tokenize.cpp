@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <limits>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -51,9 +52,8 @@ std::string read_text_file(const std::string& path) {
 int train(const Args& args) {
   if (!args.has("out")) throw UsageError("tokenize: --train needs --out");
   tokenizer::BpeTrainerOptions opt;
-  opt.num_merges = static_cast<int>(args.get_int("merges", 1000));
-  opt.min_frequency = args.get_int("min-frequency", 2);
-  if (opt.num_merges < 0) throw UsageError("tokenize: --merges must be >= 0");
+  opt.num_merges = static_cast<int>(args.get_int("merges", 1000, 0, std::numeric_limits<int>::max()));
+  opt.min_frequency = args.get_int("min-frequency", 2, 1, std::numeric_limits<long>::max());
   const std::string corpus = args.get("train");
   const std::string text = read_text_file(corpus);
   if (text.empty()) throw Error(where(corpus, 0, "the corpus is empty"));

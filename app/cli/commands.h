@@ -15,5 +15,14 @@ int cmd_knn(const Argv& args);       // KNN-KG evaluation on a cell line
 int cmd_kg(const Argv& args);        // kg neighbours GENE
 int cmd_tokenize(const Argv& args);  // tokenize --tokenizer DIR --text TEXT
 int cmd_generate(const Argv& args);  // generate --model DIR --prompt-ids ... | --prompt TEXT
+int cmd_sft(const Argv& args);       // sft --config FILE | --resume RUN
+int cmd_eval(const Argv& args);      // eval --model DIR --cell-line C --split S
+int cmd_traces(const Argv& args);    // traces list | show RUN
+int cmd_grpo(const Argv& args);      // grpo --config FILE | --resume RUN
+int cmd_pipeline(const Argv& args);  // pipeline --config FILE: SFT -> GRPO arms -> evaluation
+int cmd_sweep(const Argv& args);     // sweep --config FILE --grid SPEC
+int cmd_ttc(const Argv& args);       // ttc --run ID | --model DIR: test-time compute strategies on ttc_val
+int cmd_compare(const Argv& args);   // compare RUN RUN [RUN...]: paired bootstrap differences on identical items
+int cmd_serve(const Argv& args);     // serve --model DIR [--adapter DIR] --port N: OpenAI-compatible HTTP
 
 }  // namespace ps::cli

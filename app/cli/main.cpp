@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/util/Exception.h>
+
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
@@ -26,7 +28,23 @@ const Command kCommands[] = {
     {"kg", "neighbours GENE: knowledge-graph neighbourhood with evidence", ps::cli::cmd_kg},
     {"tokenize", "encode text with a tokenizer.json", ps::cli::cmd_tokenize},
     {"generate", "generate text with a Qwen3/Llama model folder", ps::cli::cmd_generate, true},
+    {"sft", "teacher traces -> supervised fine-tuning -> evaluation", ps::cli::cmd_sft, true},
+    {"eval", "evaluate a policy on held-out PerturbQA items", ps::cli::cmd_eval, true},
+    {"traces", "list | show RUN: prompts, reasoning traces and parsed answers", ps::cli::cmd_traces},
+    {"grpo", "RLCR-GRPO on an SFT policy", ps::cli::cmd_grpo, true},
+    {"pipeline", "teacher traces -> SFT -> GRPO (RLCR, RLVR) -> evaluation", ps::cli::cmd_pipeline, true},
+    {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
+    {"ttc", "test-time compute (greedy, self-consistency, selective below tau) on the TTC-validation items", ps::cli::cmd_ttc, true},
+    {"compare", "paired bootstrap differences of runs scored on identical items", ps::cli::cmd_compare},
+    {"serve", "OpenAI-compatible HTTP server over a model folder (+ adapter)", ps::cli::cmd_serve, true},
 };
+
+// The first line of a message, without trailing blanks (exception texts may append traces).
+std::string first_line(const std::string& s) {
+  std::string out = s.substr(0, s.find('\n'));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\r')) out.pop_back();
+  return out.empty() ? std::string("(no message)") : out;
+}
 
 void print_usage(std::FILE* out) {
   std::fprintf(out, "usage: perturbscope-cli COMMAND [options]   (COMMAND --help for its options)\n\ncommands:\n");
@@ -62,8 +80,18 @@ int main(int argc, char** argv) {
     } catch (const ps::Error& e) {
       std::fprintf(stderr, "perturbscope-cli %s: error: %s\n", c.name, e.what());
       return 1;
+    } catch (const c10::Error& e) {
+      // libtorch's messages carry a C++ stack trace after the first line: never show it.
+      std::fprintf(stderr, "perturbscope-cli %s: error: %s\n", c.name, first_line(e.what_without_backtrace()).c_str());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "perturbscope-cli %s: error: out of memory\n", c.name);
+      return 1;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "perturbscope-cli %s: internal error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "perturbscope-cli %s: internal error: %s\n", c.name, first_line(e.what()).c_str());
+      return 1;
+    } catch (...) {
+      std::fprintf(stderr, "perturbscope-cli %s: internal error (unknown exception)\n", c.name);
       return 1;
     }
   }

@@ -110,7 +110,7 @@ void ScreenshotDriver::when_opened() {
 // The "Target in train" column fills once the cell line's training pairs are read.
 void ScreenshotDriver::wait_for_targets(int waited_ms) {
   PredictionsModel* preds = window_->predictions_model();
-  const bool known = preds->rowCount() == 0 || preds->index(0, PredictionsModel::UnseenTarget).data(Qt::EditRole).isValid();
+  const bool known = preds->rowCount() == 0 || preds->index(0, PredictionsModel::TargetInTrain).data(Qt::EditRole).isValid();
   if (known || waited_ms > 20000) {
     QTimer::singleShot(300, this, &ScreenshotDriver::render_all);
     return;

@@ -16,6 +16,8 @@ namespace fs = std::filesystem;
 namespace ps {
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw Error(where(path, 0, "is a folder, not a file"));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(where(path, 0, std::string("cannot read: ") + std::strerror(errno)));
   std::ostringstream ss;

@@ -240,7 +240,7 @@ FileReport check_file(const std::string& data_dir, const FileSpec& spec, bool ve
         switch (spec.format) {
           case Format::PairsCsv:
           case Format::SanityCsv:
-            if (!split_csv(line, fields)) problem = "unbalanced quote";
+            if (std::string csv_error; !split_csv(line, fields, ',', &csv_error)) problem = "malformed CSV: " + csv_error;
             else problem = check_row(spec, fields, ncols);
             break;
           case Format::Tsv:

@@ -40,13 +40,37 @@ std::string default_store_path() {
 }
 
 std::string source_dir() { return PERTURBSCOPE_SOURCE_DIR; }
+std::string build_dir() { return PERTURBSCOPE_BINARY_DIR; }
+
+std::string executable_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
+bool running_from_build_tree(const std::string& exe_dir) {
+  if (exe_dir.empty() || build_dir().empty()) return false;
+  std::error_code ec;
+  const fs::path exe = fs::weakly_canonical(exe_dir, ec);
+  if (ec) return false;
+  const fs::path build = fs::weakly_canonical(build_dir(), ec);
+  if (ec) return false;
+  // Component-wise prefix: /a/build contains /a/build/app, not /a/build-other.
+  auto e = exe.begin();
+  for (auto b = build.begin(); b != build.end(); ++b, ++e) {
+    if (b->empty()) continue;  // a trailing separator
+    if (e == exe.end() || *e != *b) return false;
+  }
+  return true;
+}
 std::string version() { return PERTURBSCOPE_VERSION; }
 std::string git_describe() { return PERTURBSCOPE_GIT_DESCRIBE; }
 
-// shared/<sub> beside the checkout: walk up from the source tree and from the
-// working directory, so a moved build or an installed binary run in the checkout works.
+// shared/<sub> beside the checkout: walk up from the working directory (an installed
+// binary run in a checkout works) and, for a binary in its build tree, from the source tree.
 static std::optional<std::string> shared_beside_checkout(const std::string& sub) {
-  std::vector<fs::path> starts = {fs::path(source_dir())};
+  std::vector<fs::path> starts;
+  if (running_from_build_tree(executable_dir())) starts.push_back(fs::path(source_dir()));
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
   if (!ec) starts.push_back(cwd);

@@ -12,7 +12,9 @@ struct DataLocation {
 };
 
 // Candidate data folders in lookup order: explicit, $PERTURBSCOPE_DATA, a
-// shared/data/raw folder beside the checkout (or beside the executable's tree),
+// shared/data/raw folder beside the checkout (searched upwards from the working
+// directory, and from the compile-time source tree only while the executable runs from
+// its build tree: an installed package never reports the build machine's checkout),
 // then the per-user data folder. Only existing folders are returned, except the
 // explicit one, which is always first when given.
 std::vector<DataLocation> data_candidates(const std::string& explicit_dir = "");
@@ -36,6 +38,13 @@ std::string default_store_path();
 
 // The source tree this binary was built from (compile-time), for finding the checkout.
 std::string source_dir();
+// The build tree it was built in (compile-time).
+std::string build_dir();
+// The folder of the running executable (/proc/self/exe), "" when unknown.
+std::string executable_dir();
+// True when `exe_dir` lies inside build_dir() (a binary run from the build tree), so the
+// compile-time source_dir() may be searched; false for an installed copy.
+bool running_from_build_tree(const std::string& exe_dir);
 // "0.1.0" and the `git describe` of the build.
 std::string version();
 std::string git_describe();

@@ -1,6 +1,9 @@
 #include "common/text.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <stdio.h>
@@ -10,33 +13,76 @@
 namespace ps {
 
 bool split_csv(const std::string& line, std::vector<std::string>& fields, char sep) {
+  return split_csv(line, fields, sep, nullptr);
+}
+
+bool split_csv(const std::string& line, std::vector<std::string>& fields, char sep, std::string* error) {
   fields.clear();
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          cur += '"';
-          ++i;
-        } else {
-          quoted = false;
+  auto bad = [&](const std::string& msg) {
+    if (error) *error = msg + " in field " + std::to_string(fields.size() + 1);
+    return false;
+  };
+  size_t i = 0;
+  while (true) {
+    std::string cur;
+    if (i < line.size() && line[i] == '"') {
+      size_t j = i + 1;
+      while (true) {
+        if (j >= line.size()) return bad("unterminated quoted field (a quote is left open)");
+        if (line[j] == '"') {
+          if (j + 1 < line.size() && line[j + 1] == '"') {
+            cur += '"';
+            j += 2;
+            continue;
+          }
+          break;
         }
-      } else {
-        cur += c;
+        cur += line[j++];
       }
-    } else if (c == '"' && cur.empty()) {
-      quoted = true;
-    } else if (c == sep) {
-      fields.push_back(std::move(cur));
-      cur.clear();
+      i = j + 1;  // past the closing quote
+      if (i < line.size() && line[i] != sep)
+        return bad(std::string("text after the closing quote ('") + line[i] + "')");
     } else {
-      cur += c;
+      size_t j = i;
+      while (j < line.size() && line[j] != sep) {
+        if (line[j] == '"') return bad("a quote inside an unquoted field (quote the whole field and double the quote)");
+        ++j;
+      }
+      cur.assign(line, i, j - i);
+      i = j;
     }
+    fields.push_back(std::move(cur));
+    if (i >= line.size()) return true;
+    ++i;  // the separator
   }
-  fields.push_back(std::move(cur));
-  return !quoted;
+}
+
+size_t find_invalid_utf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+    else return i;  // a continuation byte, C0/C1 (overlong) or F5..FF
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return std::string::npos;
 }
 
 std::vector<std::string> split_tsv(const std::string& line) {
@@ -73,6 +119,8 @@ std::string join_csv(const std::vector<std::string>& fields) {
 }
 
 LineReader::LineReader(const std::string& path) : path_(path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error(where(path, 0, "is a folder, not a file"));
   f_ = std::fopen(path.c_str(), "rb");
   if (!f_) throw Error(where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
 }

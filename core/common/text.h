@@ -6,9 +6,16 @@
 
 namespace ps {
 
-// Splits one CSV record (RFC 4180 quoting: "a,b" and "say ""hi""") on `sep`.
-// Returns false when a quote is left open (the record is malformed or spans lines).
+// Splits one CSV record on `sep` by RFC 4180: a field is either unquoted (no '"' inside) or
+// wholly enclosed in double quotes, where "" stands for one quote ("say ""hi""" -> say "hi").
+// Returns false for a malformed record: a quote left open (also a record spanning lines), text
+// after a closing quote ("AARS2"X), or a quote inside an unquoted field (AB"C); `error`, when
+// given, then says which and where (1-based field number).
 bool split_csv(const std::string& line, std::vector<std::string>& fields, char sep = ',');
+bool split_csv(const std::string& line, std::vector<std::string>& fields, char sep, std::string* error);
+// The byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates, code points
+// above U+10FFFF and truncated sequences are invalid), or std::string::npos when s is valid.
+size_t find_invalid_utf8(const std::string& s);
 // Splits on tabs; no quoting (the TSV files of the mirror have none).
 std::vector<std::string> split_tsv(const std::string& line);
 // A field for a CSV file: quoted (with doubled quotes) when it holds a comma, quote or newline.

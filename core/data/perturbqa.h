@@ -26,6 +26,9 @@ struct Dataset {
   std::vector<Item> items;
   std::vector<std::string> unresolved;  // symbols that stayed as they were (sorted)
   int64_t renamed = 0;                  // distinct symbols mapped through an alias
+  // Aliases kept under their own name because following them would merge two genes the file
+  // names separately (SymbolResolver::resolve_set), e.g. "TRAC (alias of NCOR2, which is also in the data)".
+  std::vector<std::string> kept_distinct;
 };
 
 struct LoadOptions {

@@ -1,5 +1,9 @@
 #include "data/symbols.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "common/error.h"
 #include "data/text_file.h"
 
@@ -50,6 +54,47 @@ std::optional<std::string> SymbolResolver::resolve(const std::string& symbol) co
   auto it = alias_.find(symbol);
   if (it != alias_.end()) return it->second;
   return std::nullopt;
+}
+
+SymbolResolver::Resolution SymbolResolver::resolve_set(const std::vector<std::string>& symbols) const {
+  Resolution r;
+  const std::set<std::string> distinct(symbols.begin(), symbols.end());
+  std::map<std::string, std::vector<std::string>> by_target;  // resolved name -> the set's symbols
+  std::set<std::string> unresolved;
+  for (const auto& s : distinct) {
+    if (auto t = resolve(s)) by_target[*t].push_back(s);
+    else unresolved.insert(s);
+  }
+  std::set<std::string> kept;
+  for (const auto& s : distinct) r.name[s] = s;
+  for (const auto& [target, names] : by_target) {
+    // One symbol of the set for this gene: the alias may be followed.
+    if (names.size() == 1) {
+      if (names[0] != target) {
+        r.name[names[0]] = target;
+        ++r.renamed;
+      }
+      continue;
+    }
+    // Several: the set distinguishes them, so the aliases keep their own names.
+    const bool target_named = distinct.count(target) > 0;
+    for (const auto& n : names) {
+      if (n == target) continue;
+      std::string why = n + " (alias of " + target;
+      if (target_named) {
+        why += ", which is also in the data)";
+      } else {
+        std::string others;
+        for (const auto& o : names)
+          if (o != n) others += (others.empty() ? "" : ", ") + o;
+        why += ", as is " + others + ")";
+      }
+      kept.insert(why);
+    }
+  }
+  r.unresolved.assign(unresolved.begin(), unresolved.end());
+  r.kept_distinct.assign(kept.begin(), kept.end());
+  return r;
 }
 
 }  // namespace ps::data

@@ -2,6 +2,7 @@
 // A symbol resolves to itself when it is a current symbol (gene_info.tsv); otherwise
 // through gene_alias.tsv, but only when the alias names exactly one current gene.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,21 @@ class SymbolResolver {
 
   // The current symbol, or nullopt when unknown or ambiguous.
   std::optional<std::string> resolve(const std::string& symbol) const;
+
+  // Resolves the distinct symbols of one data set together, so that an alias never merges two
+  // genes the data set keeps apart: a symbol whose alias target is also named in the set (e.g.
+  // Jurkat's read-outs TRAC and NCOR2, where TRAC is an alias of NCOR2), or that shares its
+  // target with another alias of the set, keeps its own name and is listed in `kept_distinct`
+  // as "TRAC (alias of NCOR2, which is also in the data)". Current symbols always resolve to
+  // themselves. Returns symbol -> resolved name for every input; `unresolved` gets the symbols
+  // that are neither current nor an unambiguous alias (sorted, as kept_distinct).
+  struct Resolution {
+    std::unordered_map<std::string, std::string> name;  // every input symbol -> the name to use
+    std::vector<std::string> unresolved;
+    std::vector<std::string> kept_distinct;
+    int64_t renamed = 0;  // symbols mapped through an alias
+  };
+  Resolution resolve_set(const std::vector<std::string>& symbols) const;
   bool is_current(const std::string& symbol) const { return current_.count(symbol) > 0; }
   bool is_ambiguous_alias(const std::string& alias) const { return ambiguous_.count(alias) > 0; }
   // Every current symbol and unambiguous alias (for search/completion lists).

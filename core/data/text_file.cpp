@@ -1,5 +1,7 @@
 #include "data/text_file.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -8,6 +10,9 @@
 namespace ps::data {
 
 std::string read_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw ps::Error(ps::where(path, 0, "is a folder, not a file"));
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw ps::Error(ps::where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
   std::string out;
@@ -37,30 +42,60 @@ bool LineReader::next(std::string_view& line) {
   return true;
 }
 
+bool split_csv_record(std::string_view line, char sep, std::vector<std::string_view>& out, std::string& storage,
+                      std::string& error) {
+  out.clear();
+  storage.clear();
+  storage.reserve(line.size());  // unescaping never grows a field: views into storage stay valid
+  auto bad = [&](const std::string& msg) {
+    error = msg + " in field " + std::to_string(out.size() + 1);
+    return false;
+  };
+  size_t i = 0;
+  while (true) {
+    if (i < line.size() && line[i] == '"') {
+      const size_t begin = storage.size();
+      size_t j = i + 1;
+      while (true) {
+        if (j >= line.size()) return bad("unterminated quoted field (a quote is left open)");
+        if (line[j] == '"') {
+          if (j + 1 < line.size() && line[j + 1] == '"') {
+            storage.push_back('"');
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        storage.push_back(line[j++]);
+      }
+      out.emplace_back(storage.data() + begin, storage.size() - begin);
+      i = j + 1;
+      if (i < line.size() && line[i] != sep)
+        return bad(std::string("text after the closing quote ('") + line[i] + "')");
+    } else {
+      size_t j = i;
+      while (j < line.size() && line[j] != sep) {
+        if (line[j] == '"') return bad("a quote inside an unquoted field (quote the whole field and double the quote)");
+        ++j;
+      }
+      out.push_back(line.substr(i, j - i));
+      i = j;
+    }
+    if (i >= line.size()) return true;
+    ++i;
+  }
+}
+
 void split_fields(std::string_view line, char sep, std::vector<std::string_view>& out, bool quotes) {
+  if (quotes) {
+    thread_local std::string storage;
+    std::string error;
+    if (!split_csv_record(line, sep, out, storage, error)) throw ps::Error("malformed CSV record: " + error);
+    return;
+  }
   out.clear();
   size_t i = 0;
   while (true) {
-    if (quotes && i < line.size() && line[i] == '"') {
-      // Quoted field: up to the closing quote (a doubled quote stays inside).
-      size_t j = i + 1;
-      while (j < line.size()) {
-        if (line[j] == '"') {
-          if (j + 1 < line.size() && line[j + 1] == '"') { j += 2; continue; }
-          break;
-        }
-        ++j;
-      }
-      out.push_back(line.substr(i + 1, j - i - 1));
-      i = j + 1;
-      if (i >= line.size()) return;
-      if (line[i] == sep) { ++i; continue; }
-      // Text after the closing quote: keep it in the field rather than dropping it.
-      size_t k = line.find(sep, i);
-      if (k == std::string_view::npos) return;
-      i = k + 1;
-      continue;
-    }
     size_t j = line.find(sep, i);
     if (j == std::string_view::npos) {
       out.push_back(line.substr(i));

@@ -11,7 +11,7 @@ JobContext::JobContext(ProgressFn on_progress, std::string checkpoint_dir)
       last_report_(start_) {}
 
 void JobContext::check_cancelled() const {
-  if (cancelled_) throw Cancelled{};
+  if (cancelled()) throw Cancelled{};
 }
 
 void JobContext::report(double fraction, const std::string& message) {

@@ -46,7 +46,10 @@ class JobContext {
   // at 0.6 estimates from its own pace, not from a run that began at 0.
   void report(double fraction, const std::string& message);
   void cancel() { cancelled_ = true; }
-  bool cancelled() const { return cancelled_; }
+  bool cancelled() const { return cancelled_ || (parent_ && parent_->cancelled()); }
+  // A stage of a larger job: this context is cancelled whenever `parent` is (the parent must
+  // outlive it). Its on_progress typically forwards a scaled fraction to the parent.
+  void follow(const JobContext* parent) { parent_ = parent; }
   void check_cancelled() const;  // throws Cancelled
 
   // The latest progress, whether or not it was forwarded (for polling viewers).
@@ -59,6 +62,7 @@ class JobContext {
   ProgressFn on_progress_;
   std::string checkpoint_dir_;
   std::atomic<bool> cancelled_{false};
+  const JobContext* parent_ = nullptr;
   std::chrono::steady_clock::time_point start_;
   mutable std::mutex mu_;  // guards the report state below
   std::chrono::steady_clock::time_point last_report_;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -79,6 +80,18 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
   for (auto& it : carved) it.split = "train";
   r.calibration_split = carve_calibration_split(carved, r.test, cfg.val_fraction, cfg.seed);
   auto sub = data::select_split(carved, "train"), val = data::select_split(carved, "val");
+  std::set<std::string> perts;
+  for (const auto& it : train) perts.insert(it.pert);
+  if (perts.size() < 2)  // also with a carve by target: a perturber never votes for itself, so none would vote
+    throw ps::Error("KNN evaluation (" + label + "): split '" + cfg.train_split + "' has " + std::to_string(perts.size()) +
+                    " perturber(s); KNN needs at least 2 train perturbers (a perturber never votes for itself) and "
+                    "the calibrator a validation split carved from them (--val-fraction " +
+                    std::to_string(cfg.val_fraction) + "): give at least 2 train perturbers");
+  if (val.empty() || sub.empty())
+    throw ps::Error("KNN evaluation (" + label + "): split '" + cfg.train_split + "' has " + std::to_string(perts.size()) +
+                    " perturber(s); the calibrator needs a validation split carved from them (--val-fraction " +
+                    std::to_string(cfg.val_fraction) + " leaves " + (val.empty() ? "no validation" : "no training") +
+                    " " + r.calibration_split + "): give more train perturbers or change --val-fraction");
   r.n_train = static_cast<int64_t>(train.size());
   r.n_val = static_cast<int64_t>(val.size());
   ctx.report(f0, label + ": validation model");
@@ -113,6 +126,30 @@ std::string KnnEvalConfig::to_json() const {
   return j.dump();
 }
 
+void KnnEvalConfig::validate() const {
+  auto bad = [](const std::string& field, const std::string& rule, double v) {
+    throw ps::Error("KNN evaluation: " + field + " must be " + rule + ", got " + std::to_string(v));
+  };
+  auto finite = [&](const std::string& field, double v) {
+    if (!std::isfinite(v)) bad(field, "a finite number", v);
+  };
+  if (cell_lines.empty()) throw ps::Error("KNN evaluation: no cell line given");
+  const auto problems = knn.validate();  // the one check of the KNN settings (the GUI's forms use it too)
+  if (!problems.empty()) throw ps::Error("KNN evaluation: " + problems.front().second);
+  finite("val_fraction", val_fraction);
+  finite("threshold", threshold);
+  if (!(val_fraction > 0 && val_fraction < 1)) bad("val_fraction", "in (0, 1)", val_fraction);
+  if (!(threshold >= 0 && threshold <= 1)) bad("threshold", "in [0, 1]", threshold);
+  if (bootstrap < 0) bad("bootstrap", ">= 0", bootstrap);
+  if (threads < 1) bad("threads", ">= 1", threads);
+  if (compare_baseline && compare_old_default) {
+    const auto base = baseline_knn.validate();
+    if (!base.empty()) throw ps::Error("KNN evaluation: baseline_knn: " + base.front().second);
+  }
+  if (!(unseen_target_fraction >= 0 && unseen_target_fraction < 1))
+    bad("unseen_target_fraction", "in [0, 1)", unseen_target_fraction);
+}
+
 std::string CellLineResult::to_json() const {
   nlohmann::json j = nlohmann::json::parse(metrics::to_json(summary));
   j["cell_line"] = cell_line;
@@ -121,6 +158,7 @@ std::string CellLineResult::to_json() const {
   j["n_val"] = n_val;
   j["unseen_test_targets"] = unseen_targets;
   j["unresolved_genes"] = unresolved;  // symbols neither current nor an unambiguous alias
+  j["aliases_kept_distinct"] = kept_distinct;  // e.g. "TRAC (alias of NCOR2, which is also in the data)"
   j["val_auroc_per_gene"] = num(val_auroc_per_gene);
   j["setting"] = setting;
   j["calibration_split"] = calibration_split;
@@ -163,6 +201,7 @@ std::string KnnEvalResult::to_json() const {
 
 KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext& ctx) {
   const auto t0 = Clock::now();
+  cfg.validate();  // before the graph is loaded
   ctx.report(0, "loading the knowledge graph");
   const std::string dir = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
   LoadReport rep;
@@ -179,7 +218,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext&
 
 KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph& g, ps::jobs::JobContext& ctx) {
   const auto t0 = Clock::now();
-  if (cfg.cell_lines.empty()) throw ps::Error("KNN evaluation: no cell line given");
+  cfg.validate();
   const std::string dir = cfg.data_dir.empty() ? ps::require_data().dir : ps::require_data(cfg.data_dir).dir;
   auto resolver = data::SymbolResolver::load(dir);
   KnnEvalResult out;
@@ -211,6 +250,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       others = other_line_items(dir, cell, "de", &resolver);
       cr.setting = "cross-line-evidence";
     }
+    cr.kept_distinct = ds.kept_distinct;
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
     auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell,
                         cfg.cross_line_evidence ? &others : nullptr);
@@ -309,6 +349,7 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     }
     cr.seconds = since(tc);
     out.cells.push_back(std::move(cr));
+    if (cfg.on_cell_done) cfg.on_cell_done(out.cells.back());
     ctx.check_cancelled();
   }
   ctx.report(1, "done");
@@ -316,46 +357,70 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
   return out;
 }
 
+namespace {
+
+nlohmann::json cell_config(const KnnEvalConfig& cfg, const std::string& cell_line) {
+  nlohmann::json conf = nlohmann::json::parse(cfg.to_json());
+  conf["cell_lines"] = {cell_line};
+  return conf;
+}
+
+std::string run_name(const KnnEvalConfig& cfg, const std::string& cell_line) {
+  return "knn " + cell_line + " k=" + std::to_string(cfg.knn.k) + " " + cfg.knn.sources.to_string();
+}
+
+}  // namespace
+
+int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const CellLineResult& c) {
+  const int64_t id = store.create_run("knn", run_name(cfg, c.cell_line), cell_config(cfg, c.cell_line).dump());
+  try {
+    store.set_summary(id, c.to_json());
+    // An undefined metric (e.g. AUROC with one class only) is NaN here and SQL NULL in the store.
+    std::vector<ps::store::MetricPoint> pts = {{0, "auroc_per_gene", c.summary.auroc_per_gene},
+                                               {0, "auroc_pooled", c.summary.auroc_pooled},
+                                               {0, "f1", c.summary.at_threshold.f1},
+                                               {0, "brier", c.summary.brier},
+                                               {0, "ece", c.summary.ece}};
+    if (c.sign.evaluated) pts.push_back({0, "sign_accuracy", c.sign.sign_accuracy});
+    for (auto& p : pts)
+      if (!std::isfinite(p.value)) p.value = std::nan("");
+    store.log_metrics(id, pts);
+    std::vector<ps::store::Prediction> preds;
+    preds.reserve(c.predictions.size());
+    for (const auto& p : c.predictions) {
+      ps::store::Prediction sp;
+      sp.item_key = c.cell_line + "|" + p.perturber + "|" + p.target;
+      sp.cell_line = c.cell_line;
+      sp.perturber = p.perturber;
+      sp.target = p.target;
+      sp.label = p.label;
+      sp.prediction = p.probability >= cfg.threshold ? 1 : 0;
+      sp.confidence = p.probability;
+      sp.trace = p.trace;
+      preds.push_back(std::move(sp));
+    }
+    store.add_predictions(id, preds);
+    store.set_status(id, ps::store::RunStatus::Finished);
+  } catch (...) {
+    store.set_status(id, ps::store::RunStatus::Failed);
+    throw;
+  }
+  return id;
+}
+
+int64_t record_unfinished_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const std::string& cell_line,
+                                  ps::store::RunStatus status, const std::string& message) {
+  const int64_t id = store.create_run("knn", run_name(cfg, cell_line), cell_config(cfg, cell_line).dump());
+  nlohmann::json summary = {{"status", ps::store::to_string(status)}};
+  if (!message.empty()) summary["message"] = message;
+  store.set_summary(id, summary.dump());
+  store.set_status(id, status);
+  return id;
+}
+
 std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig& cfg, const KnnEvalResult& result) {
   std::vector<int64_t> ids;
-  for (const auto& c : result.cells) {
-    nlohmann::json conf = nlohmann::json::parse(cfg.to_json());
-    conf["cell_lines"] = {c.cell_line};
-    const std::string name = "knn " + c.cell_line + " k=" + std::to_string(cfg.knn.k) + " " + cfg.knn.sources.to_string();
-    const int64_t id = store.create_run("knn", name, conf.dump());
-    try {
-      store.set_summary(id, c.to_json());
-      std::vector<ps::store::MetricPoint> pts = {{0, "auroc_per_gene", c.summary.auroc_per_gene},
-                                                 {0, "auroc_pooled", c.summary.auroc_pooled},
-                                                 {0, "f1", c.summary.at_threshold.f1},
-                                                 {0, "brier", c.summary.brier},
-                                                 {0, "ece", c.summary.ece}};
-      if (c.sign.evaluated) pts.push_back({0, "sign_accuracy", c.sign.sign_accuracy});
-      for (auto& p : pts)
-        if (!std::isfinite(p.value)) p.value = 0;
-      store.log_metrics(id, pts);
-      std::vector<ps::store::Prediction> preds;
-      preds.reserve(c.predictions.size());
-      for (const auto& p : c.predictions) {
-        ps::store::Prediction sp;
-        sp.item_key = c.cell_line + "|" + p.perturber + "|" + p.target;
-        sp.cell_line = c.cell_line;
-        sp.perturber = p.perturber;
-        sp.target = p.target;
-        sp.label = p.label;
-        sp.prediction = p.probability >= cfg.threshold ? 1 : 0;
-        sp.confidence = p.probability;
-        sp.trace = p.trace;
-        preds.push_back(std::move(sp));
-      }
-      store.add_predictions(id, preds);
-      store.set_status(id, ps::store::RunStatus::Finished);
-    } catch (...) {
-      store.set_status(id, ps::store::RunStatus::Failed);
-      throw;
-    }
-    ids.push_back(id);
-  }
+  for (const auto& c : result.cells) ids.push_back(store_knn_run(store, cfg, c));
   return ids;
 }
 

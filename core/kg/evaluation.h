@@ -5,6 +5,7 @@
 // compute every metric with bootstrap CIs. Optionally the signed-effect (up/down) task.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,12 @@
 
 namespace ps::store {
 class Store;
+enum class RunStatus;
 }
 
 namespace ps::kg {
+
+struct CellLineResult;
 
 struct KnnEvalConfig {
   std::string data_dir;                          // "" = ps::require_data()
@@ -45,7 +49,15 @@ struct KnnEvalConfig {
   // Hold-outs beside the official split (kg/holdout.h); official files only, not with csv.
   std::string holdout_cell_line;                 // "": off; a line: train on the other three, test its test items
   double unseen_target_fraction = 0;             // > 0: this fraction of train targets is the test set
+  // Called on the evaluating thread as soon as a cell line's result is complete (before the
+  // next cell line starts), e.g. to store it so that a later cancel or failure keeps it.
+  std::function<void(const CellLineResult&)> on_cell_done;
   std::string to_json() const;
+  // Throws ps::Error naming the first bad field (run_knn_evaluation calls it before any work):
+  // knn.validate() (KnnConfig's rules), val_fraction in (0, 1); threshold in [0, 1];
+  // bootstrap >= 0; threads >= 1 (clamped to ps::max_threads() when run); a cell line given;
+  // baseline_knn's rules when compared against; unseen_target_fraction in [0, 1).
+  void validate() const;
 };
 
 struct KnnItemPrediction {
@@ -84,6 +96,7 @@ struct CellLineResult {
                                       // | cross-line-evidence
   std::string calibration_split;      // the validation carve: "perturber" or "target"
   std::vector<std::string> unresolved;  // symbols not resolved through gene_alias.tsv
+  std::vector<std::string> kept_distinct;  // aliases not followed: they would merge two genes of the file
   double val_auroc_per_gene = 0;      // of the validation model (what was tuned on)
   metrics::BinarySummary summary;     // test, calibrated probabilities
   std::string calibrator_json;
@@ -109,6 +122,13 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
 
 // One store run per cell line (kind "knn", name "knn k562 k=20 string:1,go:1,reactome:2"):
 // config, summary metrics and, when kept, per-item predictions with traces. Returns run ids.
+// Undefined metrics (NaN: e.g. AUROC when every label is 0) are stored as SQL NULL, never 0.
 std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig& cfg, const KnnEvalResult& result);
+// The same for one cell line (store_knn_runs calls it per cell); returns the run id.
+int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const CellLineResult& cell);
+// A run for a cell line whose evaluation did not finish (status Cancelled or Failed), so that a
+// stopped job leaves a trace: config, and summary {"status": ..., "message": ...}. Returns its id.
+int64_t record_unfinished_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const std::string& cell_line,
+                                  ps::store::RunStatus status, const std::string& message = "");
 
 }  // namespace ps::kg

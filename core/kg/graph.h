@@ -114,6 +114,9 @@ class KnowledgeGraph {
   // then shorter ones; for search boxes. Each entry is "SYMBOL" or "ALIAS (SYMBOL)".
   std::vector<std::string> complete(const std::string& prefix, size_t max_results = 20) const;
   bool in_source(Source s, GeneId g) const;  // has an edge / annotation / pathway
+  // Unambiguous alias -> gene (aliases that are also a current symbol are left out);
+  // ambiguous aliases and misspellings are answered by kg/gene_lookup.h.
+  const std::unordered_map<std::string, GeneId>& unambiguous_aliases() const { return by_alias_; }
 
   // --- annotations -------------------------------------------------------------------
   std::vector<GoAnnotation> go_annotations(GeneId g) const;  // propagated, most specific first

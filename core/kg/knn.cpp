@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
+#include <type_traits>
 
 #include "common/error.h"
+#include "common/parallel.h"
 
 namespace ps::kg {
 
@@ -32,19 +35,6 @@ std::map<std::string, int> assign_folds(std::vector<std::string> keys, int folds
 
 }  // namespace
 
-void KnnConfig::validate() const {
-  if (k < 1) throw ps::Error("KNN: k must be at least 1");
-  if (pool < 0) throw ps::Error("KNN: pool must be >= 0");
-  if (target_k < 0) throw ps::Error("KNN: target_k must be >= 0");
-  if (!(alpha >= 0)) throw ps::Error("KNN: alpha must be >= 0");
-  if (!std::isfinite(power)) throw ps::Error("KNN: power must be finite");
-  if (combiner != "logistic" && combiner != "linear")
-    throw ps::Error("KNN: combiner must be 'logistic' or 'linear', not '" + combiner + "'");
-  if (folds < 2) throw ps::Error("KNN: folds must be at least 2");
-  if (!(l2 >= 0)) throw ps::Error("KNN: l2 must be >= 0");
-  if (fit_threads < 1) throw ps::Error("KNN: fit_threads must be at least 1");
-}
-
 std::string KnnConfig::to_json() const {
   nlohmann::json j = {{"k", k}, {"pool", pool}, {"sources", sources.to_string()}, {"power", power}, {"alpha", alpha},
                       {"target_k", target_k}, {"beta", beta}, {"gamma", gamma}, {"combiner", combiner}};
@@ -55,6 +45,116 @@ std::string KnnConfig::to_json() const {
     j["seed"] = seed;
   }
   return j.dump();
+}
+
+namespace {
+
+// Reads `key` of `j` into `out` when present; a wrong type names the field.
+template <typename T>
+void read_field(const nlohmann::json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  const bool ok = std::is_same<T, std::string>::value ? it->is_string()
+                  : std::is_same<T, bool>::value     ? it->is_boolean()
+                  : std::is_integral<T>::value       ? it->is_number_integer()
+                                                     : it->is_number();
+  if (!ok) throw ps::Error(std::string("KNN configuration: field '") + key + "' has the wrong type (" + it->dump() + ")");
+  if (std::is_unsigned<T>::value && !std::is_same<T, bool>::value && !it->is_number_unsigned())
+    throw ps::Error(std::string("KNN configuration: field '") + key + "' cannot be negative (" + it->dump() + ")");
+  out = it->get<T>();
+}
+
+KnnConfig knn_from_object(const nlohmann::json& j) {
+  KnnConfig c;
+  if (!j.is_object()) throw ps::Error("KNN configuration: expected a JSON object");
+  read_field(j, "k", c.k);
+  read_field(j, "pool", c.pool);
+  read_field(j, "power", c.power);
+  read_field(j, "alpha", c.alpha);
+  read_field(j, "target_k", c.target_k);
+  read_field(j, "beta", c.beta);
+  read_field(j, "gamma", c.gamma);
+  read_field(j, "combiner", c.combiner);
+  read_field(j, "folds", c.folds);
+  read_field(j, "l2", c.l2);
+  read_field(j, "unseen_target_model", c.unseen_target_model);
+  read_field(j, "seed", c.seed);
+  std::string sources;
+  read_field(j, "sources", sources);
+  if (!sources.empty()) {
+    try {
+      c.sources = SourceWeights::parse(sources);
+    } catch (const ps::Error& e) {
+      throw ps::Error(std::string("KNN configuration: field 'sources': ") + e.what());
+    }
+  }
+  return c;
+}
+
+nlohmann::json parse_config(const std::string& json) {
+  try {
+    return nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw ps::Error(std::string("KNN configuration: not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace
+
+KnnConfig KnnConfig::from_json(const std::string& json) { return knn_from_object(parse_config(json)); }
+
+std::vector<std::pair<std::string, std::string>> KnnConfig::validate() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto num = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  if (pool < 1) out.emplace_back("pool", "pool must be at least 1, not " + std::to_string(pool));
+  const int max_k = std::max(1, pool);
+  if (k < 1 || k > max_k)
+    out.emplace_back("k", "k must be between 1 and " + std::to_string(max_k) + " (the pool), not " + std::to_string(k));
+  const double w[] = {sources.string, sources.go, sources.reactome};
+  if (!(std::isfinite(w[0]) && std::isfinite(w[1]) && std::isfinite(w[2])))
+    out.emplace_back("sources", "source weights must be finite numbers");
+  else if (!(w[0] >= 0 && w[1] >= 0 && w[2] >= 0)) out.emplace_back("sources", "source weights cannot be negative");
+  else if (w[0] + w[1] + w[2] <= 0) out.emplace_back("sources", "use at least one knowledge source");
+  // NaN fails every comparison below, and infinities are refused explicitly: no score may become NaN.
+  if (!(power > 0 && std::isfinite(power))) out.emplace_back("power", "power must be a positive finite number, not " + num(power));
+  // alpha is the pseudo-weight of the base rate: with 0, a target without votes scores 0/0.
+  if (!(alpha > 0 && std::isfinite(alpha)))
+    out.emplace_back("alpha", "alpha must be a positive finite number (0 leaves a target without votes at 0/0), not " + num(alpha));
+  if (target_k < 0) out.emplace_back("target_k", "target_k must be at least 0, not " + std::to_string(target_k));
+  if (!(beta >= 0 && beta <= 1)) out.emplace_back("beta", "beta must be between 0 and 1, not " + num(beta));
+  if (!(gamma >= 0 && std::isfinite(gamma))) out.emplace_back("gamma", "gamma must be a finite number >= 0, not " + num(gamma));
+  if (combiner != "logistic" && combiner != "linear")
+    out.emplace_back("combiner", "combiner must be 'logistic' or 'linear', not '" + combiner + "'");
+  if (folds < 2) out.emplace_back("folds", "folds must be at least 2, not " + std::to_string(folds));
+  if (!(l2 >= 0 && std::isfinite(l2))) out.emplace_back("l2", "l2 must be a finite number >= 0, not " + num(l2));
+  if (fit_threads < 1) out.emplace_back("fit_threads", "fit_threads must be at least 1, not " + std::to_string(fit_threads));
+  // Stored as a signed 64-bit integer (JSON, SQLite, the CLI's --seed).
+  if (seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    out.emplace_back("seed", "seed must be between 0 and 2^63 - 1, not " + std::to_string(seed));
+  return out;
+}
+
+void KnnConfig::require_valid() const {
+  const auto problems = validate();
+  if (!problems.empty()) throw ps::Error("KNN: " + problems.front().second);
+}
+
+KnnConfig knn_config_of_run(const std::string& config_json) {
+  if (config_json.find_first_not_of(" \t\r\n") == std::string::npos) return KnnConfig{};
+  const nlohmann::json j = parse_config(config_json);
+  if (!j.is_object()) throw ps::Error("run configuration: expected a JSON object");
+  auto it = j.find("knn");
+  const bool nested = it != j.end() && !it->is_null();
+  if (nested && !it->is_object()) throw ps::Error("run configuration: field 'knn' must be an object");
+  const nlohmann::json& o = nested ? *it : j;
+  KnnConfig c = knn_from_object(o);
+  // A run stored without "combiner" predates the learned combiner: it used the fixed formula.
+  if (!o.contains("combiner")) c.combiner = "linear";
+  return c;
 }
 
 KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train, const KnnConfig& cfg)
@@ -79,7 +179,7 @@ KnnModel::KnnModel(const KnowledgeGraph& g, const std::vector<data::Item>& train
 
 void KnnModel::init(const std::vector<data::Item>& train) {
   const KnowledgeGraph& g = g_;
-  cfg_.validate();
+  cfg_.require_valid();
   row_of_gene_.assign(g.n_genes(), -1);
   col_of_gene_.assign(g.n_genes(), -1);
   std::vector<uint8_t> pert_allowed(g.n_genes(), 0), target_allowed(g.n_genes(), 0);
@@ -136,6 +236,7 @@ void KnnModel::init(const std::vector<data::Item>& train) {
     });
     out.resize(keep);
   }
+  n_train_ = static_cast<double>(train.size());
   base_rate_.resize(n_targets_);
   for (size_t c = 0; c < n_targets_; ++c) base_rate_[c] = t_pos[c] / t_n[c];
   target_n_ = t_n;
@@ -335,8 +436,23 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
                                 const std::array<double, kSources + 5>* direct) const {
   KnnPrediction p;
   p.target_seen = col >= 0;
+  // Leave-pair-out: the overall rate and mean r without the pair's own label.
+  // (mean_log_pos: the same for the combiner's log-DE-count feature.)
+  double mean_rate = mean_rate_, mean_pert_rate = mean_pert_rate_, mean_log_pos = mean_log_pos_;
+  if (own_label >= 0 && n_train_ > 1) mean_rate = (mean_rate_ * n_train_ - own_label) / (n_train_ - 1);
+  if (own_label >= 0 && own_row >= 0) {
+    const double n = pert_n_[own_row], rows = static_cast<double>(pert_rate_.size());
+    const double own_pos = pert_rate_[own_row] * n;
+    if (n > 1) {
+      mean_pert_rate += ((own_pos - own_label) / (n - 1) - pert_rate_[own_row]) / rows;
+      mean_log_pos += (std::log1p(own_pos - own_label) - std::log1p(own_pos)) / rows;
+    } else if (rows > 1) {  // X's only item: X drops out
+      mean_pert_rate = (mean_pert_rate_ * rows - pert_rate_[own_row]) / (rows - 1);
+      mean_log_pos = (mean_log_pos_ * rows - std::log1p(own_pos)) / (rows - 1);
+    }
+  }
   // Base rate of the target: its own, or its graph neighbours' for an unseen target.
-  double base = mean_rate_;
+  double base = mean_rate;
   if (col >= 0 && own_label >= 0 && target_n_[col] <= 1) {
     p.target_seen = false;  // the pair itself was the target's only train item
   } else if (col >= 0 && own_label >= 0) {
@@ -363,7 +479,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   }
   p.n_votes = votes;
   p.knn = (num + a * base) / (den + a);
-  p.strength = ws > 0 ? rs / ws - mean_pert_rate_ : 0.0;
+  p.strength = ws > 0 ? rs / ws - mean_pert_rate : 0.0;
   // Target neighbourhood: X's neighbours on genes like Y.
   double tnum = 0, tden = 0;
   for (size_t i = 0; i < top; ++i)
@@ -382,7 +498,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   auto strength_top = [&](size_t n) {
     double r = 0, w = 0;
     for (size_t i = 0; i < std::min(n, nx.rows.size()); ++i) r += nx.weights[i] * pert_rate_[nx.rows[i]], w += nx.weights[i];
-    return w > 0 ? r / w - mean_pert_rate_ : 0.0;
+    return w > 0 ? r / w - mean_pert_rate : 0.0;
   };
   std::array<double, kSources> snum{}, sden{}, srate{}, sw{};
   double nearest = 0;
@@ -423,7 +539,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   f.push_back(strength_top(5));
   f.push_back(strength_top(100));
   for (int s = 0; s < kSources; ++s) f.push_back(logit((snum[s] + a * base) / (sden[s] + a)) - lb);
-  for (int s = 0; s < kSources; ++s) f.push_back(sw[s] > 0 ? srate[s] / sw[s] - mean_pert_rate_ : 0.0);
+  for (int s = 0; s < kSources; ++s) f.push_back(sw[s] > 0 ? srate[s] / sw[s] - mean_pert_rate : 0.0);
   f.push_back(lb);
   f.push_back(std::log1p(votes));
   f.push_back(p.strength * lb);
@@ -474,7 +590,7 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   {  // The neighbours' number of DE genes (PerturbQA lists up to ~20 per perturber), log scale.
     double r = 0, w = 0;
     for (size_t i = 0; i < top; ++i) r += nx.weights[i] * std::log1p(pert_rate_[nx.rows[i]] * pert_n_[nx.rows[i]]), w += nx.weights[i];
-    f.push_back(w > 0 ? r / w - mean_log_pos_ : 0.0);
+    f.push_back(w > 0 ? r / w - mean_log_pos : 0.0);
   }
   {  // pos_400 with squared weights: the closest neighbours count more.
     double num = 0, den = 0;
@@ -573,13 +689,8 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
       }
   }
   std::vector<Neighbourhood> nx(perts.size()), ny(targets.size());
-  threads = std::max(1, threads);
-  auto run = [&](auto&& fn, size_t n) {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back([&, t] { for (size_t i = t; i < n; i += threads) fn(i); });
-    for (size_t i = 0; i < n; i += threads) fn(i);
-    for (auto& th : pool) th.join();
-  };
+  threads = ps::clamp_threads(threads);
+  auto run = [&](auto&& fn, size_t n) { ps::parallel_for(n, threads, [&](size_t i, int) { fn(i); }); };
   run([&](size_t i) { nx[i] = perturber_neighbourhood(perts[i]); }, perts.size());
   run([&](size_t i) { ny[i] = target_neighbourhood(targets[i]); }, targets.size());
   std::vector<Module> mods(targets.size());

@@ -71,9 +71,28 @@ struct KnnConfig {
   bool unseen_target_model = true;  // logistic: also fit the unseen-target regression
   uint64_t seed = 7;           // logistic: fold assignment
   int fit_threads = 2;         // threads for the out-of-fold predictions (>= 1)
-  void validate() const;       // throws ps::Error naming the field
   std::string to_json() const;
+  // The inverse of to_json(): fields absent from the object keep their defaults above.
+  // Throws ps::Error naming the field on a wrong type or a malformed "sources" spec.
+  static KnnConfig from_json(const std::string& json);
+  // What is wrong with the settings, as (field, message) pairs, e.g. ("k", "k must be
+  // between 1 and pool (400), not 0"); empty when valid. Fields: k, pool, sources,
+  // power, alpha, target_k, beta, gamma, combiner, folds, l2, fit_threads, seed. Forms show
+  // each message beside its field; the knn CLI names the flag (field with '-' for '_').
+  // NaN and infinities are invalid everywhere; alpha must be > 0 (0 gives 0/0 scores).
+  std::vector<std::pair<std::string, std::string>> validate() const;
+  // Throws ps::Error "KNN: <message>" built from validate()'s first pair; nothing when valid.
+  // (KnnModel's constructors call it.)
+  void require_valid() const;
 };
+
+// The KNN settings a stored run was made with, from the run's config_json: its "knn"
+// object (as store_knn_runs() writes it), else the same keys at the top level (older or
+// hand-written runs); every key absent keeps KnnConfig's default (sources string:1,go:1,
+// reactome:2 = SourceWeights::fused()). The one reader of a run's KNN configuration: the
+// KG browser, the predictor and the run details all use it. Empty text gives the
+// defaults; malformed JSON or a field of the wrong type throws ps::Error naming it.
+KnnConfig knn_config_of_run(const std::string& config_json);
 
 struct KnnVote {
   GeneId neighbour = -1;       // a train perturber
@@ -110,11 +129,12 @@ class KnnModel {
   // filled when asked (target_neighbours stay empty; predict() gives them).
   // leave_pair_out: an item whose (perturber, target) pair is itself in train has its own label
   // removed from b(Y) (the perturber never votes for itself: a gene is not its own neighbour),
-  // from Y's DE share, Y's co-DE module and the phenotypic-neighbour votes, and the learned
-  // combiner that scores it is the one fitted without the rows of its perturber's fold, so a
-  // training prompt or teacher answer cannot carry the item's label. (Not recomputed: global
-  // means over all train labels, and a label's second-order effect on the out-of-fold rows of
-  // other perturbers; both are O(1 / train items).)
+  // from the overall DE rate, from X's own rate in mean r (the strength term and the combiner's
+  // strength and log-DE-count features), from Y's DE share, Y's co-DE module and the
+  // phenotypic-neighbour votes, and the learned combiner that scores it is the one fitted without
+  // the rows of its perturber's fold, so a training prompt or teacher answer cannot carry the
+  // item's label. (Not recomputed: a label's second-order effect on the out-of-fold rows of other
+  // perturbers; O(1 / train items).)
   std::vector<KnnPrediction> predict_many(const std::vector<data::Item>& items, int threads = 2,
                                           bool with_votes = false, bool leave_pair_out = false) const;
   std::vector<double> scores(const std::vector<data::Item>& items, int threads = 2) const;
@@ -138,7 +158,8 @@ class KnnModel {
   };
   Neighbourhood perturber_neighbourhood(const std::string& pert) const;
   Neighbourhood target_neighbourhood(const std::string& gene) const;
-  // own_label: the label of (X, Y) when that pair is in train and must be left out of b(Y), else -1.
+  // own_label: the label of (X, Y) when that pair is in train and must be left out (of b(Y), of the
+  // overall DE rate and of X's own rate in mean r, ...: see predict_many), else -1.
   // own_row: X's train row (-1: none); its own labels are used only when Y has no train label.
   // module: Y's co-DE targets (target_module()), may be null.
   using Module = std::vector<std::pair<int32_t, double>>;
@@ -177,7 +198,8 @@ class KnnModel {
   size_t n_targets_ = 0;
   std::vector<int8_t> labels_;                       // rows x targets, -1 = pair not in train
   std::vector<int8_t> labels_t_;                     // the same, targets x rows
-  std::vector<double> base_rate_, pert_rate_, pert_n_;
+  std::vector<double> base_rate_, pert_rate_;
+  std::vector<double> pert_n_;                       // train items per perturber
   std::vector<std::vector<int32_t>> pos_cols_;       // per row: the targets it is DE on
   std::vector<std::vector<int32_t>> pos_rows_;       // per column: the perturbers DE on it
   std::vector<Module> pert_module_;                  // per row: the train perturbers with the most similar DE genes
@@ -198,6 +220,7 @@ class KnnModel {
   std::vector<int> oof_y_, oof_groups_, oof_fold_;
   std::vector<double> target_n_;                     // train items per target
   double mean_rate_ = 0, mean_pert_rate_ = 0, mean_log_pos_ = 0;
+  double n_train_ = 0;                               // train items
 };
 
 }  // namespace ps::kg

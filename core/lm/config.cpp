@@ -1,6 +1,9 @@
 #include "lm/config.h"
 
+#include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -42,9 +45,17 @@ struct Reader {
   }
   double positive_number(const std::string& key, double fallback) const {
     if (!j.contains(key) || j.at(key).is_null()) return fallback;
-    const json& v = j.at(key);
-    if (!v.is_number() || v.get<double>() <= 0) fail(key, "expected a positive number, got " + v.dump());
+    return positive_number_value(key, j.at(key));
+  }
+  double positive_number_value(const std::string& key, const json& v) const {
+    if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>()))
+      fail(key, "expected a finite positive number, got " + v.dump());
     return v.get<double>();
+  }
+  std::string string(const std::string& key, const std::string& fallback) const {
+    if (!j.contains(key) || j.at(key).is_null()) return fallback;
+    if (!j.at(key).is_string()) fail(key, "expected a string, got " + j.at(key).dump());
+    return j.at(key).get<std::string>();
   }
   bool boolean(const std::string& key, bool fallback) const {
     if (!j.contains(key) || j.at(key).is_null()) return fallback;
@@ -60,7 +71,7 @@ ModelConfig parse_config(const json& j, const std::string& src) {
   Reader r{j, src};
   ModelConfig c;
 
-  std::string model_type = j.value("model_type", std::string());
+  std::string model_type = r.string("model_type", "");
   std::string arch_name;
   if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
       j["architectures"][0].is_string())
@@ -80,10 +91,14 @@ ModelConfig parse_config(const json& j, const std::string& src) {
   c.num_layers = r.positive_int("num_hidden_layers");
   c.num_heads = r.positive_int("num_attention_heads");
   c.num_kv_heads = r.positive_int("num_key_value_heads", c.num_heads);
-  // HF: head_dim defaults to hidden_size / num_attention_heads.
+  // head_dim when absent: Qwen3Config's default is 128; LlamaConfig's is hidden_size / num_attention_heads.
   if (!j.contains("head_dim") || j["head_dim"].is_null()) {
-    if (c.hidden_size % c.num_heads != 0) r.fail("head_dim", "missing and hidden_size % num_attention_heads != 0");
-    c.head_dim = c.hidden_size / c.num_heads;
+    if (c.arch == Architecture::Qwen3) {
+      c.head_dim = 128;
+    } else {
+      if (c.hidden_size % c.num_heads != 0) r.fail("head_dim", "missing and hidden_size % num_attention_heads != 0");
+      c.head_dim = c.hidden_size / c.num_heads;
+    }
   } else {
     c.head_dim = r.positive_int("head_dim");
   }
@@ -91,24 +106,69 @@ ModelConfig parse_config(const json& j, const std::string& src) {
   if (c.num_heads % c.num_kv_heads != 0)
     r.fail("num_key_value_heads", "num_attention_heads (" + std::to_string(c.num_heads) +
                                       ") is not a multiple of it (" + std::to_string(c.num_kv_heads) + ")");
+  // Shapes whose element counts must stay representable (a hostile config must not overflow them).
+  auto check_product = [&](const std::string& key, std::initializer_list<int64_t> dims) {
+    int64_t p = 1;
+    for (int64_t d : dims)
+      if (__builtin_mul_overflow(p, d, &p) || p > (int64_t(1) << 48))
+        r.fail(key, "implies a tensor of more than 2^48 elements; the config is corrupt");
+  };
+  check_product("vocab_size", {c.vocab_size, c.hidden_size});
+  check_product("intermediate_size", {c.intermediate_size, c.hidden_size});
+  check_product("num_attention_heads", {c.num_heads, c.head_dim, c.hidden_size});
+  check_product("num_hidden_layers", {c.num_layers, c.hidden_size});
   c.max_position_embeddings = r.positive_int("max_position_embeddings", 2048);
   c.rms_norm_eps = r.positive_number("rms_norm_eps", 1e-6);
-  c.rope_theta = r.positive_number("rope_theta", 10000.0);
   c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
+
+  // RoPE: transformers < 5 writes rope_theta (and rope_scaling) at the top level; transformers 5
+  // writes rope_parameters {"rope_type": "default", "rope_theta": ...}. Both are read; when both
+  // give a theta they must agree. Only plain ("default") RoPE is implemented.
+  auto check_rope_type = [&](const std::string& key, const json& o) {
+    std::string type = "default";
+    for (const char* k : {"rope_type", "type"})
+      if (o.contains(k) && !o[k].is_null()) {
+        if (!o[k].is_string()) r.fail(key, std::string("'") + k + "' must be a string");
+        type = o[k].get<std::string>();
+      }
+    if (type != "default")
+      r.fail(key, "RoPE scaling of type '" + type + "' is not supported (only plain RoPE, rope_type \"default\")");
+  };
+  std::optional<double> theta_top, theta_params;
+  if (j.contains("rope_theta") && !j["rope_theta"].is_null()) theta_top = r.positive_number("rope_theta", 10000.0);
+  if (j.contains("rope_parameters") && !j["rope_parameters"].is_null()) {
+    const json& rp = j["rope_parameters"];
+    if (!rp.is_object()) r.fail("rope_parameters", "expected an object, got " + rp.dump());
+    check_rope_type("rope_parameters", rp);
+    if (rp.contains("rope_theta") && !rp["rope_theta"].is_null())
+      theta_params = r.positive_number_value("rope_parameters.rope_theta", rp["rope_theta"]);
+  }
+  if (theta_top && theta_params && *theta_top != *theta_params)
+    r.fail("rope_parameters.rope_theta", "disagrees with the top-level rope_theta (" + std::to_string(*theta_params) +
+                                             " vs " + std::to_string(*theta_top) + ")");
+  c.rope_theta = theta_params ? *theta_params : theta_top ? *theta_top : 10000.0;
 
   // Features this runtime does not implement are refused, not silently ignored.
   if (r.boolean("attention_bias", false)) r.fail("attention_bias", "biases in attention are not supported");
   if (r.boolean("mlp_bias", false)) r.fail("mlp_bias", "biases in the MLP are not supported");
-  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-    r.fail("rope_scaling", "RoPE scaling is not supported (only plain RoPE)");
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) {
+    if (!j["rope_scaling"].is_object()) r.fail("rope_scaling", "expected an object or null");
+    check_rope_type("rope_scaling", j["rope_scaling"]);
+  }
   if (r.boolean("use_sliding_window", false)) r.fail("use_sliding_window", "sliding-window attention is not supported");
-  std::string act = j.value("hidden_act", std::string("silu"));
+  std::string act = r.string("hidden_act", "silu");
   if (act != "silu") r.fail("hidden_act", "only silu (SwiGLU) is supported, got '" + act + "'");
 
-  if (j.contains("torch_dtype") && j["torch_dtype"].is_string()) {
-    c.torch_dtype = j["torch_dtype"].get<std::string>();
-    if (c.torch_dtype != "float32" && c.torch_dtype != "bfloat16" && c.torch_dtype != "float16")
-      r.fail("torch_dtype", "expected float32, bfloat16 or float16, got '" + c.torch_dtype + "'");
+  // The dtype transformers loads in: "dtype" (transformers 5) or "torch_dtype" (before); "dtype" wins.
+  for (const char* key : {"torch_dtype", "dtype"}) {
+    if (!j.contains(key) || j[key].is_null()) continue;
+    if (!j[key].is_string()) r.fail(key, "expected a string, got " + j[key].dump());
+    std::string d = j[key].get<std::string>();
+    if (d.rfind("torch.", 0) == 0) d = d.substr(6);
+    if (d == "auto") continue;
+    if (d != "float32" && d != "bfloat16" && d != "float16")
+      r.fail(key, "expected float32, bfloat16 or float16, got '" + d + "'");
+    c.torch_dtype = d;
   }
   if (j.contains("eos_token_id")) {
     const json& e = j["eos_token_id"];
@@ -125,6 +185,8 @@ ModelConfig parse_config(const json& j, const std::string& src) {
 }
 
 ModelConfig load_config(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(where(path, 0, "is a folder, not a config.json file"));
   std::ifstream in(path);
   if (!in) throw Error(where(path, 0, "cannot open config.json"));
   json j;

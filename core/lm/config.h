@@ -19,12 +19,15 @@ struct ModelConfig {
   int64_t num_layers = 0;
   int64_t num_heads = 0;          // query heads
   int64_t num_kv_heads = 0;       // key/value heads (GQA: num_heads % num_kv_heads == 0)
-  int64_t head_dim = 0;           // need not equal hidden_size / num_heads (Qwen3-0.6B: 128 vs 64)
-  int64_t max_position_embeddings = 2048;
+  int64_t head_dim = 0;           // need not equal hidden_size / num_heads (Qwen3-0.6B: 128 vs 64);
+                                  // when absent: 128 for Qwen3 (Qwen3Config), hidden / heads for Llama
+  int64_t max_position_embeddings = 2048;  // no allocation is sized by it alone (RoPE tables grow on demand)
   double rms_norm_eps = 1e-6;
-  double rope_theta = 10000.0;
+  double rope_theta = 10000.0;    // top-level rope_theta (transformers 4) or rope_parameters.rope_theta (5)
   bool tie_word_embeddings = false;
-  std::string torch_dtype = "float32";  // the dtype the checkpoint's tensors are stored in
+  // config.json's "dtype" (transformers 5) or "torch_dtype": the dtype transformers loads the model
+  // in. Informational: Model::load accepts F32/BF16/F16 stored tensors and casts to its own dtype.
+  std::string torch_dtype = "float32";
   std::vector<int64_t> eos_token_ids;   // may be empty (HF omits None)
   int64_t bos_token_id = -1;            // -1: none
 

@@ -1,7 +1,10 @@
 #include "lm/generate.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "common/error.h"
 #include "lm/sampler.h"
@@ -26,6 +29,47 @@ bool hit_stop_string(Generation& g, const GenerationConfig& cfg, const Decoder& 
   return true;
 }
 
+// Logits [B, V] as float32 on the CPU; NaN or +-inf (from non-finite weights or an overflow in
+// a low-precision dtype) is an error, not a silent token 0 with a NaN log-probability.
+at::Tensor checked_logits(const at::Tensor& logits, int64_t step) {
+  at::Tensor l = logits.to(at::kCPU, at::kFloat);
+  if (!at::isfinite(l).all().item<bool>())
+    throw Error("generate: the model produced non-finite logits (NaN or infinity) at generation step " +
+                std::to_string(step) + "; its weights, adapter or dtype overflow (try --dtype float32)");
+  return l;
+}
+
+// The KV cache for B rows of `capacity` positions; an allocation failure names the sizes.
+KVCache make_cache_or_explain(const Model& model, int64_t B, int64_t capacity) {
+  const ModelConfig& mc = model.config();
+  // Keys and values: 2 x layers x B x kv_heads x capacity x head_dim elements (+ a bool mask), in
+  // overflow-checked arithmetic; refused up front when it exceeds the machine's memory (zero-filling
+  // an over-committed allocation would get the process killed instead of an error).
+  const uint64_t elem = static_cast<uint64_t>(c10::elementSize(model.dtype()));
+  uint64_t bytes = 2 * elem;
+  bool overflow = false;
+  for (int64_t f : {mc.num_layers, B, mc.num_kv_heads, capacity, mc.head_dim})
+    overflow = overflow || __builtin_mul_overflow(bytes, static_cast<uint64_t>(f), &bytes);
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  const uint64_t ram = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  if (overflow || (ram > 0 && model.device().is_cpu() && bytes > ram))
+    throw Error("generate: the KV cache for " + std::to_string(B) + " row(s) x " + std::to_string(capacity) +
+                " positions x " + std::to_string(mc.num_layers) + " layers needs " +
+                (overflow ? std::string("more than 2^64") : std::to_string(bytes)) + " bytes, more than this machine's " +
+                std::to_string(ram) + " bytes of memory; lower max_new_tokens");
+  try {
+    return model.make_cache(B, capacity);
+  } catch (const c10::Error& e) {
+    throw Error("generate: cannot allocate the KV cache for " + std::to_string(B) + " row(s) x " +
+                std::to_string(capacity) + " positions x " + std::to_string(mc.num_layers) + " layers (" +
+                std::string(e.what_without_backtrace()).substr(0, std::string(e.what_without_backtrace()).find('\n')) +
+                "); lower max_new_tokens");
+  } catch (const std::bad_alloc&) {
+    throw Error("generate: out of memory allocating the KV cache for " + std::to_string(B) + " row(s) x " +
+                std::to_string(capacity) + " positions; lower max_new_tokens");
+  }
+}
+
 }  // namespace
 
 std::vector<Generation> generate(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
@@ -44,10 +88,13 @@ std::vector<Generation> generate(const Model& model, const std::vector<std::vect
                     " outside the vocabulary [0, " + std::to_string(mc.vocab_size) + ")");
     L = std::max<int64_t>(L, static_cast<int64_t>(prompts[b].size()));
   }
-  const int64_t capacity = L + cfg.max_new_tokens;
-  if (capacity > mc.max_position_embeddings)
+  // Compared without forming L + max_new_tokens, which can overflow.
+  if (L > mc.max_position_embeddings || cfg.max_new_tokens > mc.max_position_embeddings - L)
     throw Error("generate: prompt (" + std::to_string(L) + ") + max_new_tokens (" + std::to_string(cfg.max_new_tokens) +
                 ") exceeds the model's max_position_embeddings (" + std::to_string(mc.max_position_embeddings) + ")");
+  const int64_t capacity = L + cfg.max_new_tokens;
+  if (!std::isfinite(cfg.temperature) || cfg.temperature < 0)
+    throw Error("generate: temperature must be a finite number >= 0, got " + std::to_string(cfg.temperature));
 
   c10::InferenceMode inference;  // no autograd bookkeeping while decoding
   Sampler sampler({cfg.temperature, cfg.top_p, cfg.top_k}, cfg.seed);
@@ -74,20 +121,24 @@ std::vector<Generation> generate(const Model& model, const std::vector<std::vect
   at::Tensor positions = (mask.cumsum(1) - 1).masked_fill(mask.eq(0), 1);
   at::Tensor next_pos = positions.select(1, L - 1) + 1;  // [B], the position of each row's next token
 
-  KVCache cache = model.make_cache(B, capacity);
+  KVCache cache = make_cache_or_explain(model, B, capacity);
   ForwardOptions opt;
   opt.use_adapter = cfg.use_adapter;
   opt.last_position_only = true;
 
   auto t0 = std::chrono::steady_clock::now();
   at::Tensor logits = model.forward(ids, positions, &cache, padded ? mask : at::Tensor(), opt);  // [B, 1, V]
-  logits = logits.select(1, 0).to(at::kCPU);  // synchronises, so the timing is real
+  logits = checked_logits(logits.select(1, 0), 0);  // to the CPU: synchronises, so the timing is real
   const double prefill_s = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();
   std::vector<bool> done(B, cfg.max_new_tokens == 0);
   int64_t steps = 0, remaining = cfg.max_new_tokens == 0 ? 0 : B;
   for (int64_t t = 0; t < cfg.max_new_tokens && remaining > 0; ++t) {
+    if (cfg.vocab_limit > 0 && cfg.vocab_limit < logits.size(-1)) {
+      logits = logits.clone();
+      logits.narrow(-1, cfg.vocab_limit, logits.size(-1) - cfg.vocab_limit).fill_(-INFINITY);
+    }
     auto [tok, lp] = sampler.sample(logits);  // [B], [B] on the CPU
     auto tok_a = tok.accessor<int64_t, 1>();
     auto lp_a = lp.accessor<float, 1>();
@@ -110,7 +161,8 @@ std::vector<Generation> generate(const Model& model, const std::vector<std::vect
     }
     if (remaining == 0) break;
     // Feed every row's token (finished rows too: keeps the batch rectangular; their output is ignored).
-    logits = model.forward(tok.view({B, 1}), next_pos.view({B, 1}), &cache, at::Tensor(), opt).select(1, 0);
+    logits = checked_logits(model.forward(tok.view({B, 1}), next_pos.view({B, 1}), &cache, at::Tensor(), opt).select(1, 0),
+                            t + 1);
     next_pos += 1;
     ++steps;
   }

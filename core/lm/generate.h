@@ -24,6 +24,8 @@ struct GenerationConfig {
   std::vector<std::string> stop_strings;  // needs a decoder; the text is cut before the match
   int64_t pad_id = 0;                   // fills left padding (never attended to)
   bool use_adapter = true;              // false: generate with the base model under an attached adapter
+  int64_t vocab_limit = 0;              // > 0: only ids below it are sampled (embedding rows past the
+                                        // tokenizer's ids are padding, e.g. a vocabulary rounded up to 64)
 };
 
 // Token ids -> text (the tokenizer's decode). Optional: without it, text stays empty and

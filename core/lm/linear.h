@@ -25,7 +25,8 @@ struct ForwardOptions {
   bool use_adapter = true;            // false: the frozen base model (the reference policy)
   bool training = false;              // enables LoRA dropout
   bool last_position_only = false;    // logits for the last position only: [B, 1, V]
-  bool return_hidden = false;         // skip lm_head: return the final-norm hidden states [B, L, hidden]
+  bool return_hidden = false;
+  bool gradient_checkpointing = false;  // training: recompute each layer in backward instead of keeping its activations         // skip lm_head: return the final-norm hidden states [B, L, hidden]
   std::vector<at::Tensor>* trace = nullptr;  // when set: embeddings, each layer's output, final norm
 };
 

@@ -140,6 +140,7 @@ TokenLogprobs token_logprobs(const Model& model, const at::Tensor& ids, const at
   fo.return_hidden = true;
   fo.use_adapter = opt.use_adapter;
   fo.training = opt.training;
+  fo.gradient_checkpointing = opt.gradient_checkpointing;
   at::Tensor h = model.forward(ids, positions, nullptr, attention_mask, fo);  // [B, L, H]
   const int64_t Hd = h.size(2);
   at::Tensor hs = h.narrow(1, L - 1 - n_keep, n_keep).reshape({B * n_keep, Hd});               // [B·n_keep, H]

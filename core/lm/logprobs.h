@@ -25,6 +25,7 @@ struct LogprobOptions {
   bool with_argmax = false;    // also the most likely token at each position (token accuracy)
   bool use_adapter = true;     // false: the reference policy (base weights under an adapter)
   bool training = false;       // LoRA dropout on
+  bool gradient_checkpointing = false;  // recompute each layer in backward (lm/checkpointing.h)
 };
 
 struct TokenLogprobs {

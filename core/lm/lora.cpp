@@ -29,8 +29,16 @@ std::pair<int64_t, int64_t> projection_shape(const ModelConfig& c, const std::st
   throw Error("LoRA: unknown target module '" + t + "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)");
 }
 
+constexpr double kMaxLoraScaling = 1e6;
+
 void validate(const LoraConfig& c, const std::string& src) {
   if (c.r <= 0) throw Error(where(src, 0, "LoRA rank r must be positive"));
+  if (!std::isfinite(c.alpha)) throw Error(where(src, 0, "lora_alpha must be a finite number"));
+  // PEFT's scaling is alpha / r (rsLoRA: alpha / sqrt(r)), ~0.5..4 in practice; beyond 1e6 the
+  // update B·A·scaling overflows low-precision dtypes, so such a config is refused by name.
+  if (std::fabs(c.scaling()) > kMaxLoraScaling)
+    throw Error(where(src, 0, "lora_alpha " + std::to_string(c.alpha) + " with r=" + std::to_string(c.r) +
+                                  " gives a LoRA scaling of " + std::to_string(c.scaling()) + " (at most 1e6 is supported)"));
   if (c.dropout < 0 || c.dropout >= 1) throw Error(where(src, 0, "lora_dropout must be in [0, 1)"));
   if (c.targets.empty()) throw Error(where(src, 0, "target_modules is empty"));
   std::set<std::string> seen;
@@ -152,7 +160,13 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
   }
   auto fail = [&](const std::string& key, const std::string& msg) { return Error(where(cfg_path, 0, "'" + key + "': " + msg)); };
   if (!j.is_object()) throw Error(where(cfg_path, 0, "not a JSON object"));
-  if (j.value("peft_type", std::string("LORA")) != "LORA") throw fail("peft_type", "only LORA adapters are supported");
+  auto flag = [&](const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return false;
+    if (!j[key].is_boolean()) throw fail(key, "expected true or false, got " + j[key].dump());
+    return j[key].get<bool>();
+  };
+  if (j.contains("peft_type") && !j["peft_type"].is_null() && j["peft_type"] != "LORA")
+    throw fail("peft_type", "only LORA adapters are supported, got " + j["peft_type"].dump());
   LoraConfig c;
   if (!j.contains("r") || !j["r"].is_number_integer()) throw fail("r", "missing or not an integer");
   c.r = j["r"].get<int64_t>();
@@ -164,8 +178,8 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
   }
   if (j.contains("lora_dropout") && j["lora_dropout"].is_number()) c.dropout = j["lora_dropout"].get<double>();
   if (j.contains("use_rslora") && j["use_rslora"].is_boolean()) c.use_rslora = j["use_rslora"].get<bool>();
-  if (j.value("use_dora", false)) throw fail("use_dora", "DoRA adapters are not supported");
-  if (j.value("fan_in_fan_out", false)) throw fail("fan_in_fan_out", "must be false for Llama/Qwen3 linears");
+  if (flag("use_dora")) throw fail("use_dora", "DoRA adapters are not supported");
+  if (flag("fan_in_fan_out")) throw fail("fan_in_fan_out", "must be false for Llama/Qwen3 linears");
   if (j.contains("bias") && j["bias"].is_string() && j["bias"] != "none") throw fail("bias", "only \"none\" is supported");
   for (const char* key : {"rank_pattern", "alpha_pattern"})
     if (j.contains(key) && !j[key].is_null() && !j[key].empty()) throw fail(key, "per-module ranks/alphas are not supported");
@@ -214,7 +228,11 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
           throw Error(where(st_path, 0, "tensor '" + key + "' has the wrong shape for r=" + std::to_string(c.r) + " on this model"));
         if (e->dtype != "F32" && e->dtype != "F16" && e->dtype != "BF16")
           throw Error(where(st_path, 0, "tensor '" + key + "' has non-float dtype " + e->dtype));
-        at::Tensor t_ = file.read(key).to(device, dtype).requires_grad_(true);
+        at::Tensor stored = file.read(key);
+        require_finite(stored, st_path, key);
+        at::Tensor t_ = stored.to(device, dtype);
+        require_finite(t_, st_path, key, dtype);
+        t_.requires_grad_(true);
         (which == 'A' ? w->A : w->B) = t_;
       }
       w->scaling = c.scaling();

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "lm/lora.h"
 #include "lm/mlp.h"
+#include "lm/checkpointing.h"
 #include "lm/rmsnorm.h"
 
 namespace fs = std::filesystem;
@@ -54,12 +55,6 @@ std::string shape_str(const std::vector<int64_t>& s) {
   o << "[";
   for (size_t k = 0; k < s.size(); ++k) o << (k ? ", " : "") << s[k];
   return o.str() + "]";
-}
-
-std::string dtype_tag(const std::string& torch_dtype) {
-  if (torch_dtype == "bfloat16") return "BF16";
-  if (torch_dtype == "float16") return "F16";
-  return "F32";
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -129,14 +124,15 @@ static void assign(ModelWeights& w, const ModelConfig& c, const std::map<std::st
 
 Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtype) {
   const std::string config_path = (fs::path(dir) / "config.json").string();
-  if (!fs::is_directory(dir)) throw Error(where(dir, 0, "model folder does not exist"));
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) throw Error(where(dir, 0, "model folder does not exist"));
+  if (!fs::is_directory(dir, ec)) throw Error(where(dir, 0, "is a file, not a model folder (config.json + model.safetensors)"));
   Model m(load_config(config_path), device, dtype);
   const ModelConfig& c = m.config_;
   Checkpoint ckpt(dir);
 
   std::set<std::string> expected_names;
   std::map<std::string, at::Tensor> tensors;
-  const std::string want_dtype = dtype_tag(c.torch_dtype);
   for (const Expected& e : expected_tensors(c)) {
     expected_names.insert(e.name);
     const TensorEntry* entry = ckpt.find(e.name);
@@ -145,10 +141,16 @@ Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtyp
     if (entry->shape != e.shape)
       throw Error(where(file, 0, "tensor '" + e.name + "' has shape " + shape_str(entry->shape) + " but config.json implies " +
                                      shape_str(e.shape)));
-    if (entry->dtype != want_dtype)
-      throw Error(where(file, 0, "tensor '" + e.name + "' has dtype " + entry->dtype + " but config.json's torch_dtype is " +
-                                     c.torch_dtype + " (" + want_dtype + ")"));
-    tensors[e.name] = ckpt.read(e.name).to(device, dtype);
+    // config.json's (torch_)dtype is the dtype transformers loads in, not a rule about the stored one:
+    // any floating-point tensor is accepted and cast to the requested dtype, as from_pretrained does.
+    if (entry->dtype != "F32" && entry->dtype != "BF16" && entry->dtype != "F16")
+      throw Error(where(file, 0, "tensor '" + e.name + "' has dtype " + entry->dtype +
+                                     "; model weights must be F32, BF16 or F16"));
+    at::Tensor stored = ckpt.read(e.name);
+    require_finite(stored, file, e.name);  // NaN/inf weights would give token 0 with NaN log-probs
+    at::Tensor cast = stored.to(device, dtype);
+    if (dtype != stored.scalar_type()) require_finite(cast, file, e.name, dtype);
+    tensors[e.name] = cast;
   }
   for (const std::string& name : ckpt.names()) {
     if (expected_names.count(name)) continue;
@@ -217,10 +219,12 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   at::Tensor mask_d = attention_mask.defined() ? attention_mask.to(device_) : attention_mask;
 
   at::Tensor x = at::embedding(w_.embed_tokens, ids_d);  // [B, L, hidden]
-  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_);  // [B, 1, L, d]
-
   // Which key slots each query may see: causal by slot, minus padding.
   const int64_t offset = cache ? cache->length() : 0;
+  // With a cache, positions are < offset + L (HF's cumsum(mask) − 1 never exceeds the slot index), which
+  // sizes the RoPE table without a device sync; without one, the table reads the positions' maximum.
+  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_, cache ? offset + L : -1);  // [B, 1, L, d]
+
   at::Tensor key_mask = mask_d;
   bool has_padding = mask_d.defined();
   if (cache) {
@@ -233,10 +237,20 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   if (opt.trace) opt.trace->push_back(x);
   for (int64_t n = 0; n < config_.num_layers; ++n) {
     const LayerWeights& l = w_.layers[n];
-    at::Tensor h = x + self_attention(rms_norm(x, l.input_layernorm, config_.rms_norm_eps), l.self_attn, config_, cos,
-                                      sin, cache, n, bias, opt);
-    x = h + swiglu_mlp(rms_norm(h, l.post_attention_layernorm, config_.rms_norm_eps), l.gate_up, l.gate_proj,
-                       l.up_proj, l.down_proj, opt);
+    // By value: a checkpointed layer runs again in backward, after this function has returned.
+    ForwardOptions lopt = opt;
+    lopt.trace = nullptr;
+    auto layer = [this, n, cos, sin, bias, cache, lopt](const at::Tensor& xin) {
+      const LayerWeights& lw = w_.layers[n];
+      at::Tensor h = xin + self_attention(rms_norm(xin, lw.input_layernorm, config_.rms_norm_eps), lw.self_attn, config_,
+                                          cos, sin, cache, n, bias, lopt);
+      return h + swiglu_mlp(rms_norm(h, lw.post_attention_layernorm, config_.rms_norm_eps), lw.gate_up, lw.gate_proj,
+                            lw.up_proj, lw.down_proj, lopt);
+    };
+    (void)l;
+    // Gradient checkpointing: keep only the layer's input; recompute the layer in backward.
+    if (opt.gradient_checkpointing && !cache && at::GradMode::is_enabled()) x = checkpointed_layer(layer, x);
+    else x = layer(x);
     if (opt.trace) opt.trace->push_back(x);
   }
   if (cache) cache->advance(L);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -27,11 +28,16 @@ struct DtypeInfo {
   const char* name;
   at::ScalarType type;
   size_t bytes;
+  bool readable;
 };
+// Every dtype of the reference crate (safetensors::Dtype) with its size, so that any valid file's
+// header validates; `readable` says whether read() can turn it into a libtorch tensor.
 const DtypeInfo kDtypes[] = {
-    {"F32", at::kFloat, 4}, {"F16", at::kHalf, 2}, {"BF16", at::kBFloat16, 2}, {"F64", at::kDouble, 8},
-    {"I64", at::kLong, 8},  {"I32", at::kInt, 4},  {"I8", at::kChar, 1},       {"U8", at::kByte, 1},
-    {"BOOL", at::kBool, 1},
+    {"F32", at::kFloat, 4, true}, {"F16", at::kHalf, 2, true},  {"BF16", at::kBFloat16, 2, true},
+    {"F64", at::kDouble, 8, true}, {"I64", at::kLong, 8, true},  {"I32", at::kInt, 4, true},
+    {"I16", at::kShort, 2, true},  {"I8", at::kChar, 1, true},   {"U8", at::kByte, 1, true},
+    {"BOOL", at::kBool, 1, true},  {"U16", at::kByte, 2, false}, {"U32", at::kByte, 4, false},
+    {"U64", at::kByte, 8, false},  {"F8_E5M2", at::kByte, 1, false}, {"F8_E4M3", at::kByte, 1, false},
 };
 
 const DtypeInfo* dtype_info(const std::string& name) {
@@ -44,13 +50,25 @@ const DtypeInfo* dtype_info(const std::string& name) {
 
 at::ScalarType safetensors_dtype(const std::string& name, const std::string& context) {
   const DtypeInfo* d = dtype_info(name);
-  if (!d) throw Error(context + ": unsupported dtype '" + name + "'");
+  if (!d || !d->readable) throw Error(context + ": unsupported dtype '" + name + "'");
   return d->type;
+}
+
+void require_finite(const at::Tensor& t, const std::string& file, const std::string& name,
+                    std::optional<at::ScalarType> cast_to) {
+  if (!at::isFloatingType(t.scalar_type()) || t.numel() == 0) return;
+  if (at::isfinite(t).all().item<bool>()) return;
+  const int64_t bad = t.numel() - at::isfinite(t).sum().item<int64_t>();
+  if (cast_to)
+    throw Error(where(file, 0, "tensor '" + name + "': " + std::to_string(bad) + " value(s) overflow " +
+                                   c10::toString(*cast_to) + " (load in a wider dtype, e.g. float32)"));
+  throw Error(where(file, 0, "tensor '" + name + "' holds " + std::to_string(bad) +
+                                 " non-finite value(s) (NaN or infinity): the checkpoint is corrupt or diverged"));
 }
 
 std::string safetensors_dtype_name(at::ScalarType t) {
   for (const auto& d : kDtypes)
-    if (d.type == t) return d.name;
+    if (d.readable && d.type == t) return d.name;
   throw Error(std::string("safetensors: cannot store tensors of dtype ") + c10::toString(t));
 }
 
@@ -82,12 +100,33 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     data_ = map_ + 8 + n;
     const uint64_t data_size = size_ - 8 - n;
 
+    // The reference reader's rules (huggingface/safetensors, Metadata::validate and read_metadata):
+    // the header is a UTF-8 JSON object starting with '{'; every tensor name appears once; sorted by
+    // offsets, the tensors tile the data area exactly: the first starts at 0, each starts where the
+    // previous ended, and the last ends at the end of the file; each byte length equals
+    // product(shape) x dtype size, computed without overflow.
+    const char* hb = reinterpret_cast<const char*>(map_ + 8);
+    if (n == 0 || hb[0] != '{') throw Error(where(path, 0, "header does not start with '{' (not a safetensors file)"));
+    std::string duplicate;
+    std::vector<std::set<std::string>> keys;  // keys seen per open object, by depth
+    json::parser_callback_t no_duplicates = [&](int depth, json::parse_event_t event, json& parsed) {
+      if (event == json::parse_event_t::object_start) {
+        if (keys.size() <= static_cast<size_t>(depth)) keys.resize(static_cast<size_t>(depth) + 1);
+        keys[depth].clear();
+      } else if (event == json::parse_event_t::key && depth >= 1 && static_cast<size_t>(depth) <= keys.size()) {
+        if (!keys[depth - 1].insert(parsed.get<std::string>()).second && duplicate.empty())
+          duplicate = parsed.get<std::string>();
+      }
+      return true;
+    };
     json header;
     try {
-      header = json::parse(reinterpret_cast<const char*>(map_ + 8), reinterpret_cast<const char*>(map_ + 8 + n));
+      header = json::parse(hb, hb + n, no_duplicates);
     } catch (const json::exception& e) {
       throw Error(where(path, 0, std::string("header is not valid JSON: ") + e.what()));
     }
+    if (!duplicate.empty())
+      throw Error(where(path, 0, "header names '" + duplicate + "' twice (a reader would silently keep one entry)"));
     if (!header.is_object()) throw Error(where(path, 0, "header is not a JSON object"));
 
     for (auto it = header.begin(); it != header.end(); ++it) {
@@ -114,11 +153,14 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       uint64_t numel = 1;
       for (const auto& s : v["shape"]) {
         if (!s.is_number_unsigned()) throw bad("shape has a non-integer or negative dimension " + s.dump());
-        uint64_t dim = s.get<uint64_t>();
-        if (dim != 0 && numel > (uint64_t(1) << 62) / dim) throw bad("shape is too large");
-        numel *= dim;
+        const uint64_t dim = s.get<uint64_t>();
+        if (dim > static_cast<uint64_t>(INT64_MAX) || __builtin_mul_overflow(numel, dim, &numel))
+          throw bad("shape " + v["shape"].dump() + " overflows the element count");
         e.shape.push_back(static_cast<int64_t>(dim));
       }
+      uint64_t nbytes = 0;
+      if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d->bytes), &nbytes))
+        throw bad("shape " + v["shape"].dump() + " x " + e.dtype + " overflows the byte count");
       const json& off = v["data_offsets"];
       if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
         throw bad("data_offsets must be two non-negative integers");
@@ -128,24 +170,34 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       if (e.end > data_size)
         throw bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
                   ") out of range: the data area has " + std::to_string(data_size) + " bytes");
-      if (e.end - e.begin != numel * d->bytes)
+      if (e.end - e.begin != nbytes)
         throw bad("data_offsets span " + std::to_string(e.end - e.begin) + " bytes but dtype " + e.dtype +
-                  " and shape need " + std::to_string(numel * d->bytes));
+                  " and shape need " + std::to_string(nbytes));
       entries_.push_back(std::move(e));
     }
-    // No two tensors may share bytes.
+    // Sorted by offsets, the tensors must tile [0, data_size) with neither overlap nor gap.
     std::vector<const TensorEntry*> by_offset;
     for (const auto& e : entries_) by_offset.push_back(&e);
     std::sort(by_offset.begin(), by_offset.end(), [](const TensorEntry* a, const TensorEntry* b) {
       return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
     });
-    const TensorEntry* furthest = nullptr;  // the tensor reaching furthest so far
+    uint64_t covered = 0;
+    const TensorEntry* prev = nullptr;
     for (const TensorEntry* e : by_offset) {
-      if (e->end == e->begin) continue;  // empty tensors own no bytes
-      if (furthest && e->begin < furthest->end)
-        throw Error(where(path, 0, "tensor '" + e->name + "': data_offsets overlap tensor '" + furthest->name + "'"));
-      if (!furthest || e->end > furthest->end) furthest = e;
+      if (e->begin < covered)
+        throw Error(where(path, 0, "tensor '" + e->name + "': data_offsets [" + std::to_string(e->begin) + ", " +
+                                       std::to_string(e->end) + ") overlap tensor '" + (prev ? prev->name : "") + "'"));
+      if (e->begin > covered)
+        throw Error(where(path, 0, "tensor '" + e->name + "': data_offsets start at " + std::to_string(e->begin) +
+                                       " but the previous tensor ends at " + std::to_string(covered) +
+                                       " (tensors must be contiguous, without gaps)"));
+      covered = e->end;
+      prev = e;
     }
+    if (covered != data_size)
+      throw Error(where(path, 0, "the tensors cover " + std::to_string(covered) + " bytes of the " +
+                                     std::to_string(data_size) +
+                                     "-byte data area (the last one must end at the end of the file)"));
     std::sort(entries_.begin(), entries_.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.name < b.name; });
   } catch (...) {
     ::munmap(const_cast<uint8_t*>(map_), size_);

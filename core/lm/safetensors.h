@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +74,12 @@ class Checkpoint {
   std::vector<std::unique_ptr<SafetensorsFile>> files_;
   std::map<std::string, const SafetensorsFile*> where_;
 };
+
+// Throws ps::Error "FILE: tensor 'NAME' holds N non-finite values (NaN or infinity)" when a
+// floating-point tensor has any; with `cast_to`, the tensor is the stored one cast to that dtype
+// and the message says the values overflow it. Integer and bool tensors always pass.
+void require_finite(const at::Tensor& t, const std::string& file, const std::string& name,
+                    std::optional<at::ScalarType> cast_to = std::nullopt);
 
 // "F32" -> at::kFloat, ...; throws ps::Error for names it does not know.
 at::ScalarType safetensors_dtype(const std::string& name, const std::string& context);

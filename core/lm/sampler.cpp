@@ -1,5 +1,6 @@
 #include "lm/sampler.h"
 
+#include <cmath>
 #include <limits>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -9,8 +10,10 @@
 namespace ps::lm {
 
 Sampler::Sampler(const SamplingConfig& config, uint64_t seed) : config_(config), gen_(at::detail::createCPUGenerator(seed)) {
-  if (config.top_p <= 0 || config.top_p > 1) throw Error("sampling: top_p must be in (0, 1], got " + std::to_string(config.top_p));
+  if (!(config.top_p > 0 && config.top_p <= 1)) throw Error("sampling: top_p must be in (0, 1], got " + std::to_string(config.top_p));
   if (config.top_k < 0) throw Error("sampling: top_k must be >= 0");
+  if (!std::isfinite(config.temperature) || config.temperature < 0)
+    throw Error("sampling: temperature must be a finite number >= 0, got " + std::to_string(config.temperature));
 }
 
 std::pair<at::Tensor, at::Tensor> Sampler::sample(const at::Tensor& logits_in) {

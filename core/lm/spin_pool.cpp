@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,9 @@ class SpinPool {
   bool run(int64_t n, int64_t chunk, int tasks, const Fn& fn) {
     std::unique_lock<std::mutex> section(run_mu_, std::try_to_lock);
     if (!section.owns_lock()) return false;
-    add_workers(tasks - 1);
+    // A thread that cannot be started (e.g. under an address-space limit) is not fatal: with
+    // fewer workers than parts the caller runs the whole range itself.
+    if (!add_workers(tasks - 1)) return false;
     fn_ = &fn;
     n_ = n;
     chunk_ = chunk;
@@ -73,14 +76,26 @@ class SpinPool {
     t_inside_section = false;
   }
 
-  void add_workers(int count) {
+  bool add_workers(int count) {
+    // Reserved first: once a thread runs, recording it must not throw (its task number is taken).
+    try {
+      workers_.reserve(static_cast<size_t>(std::max(count, 0)));
+    } catch (const std::bad_alloc&) {
+      return false;
+    }
     while (static_cast<int>(workers_.size()) < count) {
       const int task = static_cast<int>(workers_.size()) + 1;
       // The section before this one: the new thread may start after run() moved it on.
       const uint64_t before = section_.load();
-      workers_.emplace_back([this, task, before] { worker(task, before); });
-      workers_.back().detach();
+      try {
+        std::thread t([this, task, before] { worker(task, before); });
+        t.detach();
+        workers_.push_back(std::move(t));
+      } catch (const std::system_error&) {
+        return false;
+      }
     }
+    return true;
   }
 
   void worker(int task, uint64_t seen) {

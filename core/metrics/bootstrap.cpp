@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include "common/error.h"
+#include "common/parallel.h"
 
 namespace ps::metrics {
 
@@ -53,20 +53,17 @@ std::vector<Interval> bootstrap_cis(size_t n_items, int n_stats, const MultiStat
                                     uint64_t seed, double level, int threads) {
   if (resamples < 1) throw ps::Error("bootstrap: the number of resamples must be positive");
   std::vector<std::vector<double>> values(n_stats, std::vector<double>(resamples, std::nan("")));
-  threads = std::max(1, std::min(threads, resamples));
-  auto worker = [&](int t) {
-    std::vector<double> out(n_stats), w;
-    for (int r = t; r < resamples; r += threads) {
-      resample_weights(n_items, seed, r, w);
-      std::fill(out.begin(), out.end(), std::nan(""));
-      stat(w, out);
-      for (int k = 0; k < n_stats; ++k) values[k][r] = out[k];
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& th : pool) th.join();
+  threads = std::min(ps::clamp_threads(threads), resamples);
+  // Per-worker scratch; resample r always uses the weights of (seed, r), whichever thread runs it.
+  std::vector<std::vector<double>> outs(threads, std::vector<double>(n_stats)), ws(threads);
+  ps::parallel_for(static_cast<size_t>(resamples), threads, [&](size_t ri, int worker) {
+    const int r = static_cast<int>(ri);
+    std::vector<double>& out = outs[worker];
+    resample_weights(n_items, seed, r, ws[worker]);
+    std::fill(out.begin(), out.end(), std::nan(""));
+    stat(ws[worker], out);
+    for (int k = 0; k < n_stats; ++k) values[k][r] = out[k];
+  });
   std::vector<Interval> cis(n_stats);
   const double alpha = (1.0 - level) / 2;
   for (int k = 0; k < n_stats; ++k) {

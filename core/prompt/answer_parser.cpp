@@ -93,6 +93,9 @@ ParsedAnswer parse_answer(std::string_view text, bool truncated) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(objects.back());
+  } catch (const nlohmann::json::out_of_range&) {
+    // A complete object whose number overflows a double (e.g. "confidence": 1e999): not finite.
+    return failed(a, ParseFailure::ConfidenceOutOfRange, "a number in the answer is not finite (overflow)", false);
   } catch (const nlohmann::json::exception&) {
     return failed(a, ParseFailure::NoJson, "the last {...} after </think> is not valid JSON", truncated);
   }

@@ -34,15 +34,18 @@ std::string render_evidence(const ItemEvidence& e, const EvidenceLimits& lim, bo
   if (!e.perturber_in_graph) {
     s += e.perturber + " is not in the knowledge graph: no neighbours.\n";
   } else {
-    s += "Closest knockdowns measured on " + y + " (KG similarity):\n";
+    // The seed paper's "observed hits / non-hits for Y", with their counts stated.
     std::vector<std::string> hits, non;
     size_t shown = 0;
     for (const auto& o : e.neighbours) {
       if (shown++ == lim.max_neighbours) break;
-      (o.label == 1 ? hits : non).push_back(o.symbol + fmt(" %.2f", o.similarity));
+      (o.label == 1 ? hits : non).push_back(lim.show_similarity ? o.symbol + fmt(" %.2f", o.similarity) : o.symbol);
     }
-    s += "hits: " + (hits.empty() ? std::string("none") : join(hits, hits.size(), ", ")) + "\n";
-    s += "non-hits: " + (non.empty() ? std::string("none") : join(non, non.size(), ", ")) + "\n";
+    s += "Closest knockdowns measured on " + y + (lim.show_similarity ? " (KG similarity):\n" : ":\n");
+    s += std::to_string(hits.size()) + (hits.size() == 1 ? " hit" : " hits") +
+         (hits.empty() ? std::string() : ": " + join(hits, hits.size(), ", ")) + "\n";
+    s += std::to_string(non.size()) + (non.size() == 1 ? " non-hit" : " non-hits") +
+         (non.empty() ? std::string() : ": " + join(non, non.size(), ", ")) + "\n";
   }
   if (std::isnan(e.target_de_rate) || e.target_train_n == 0)
     s += y + " has no training knockdowns.\n";

@@ -20,7 +20,7 @@ namespace ps::prompt {
 
 struct NeighbourObservation {
   std::string symbol;       // a train perturber
-  double similarity = 0;    // its fused KG score to X (0..~1)
+  double similarity = 0;    // its fused KG score to X over the sum of source weights (0..1)
   int label = 0;            // 1: Y was DE after its knockdown ("hit"), 0: not ("non-hit")
 };
 
@@ -48,12 +48,13 @@ struct EvidenceLimits {
   size_t max_go = 3;
   size_t max_pathways = 2;
   size_t max_channels = 3;
+  bool show_similarity = true;  // each neighbour's similarity after its name ("MED13 0.91")
 };
 
 // The evidence as prompt lines (no trailing newline), e.g.
 //   Closest knockdowns measured on MYC (KG similarity):
-//   hits: MED13 0.91, CCNC 0.85
-//   non-hits: CDK8 0.80
+//   2 hits: MED13 0.91, CCNC 0.85
+//   1 non-hit: CDK8 0.80
 //   MYC was DE after 12% of 850 training knockdowns.
 //   MED12-MYC: STRING 0.40 (experiments 0.31); shared GO: mediator complex; shared Reactome: none.
 std::string render_evidence(const ItemEvidence& e, const EvidenceLimits& limits, bool include_knn_prior);

@@ -4,10 +4,16 @@
 // train, model on the rest) maps its score to P(DE).
 //
 // Items whose pair is itself in train (SFT/GRPO prompts) are computed leave-pair-out (see
-// evidence.h), so their evidence never carries their own label.
+// evidence.h), so their evidence never carries their own label. The calibrator is cross-fitted
+// for them: the train perturbers fall into kFolds seeded folds, and an item whose perturber is in
+// fold k gets P(DE) from a calibrator fitted (the same way) on the other folds' items only, so no
+// label of its perturber, its own included, shapes its probability. Other items (held-out
+// perturbers) use the calibrator fitted on all train items.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "data/perturbqa.h"
@@ -36,6 +42,9 @@ class EvidenceSource {
   std::string cell_line_;
   std::unique_ptr<kg::KnnModel> model_;
   metrics::Calibrator calibrator_;
+  static constexpr int kFolds = 5;
+  std::unordered_map<std::string, int> fold_of_;         // train perturber -> its fold
+  std::vector<metrics::Calibrator> fold_calibrators_;    // [kFolds], each fitted without its fold
   int threads_;
 };
 

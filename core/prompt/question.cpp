@@ -34,7 +34,7 @@ PromptConfig PromptConfig::from_json(const nlohmann::json& j, const std::string&
   const std::string w = source + ": ";
   if (!j.is_object()) throw Error(w + "prompt: expected an object");
   static const char* known[] = {"max_neighbours", "max_go", "max_pathways", "max_channels", "max_prompt_tokens",
-                                "include_knn_prior", "include_descriptions", "system_prompt"};
+                                "include_knn_prior", "include_descriptions", "system_prompt", "show_similarity"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return it.key() == k; }) == std::end(known))
       throw Error(w + "prompt." + it.key() + ": unknown field");
@@ -51,6 +51,7 @@ PromptConfig PromptConfig::from_json(const nlohmann::json& j, const std::string&
   read_size("max_channels", c.limits.max_channels);
   read_size("max_prompt_tokens", c.max_prompt_tokens);
   read_field(j, "include_knn_prior", c.include_knn_prior, w);
+  read_field(j, "show_similarity", c.limits.show_similarity, w);
   read_field(j, "include_descriptions", c.include_descriptions, w);
   read_field(j, "system_prompt", c.system_prompt, w);
   c.validate(source);
@@ -61,7 +62,8 @@ nlohmann::json PromptConfig::to_json() const {
   return {{"max_neighbours", limits.max_neighbours}, {"max_go", limits.max_go},
           {"max_pathways", limits.max_pathways},     {"max_channels", limits.max_channels},
           {"max_prompt_tokens", max_prompt_tokens},  {"include_knn_prior", include_knn_prior},
-          {"include_descriptions", include_descriptions}, {"system_prompt", system_prompt}};
+          {"include_descriptions", include_descriptions}, {"system_prompt", system_prompt},
+          {"show_similarity", limits.show_similarity}};
 }
 
 void PromptConfig::validate(const std::string& source) const {

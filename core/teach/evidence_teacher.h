@@ -5,11 +5,8 @@
 //   de = p >= 0.5,   confidence = de ? p : 1 - p        (answer_parser.h's convention)
 //
 // Trace (every number comes from the evidence the prompt shows):
-//   MED12 knockdown in K562, read-out MYC.
-//   Of 8 close knockdowns measured on MYC, 2 changed it (MED13, CCNC) and 6 did not.
-//   MYC was DE after 12% of training knockdowns.
-//   Direct link: STRING 0.40; shared GO: mediator complex.
-//   DE looks unlikely.
+//   2 of 8 close knockdowns changed MYC; MYC was DE after 12% of knockdowns; STRING link 0.40.
+//   DE is unlikely.
 //
 // Like the endpoint teacher it keeps, by default, only parseable and correct traces (the seed
 // paper's distillation recipe); the counts of made and kept traces are returned for the run.
@@ -22,7 +19,7 @@
 
 namespace ps::teach {
 
-struct TeacherTrace {
+struct EvidenceTrace {
   std::string reasoning;   // the text inside <think>...</think>
   std::string answer;      // {"de": ..., "confidence": ...}
   bool de = false;
@@ -32,11 +29,7 @@ struct TeacherTrace {
   std::string completion() const;  // "<think>\n" + reasoning + "\n</think>\n\n" + answer
 };
 
-struct TeacherCounts {
-  int64_t made = 0, kept = 0, wrong = 0, unparseable = 0, failed = 0;
-};
-
 // One trace for one item (shown evidence only: `limits` as the prompt used).
-TeacherTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits);
+EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits);
 
 }  // namespace ps::teach

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "teach/endpoint_client.h"
 #include "train/json_fields.h"
 
 namespace fs = std::filesystem;
@@ -64,7 +65,10 @@ void TeacherConfig::read(const json& j, const std::string& file) {
   Fields f(j, file, "teacher");
   f.choice("kind", kind, {"evidence", "endpoint"});
   f.boolean("keep_all", keep_all);
-  if (const json* e = f.object("endpoint")) endpoint = *e;
+  if (const json* e = f.object("endpoint")) {
+    endpoint = *e;
+    teach::EndpointConfig::from_json(endpoint, file + ": teacher.endpoint");  // validates every field now
+  }
   f.finish();
   if (kind == "endpoint" && endpoint.is_null()) f.fail("endpoint", "required when teacher.kind is \"endpoint\"");
 }
@@ -252,6 +256,125 @@ json SftConfig::to_json() const {
           {"optim", optim.to_json()},
           {"train", train.to_json()},
           {"eval", eval.to_json()}};
+}
+
+void GrpoKnobs::read(const json& j, const std::string& file) {
+  Fields f(j, file, "grpo");
+  f.integer("num_generations", num_generations, 2, 1024);
+  f.integer("batch_completions", batch_completions, 2, 1 << 20);
+  f.integer("micro_batch", micro_batch, 1, 1 << 20);
+  f.number("temperature", temperature, 0, 100, true);
+  f.number("top_p", top_p, 0, 1, true);
+  f.integer("top_k", top_k, 0, 1 << 24);
+  f.integer("max_completion_length", max_completion_length, 1, 1 << 20);
+  f.boolean("mask_truncated_completions", mask_truncated_completions);
+  f.integer("num_iterations", num_iterations, 1, 1000);
+  f.number("epsilon_low", epsilon_low, 0, 1, false, true);
+  f.number("epsilon_high", epsilon_high, 0, 100);
+  f.number("delta", delta, 0, 1e6);
+  f.number("beta", beta, 0, 1e6);
+  f.choice("loss_type", loss_type, {"grpo", "bnpo", "dr_grpo", "dapo"});
+  if (f.has("scale_rewards") && f.raw("scale_rewards").is_boolean())
+    scale_rewards = f.raw("scale_rewards").get<bool>() ? "group" : "none";
+  else
+    f.choice("scale_rewards", scale_rewards, {"none", "group", "batch"});
+  f.choice("reward", reward, {"rlcr", "rlvr"});
+  f.number("parse_penalty", parse_penalty, 0, 1e6, true);
+  f.boolean("learnability_filter", learnability_filter);
+  f.integer("pool_items", pool_items, 1, 10000000);
+  f.integer("filter_refresh_steps", filter_refresh_steps, 0, 100000000);
+  if (f.has("positive_rate") && f.raw("positive_rate").is_string()) {
+    if (f.raw("positive_rate") != "natural") f.fail("positive_rate", "must be a number in (0, 1) or \"natural\"");
+    positive_rate = -1;
+  } else {
+    f.number("positive_rate", positive_rate, 0, 1, true, true);
+  }
+  f.integer("max_steps", max_steps, 1, 100000000);
+  f.integer("checkpoint_every", checkpoint_every, 0, 100000000);
+  f.integer("log_samples", log_samples, 0, 1 << 20);
+  f.integer("threads", threads, 0, 1024);
+  f.boolean("gradient_checkpointing", gradient_checkpointing);
+  f.finish();
+  if (batch_completions % num_generations != 0)
+    f.fail("batch_completions", std::to_string(batch_completions) + " is not a multiple of num_generations (" +
+                                    std::to_string(num_generations) + "): every prompt needs its whole group");
+  if (delta != 0 && delta <= 1 + epsilon_high) f.fail("delta", "must be > 1 + epsilon_high (or 0 = off)");
+}
+
+json GrpoKnobs::to_json() const {
+  return {{"num_generations", num_generations}, {"batch_completions", batch_completions}, {"micro_batch", micro_batch},
+          {"temperature", temperature}, {"top_p", top_p}, {"top_k", top_k},
+          {"max_completion_length", max_completion_length}, {"mask_truncated_completions", mask_truncated_completions},
+          {"num_iterations", num_iterations}, {"epsilon_low", epsilon_low}, {"epsilon_high", epsilon_high},
+          {"delta", delta}, {"beta", beta}, {"loss_type", loss_type}, {"scale_rewards", scale_rewards},
+          {"reward", reward}, {"parse_penalty", parse_penalty}, {"learnability_filter", learnability_filter},
+          {"pool_items", pool_items}, {"filter_refresh_steps", filter_refresh_steps},
+          {"positive_rate", positive_rate < 0 ? json("natural") : json(positive_rate)}, {"max_steps", max_steps},
+          {"checkpoint_every", checkpoint_every}, {"log_samples", log_samples}, {"threads", threads},
+          {"gradient_checkpointing", gradient_checkpointing}};
+}
+
+void GrpoInit::read(const json& j, const std::string& file) {
+  Fields f(j, file, "init");
+  f.integer("sft_run", sft_run, 1, INT64_MAX);
+  f.string("model", model);
+  f.string("adapter", adapter);
+  f.choice("lora_reference", lora_reference, {"merge", "continue"});
+  f.finish();
+  if ((sft_run > 0) == !model.empty()) f.fail("sft_run", "give exactly one of init.sft_run and init.model");
+  if (!adapter.empty() && model.empty()) f.fail("adapter", "needs init.model");
+}
+
+json GrpoInit::to_json() const {
+  return {{"sft_run", sft_run}, {"model", model}, {"adapter", adapter}, {"lora_reference", lora_reference}};
+}
+
+GrpoConfig GrpoConfig::load(const std::string& path) { return from_json(read_json_file(path), path); }
+
+GrpoConfig GrpoConfig::from_json(const json& j, const std::string& file) {
+  GrpoConfig c;
+  Fields f(j, file, "");
+  std::string kind = "grpo";
+  f.choice("kind", kind, {"grpo"});
+  f.string("name", c.name);
+  int64_t seed = static_cast<int64_t>(c.seed);
+  f.integer("seed", seed, 0, INT64_MAX);
+  c.seed = static_cast<uint64_t>(seed);
+  if (const json* o = f.object("init")) c.init.read(*o, file);
+  else f.fail("init", "required: {\"sft_run\": ID} or {\"model\": DIR}");
+  if (const json* o = f.object("data")) c.data.read(*o, file);
+  if (const json* o = f.object("prompt")) {
+    c.prompt = prompt::PromptConfig::from_json(*o, file);
+    c.prompt_given = true;
+  }
+  f.choice("finetune", c.finetune, {"auto", "full", "lora"});
+  if (const json* o = f.object("lora")) c.lora = read_lora(*o, file, "lora");
+  if (const json* o = f.object("grpo")) c.grpo.read(*o, file);
+  if (const json* o = f.object("optim")) c.optim.read(*o, file);
+  if (const json* o = f.object("eval")) c.eval.read(*o, file);
+  f.finish();
+  c.validate(file);
+  return c;
+}
+
+void GrpoConfig::validate(const std::string& file) const {
+  if (grpo.micro_batch > grpo.batch_completions)
+    throw Error(file + ": grpo.micro_batch (" + std::to_string(grpo.micro_batch) + ") exceeds grpo.batch_completions (" +
+                std::to_string(grpo.batch_completions) + ")");
+  if (grpo.batch_completions % grpo.micro_batch != 0)
+    throw Error(file + ": grpo.batch_completions (" + std::to_string(grpo.batch_completions) +
+                ") is not a multiple of grpo.micro_batch (" + std::to_string(grpo.micro_batch) + ")");
+  if (grpo.learnability_filter && grpo.pool_items * 1 < grpo.batch_completions / grpo.num_generations)
+    throw Error(file + ": grpo.pool_items is smaller than the prompts of one step");
+  prompt.validate(file);
+}
+
+json GrpoConfig::to_json() const {
+  json j = {{"kind", "grpo"}, {"name", name}, {"seed", seed}, {"init", init.to_json()}, {"data", data.to_json()},
+            {"finetune", finetune}, {"lora", lora_to_json(lora)}, {"grpo", grpo.to_json()},
+            {"optim", optim.to_json()}, {"eval", eval.to_json()}};
+  if (prompt_given) j["prompt"] = prompt.to_json();
+  return j;
 }
 
 }  // namespace ps::train

@@ -113,6 +113,68 @@ struct SftConfig {
   void validate(const std::string& file) const;  // cross-field rules; from_json calls it
 };
 
+// GRPO's own knobs (TRL's names; pipeline-facts A). Units: completions, tokens, optimiser steps.
+struct GrpoKnobs {
+  int64_t num_generations = 8;        // K completions per prompt (a group)
+  int64_t batch_completions = 16;     // completions per optimiser step (TRL's effective batch); a multiple of K
+  int64_t micro_batch = 16;           // completions per forward/backward (gradient accumulation splits the step)
+  double temperature = 1.0;           // sampling temperature; log-probs use logits / temperature (TRL)
+  double top_p = 1.0;
+  int64_t top_k = 0;
+  int64_t max_completion_length = 256;
+  bool mask_truncated_completions = true;  // completions without EOS are left out of the loss
+  int64_t num_iterations = 1;         // optimiser steps per generation batch (μ); old log-probs fixed at generation
+  double epsilon_low = 0.2, epsilon_high = 0.2;  // PPO clip of the ratio
+  double delta = 0;                   // > 0: cap of the unclipped ratio (INTELLECT-2); 0 = off
+  double beta = 0.04;                 // weight of the k3 KL to the reference (SFT) policy; 0 = no reference pass
+  std::string loss_type = "bnpo";     // grpo | bnpo | dr_grpo | dapo
+  std::string scale_rewards = "none"; // none | group | batch
+  std::string reward = "rlcr";        // rlcr (correct + 1 - (P(DE) - y)^2) | rlvr (correct)
+  double parse_penalty = 0.5;         // an unparseable completion's reward is -parse_penalty (< every parseable one)
+  bool learnability_filter = true;    // keep pool prompts with 1..K-1 correct rollouts of the current policy
+  int64_t pool_items = 256;           // prompts scored for the filter (train split, natural DE rate)
+  int64_t filter_refresh_steps = 0;   // re-score the pool every N optimiser steps; 0 = once at the start
+  double positive_rate = 0.4;         // DE share among training prompts after upsampling; < 0 = natural
+  int64_t max_steps = 100;            // optimiser steps
+  int64_t checkpoint_every = 20;      // optimiser steps; 0 = only at the end
+  int64_t log_samples = 4;            // rollout samples kept in the store per step (whole groups)
+  int64_t threads = 0;                // CPU threads; 0 = all cores
+  bool gradient_checkpointing = false;  // recompute each layer in backward (memory for time)
+  void read(const nlohmann::json& j, const std::string& file);
+  nlohmann::json to_json() const;
+};
+
+// The policy GRPO starts from and the reference it stays close to.
+struct GrpoInit {
+  int64_t sft_run = 0;          // a finished SFT run in the store (its model, adapter, prompt settings) ...
+  std::string model, adapter;   // ... or folders
+  // LoRA runs: "merge" folds the SFT adapter into the weights and trains a new one (reference =
+  // the merged weights with the adapter off); "continue" trains the SFT adapter on (reference = a
+  // frozen copy of it). Full fine-tuning: the reference is a frozen copy of the starting weights.
+  std::string lora_reference = "merge";
+  void read(const nlohmann::json& j, const std::string& file);
+  nlohmann::json to_json() const;
+};
+
+struct GrpoConfig {
+  std::string name = "grpo";
+  uint64_t seed = 1;
+  GrpoInit init;
+  DataConfig data;                  // item sets and the prompt pool's cell lines
+  prompt::PromptConfig prompt;      // default: the SFT run's
+  bool prompt_given = false;        // whether the config set "prompt" (else the SFT run's is used)
+  std::string finetune = "auto";    // auto (as the SFT run) | full | lora
+  lm::LoraConfig lora;              // a new adapter (lora_reference = merge)
+  GrpoKnobs grpo;
+  OptimConfig optim;
+  EvalConfig eval;
+
+  static GrpoConfig load(const std::string& path);
+  static GrpoConfig from_json(const nlohmann::json& j, const std::string& file);
+  nlohmann::json to_json() const;
+  void validate(const std::string& file) const;
+};
+
 // The LoRA fields of a config object (r, alpha, dropout, targets, use_rslora).
 lm::LoraConfig read_lora(const nlohmann::json& j, const std::string& file, const std::string& path);
 nlohmann::json lora_to_json(const lm::LoraConfig& c);

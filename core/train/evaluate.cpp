@@ -97,6 +97,7 @@ EvalResult evaluate_policy(const Policy& policy, const std::vector<data::Item>& 
   g.top_p = cfg.top_p;
   g.top_k = cfg.top_k;
   g.stop_ids = policy.stop_ids;
+  g.vocab_limit = policy.tok.vocab_size();
   if (auto pad = policy.tok.token_id("<|endoftext|>")) g.pad_id = *pad;
   const size_t B = static_cast<size_t>(cfg.batch_size);
   for (size_t b0 = 0; b0 < order.size(); b0 += B) {

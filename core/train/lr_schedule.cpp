@@ -9,6 +9,9 @@ namespace ps::train {
 
 double lr_multiplier(const std::string& schedule, int64_t s, int64_t W, int64_t S) {
   if (W < 0 || S < 0) throw Error("learning-rate schedule: negative step counts");
+  // The name is checked before the warm-up branch: an unknown schedule is an error at every step.
+  if (schedule != "constant" && schedule != "constant_with_warmup" && schedule != "linear" && schedule != "cosine")
+    throw Error("learning-rate schedule: unknown \"" + schedule + "\" (constant, constant_with_warmup, linear, cosine)");
   const bool warm = schedule != "constant" && s < W;
   if (warm) return static_cast<double>(s) / static_cast<double>(std::max<int64_t>(1, W));
   if (schedule == "constant" || schedule == "constant_with_warmup") return 1.0;

@@ -12,7 +12,8 @@
 
 namespace ps::train {
 
-// Throws ps::Error for an unknown name or W > S.
+// Throws ps::Error for an unknown name or negative counts. W > S is allowed (the warm-up then
+// never ends, as in HF).
 double lr_multiplier(const std::string& schedule, int64_t step, int64_t warmup_steps, int64_t total_steps);
 
 // W from an explicit step count, else from a ratio of S (rounded up, as HF's get_warmup_steps).

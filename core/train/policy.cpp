@@ -70,7 +70,7 @@ Policy Policy::load(const std::string& model_dir, const std::string& adapter_dir
   Policy p(tokenizer::Tokenizer::from_file(tok_path));
   p.model_dir = model_dir;
   p.adapter_dir = adapter_dir;
-  p.model = std::make_unique<lm::Model>(lm::Model::load(model_dir, device, dtype));
+  p.model = std::make_shared<lm::Model>(lm::Model::load(model_dir, device, dtype));
   if (!adapter_dir.empty()) p.model->attach_adapter(lm::LoraAdapter::load(adapter_dir, p.model->config(), device, at::kFloat));
   p.stop_ids = stop_ids_of(model_dir, p.model->config());
   if (p.stop_ids.empty())

@@ -16,7 +16,7 @@ namespace ps::train {
 
 struct Policy {
   explicit Policy(tokenizer::Tokenizer t) : tok(std::move(t)) {}
-  std::unique_ptr<lm::Model> model;
+  std::shared_ptr<lm::Model> model;  // shared: a training loop lends its model without a copy
   tokenizer::Tokenizer tok;
   std::vector<int64_t> stop_ids;   // generation_config.json's eos ids, else config.json's, else <|im_end|>
   std::string model_dir, adapter_dir;

@@ -37,7 +37,9 @@ class TaskData {
  public:
   // Loads the graph (cache), the PerturbQA files of every cell line named in `cfg`, carves the
   // evaluation sets (seeded) and builds one EvidenceSource per cell line. Reports progress.
-  static std::unique_ptr<TaskData> load(const DataConfig& cfg, uint64_t seed, jobs::JobContext& ctx);
+  // Progress goes to ctx between f0 and f1.
+  static std::unique_ptr<TaskData> load(const DataConfig& cfg, uint64_t seed, jobs::JobContext& ctx, double f0 = 0,
+                                        double f1 = 1);
 
   const ItemSets& sets() const { return sets_; }
   // n train-split items of the training lines, DE share `positive_rate` (< 0: natural), seeded;
@@ -46,6 +48,11 @@ class TaskData {
                                        const std::vector<std::string>& exclude = {}) const;
   // Evidence per item (each from its cell line's source; leave-pair-out for train pairs).
   std::vector<prompt::ItemEvidence> evidence(const std::vector<data::Item>& items) const;
+  // Every item (train and official test) of a loaded cell line; ps::Error for another.
+  const std::vector<data::Item>& items(const std::string& cell_line) const;
+  // The items of an evaluation set ("val", "ttc_val", "heldout") or the official "test" split,
+  // restricted to one cell line ("all": every line), first n (n <= 0: all). Errors name the split.
+  std::vector<data::Item> select(const std::string& split, const std::string& cell_line, int64_t n) const;
   const kg::KnowledgeGraph& graph() const { return *graph_; }
   const std::string& data_dir() const { return data_dir_; }
 

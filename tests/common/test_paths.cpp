@@ -39,3 +39,16 @@ TEST(Paths, SharedMirrorBesideTheCheckoutIsFound) {
   EXPECT_TRUE(fs::exists(fs::path(d->dir) / "perturbqa"));
   EXPECT_TRUE(ps::locate_fixtures().has_value());
 }
+
+// The compile-time source tree is searched only by a binary in its build tree: an
+// installed copy must never report the build machine's checkout.
+TEST(Paths, SourceTreeRuleOnlyInTheBuildTree) {
+  const std::string build = ps::build_dir();
+  ASSERT_FALSE(build.empty());
+  EXPECT_TRUE(ps::running_from_build_tree(build));
+  EXPECT_TRUE(ps::running_from_build_tree(build + "/tests"));
+  EXPECT_TRUE(ps::running_from_build_tree(ps::executable_dir()));  // this test runs from build/
+  EXPECT_FALSE(ps::running_from_build_tree("/usr/bin"));
+  EXPECT_FALSE(ps::running_from_build_tree(build + "-installed/bin"));  // a prefix of the name is not inside
+  EXPECT_FALSE(ps::running_from_build_tree(""));
+}

@@ -53,3 +53,42 @@ TEST(Text, LineReaderStripsCrlfCountsLinesAndReadsALastLineWithoutNewline) {
 }
 
 TEST(Text, Trim) { EXPECT_EQ(ps::trim("  a b \t\n"), "a b"); }
+
+// Issue 15, fault 7: RFC 4180 exactly, and malformed records are refused, not repaired.
+TEST(Text, SplitCsvFollowsRfc4180) {
+  std::vector<std::string> f;
+  std::string err;
+  ASSERT_TRUE(ps::split_csv("\"AB\"\"C\",x", f, ',', &err));
+  EXPECT_EQ(f, (std::vector<std::string>{"AB\"C", "x"}));
+  ASSERT_TRUE(ps::split_csv("\"\",\"\"\"\",", f));
+  EXPECT_EQ(f, (std::vector<std::string>{"", "\"", ""}));
+  EXPECT_FALSE(ps::split_csv("\"AARS2\"X,B", f, ',', &err)) << "text after the closing quote";
+  EXPECT_NE(err.find("field 1"), std::string::npos) << err;
+  EXPECT_FALSE(ps::split_csv("a,AB\"C", f, ',', &err)) << "a quote inside an unquoted field";
+  EXPECT_NE(err.find("field 2"), std::string::npos) << err;
+  EXPECT_FALSE(ps::split_csv("a,\"b\"\"", f, ',', &err)) << "open after an escaped quote";
+}
+
+TEST(Text, FindInvalidUtf8) {
+  EXPECT_EQ(ps::find_invalid_utf8("plain"), std::string::npos);
+  EXPECT_EQ(ps::find_invalid_utf8("IFN\xCE\xB3 \xE2\x82\xAC \xF0\x9F\x98\x80"), std::string::npos);
+  EXPECT_EQ(ps::find_invalid_utf8("ab\xC9"), 2u);              // Latin-1 É
+  EXPECT_EQ(ps::find_invalid_utf8("\xC0\xAF"), 0u);           // overlong '/'
+  EXPECT_EQ(ps::find_invalid_utf8("\xE0\x80\xAF"), 0u);       // overlong, 3 bytes
+  EXPECT_EQ(ps::find_invalid_utf8("x\xED\xA0\x80"), 1u);      // a surrogate
+  EXPECT_EQ(ps::find_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(ps::find_invalid_utf8("\xE2\x82"), 0u);           // truncated
+  EXPECT_EQ(ps::find_invalid_utf8("\x80"), 0u);               // a lone continuation byte
+}
+
+TEST(Text, FoldersAreNotFiles) {
+  fs::path d = fs::temp_directory_path() / ("ps_text_dir_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  try {
+    ps::LineReader r(d.string());
+    ADD_FAILURE() << "a folder was opened as a text file";
+  } catch (const ps::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("folder"), std::string::npos) << e.what();
+  }
+  fs::remove_all(d);
+}

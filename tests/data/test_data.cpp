@@ -215,3 +215,119 @@ TEST(RealMirror, K562CountsMatchSourcesAndAliasesResolve) {
   EXPECT_GT(ds.renamed, 0);
   EXPECT_LT(ds.unresolved.size(), 200u);  // 98-99 % resolve
 }
+
+// Issue 15, fault 7: PerturbQA CSVs are read by RFC 4180, and files that are not UTF-8 CSV text
+// are named as such, at load time, with the file and line.
+TEST(PerturbqaLoader, Rfc4180QuotingIsExact) {
+  auto ok = write("quoted.csv",
+                  "\"pert\",gene,label,split\n"
+                  "\"AB\"\"C\",\"X,Y\",1,train\n"  // "" is one quote; a quoted comma stays in the field
+                  "\"\",B,0,train\n");             // "" alone is an empty field
+  auto err = load_error(ok);
+  EXPECT_NE(err.find("quoted.csv:3: empty pert or gene"), std::string::npos) << err;
+  auto good = write("quoted_ok.csv", "\"pert\",gene,label,split\n\"AB\"\"C\",\"X,Y\",1,train\n");
+  auto ds = load_perturbqa_csv(good, {});
+  ASSERT_EQ(ds.items.size(), 1u);
+  EXPECT_EQ(ds.items[0].pert, "AB\"C");
+  EXPECT_EQ(ds.items[0].gene, "X,Y");
+  // Text after a closing quote is an error (it used to drop the X), as is a stray quote.
+  auto after = write("after_quote.csv", "pert,gene,label,split\nA,B,0,train\n\"AARS2\"X,B,1,train\n");
+  err = load_error(after);
+  EXPECT_NE(err.find("after_quote.csv:3: malformed CSV"), std::string::npos) << err;
+  EXPECT_NE(err.find("after the closing quote"), std::string::npos) << err;
+  auto stray = write("stray.csv", "pert,gene,label,split\nAB\"C,B,1,train\n");
+  EXPECT_NE(load_error(stray).find("stray.csv:2: malformed CSV"), std::string::npos) << load_error(stray);
+  auto open = write("open.csv", "pert,gene,label,split\nA,\"B,1,train\n");
+  EXPECT_NE(load_error(open).find("open.csv:2: malformed CSV"), std::string::npos) << load_error(open);
+  auto header = write("bad_header.csv", "pert,\"gene\"x,label,split\nA,B,1,train\n");
+  EXPECT_NE(load_error(header).find("bad_header.csv:1: malformed CSV"), std::string::npos) << load_error(header);
+}
+
+TEST(PerturbqaLoader, ByteOrderMarkNulUtf16AndInvalidUtf8) {
+  // Excel's UTF-8 byte-order mark: the header still has a 'pert' column.
+  auto bom = write("bom.csv", "\xEF\xBB\xBFpert,gene,label,split\r\nAARS,B,1,train\r\n");
+  auto ds = load_perturbqa_csv(bom, {});
+  ASSERT_EQ(ds.items.size(), 1u);
+  EXPECT_EQ(ds.items[0].pert, "AARS");
+  // NUL bytes: not a text CSV, said with the line.
+  auto nul = write("nul.csv", std::string("pert,gene,label,split\nA,B,1,train\nA,B\0,1,train\n", 45));
+  auto err = load_error(nul);
+  EXPECT_NE(err.find("nul.csv:3: contains a NUL byte"), std::string::npos) << err;
+  // UTF-16 (Excel's "Unicode text").
+  auto u16 = write("u16.csv", std::string("\xFF\xFEp\0e\0r\0t\0", 10));
+  err = load_error(u16);
+  EXPECT_NE(err.find("u16.csv:1:"), std::string::npos) << err;
+  EXPECT_NE(err.find("UTF-16"), std::string::npos) << err;
+  // Invalid UTF-8 in a gene name (Latin-1 text): rejected at load time naming the line.
+  auto latin1 = write("latin1.csv", "pert,gene,label,split\nA,B,1,train\nA,GEN\xC9,0,train\n");
+  err = load_error(latin1);
+  EXPECT_NE(err.find("latin1.csv:3: gene name 'GEN...' is not valid UTF-8"), std::string::npos) << err;
+  auto overlong = write("overlong.csv", "pert,gene,label,split\n\xC0\xAF,B,1,train\n");
+  EXPECT_NE(load_error(overlong).find("overlong.csv:2:"), std::string::npos);
+  // Valid non-ASCII UTF-8 is fine.
+  auto greek = write("greek.csv", "pert,gene,label,split\nIFN\xCE\xB3,B,1,train\n");
+  EXPECT_EQ(load_error(greek), "");
+  // A folder given as the CSV.
+  fs::create_directories(temp_dir() / "a_folder.csv");
+  err = load_error((temp_dir() / "a_folder.csv").string());
+  EXPECT_NE(err.find("a_folder.csv"), std::string::npos) << err;
+  EXPECT_NE(err.find("folder"), std::string::npos) << err;
+}
+
+// Issue 15, fault 11 (TRAC/NCOR2): an alias is not followed when it would merge two genes the
+// file names separately; a current symbol is never renamed; the decision is reported.
+TEST(SymbolResolution, AliasesNeverMergeDistinctReadOuts) {
+  auto info = write("gi2.tsv",
+                    "entrez_id\tsymbol\tgene_name\tgene_type\tchromosome\tensembl_ids\tuniprot_ids\n"
+                    "9612\tNCOR2\tnuclear receptor corepressor 2\tprotein-coding\t12\t\t\n"
+                    "16\tAARS1\talanyl-tRNA synthetase 1\tprotein-coding\t16\t\t\n"
+                    "7\tKRT7\tkeratin 7\tprotein-coding\t12\t\t\n"
+                    "8\tSOX2\tSRY-box 2\tprotein-coding\t3\t\t\n");
+  auto alias = write("ga2.tsv",
+                     "alias_symbol\tsymbol\tentrez_id\n"
+                     "TRAC\tNCOR2\t9612\n"   // TRAC is also a gene of its own (T cell receptor alpha constant)
+                     "AARS\tAARS1\t16\n"
+                     "K7\tKRT7\t7\n"
+                     "CK7\tKRT7\t7\n"
+                     "SOX2\tKRT7\t7\n");     // a current symbol listed as another gene's alias
+  auto r = SymbolResolver::load_files(info, alias);
+  auto p = write("jurkat_like.csv",
+                 "pert,gene,label,split\n"
+                 "AARS,TRAC,1,train\n"
+                 "AARS,NCOR2,0,train\n"
+                 "AARS,K7,1,test\n"
+                 "AARS,CK7,0,test\n"
+                 "AARS,SOX2,0,test\n");
+  LoadOptions opt;
+  opt.resolver = &r;
+  auto ds = load_perturbqa_csv(p, opt);
+  ASSERT_EQ(ds.items.size(), 5u);
+  EXPECT_EQ(ds.items[0].pert, "AARS1");   // a lone alias is still followed
+  EXPECT_EQ(ds.items[0].gene, "TRAC");    // not merged into NCOR2
+  EXPECT_EQ(ds.items[1].gene, "NCOR2");
+  EXPECT_EQ(ds.items[2].gene, "K7");      // two aliases of one gene: both keep their names
+  EXPECT_EQ(ds.items[3].gene, "CK7");
+  EXPECT_EQ(ds.items[4].gene, "SOX2");    // current symbols always resolve to themselves
+  EXPECT_EQ(ds.renamed, 1);
+  EXPECT_EQ(ds.kept_distinct, (std::vector<std::string>{"CK7 (alias of KRT7, as is K7)", "K7 (alias of KRT7, as is CK7)",
+                                                         "TRAC (alias of NCOR2, which is also in the data)"}));
+  // Without NCOR2 in the file, TRAC follows its alias as before.
+  auto q = write("no_ncor2.csv", "pert,gene,label,split\nAARS,TRAC,1,train\n");
+  auto ds2 = load_perturbqa_csv(q, opt);
+  EXPECT_EQ(ds2.items[0].gene, "NCOR2");
+  EXPECT_TRUE(ds2.kept_distinct.empty());
+}
+
+TEST(RealMirror, JurkatKeepsTracAndNcor2Apart) {
+  auto data = ps::locate_data();
+  if (!data) GTEST_SKIP() << "data mirror not found";
+  auto r = SymbolResolver::load(data->dir);
+  auto ds = load_perturbqa(data->dir, "jurkat", "de", &r);
+  int64_t trac = 0, ncor2 = 0;
+  for (const auto& it : ds.items) trac += it.gene == "TRAC", ncor2 += it.gene == "NCOR2";
+  EXPECT_EQ(trac, 86);   // rows naming TRAC in jurkat-de.csv (grep -c)
+  EXPECT_EQ(ncor2, 13);  // rows naming NCOR2
+  bool listed = false;
+  for (const auto& k : ds.kept_distinct) listed = listed || k.rfind("TRAC (alias of NCOR2", 0) == 0;
+  EXPECT_TRUE(listed);
+}

@@ -177,6 +177,25 @@ TEST_F(DataCli, LocateFollowsTheDocumentedOrder) {
   fs::remove_all(xdg);
 }
 
+// An installed copy (outside the build tree, run outside any checkout) never reports the
+// checkout it was built from.
+TEST_F(DataCli, InstalledCopyDoesNotReportTheBuildCheckout) {
+  fs::path root = fs::temp_directory_path() / ("ps_installed_" + std::to_string(::getpid()));
+  fs::create_directories(root / "usr" / "bin");
+  fs::create_directories(root / "home");
+  const fs::path exe = root / "usr" / "bin" / "perturbscope-cli";
+  fs::copy_file(PERTURBSCOPE_CLI_PATH, exe, fs::copy_options::overwrite_existing);
+  const std::string cmd = "cd " + (root / "home").string() + " && env -u PERTURBSCOPE_DATA XDG_DATA_HOME=" +
+                          (root / "home").string() + " " + exe.string() + " data locate > " + (root / "out.txt").string() +
+                          " 2>&1";
+  std::system(cmd.c_str());
+  const std::string out = test_cli::slurp((root / "out.txt").string());
+  EXPECT_TRUE(contains(out, "candidates, in lookup order")) << out;
+  EXPECT_FALSE(contains(out, ps::source_dir())) << out;
+  EXPECT_FALSE(contains(out, "shared beside the checkout")) << out;
+  fs::remove_all(root);
+}
+
 TEST_F(DataCli, FetchFromAMirrorInstallsVerifiedFilesAndIsIdempotent) {
   fs::path dest = fs::temp_directory_path() / ("ps_fetch_" + std::to_string(::getpid()));
   fs::remove_all(dest);

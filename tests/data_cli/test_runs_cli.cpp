@@ -1,6 +1,7 @@
 // `perturbscope-cli runs ...` end to end against a store written through the API.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -139,4 +140,45 @@ TEST_F(RunsCli, BadInputIsAClearErrorNotACrash) {
   r = cli("runs list --store " + text);
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, text + ": is not a SQLite database")) << r.err;
+}
+
+// Issue 15, fault 5: an undefined metric is NULL in the store and printed as null (show, JSON)
+// or an empty field (CSV export), never as 0.
+TEST_F(RunsCli, UndefinedMetricsPrintAsNullNeverZero) {
+  int64_t id = 0;
+  {
+    ps::store::Store s(store_);
+    id = s.create_run("knn", "knn all-zero labels", "{}");
+    s.log_metrics(id, {{0, "auroc_per_gene", std::nan("")}, {0, "brier", 0.125}});
+    ps::store::Prediction p;
+    p.item_key = "x|A|B";
+    p.label = 0;
+    p.confidence = std::nan("");
+    s.add_predictions(id, {p});
+    s.set_summary(id, R"({"auroc_per_gene":null,"brier":0.125})");
+    s.set_status(id, ps::store::RunStatus::Finished);
+  }
+  const std::string sid = std::to_string(id);
+  auto show = cli("runs show " + sid + " --store " + store_);
+  ASSERT_EQ(show.code, 0) << show.all();
+  EXPECT_TRUE(contains(show.out, "auroc_per_gene")) << show.out;
+  EXPECT_TRUE(contains(show.out, "last step 0 = null")) << show.out;
+  EXPECT_FALSE(contains(show.out, "= 0\n")) << show.out;
+  EXPECT_TRUE(contains(show.out, "last step 0 = 0.125")) << show.out;
+
+  auto js = cli("runs show " + sid + " --json --store " + store_);
+  ASSERT_EQ(js.code, 0) << js.all();
+  auto j = nlohmann::json::parse(js.out);
+  for (const auto& m : j["metrics"])
+    if (m["name"] == "auroc_per_gene") EXPECT_TRUE(m["last_value"].is_null()) << m.dump();
+  EXPECT_TRUE(j["summary"]["auroc_per_gene"].is_null());
+
+  const fs::path out = dir_ / "export_null";
+  auto ex = cli("runs export " + sid + " --out " + out.string() + " --store " + store_);
+  ASSERT_EQ(ex.code, 0) << ex.all();
+  const std::string metrics = test_cli::slurp((out / "metrics.csv").string());
+  EXPECT_TRUE(contains(metrics, "0,auroc_per_gene,\n")) << metrics;
+  EXPECT_TRUE(contains(metrics, "0,brier,0.125\n")) << metrics;
+  const std::string preds = test_cli::slurp((out / "predictions.csv").string());
+  EXPECT_FALSE(contains(preds, "nan")) << preds;
 }

@@ -75,6 +75,25 @@ TEST(CliKg, UnknownGeneAndBadUsage) {
   EXPECT_EQ(cli("knn --cell-line k562 --sources string,kegg --no-store").code, 1);
 }
 
+// An old symbol that names two current genes offers both (never "no gene", never one
+// picked silently); a misspelling gets "did you mean".
+TEST(CliKg, AmbiguousOldSymbolAndMisspelling) {
+  if (!ps::locate_data()) GTEST_SKIP() << "data mirror not found";
+  auto abc1 = cli("kg info ABC1", true);
+  EXPECT_EQ(abc1.code, 1);
+  EXPECT_NE(abc1.out.find("ambiguous: ABCA1 or HEATR6"), std::string::npos) << abc1.out;
+  auto mars = cli("kg neighbours MARS", true);
+  EXPECT_EQ(mars.code, 1);
+  EXPECT_NE(mars.out.find("ambiguous: MARS1 or SLA2"), std::string::npos) << mars.out;
+  auto gars = cli("kg evidence GARS TP53", true);
+  EXPECT_EQ(gars.code, 1);
+  EXPECT_NE(gars.out.find("ambiguous: GARS1 or GART"), std::string::npos) << gars.out;
+  auto typo = cli("kg info TP35", true);
+  EXPECT_EQ(typo.code, 1);
+  EXPECT_NE(typo.out.find("did you mean"), std::string::npos) << typo.out;
+  EXPECT_NE(typo.out.find("TP53"), std::string::npos) << typo.out;
+}
+
 TEST(CliKnn, CsvWithNamedSplitsMatchesTheOfficialFile) {
   auto data = ps::locate_data();
   if (!data) GTEST_SKIP() << "data mirror not found";

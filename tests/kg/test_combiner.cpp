@@ -111,10 +111,36 @@ TEST(LogisticCombiner, BadInputIsAClearError) {
   EXPECT_EQ(c.weights()[0], 0);
   KnnConfig bad;
   bad.combiner = "forest";
-  EXPECT_THROW(bad.validate(), ps::Error);
+  EXPECT_THROW(bad.require_valid(), ps::Error);
+  ASSERT_EQ(bad.validate().size(), 1u);
+  EXPECT_EQ(bad.validate()[0].first, "combiner");
   bad.combiner = "logistic";
   bad.folds = 1;
-  EXPECT_THROW(bad.validate(), ps::Error);
+  EXPECT_THROW(bad.require_valid(), ps::Error);
+  ASSERT_EQ(bad.validate().size(), 1u);
+  EXPECT_EQ(bad.validate()[0].first, "folds");
+  bad.folds = 4;
+  bad.l2 = std::nan("");
+  bad.fit_threads = 0;
+  const auto problems = bad.validate();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].first, "l2");
+  EXPECT_EQ(problems[1].first, "fit_threads");
+  bad.l2 = 3000;
+  bad.fit_threads = 1;
+  EXPECT_NO_THROW(bad.require_valid());
+  // The combiner's fields survive the stored round trip.
+  KnnConfig lin;
+  lin.combiner = "linear";
+  EXPECT_EQ(KnnConfig::from_json(lin.to_json()).combiner, "linear");
+  KnnConfig lg;
+  lg.folds = 5, lg.l2 = 10, lg.seed = 11, lg.unseen_target_model = false;
+  const KnnConfig back = KnnConfig::from_json(lg.to_json());
+  EXPECT_EQ(back.folds, 5);
+  EXPECT_DOUBLE_EQ(back.l2, 10);
+  EXPECT_EQ(back.seed, 11u);
+  EXPECT_FALSE(back.unseen_target_model);
+  EXPECT_THROW(KnnConfig::from_json(R"({"seed":-1})"), ps::Error);
 }
 
 TEST(KnnHoldout, UnseenTargetCarveMovesWholeTargets) {

@@ -486,3 +486,42 @@ TEST_F(StoreTest, ConcurrentWritersFromTwoProcessesLoseNothing) {
     EXPECT_EQ(s.metric_count(r.id), 900);
   }
 }
+
+// Issue 15, fault 5: an undefined metric (NaN) is SQL NULL in the file, for any reader of the
+// store (the metrics_view for ad hoc SQL, other tools), and comes back as NaN, never as 0.
+TEST_F(StoreTest, UndefinedNumbersAreSqlNullNeverZero) {
+  std::string p = path();
+  Store s(p);
+  int64_t r = s.create_run("knn", "all-negative labels", "{}");
+  s.log_metrics(r, {{0, "auroc_per_gene", std::nan("")}, {0, "brier", 0.25}});
+  Prediction pr;
+  pr.item_key = "x|A|B";
+  pr.prediction = std::nan("");
+  pr.confidence = std::nan("");
+  s.add_predictions(r, {pr});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(p.c_str(), &db), SQLITE_OK);
+  auto column_type = [&](const char* q) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, q, -1, &st, nullptr), SQLITE_OK) << q;
+    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW) << q;
+    int t = sqlite3_column_type(st, 0);
+    sqlite3_finalize(st);
+    return t;
+  };
+  EXPECT_EQ(column_type("SELECT value FROM metrics_view WHERE name='auroc_per_gene'"), SQLITE_NULL);
+  EXPECT_EQ(column_type("SELECT value FROM metrics_view WHERE name='brier'"), SQLITE_FLOAT);
+  EXPECT_EQ(column_type("SELECT confidence FROM predictions"), SQLITE_NULL);
+  EXPECT_EQ(column_type("SELECT prediction FROM predictions"), SQLITE_NULL);
+  EXPECT_EQ(column_type("SELECT COUNT(*) FROM metrics_view WHERE value = 0"), SQLITE_INTEGER);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM metrics_view WHERE value = 0", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  auto m = s.metrics(r, "auroc_per_gene");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_TRUE(std::isnan(m[0].value));
+  EXPECT_TRUE(std::isnan(s.predictions(r)[0].confidence));
+}

@@ -116,3 +116,25 @@ TEST(TokenizeCli, ChatWrapsTheTextInTheQwen3Template) {
   EXPECT_EQ(j["ids"][0], 151644);  // <|im_start|>
   EXPECT_EQ(cli("--tokenizer '" + qwen3_dir() + "' --text Hi --no-thinking").code, 2);
 }
+
+// Issue 15, faults 1 and 4 through the binary: a deeply nested file exits 1 (not 139), and integer
+// flags are range-checked instead of narrowed (--merges 4294967296 used to train 0 merges).
+TEST(TokenizeCli, HostileInputAndFlagsAreClearErrors) {
+  const std::string dir = tiny::temp_dir("cli_hostile");
+  std::string good = tiny::make({}).dump();
+  tiny::write(dir + "/tokenizer.json", "{\"extra\":" + std::string(50000, '[') + std::string(50000, ']') + "," + good.substr(1));
+  CliRun r = cli("--tokenizer '" + dir + "' --text hi");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("deeper than"), std::string::npos) << r.err;
+
+  tiny::write(dir + "/corpus.txt", "hello hello world world hello");
+  for (const std::string flag : {"--merges 4294967296", "--merges -1", "--merges 10x", "--min-frequency 0",
+                                 "--min-frequency 99999999999999999999"}) {
+    r = cli("--train '" + dir + "/corpus.txt' --out '" + dir + "/t.json' " + flag);
+    EXPECT_EQ(r.code, 2) << flag << ": " << r.err;
+    EXPECT_NE(r.err.find(flag.substr(0, flag.find(' '))), std::string::npos) << r.err;
+  }
+  r = cli("--train '" + dir + "/corpus.txt' --out '" + dir + "/t.json' --merges 3 --json");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["merges"], 3);
+}

@@ -165,3 +165,43 @@ TEST(TokenizerErrors, BadTextAndIds) {
   EXPECT_EQ(t.decode({}), "");
   EXPECT_TRUE(t.encode("").empty());
 }
+
+// Issue 15, fault 1: deep nesting anywhere in the file is a clear error, never a stack overflow.
+TEST(TokenizerErrors, DeepNestingIsBoundedNotASegfault) {
+  const std::string dir = tiny::temp_dir("deep");
+  const std::string good = tiny::make({{"a", "b"}}).dump();
+  ASSERT_EQ(good.front(), '{');
+  auto with_member = [&](const std::string& member) { return "{" + member + "," + good.substr(1); };
+  auto deep = [](char open, char close, size_t n, const std::string& inner) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += open == '{' ? "{\"k\":" : std::string(1, open);
+    s += inner;
+    s += std::string(n, close);
+    return s;
+  };
+  // The issue's case: 50,000 '[' under an extra key (also unclosed: the limit triggers first).
+  for (const std::string& v : {deep('[', ']', 50000, "1"), std::string(50000, '['), deep('{', '}', 50000, "1")}) {
+    const std::string msg = load_text_error(dir, with_member("\"extra\":" + v));
+    EXPECT_CONTAINS(msg, dir + "/tokenizer.json");
+    EXPECT_CONTAINS(msg, "deeper than");
+  }
+  // Under model, in added_tokens, and as the whole file.
+  auto j = tiny::make({{"a", "b"}});
+  std::string text = j.dump();
+  const std::string under_model = text.replace(text.find("\"model\":{") + 9, 0, "\"x\":" + deep('[', ']', 100000, "0") + ",");
+  EXPECT_CONTAINS(load_text_error(dir, under_model), "deeper than");
+  EXPECT_CONTAINS(load_text_error(dir, deep('[', ']', 100000, "0")), "expected an object");
+  EXPECT_CONTAINS(load_text_error(dir, deep('{', '}', 100000, "0")), "deeper than");
+  // Nesting that tokenizer.json files really have (a few levels; here 40) still loads.
+  EXPECT_EQ(load_text_error(dir, with_member("\"extra\":" + deep('[', ']', 40, "1"))), "");
+  // Siblings: trailing text, a second top-level value, comments, NaN literals.
+  EXPECT_CONTAINS(load_text_error(dir, good + " {}"), "malformed JSON");
+  EXPECT_CONTAINS(load_text_error(dir, "// c\n" + good), "malformed JSON");
+  EXPECT_CONTAINS(load_text_error(dir, with_member("\"extra\":NaN")), "malformed JSON");
+  // Vocabulary ids beyond 64 bits or not integers are named.
+  auto big = tiny::make({});
+  big["model"]["vocab"]["a"] = 18446744073709551615ull;
+  EXPECT_CONTAINS(load_error(dir, big), "model.vocab[\"a\"]");
+  big["model"]["vocab"]["a"] = 1.5;
+  EXPECT_CONTAINS(load_error(dir, big), "model.vocab[\"a\"]: expected an integer");
+}

@@ -139,7 +139,7 @@ class TestLauncher : public QObject {
       QVERIFY(pv->filter()->index(r, PredictionsModel::Target).data().toString().contains("MT-ND1") ||
               pv->filter()->index(r, PredictionsModel::Perturber).data().toString().contains("MT-ND1"));
     // Unseen targets: known once the cell line's training pairs are read.
-    QTRY_VERIFY_WITH_TIMEOUT(w.predictions_model()->index(0, PredictionsModel::UnseenTarget).data(Qt::EditRole).isValid(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.predictions_model()->index(0, PredictionsModel::TargetInTrain).data(Qt::EditRole).isValid(), 60000);
     pv->gene_search()->clear();
     pv->set_quick_filter(PredictionsFilter::UnseenTarget);
     QCOMPARE(qint64(pv->filter()->rowCount()) > 0, summary["unseen_test_targets"].toDouble() > 0);

@@ -1,184 +1,264 @@
 #include "lm/tokenizer/json_reader.h"
 
 #include <algorithm>
-#include <cstdlib>
+#include <optional>
 
 #include "common/error.h"
-#include "lm/tokenizer/unicode.h"
 
 namespace ps::tokenizer {
 
-void JsonReader::fail(const std::string& message) const {
-  const size_t at = std::min(pos_, s_.size());
-  const long line = 1 + static_cast<long>(std::count(s_.begin(), s_.begin() + static_cast<long>(at), '\n'));
-  throw Error(where(source_, line, message));
-}
+namespace {
 
-void JsonReader::skip_ws() {
-  while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
-}
+using nlohmann::json;
 
-char JsonReader::peek() {
-  skip_ws();
-  return pos_ < s_.size() ? s_[pos_] : '\0';
-}
+// The SAX handler. Frames track where the parser is in the part of the document the loader
+// streams (top level -> model -> vocab / merges -> one merge pair); anything else is built as
+// a DOM value under root[key] or model[key]. A handler method returning false stops the parse.
+class Handler : public json::json_sax_t {
+ public:
+  explicit Handler(TokenizerJson& out) : out_(out) {}
 
-void JsonReader::expect(char c, const char* what) {
-  if (peek() != c) {
-    fail(std::string("malformed JSON: expected '") + c + "' " + what +
-         (pos_ < s_.size() ? std::string(", found '") + s_[pos_] + "'" : std::string(", found the end of the file")));
+  std::optional<std::string> error;  // a structural error (the parse stopped)
+
+  bool null() override { return value(json(nullptr)); }
+  bool boolean(bool v) override { return value(json(v)); }
+  bool number_integer(number_integer_t v) override { return integer(v, json(v)); }
+  bool number_unsigned(number_unsigned_t v) override {
+    return v > static_cast<number_unsigned_t>(INT64_MAX) ? value(json(v)) : integer(static_cast<int64_t>(v), json(v));
   }
-  ++pos_;
-}
+  bool number_float(number_float_t v, const string_t&) override { return value(json(v)); }
+  bool binary(binary_t&) override { return fail("binary values are not JSON"); }
 
-void JsonReader::expect_end() {
-  if (peek() != '\0') fail("malformed JSON: unexpected text after the top-level value");
-}
-
-void JsonReader::begin_object(const std::string& field) {
-  const char c = peek();
-  if (c == '\0') fail("malformed JSON: unexpected end of file");
-  if (c != '{') fail("field " + field + ": expected an object");
-  ++pos_;
-  first_.push_back(1);
-}
-
-bool JsonReader::next_key(std::string& key) {
-  if (peek() == '}') {
-    ++pos_;
-    first_.pop_back();
-    return false;
-  }
-  if (!first_.back()) expect(',', "between object members");
-  first_.back() = 0;
-  if (peek() != '"') fail("malformed JSON: expected a member name");
-  read_string(key, "member name");
-  expect(':', "after a member name");
-  return true;
-}
-
-void JsonReader::begin_array(const std::string& field) {
-  const char c = peek();
-  if (c == '\0') fail("malformed JSON: unexpected end of file");
-  if (c != '[') fail("field " + field + ": expected an array");
-  ++pos_;
-  first_.push_back(1);
-}
-
-bool JsonReader::next_element() {
-  if (peek() == ']') {
-    ++pos_;
-    first_.pop_back();
-    return false;
-  }
-  if (!first_.back()) expect(',', "between array elements");
-  first_.back() = 0;
-  return true;
-}
-
-uint32_t JsonReader::read_hex4() {
-  if (pos_ + 4 > s_.size()) fail("malformed JSON: truncated \\u escape");
-  uint32_t v = 0;
-  for (int k = 0; k < 4; ++k) {
-    const char c = s_[pos_++];
-    v <<= 4;
-    if (c >= '0' && c <= '9') v |= uint32_t(c - '0');
-    else if (c >= 'a' && c <= 'f') v |= uint32_t(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') v |= uint32_t(c - 'A' + 10);
-    else fail("malformed JSON: bad \\u escape");
-  }
-  return v;
-}
-
-void JsonReader::read_string(std::string& out, const std::string& field) {
-  if (peek() != '"') fail("field " + field + ": expected a string");
-  ++pos_;
-  out.clear();
-  for (;;) {
-    // Copy the run of plain characters in one go.
-    size_t run = pos_;
-    while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' && static_cast<unsigned char>(s_[run]) >= 0x20) ++run;
-    out.append(s_.data() + pos_, run - pos_);
-    pos_ = run;
-    if (pos_ >= s_.size()) fail("malformed JSON: unterminated string");
-    const char c = s_[pos_++];
-    if (c == '"') return;
-    if (c != '\\') fail("malformed JSON: control character in a string");
-    if (pos_ >= s_.size()) fail("malformed JSON: unterminated string");
-    const char e = s_[pos_++];
-    switch (e) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'u': {
-        uint32_t cp = read_hex4();
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          if (pos_ + 2 > s_.size() || s_[pos_] != '\\' || s_[pos_ + 1] != 'u') fail("malformed JSON: lone surrogate");
-          pos_ += 2;
-          const uint32_t lo = read_hex4();
-          if (lo < 0xDC00 || lo > 0xDFFF) fail("malformed JSON: bad surrogate pair");
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          fail("malformed JSON: lone surrogate");
+  bool string(string_t& s) override {
+    if (dom_.empty()) {
+      switch (frames_.empty() ? Frame::Root : frames_.back().kind) {
+        case Frame::Merges: {
+          const std::string f = merge_field();
+          const size_t sp = s.find(' ');
+          if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
+            return fail("field " + f + ": expected \"left right\", got \"" + s + "\"");
+          out_.merges.emplace_back(s.substr(0, sp), s.substr(sp + 1));
+          return true;
         }
-        append_utf8(out, cp);
-        break;
+        case Frame::Pair: {
+          Frame& p = frames_.back();
+          if (p.parts == 2) return fail("field " + merge_field(out_.merges.size() - 1) + ": expected a pair of strings");
+          (p.parts == 0 ? out_.merges.back().first : out_.merges.back().second) = s;
+          ++p.parts;
+          return true;
+        }
+        default:
+          break;
       }
-      default: fail(std::string("malformed JSON: bad escape \\") + e);
     }
+    return value(json(std::move(s)));
   }
-}
 
-int64_t JsonReader::read_integer(const std::string& field) {
-  skip_ws();
-  const size_t start = pos_;
-  if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-  while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-  const size_t digits = pos_ - start;
-  if (digits == 0 || (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) || digits > 18) {
-    pos_ = start;
-    fail("field " + field + ": expected an integer");
+  bool start_object(std::size_t) override {
+    if (!enter()) return false;
+    if (!dom_.empty()) return open(json::object());
+    if (frames_.empty()) {
+      if (started_) return fail("unexpected second top-level value");
+      started_ = true;
+      frames_.push_back({Frame::Root});
+      return true;
+    }
+    switch (frames_.back().kind) {
+      case Frame::Root:
+        if (key_ == "model") {
+          out_.have_model = true;
+          frames_.push_back({Frame::Model});
+          return true;
+        }
+        break;
+      case Frame::Model:
+        if (key_ == "vocab") {
+          out_.have_vocab = true;
+          frames_.push_back({Frame::Vocab});
+          return true;
+        }
+        if (key_ == "merges") return fail("field model.merges: expected an array");
+        break;
+      case Frame::Vocab:
+        return fail("field model.vocab[\"" + key_ + "\"]: expected an integer");
+      case Frame::Merges:
+        return fail("field " + merge_field() + ": expected an array");
+      case Frame::Pair:
+        return fail("field " + merge_field(out_.merges.size() - 1) + ": expected a pair of strings");
+    }
+    return open(json::object());
   }
-  return std::strtoll(std::string(s_.substr(start, digits)).c_str(), nullptr, 10);
-}
 
-nlohmann::json JsonReader::read_value() {
-  const char c = peek();
-  if (c == '{') {
-    nlohmann::json obj = nlohmann::json::object();
-    begin_object("(value)");
-    std::string key;
-    while (next_key(key)) obj[key] = read_value();
-    return obj;
+  bool end_object() override {
+    --depth_;
+    if (!dom_.empty()) {
+      dom_.pop_back();
+      return true;
+    }
+    frames_.pop_back();
+    return true;
   }
-  if (c == '[') {
-    nlohmann::json arr = nlohmann::json::array();
-    begin_array("(value)");
-    while (next_element()) arr.push_back(read_value());
-    return arr;
+
+  bool start_array(std::size_t) override {
+    if (!enter()) return false;
+    if (!dom_.empty()) return open(json::array());
+    if (frames_.empty()) {
+      started_ = true;
+      return fail("field (top level): expected an object");
+    }
+    switch (frames_.back().kind) {
+      case Frame::Root:
+        if (key_ == "model") return fail("field model: expected an object");
+        break;
+      case Frame::Model:
+        if (key_ == "merges") {
+          out_.have_merges = true;
+          frames_.push_back({Frame::Merges});
+          return true;
+        }
+        if (key_ == "vocab") return fail("field model.vocab: expected an object");
+        break;
+      case Frame::Vocab:
+        return fail("field model.vocab[\"" + key_ + "\"]: expected an integer");
+      case Frame::Merges:
+        out_.merges.emplace_back();
+        frames_.push_back({Frame::Pair});
+        return true;
+      case Frame::Pair:
+        return fail("field " + merge_field(out_.merges.size() - 1) + ": expected a pair of strings");
+    }
+    return open(json::array());
   }
-  if (c == '"') {
-    std::string s;
-    read_string(s, "(value)");
-    return s;
+
+  bool end_array() override {
+    --depth_;
+    if (!dom_.empty()) {
+      dom_.pop_back();
+      return true;
+    }
+    if (frames_.back().kind == Frame::Pair && frames_.back().parts != 2)
+      return fail("field " + merge_field(out_.merges.size() - 1) + ": expected a pair of strings");
+    frames_.pop_back();
+    return true;
   }
-  // A scalar: hand the literal to nlohmann.
-  const size_t start = pos_;
-  while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '}' && s_[pos_] != ']' && s_[pos_] != ' ' &&
-         s_[pos_] != '\n' && s_[pos_] != '\r' && s_[pos_] != '\t')
-    ++pos_;
-  if (pos_ == start) fail("malformed JSON: expected a value");
-  try {
-    return nlohmann::json::parse(s_.substr(start, pos_ - start));
-  } catch (const nlohmann::json::parse_error&) {
-    pos_ = start;
-    fail("malformed JSON: bad value '" + std::string(s_.substr(start, std::min<size_t>(20, s_.size() - start))) + "'");
+
+  bool key(string_t& k) override {
+    if (!dom_.empty()) dom_key_ = k;
+    else key_ = k;
+    return true;
   }
+
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    syntax_position = position;
+    syntax_message = e.what();
+    return false;
+  }
+
+  std::size_t syntax_position = 0;
+  std::string syntax_message;
+
+ private:
+  struct Frame {
+    enum Kind { Root, Model, Vocab, Merges, Pair } kind;
+    int parts = 0;  // Pair: strings read so far
+  };
+
+  std::string merge_field(size_t index) const { return "model.merges[" + std::to_string(index) + "]"; }
+  std::string merge_field() const { return merge_field(out_.merges.size()); }
+
+  bool fail(const std::string& message) {
+    if (!error) error = message;
+    return false;
+  }
+
+  bool enter() {
+    if (++depth_ > kMaxJsonDepth)
+      return fail("malformed JSON: values nest deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return true;
+  }
+
+  bool integer(int64_t v, json j) {
+    if (dom_.empty() && !frames_.empty() && frames_.back().kind == Frame::Vocab) {
+      out_.vocab.emplace_back(key_, v);
+      return true;
+    }
+    return value(std::move(j));
+  }
+
+  // A scalar value: streamed-part checks, or stored in the DOM.
+  bool value(json v) {
+    if (dom_.empty()) {
+      if (frames_.empty()) {
+        started_ = true;
+        return fail("field (top level): expected an object");
+      }
+      switch (frames_.back().kind) {
+        case Frame::Root:
+          if (key_ == "model") return fail("field model: expected an object");
+          break;
+        case Frame::Model:
+          if (key_ == "vocab") return fail("field model.vocab: expected an object");
+          if (key_ == "merges") return fail("field model.merges: expected an array");
+          break;
+        case Frame::Vocab:
+          return fail("field model.vocab[\"" + key_ + "\"]: expected an integer");
+        case Frame::Merges:
+          return fail("field " + merge_field() + ": expected an array");
+        case Frame::Pair:
+          return fail("field " + merge_field(out_.merges.size() - 1) + ": expected a pair of strings");
+      }
+    }
+    place(std::move(v));
+    return true;
+  }
+
+  // Puts v where the parser is: a member of root / model, or into the open DOM container.
+  json* place(json v) {
+    if (dom_.empty()) {
+      json& target = frames_.back().kind == Frame::Root ? out_.root[key_] : out_.model[key_];
+      target = std::move(v);
+      return &target;
+    }
+    json& parent = *dom_.back();
+    if (parent.is_object()) {
+      json& slot = parent[dom_key_];
+      slot = std::move(v);
+      return &slot;
+    }
+    parent.push_back(std::move(v));
+    return &parent.back();
+  }
+
+  bool open(json container) {
+    dom_.push_back(place(std::move(container)));
+    return true;
+  }
+
+  TokenizerJson& out_;
+  std::vector<Frame> frames_;
+  std::vector<json*> dom_;  // open DOM containers (pointers stay valid: only the last is appended to)
+  std::string key_, dom_key_;
+  int depth_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace
+
+TokenizerJson read_tokenizer_json(std::string_view text, const std::string& source) {
+  TokenizerJson out;
+  // Each vocab entry or merge takes at least ~8 bytes of JSON; Qwen3 has 151k of each.
+  out.vocab.reserve(std::min<size_t>(text.size() / 64, 1 << 18));
+  out.merges.reserve(std::min<size_t>(text.size() / 64, 1 << 18));
+  Handler h(out);
+  const bool ok = json::sax_parse(text.begin(), text.end(), &h, json::input_format_t::json, true);
+  if (ok) return out;
+  if (h.error) throw Error(where(source, 0, *h.error));
+  // A syntax error: the line from the parser's byte offset (1-based, pointing past the bad token).
+  const size_t at = std::min(h.syntax_position > 0 ? h.syntax_position - 1 : 0, text.size());
+  const long line = 1 + static_cast<long>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+  std::string msg = h.syntax_message;
+  if (auto p = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && p != std::string::npos) msg = msg.substr(p + 2);
+  throw Error(where(source, line, "malformed JSON: " + msg));
 }
 
 }  // namespace ps::tokenizer

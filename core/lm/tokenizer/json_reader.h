@@ -1,46 +1,34 @@
-// A small streaming JSON reader for tokenizer.json. The file is 11 MB, almost all of it
-// model.vocab (151k entries) and model.merges (151k pairs); building a generic DOM for
-// those costs more than a second, so the loader streams them straight into its tables
-// and reads only the small remaining parts as nlohmann::json values.
-// Errors throw ps::Error naming the file and line.
+// Reading tokenizer.json with nlohmann_json's SAX parser (iterative: no recursion, so no
+// nesting depth can overflow the stack). The file is 11 MB, almost all of it model.vocab
+// (151k entries) and model.merges (151k pairs); building a DOM for those costs more than a
+// second, so the handler streams them straight into vectors and builds nlohmann::json values
+// only for the small remaining parts.
+//
+// Limits: containers may nest at most kMaxJsonDepth levels (tokenizer.json needs < 10); deeper
+// input (e.g. 50,000 '[' under an extra key) is a ps::Error, as is any syntax error
+// ("FILE:LINE: malformed JSON: ...", LINE counted from the parser's byte offset) and any
+// structural error in model.vocab / model.merges ("FILE: field model.vocab[\"x\"]: ...").
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace ps::tokenizer {
 
-class JsonReader {
- public:
-  JsonReader(std::string_view text, std::string source) : s_(text), source_(std::move(source)) {}
+constexpr int kMaxJsonDepth = 64;
 
-  // Object iteration: call begin_object(), then while (next_key(key)) { read the value }.
-  void begin_object(const std::string& field);
-  bool next_key(std::string& key);
-  // Array iteration: begin_array(), then while (next_element()) { read the value }.
-  void begin_array(const std::string& field);
-  bool next_element();
-
-  char peek();  // next non-space character ('\0' at the end)
-  void read_string(std::string& out, const std::string& field);
-  int64_t read_integer(const std::string& field);
-  nlohmann::json read_value();  // any value, as nlohmann::json
-  void expect_end();
-
-  [[noreturn]] void fail(const std::string& message) const;
-
- private:
-  void skip_ws();
-  void expect(char c, const char* what);
-  uint32_t read_hex4();
-
-  std::string_view s_;
-  size_t pos_ = 0;
-  std::string source_;
-  // Per open container: whether the next member/element is the first.
-  std::string first_;
+struct TokenizerJson {
+  nlohmann::json root = nlohmann::json::object();   // every top-level member except "model"
+  nlohmann::json model = nlohmann::json::object();  // every member of "model" except vocab and merges
+  bool have_model = false, have_vocab = false, have_merges = false;
+  std::vector<std::pair<std::string, int64_t>> vocab;          // in file order
+  std::vector<std::pair<std::string, std::string>> merges;     // ["a b"] and [["a","b"]] forms
 };
+
+TokenizerJson read_tokenizer_json(std::string_view text, const std::string& source);
 
 }  // namespace ps::tokenizer

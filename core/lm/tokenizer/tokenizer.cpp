@@ -164,66 +164,12 @@ Tokenizer Tokenizer::from_file(const std::string& path) {
 Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source) {
   // Stream the document: model.vocab and model.merges go straight into vectors, every
   // other (small) value is read as nlohmann::json and validated below.
-  JsonReader reader(text, source);
-  json root = json::object();
-  json model = json::object();
-  bool have_model = false, have_vocab = false, have_merges = false;
-  std::vector<std::pair<std::string, int64_t>> vocab;
-  std::vector<std::pair<std::string, std::string>> merges;
-  // Each vocab entry or merge takes at least ~8 bytes of JSON; Qwen3 has 151k of each.
-  vocab.reserve(std::min<size_t>(text.size() / 64, 1 << 18));
-  merges.reserve(std::min<size_t>(text.size() / 64, 1 << 18));
-  {
-    std::string key, model_key;
-    reader.begin_object("(top level)");
-    while (reader.next_key(key)) {
-      if (key != "model") {
-        root[key] = reader.read_value();
-        continue;
-      }
-      have_model = true;
-      reader.begin_object("model");
-      while (reader.next_key(model_key)) {
-        if (model_key == "vocab") {
-          have_vocab = true;
-          reader.begin_object("model.vocab");
-          std::string token;
-          while (reader.next_key(token)) {
-            vocab.emplace_back(token, reader.read_integer("model.vocab[\"" + token + "\"]"));
-          }
-        } else if (model_key == "merges") {
-          // [["a","b"], ...] or ["a b", ...]
-          have_merges = true;
-          reader.begin_array("model.merges");
-          std::string item;
-          while (reader.next_element()) {
-            const size_t index = merges.size();
-            const auto field = [&] { return "model.merges[" + std::to_string(index) + "]"; };
-            if (reader.peek() == '"') {
-              reader.read_string(item, field());
-              const size_t sp = item.find(' ');
-              if (sp == std::string::npos || item.find(' ', sp + 1) != std::string::npos)
-                reader.fail("field " + field() + ": expected \"left right\", got \"" + item + "\"");
-              merges.emplace_back(item.substr(0, sp), item.substr(sp + 1));
-            } else {
-              merges.emplace_back();
-              reader.begin_array(field());
-              int parts = 0;
-              while (reader.next_element()) {
-                if (parts == 2) reader.fail("field " + field() + ": expected a pair of strings");
-                reader.read_string(parts == 0 ? merges.back().first : merges.back().second, field());
-                ++parts;
-              }
-              if (parts != 2) reader.fail("field " + field() + ": expected a pair of strings");
-            }
-          }
-        } else {
-          model[model_key] = reader.read_value();
-        }
-      }
-    }
-    reader.expect_end();
-  }
+  TokenizerJson doc = read_tokenizer_json(text, source);
+  json& root = doc.root;
+  json& model = doc.model;
+  auto& vocab = doc.vocab;
+  auto& merges = doc.merges;
+  const bool have_model = doc.have_model, have_vocab = doc.have_vocab, have_merges = doc.have_merges;
   if (!have_model) fail(source, "field model is missing");
   if (!have_vocab) fail(source, "field model.vocab is missing");
   if (!have_merges) fail(source, "field model.merges is missing");

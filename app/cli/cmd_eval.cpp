@@ -1,0 +1,156 @@
+// perturbscope-cli eval: a policy (model folder [+ adapter], or a stored training run) on held-out
+// PerturbQA items: batched generation, the answer parser, F1 / Brier / ECE / per-gene AUROC with
+// bootstrap CIs, and every item (prompt, trace, parsed answer, P(DE), tokens, parse-failure reason)
+// in the store.
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "common/error.h"
+#include "common/paths.h"
+#include "lm/allocator.h"
+#include "store/store.h"
+#include "train/evaluate.h"
+#include "train/recorder.h"
+#include "train/task_data.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ps::cli {
+
+int cmd_eval(const Argv& argv) {
+  Args args("eval", argv,
+            {{"model", true, "model folder (config.json, model.safetensors, tokenizer.json)"},
+             {"adapter", true, "PEFT LoRA adapter folder"},
+             {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)"},
+             {"run", true, "a stored sft/grpo run: its model, adapter and prompt settings"},
+             {"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required)"},
+             {"split", true, "val | ttc_val | heldout | test (required; the first three are the stored, seeded item sets)"},
+             {"n", true, "evaluate the first N items only"},
+             {"temperature", true, "sampling temperature; 0 = greedy (default 0)"},
+             {"top-p", true, "nucleus mass (default 1)"},
+             {"max-new-tokens", true, "tokens per answer (default 160)"},
+             {"batch-size", true, "prompts per batch (default 32)"},
+             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000)"},
+             {"seed", true, "item sets and sampling seed (default 1, as the training configs)"},
+             {"max-prompt-tokens", true, "prompt budget (default: the run's, else 1024)"},
+             {"data", true, "data mirror folder"},
+             {"device", true, "cpu | cuda[:N] (default cpu)"},
+             {"store", true, "experiment store"},
+             {"no-store", false, "do not store the run"},
+             {"json", false, "print one JSON object"}});
+  if (args.has("help")) {
+    std::printf("usage: perturbscope-cli eval (--model DIR [--adapter DIR] | --run ID) --cell-line C --split S [--n N] [--json]\n%s",
+                args.help().c_str());
+    return 0;
+  }
+  if (!args.positionals().empty()) throw UsageError("eval: unexpected argument '" + args.positionals()[0] + "'");
+  if (args.has("model") == args.has("run")) throw UsageError("eval: give exactly one of --model, --run");
+  if (!args.has("cell-line")) throw UsageError("eval: --cell-line is required");
+  if (!args.has("split")) throw UsageError("eval: --split is required");
+  const std::string store_path = args.get("store", ps::default_store_path());
+
+  train::EvalConfig ec;
+  ec.temperature = args.get_double("temperature", 0.0, 0.0, 100.0);
+  ec.top_p = args.get_double("top-p", 1.0, 1e-9, 1.0);
+  ec.max_new_tokens = args.get_int("max-new-tokens", 160, 1, 1 << 20);
+  ec.batch_size = args.get_int("batch-size", 32, 1, 4096);
+  ec.bootstrap = args.get_int("bootstrap", 1000, 0, 1000000);
+  if (!(ec.temperature >= 0 && ec.temperature <= 100)) throw UsageError("eval: --temperature must be in [0, 100]");
+  if (!(ec.top_p > 0 && ec.top_p <= 1)) throw UsageError("eval: --top-p must be in (0, 1]");
+  if (ec.max_new_tokens < 1 || ec.max_new_tokens > (1 << 20)) throw UsageError("eval: --max-new-tokens must be in [1, 1048576]");
+  if (ec.batch_size < 1 || ec.batch_size > 4096) throw UsageError("eval: --batch-size must be in [1, 4096]");
+  if (ec.bootstrap < 0 || ec.bootstrap > 1000000) throw UsageError("eval: --bootstrap must be in [0, 1000000]");
+  const long n = args.get_int("n", 0, 1, 100000000);
+  if (n < 0) throw UsageError("eval: --n must be >= 1");
+  const long seed = args.get_int("seed", 1, 0, 1L << 62);
+  if (seed < 0) throw UsageError("eval: --seed must be >= 0");
+
+  std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
+  prompt::PromptConfig pc;
+  train::DataConfig dc;
+  std::optional<store::Store> st;
+  if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
+  if (args.has("run")) {
+    const long id = args.get_int("run", 0, 1, 1L << 62);
+    auto run = st->get_run(id);
+    if (!run) throw Error(store_path + ": no run with id " + std::to_string(id));
+    if (run->kind != "sft" && run->kind != "grpo") throw Error("run " + std::to_string(id) + " is a " + run->kind + " run, not sft or grpo");
+    json conf = json::parse(run->config_json), summary = json::parse(run->summary_json);
+    if (!summary.contains("model_dir")) throw Error("run " + std::to_string(id) + " has no trained model (did it finish?)");
+    model_dir = summary["model_dir"].get<std::string>();
+    adapter_dir = summary.value("adapter_dir", std::string());
+    if (conf.contains("prompt")) pc = prompt::PromptConfig::from_json(conf["prompt"], "run " + std::to_string(id) + " config");
+    if (conf.contains("data")) dc.read(conf["data"], "run " + std::to_string(id) + " config");
+  }
+  if (args.has("max-prompt-tokens")) {
+    const long m = args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);
+    if (m < 16 || m > (1 << 20)) throw UsageError("eval: --max-prompt-tokens must be in [16, 1048576]");
+    pc.max_prompt_tokens = static_cast<size_t>(m);
+  }
+  if (args.has("data")) dc.data_dir = args.get("data");
+  const at::Device device = train::parse_device(args.get("device", "cpu"));
+  lm::keep_freed_memory_for_reuse();
+  auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
+
+  train::EvalResult result;
+  int64_t run_id = 0;
+  std::unique_ptr<train::Recorder> rec;
+  auto outcome = run_with_progress("eval", [&](jobs::JobContext& ctx) {
+    auto td = train::TaskData::load(dc, static_cast<uint64_t>(seed), ctx, 0.0, 0.1);
+    auto items = td->select(args.get("split"), args.get("cell-line"), n);
+    auto ev = td->evidence(items);
+    std::vector<std::string> prompts;
+    prompt::TokenCounter count = [&](const std::string& s) { return policy.tok.encode(s).size(); };
+    for (const auto& e : ev) prompts.push_back(prompt::build_prompt(e, pc, count).text);
+    if (st) {
+      json conf = {{"model_dir", model_dir}, {"adapter_dir", adapter_dir}, {"cell_line", args.get("cell-line")},
+                   {"split", args.get("split")}, {"n", n}, {"seed", seed}, {"eval", ec.to_json()}, {"prompt", pc.to_json()},
+                   {"data", dc.to_json()}};
+      if (args.has("run")) conf["source_run"] = args.get_int("run", 0);
+      rec = std::make_unique<train::Recorder>(*st, "eval", "eval " + args.get("cell-line") + " " + args.get("split"), conf);
+      run_id = rec->run_id();
+    }
+    try {
+      result = train::evaluate_policy(policy, items, prompts, ec, static_cast<uint64_t>(seed), args.get("split"), ctx, 0.1, 1.0);
+      if (rec) {
+        rec->predictions(result);
+        rec->log_eval(0, args.get("split"), result);
+        json s = result.to_json();
+        s["model_dir"] = model_dir;
+        if (!adapter_dir.empty()) s["adapter_dir"] = adapter_dir;
+        rec->summary(s);
+        rec->finish(store::RunStatus::Finished);
+      }
+    } catch (const jobs::Cancelled&) {
+      if (rec) rec->finish(store::RunStatus::Cancelled);
+      throw;
+    } catch (...) {
+      if (rec) rec->finish(store::RunStatus::Failed);
+      throw;
+    }
+  });
+  if (outcome == jobs::Outcome::Cancelled) return 130;
+  json j = result.to_json();
+  if (run_id) j["run_id"] = run_id;
+  if (args.has("json")) {
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  const auto& s = result.summary;
+  std::printf("%s %s: %zu items, parse rate %.3f, %.1f tokens per answer\n", args.get("cell-line").c_str(),
+              args.get("split").c_str(), result.items.size(), result.parse_rate, result.tokens_per_item);
+  std::printf("  F1 %.4f [%.4f, %.4f]  Brier %.4f [%.4f, %.4f]  ECE %.4f [%.4f, %.4f]  AUROC/gene %.4f [%.4f, %.4f]\n",
+              s.at_threshold.f1, s.f1_ci.lo, s.f1_ci.hi, s.brier, s.brier_ci.lo, s.brier_ci.hi, s.ece, s.ece_ci.lo, s.ece_ci.hi,
+              s.auroc_per_gene, s.auroc_per_gene_ci.lo, s.auroc_per_gene_ci.hi);
+  for (const auto& [reason, count] : result.failures) std::printf("  parse failures: %s %lld\n", reason.c_str(), static_cast<long long>(count));
+  if (run_id) std::printf("stored as run %lld in %s\n", static_cast<long long>(run_id), store_path.c_str());
+  return 0;
+}
+
+}  // namespace ps::cli

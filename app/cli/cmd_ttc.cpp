@@ -1,0 +1,299 @@
+// perturbscope-cli ttc: calibration-guided test-time compute on the stored TTC-validation items.
+// A policy (model folder [+ adapter], or a stored sft/grpo run) answers each item greedily; the
+// strategies (greedy, sc = self-consistency) run uniformly, selectively below --tau, or over a tau
+// sweep; each point reports F1 / Brier / ECE with bootstrap CIs and generated tokens per item.
+// The run (kind "ttc") stores one prediction per item with every round's completions.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "common/error.h"
+#include "common/paths.h"
+#include "lm/allocator.h"
+#include "store/store.h"
+#include "train/policy.h"
+#include "train/recorder.h"
+#include "train/task_data.h"
+#include "ttc/greedy.h"
+#include "ttc/lm_sampler.h"
+#include "ttc/selective.h"
+#include "ttc/self_consistency.h"
+#include "ttc/sweep.h"
+
+using nlohmann::json;
+
+namespace ps::cli {
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string x;
+  while (std::getline(ss, x, ','))
+    if (!x.empty()) out.push_back(x);
+  return out;
+}
+
+store::Prediction to_prediction(const data::Item& it, const std::string& prompt, const ttc::TtcOutcome& o,
+                                const std::string& strategy, double tau) {
+  store::Prediction p;
+  p.item_key = train::item_key(it);
+  p.cell_line = it.cell_line;
+  p.perturber = it.pert;
+  p.target = it.gene;
+  p.label = it.label;
+  p.prediction = o.answer.ok() ? (o.answer.de ? 1.0 : 0.0) : NAN;
+  p.confidence = o.answer.ok() ? o.p_de : 0.5;
+  p.tokens = o.total_tokens();
+  p.ttc_round = static_cast<int>(o.rounds.size());
+  if (!o.rounds.empty() && !o.rounds.back().completions.empty()) p.trace = o.rounds.back().completions[0].text;
+  p.prompt = prompt;
+  p.parse_failure = o.answer.ok() ? "" : prompt::to_string(o.answer.failure);
+  json d = o.to_json();
+  d["set"] = "ttc_val";
+  d["strategy"] = strategy;
+  d["tau"] = std::isfinite(tau) ? json(tau) : json(nullptr);
+  d["confidence"] = o.answer.ok() ? json(o.answer.confidence) : json(nullptr);
+  p.details_json = d.dump();
+  return p;
+}
+
+}  // namespace
+
+int cmd_ttc(const Argv& argv) {
+  Args args("ttc", argv,
+            {{"model", true, "model folder (config.json, model.safetensors, tokenizer.json)"},
+             {"adapter", true, "PEFT LoRA adapter folder"},
+             {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)"},
+             {"run", true, "a stored sft/grpo run: its model, adapter and prompt settings"},
+             {"strategies", true, "comma-separated: greedy, sc (default greedy,sc)"},
+             {"k", true, "self-consistency samples per item (default 8)"},
+             {"vote", true, "self-consistency vote: weighted | majority | mean (default weighted)"},
+             {"tau", true, "selective: extra compute only for items whose greedy confidence is below TAU in [0, 1]"},
+             {"tau-sweep", false, "selective at tau = 0, 0.05, ..., 1 (the Pareto frontier), uniform points included"},
+             {"n", true, "the first N TTC-validation items only"},
+             {"temperature", true, "sampling temperature of the extra samples (default 1)"},
+             {"top-p", true, "nucleus mass (default 1)"},
+             {"max-new-tokens", true, "tokens per completion (default 160)"},
+             {"batch-size", true, "rows per generation batch (default 32)"},
+             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000)"},
+             {"seed", true, "item sets and sampling seed (default 1)"},
+             {"max-prompt-tokens", true, "prompt budget (default: the run's, else 1024)"},
+             {"data", true, "data mirror folder"},
+             {"device", true, "cpu | cuda[:N] (default cpu)"},
+             {"store", true, "experiment store"},
+             {"no-store", false, "do not store the run"},
+             {"json", false, "print one JSON object"}});
+  if (args.has("help")) {
+    std::printf("usage: perturbscope-cli ttc (--run ID | --model DIR [--adapter DIR]) [--strategies greedy,sc] [--k 8] "
+                "[--tau T | --tau-sweep] [--n N] [--json]\n%s",
+                args.help().c_str());
+    return 0;
+  }
+  if (!args.positionals().empty()) throw UsageError("ttc: unexpected argument '" + args.positionals()[0] + "'");
+  if (args.has("model") == args.has("run")) throw UsageError("ttc: give exactly one of --model, --run");
+  if (args.has("tau") && args.has("tau-sweep")) throw UsageError("ttc: give at most one of --tau, --tau-sweep");
+  const std::vector<std::string> strategies = split_list(args.get("strategies", "greedy,sc"));
+  if (strategies.empty()) throw UsageError("ttc: --strategies is empty");
+  for (const auto& s : strategies)
+    if (s != "greedy" && s != "sc") throw UsageError("ttc: unknown strategy '" + s + "' in --strategies (greedy, sc)");
+  const long k = args.get_int("k", 8);
+  if (k < 1 || k > 1024) throw UsageError("ttc: --k must be in [1, 1024], got " + std::to_string(k));
+  ttc::Vote vote;
+  try {
+    vote = ttc::vote_from_string(args.get("vote", "weighted"));
+  } catch (const Error& e) {
+    throw UsageError(std::string("ttc: --vote: ") + e.what());
+  }
+  double tau = NAN;
+  if (args.has("tau")) {
+    tau = args.get_double("tau", 0);
+    if (!(tau >= 0 && tau <= 1)) throw UsageError("ttc: --tau must be in [0, 1], got " + args.get("tau"));
+  }
+  const long n = args.get_int("n", 0);
+  if (n < 0) throw UsageError("ttc: --n must be >= 1");
+  const long seed = args.get_int("seed", 1);
+  if (seed < 0) throw UsageError("ttc: --seed must be >= 0");
+  ttc::LmSamplerOptions so;
+  so.temperature = args.get_double("temperature", 1.0);
+  so.top_p = args.get_double("top-p", 1.0);
+  so.max_new_tokens = args.get_int("max-new-tokens", 160);
+  so.batch_rows = args.get_int("batch-size", 32);
+  so.seed = static_cast<uint64_t>(seed);
+  if (!(so.temperature > 0 && so.temperature <= 100)) throw UsageError("ttc: --temperature must be in (0, 100]");
+  if (!(so.top_p > 0 && so.top_p <= 1)) throw UsageError("ttc: --top-p must be in (0, 1]");
+  if (so.max_new_tokens < 1 || so.max_new_tokens > (1 << 20)) throw UsageError("ttc: --max-new-tokens must be in [1, 1048576]");
+  if (so.batch_rows < 1 || so.batch_rows > 4096) throw UsageError("ttc: --batch-size must be in [1, 4096]");
+  const long bootstrap = args.get_int("bootstrap", 1000);
+  if (bootstrap < 0 || bootstrap > 1000000) throw UsageError("ttc: --bootstrap must be in [0, 1000000]");
+  const std::string store_path = args.get("store", ps::default_store_path());
+
+  std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
+  prompt::PromptConfig pc;
+  train::DataConfig dc;
+  std::optional<store::Store> st;
+  if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
+  if (args.has("run")) {
+    const long id = args.get_int("run", 0);
+    auto run = st->get_run(id);
+    if (!run) throw Error(store_path + ": no run with id " + std::to_string(id));
+    if (run->kind != "sft" && run->kind != "grpo") throw Error("run " + std::to_string(id) + " is a " + run->kind + " run, not sft or grpo");
+    json conf = json::parse(run->config_json), summary = json::parse(run->summary_json);
+    if (!summary.contains("model_dir")) throw Error("run " + std::to_string(id) + " has no trained model (did it finish?)");
+    model_dir = summary["model_dir"].get<std::string>();
+    adapter_dir = summary.value("adapter_dir", std::string());
+    if (conf.contains("prompt")) pc = prompt::PromptConfig::from_json(conf["prompt"], "run " + std::to_string(id) + " config");
+    if (conf.contains("data")) dc.read(conf["data"], "run " + std::to_string(id) + " config");
+  }
+  if (args.has("max-prompt-tokens")) {
+    const long m = args.get_int("max-prompt-tokens", 1024);
+    if (m < 16 || m > (1 << 20)) throw UsageError("ttc: --max-prompt-tokens must be in [16, 1048576]");
+    pc.max_prompt_tokens = static_cast<size_t>(m);
+  }
+  if (args.has("data")) dc.data_dir = args.get("data");
+  const at::Device device = train::parse_device(args.get("device", "cpu"));
+  lm::keep_freed_memory_for_reuse();
+  auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
+  so.stop_ids = policy.stop_ids;
+  so.vocab_limit = policy.tok.vocab_size();
+  if (auto pad = policy.tok.token_id("<|endoftext|>")) so.pad_id = *pad;
+
+  std::vector<ttc::ScoredPoint> points;
+  int64_t run_id = 0;
+  std::unique_ptr<train::Recorder> rec;
+  auto outcome = run_with_progress("ttc", [&](jobs::JobContext& ctx) {
+    auto td = train::TaskData::load(dc, static_cast<uint64_t>(seed), ctx, 0.0, 0.1);
+    auto items = td->select("ttc_val", "all", n);
+    auto ev = td->evidence(items);
+    std::vector<std::string> prompts;
+    std::vector<std::vector<int64_t>> ids;
+    prompt::TokenCounter count = [&](const std::string& s) { return policy.tok.encode(s).size(); };
+    const int64_t ctx_len = policy.model->config().max_position_embeddings;
+    for (size_t i = 0; i < ev.size(); ++i) {
+      prompts.push_back(prompt::build_prompt(ev[i], pc, count).text);
+      ids.push_back(policy.encode(prompts.back()));
+      if (static_cast<int64_t>(ids.back().size()) + so.max_new_tokens > ctx_len)
+        throw Error("ttc: the prompt of " + train::item_key(items[i]) + " has " + std::to_string(ids.back().size()) +
+                    " tokens; with --max-new-tokens " + std::to_string(so.max_new_tokens) +
+                    " it exceeds the model's context of " + std::to_string(ctx_len));
+    }
+    std::vector<int> labels, groups;
+    std::map<std::string, int> gid;
+    for (const auto& it : items) {
+      labels.push_back(it.label);
+      groups.push_back(gid.emplace(it.cell_line + "|" + it.gene, static_cast<int>(gid.size())).first->second);
+    }
+    if (st) {
+      json conf = {{"model_dir", model_dir}, {"adapter_dir", adapter_dir}, {"split", "ttc_val"}, {"n", n},
+                   {"seed", seed}, {"strategies", strategies}, {"k", k}, {"vote", ttc::to_string(vote)},
+                   {"tau", std::isfinite(tau) ? json(tau) : json(nullptr)}, {"tau_sweep", args.has("tau-sweep")},
+                   {"temperature", so.temperature}, {"top_p", so.top_p}, {"max_new_tokens", so.max_new_tokens},
+                   {"prompt", pc.to_json()}, {"data", dc.to_json()}};
+      if (args.has("run")) conf["source_run"] = args.get_int("run", 0);
+      rec = std::make_unique<train::Recorder>(*st, "ttc", "ttc " + args.get("strategies", "greedy,sc"), conf);
+      run_id = rec->run_id();
+    }
+    try {
+      lm::Decoder dec = [&](const std::vector<int64_t>& x) { return policy.decode(x, /*skip_special=*/false); };
+      // Counts generation calls for the progress line; cancellable between calls.
+      ttc::Sampler base = ttc::lm_sampler(*policy.model, ids, dec, so);
+      int64_t calls = 0;
+      ttc::Sampler sample = [&](const std::vector<size_t>& its, const ttc::SampleRequest& req) {
+        ctx.check_cancelled();
+        ctx.report(0.1 + 0.8 * std::min(1.0, calls / (1.0 + strategies.size())),
+                   "round " + std::to_string(req.round) + ": " + std::to_string(its.size()) + " items x " +
+                       std::to_string(req.k));
+        ++calls;
+        return base(its, req);
+      };
+      std::vector<size_t> all(items.size());
+      for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+      metrics::SummaryOptions mo;
+      mo.bootstrap_resamples = static_cast<int>(bootstrap);
+      mo.seed = static_cast<uint64_t>(seed);
+      const bool want_greedy = std::find(strategies.begin(), strategies.end(), "greedy") != strategies.end();
+      const bool want_sc = std::find(strategies.begin(), strategies.end(), "sc") != strategies.end();
+      // Greedy answers are needed unless only uniform self-consistency is asked for.
+      const bool need_greedy = want_greedy || !want_sc || std::isfinite(tau) || args.has("tau-sweep");
+      const auto greedy = need_greedy ? ttc::Greedy().run(all, sample) : std::vector<ttc::TtcOutcome>();
+      auto sc = std::make_shared<ttc::SelfConsistency>(k, vote);
+      std::vector<ttc::TtcOutcome> stored = greedy;
+      std::string stored_name = "greedy";
+      double stored_tau = NAN;
+      if (args.has("tau-sweep")) {
+        std::vector<std::pair<std::string, std::vector<ttc::TtcOutcome>>> uniform;
+        if (want_sc) uniform.emplace_back("sc", sc->run(all, sample));
+        points = ttc::tau_sweep(greedy, uniform, ttc::default_taus(), labels, groups, mo);
+        if (want_sc) {  // tau = 1: every item's greedy and extra rounds, from which any tau recomposes
+          for (size_t i = 0; i < all.size(); ++i) stored[i] = ttc::compose_selective(greedy[i], uniform[0].second[i], 1.0);
+          stored_name = "selective-sc";
+          stored_tau = 1.0;
+        }
+      } else {
+        if (want_greedy || !want_sc || std::isfinite(tau))
+          points.push_back(ttc::score("greedy", false, NAN, greedy, labels, groups, mo));
+        if (want_sc) {
+          if (std::isfinite(tau)) {
+            stored = ttc::Selective(sc, tau).extend(all, greedy, sample);
+            points.push_back(ttc::score("sc", true, tau, stored, labels, groups, mo));
+            stored_name = "selective-sc";
+            stored_tau = tau;
+          } else {
+            stored = sc->run(all, sample);
+            points.push_back(ttc::score("sc", false, NAN, stored, labels, groups, mo));
+            stored_name = "sc";
+          }
+        }
+        ttc::mark_pareto(points);
+      }
+      if (rec) {
+        std::vector<store::Prediction> preds;
+        for (size_t i = 0; i < items.size(); ++i)
+          preds.push_back(to_prediction(items[i], prompts[i], stored[i], stored_name, stored_tau));
+        rec->store().add_predictions(run_id, preds);
+        json s = {{"strategies", json::array()}, {"stored_strategy", stored_name},
+                  {"stored_tau", std::isfinite(stored_tau) ? json(stored_tau) : json(nullptr)},
+                  {"model_dir", model_dir}};
+        for (const auto& p : points) s["strategies"].push_back(p.to_json());
+        if (!adapter_dir.empty()) s["adapter_dir"] = adapter_dir;
+        rec->summary(s);
+        rec->finish(store::RunStatus::Finished);
+      }
+    } catch (const jobs::Cancelled&) {
+      if (rec) rec->finish(store::RunStatus::Cancelled);
+      throw;
+    } catch (...) {
+      if (rec) rec->finish(store::RunStatus::Failed);
+      throw;
+    }
+  });
+  if (outcome == jobs::Outcome::Cancelled) return 130;
+  json j = {{"strategies", json::array()}};
+  for (const auto& p : points) j["strategies"].push_back(p.to_json());
+  if (run_id) j["run_id"] = run_id;
+  if (args.has("json")) {
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("%-8s %-9s %5s %5s  %-24s %7s %7s %9s %s\n", "strategy", "selective", "tau", "n", "F1 [95% CI]", "Brier",
+              "ECE", "tok/item", "pareto");
+  for (const auto& p : points) {
+    const auto& s = p.summary;
+    std::printf("%-8s %-9s %5s %5lld  %.4f [%.4f, %.4f] %7.4f %7.4f %9.1f %s\n", p.name.c_str(), p.selective ? "yes" : "no",
+                std::isfinite(p.tau) ? std::to_string(p.tau).substr(0, 4).c_str() : "-", static_cast<long long>(p.n),
+                s.at_threshold.f1, s.f1_ci.lo, s.f1_ci.hi, s.brier, s.ece, p.tokens_per_item, p.pareto ? "*" : "");
+  }
+  if (run_id) std::printf("stored as run %lld in %s\n", static_cast<long long>(run_id), store_path.c_str());
+  return 0;
+}
+
+}  // namespace ps::cli

@@ -1,0 +1,29 @@
+#include "cli/model_options.h"
+
+#include "cli/args.h"
+#include "common/error.h"
+
+namespace ps::cli {
+
+at::ScalarType parse_dtype(const std::string& command, const std::string& s) {
+  if (s == "float32" || s == "fp32") return at::kFloat;
+  if (s == "bfloat16" || s == "bf16") return at::kBFloat16;
+  if (s == "float16" || s == "fp16") return at::kHalf;
+  throw UsageError(command + ": --dtype must be float32, bfloat16 or float16, got '" + s + "'");
+}
+
+at::Device parse_device(const std::string& command, const std::string& s) {
+  if (s == "cpu") return at::kCPU;
+  if (s.rfind("cuda", 0) == 0) {
+    if (!at::hasCUDA())
+      throw Error(command + ": --device " + s + ": this libtorch was built without CUDA (or no GPU is visible)");
+    return at::Device(s);
+  }
+  throw UsageError(command + ": --device must be cpu or cuda[:N], got '" + s + "'");
+}
+
+const char* dtype_name(at::ScalarType t) {
+  return t == at::kFloat ? "float32" : t == at::kBFloat16 ? "bfloat16" : "float16";
+}
+
+}  // namespace ps::cli

@@ -1,0 +1,71 @@
+#include "train/recorder.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "common/error.h"
+
+namespace fs = std::filesystem;
+
+namespace ps::train {
+
+std::string runs_root(const store::Store& st) {
+  fs::path p = fs::absolute(st.path()).parent_path() / "runs";
+  return p.string();
+}
+
+Recorder::Recorder(store::Store& st, const std::string& kind, const std::string& name, const nlohmann::json& config)
+    : st_(st), run_(st.create_run(kind, name, config.dump())) {}
+
+Recorder::Recorder(store::Store& st, int64_t run_id, int64_t resume_step) : st_(st), run_(run_id) {
+  if (!st.get_run(run_id)) throw Error(st.path() + ": no run with id " + std::to_string(run_id));
+  st.reopen_run(run_id);
+  st.delete_metrics_after(run_id, resume_step);
+}
+
+std::string Recorder::run_dir() const { return (fs::path(runs_root(st_)) / std::to_string(run_)).string(); }
+
+void Recorder::log(int64_t step, const std::vector<std::pair<std::string, double>>& values) {
+  std::vector<store::MetricPoint> pts;
+  pts.reserve(values.size());
+  for (const auto& [n, v] : values) pts.push_back({step, n, v});  // NaN -> NULL in the store
+  st_.log_metrics(run_, pts);
+}
+
+void Recorder::log_eval(int64_t step, const std::string& prefix, const EvalResult& r) {
+  const auto& s = r.summary;
+  log(step, {{prefix + "/parse_rate", r.parse_rate},
+             {prefix + "/f1", s.at_threshold.f1},
+             {prefix + "/f1_ci_lo", s.f1_ci.lo},
+             {prefix + "/f1_ci_hi", s.f1_ci.hi},
+             {prefix + "/brier", s.brier},
+             {prefix + "/brier_ci_lo", s.brier_ci.lo},
+             {prefix + "/brier_ci_hi", s.brier_ci.hi},
+             {prefix + "/ece", s.ece},
+             {prefix + "/ece_ci_lo", s.ece_ci.lo},
+             {prefix + "/ece_ci_hi", s.ece_ci.hi},
+             {prefix + "/auroc_per_gene", s.auroc_per_gene},
+             {prefix + "/auroc_per_gene_ci_lo", s.auroc_per_gene_ci.lo},
+             {prefix + "/auroc_per_gene_ci_hi", s.auroc_per_gene_ci.hi},
+             {prefix + "/tokens_per_item", r.tokens_per_item}});
+}
+
+void Recorder::predictions(const EvalResult& r) { store_eval_predictions(st_, run_, r); }
+
+void Recorder::rollouts(const std::vector<store::RolloutSample>& samples) { st_.add_rollouts(run_, samples); }
+
+void Recorder::artefact(const std::string& kind, const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& e : fs::directory_iterator(path, ec))
+      if (e.is_regular_file()) st_.add_artefact(run_, kind, e.path().string());
+    return;
+  }
+  st_.add_artefact(run_, kind, path);
+}
+
+void Recorder::summary(const nlohmann::json& j) { st_.set_summary(run_, j.dump()); }
+
+void Recorder::finish(store::RunStatus status) { st_.set_status(run_, status); }
+
+}  // namespace ps::train

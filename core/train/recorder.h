@@ -1,0 +1,46 @@
+// The only place in train/ that writes to the experiment store: runs, per-step metrics under
+// their logged names, evaluation metrics with CI bounds, predictions, rollout samples, artefacts.
+// Metric values that are undefined (NaN) are stored as NULL, never 0.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+#include "train/evaluate.h"
+
+namespace ps::train {
+
+class Recorder {
+ public:
+  // A new run of `kind` ("sft", "grpo", "eval", "pipeline") with its configuration.
+  Recorder(store::Store& st, const std::string& kind, const std::string& name, const nlohmann::json& config);
+  // Takes back an existing run (resume): status running, metrics after `resume_step` dropped.
+  Recorder(store::Store& st, int64_t run_id, int64_t resume_step);
+
+  int64_t run_id() const { return run_; }
+  store::Store& store() { return st_; }
+  // <folder of the store>/runs/<id>: checkpoints, model, adapter, item sets.
+  std::string run_dir() const;
+
+  void log(int64_t step, const std::vector<std::pair<std::string, double>>& values);
+  // "<prefix>/f1", "<prefix>/f1_ci_lo", ... for every headline metric of an evaluation.
+  void log_eval(int64_t step, const std::string& prefix, const EvalResult& r);
+  void predictions(const EvalResult& r);          // every item of r as a prediction of this run
+  void rollouts(const std::vector<store::RolloutSample>& samples);
+  void artefact(const std::string& kind, const std::string& path);  // files only; folders: each file
+  void summary(const nlohmann::json& j);
+  void finish(store::RunStatus status);
+
+ private:
+  store::Store& st_;
+  int64_t run_ = 0;
+};
+
+// The runs folder beside a store file.
+std::string runs_root(const store::Store& st);
+
+}  // namespace ps::train

@@ -1,0 +1,363 @@
+// perturbscope-cli serve on 127.0.0.1 with the tiny-qwen3 fixture, driven over HTTP as a client
+// would. Greedy tokens are checked against Hugging Face's own generation (golden_greedy.jsonl)
+// and against lm::generate on the same prompt ids.
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <future>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "lm/generate.h"
+#include "lm/model.h"
+#include "lm/tokenizer/chat_template.h"
+#include "lm/tokenizer/tokenizer.h"
+#include "scratch.h"
+#include "serve_child.h"
+
+using nlohmann::json;
+
+namespace {
+
+std::vector<json> golden_greedy(const std::string& model) {
+  std::vector<json> out;
+  std::ifstream in(ps::test::serve_fixture("tiny-qwen3") + "/golden_greedy.jsonl");
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) {
+      json j = json::parse(line);
+      if (j["model"] == model) out.push_back(j);
+    }
+  return out;
+}
+
+std::vector<int64_t> token_ids_of(const json& names) {
+  std::vector<int64_t> ids;
+  for (const auto& n : names) {
+    const std::string s = n.get<std::string>();
+    EXPECT_EQ(s.rfind("token_id:", 0), 0u) << s;
+    ids.push_back(std::stoll(s.substr(9)));
+  }
+  return ids;
+}
+
+class ServeCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::signal(SIGPIPE, SIG_IGN);  // this test's own httplib clients write to servers that hang up
+    model_dir_ = ps::test::serve_fixture("tiny-qwen3");
+    if (model_dir_.empty()) return;
+    model_dir_ += "/untied";
+    tokenizer_ = ps::test::tiny_tokenizer(ps::test::scratch_dir("serve") / "tok");
+    child_ = new ps::test::ServeChild();
+    // A wide batch window, so that requests sent together surely meet in one batch.
+    started_ = child_->start({"--model", model_dir_, "--tokenizer", tokenizer_, "--max-batch", "4",
+                              "--batch-window-ms", "400", "--max-request-bytes", "4096"});
+  }
+  static void TearDownTestSuite() {
+    if (child_) {
+      const int rc = child_->stop(SIGTERM);
+      EXPECT_EQ(rc, 0) << "serve did not stop cleanly on SIGTERM:\n" << child_->output();
+      EXPECT_NE(child_->output().find("stopped"), std::string::npos) << child_->output();
+      delete child_;
+      child_ = nullptr;
+    }
+  }
+  void SetUp() override {
+    if (model_dir_.empty()) GTEST_SKIP() << "fixtures not found (set PERTURBSCOPE_FIXTURES)";
+    ASSERT_TRUE(started_) << child_->output();
+  }
+  static httplib::Client client() {
+    httplib::Client c(child_->origin());
+    c.set_read_timeout(120, 0);
+    return c;
+  }
+  static json post(const std::string& path, const json& body, int expect_status = 200) {
+    auto c = client();
+    auto res = c.Post(path.c_str(), body.dump(), "application/json");
+    EXPECT_TRUE(res) << "no response: " << httplib::to_string(res.error());
+    if (!res) return json();
+    EXPECT_EQ(res->status, expect_status) << res->body;
+    return json::parse(res->body);
+  }
+
+  static std::string model_dir_, tokenizer_;
+  static ps::test::ServeChild* child_;
+  static bool started_;
+};
+
+std::string ServeCli::model_dir_, ServeCli::tokenizer_;
+ps::test::ServeChild* ServeCli::child_ = nullptr;
+bool ServeCli::started_ = false;
+
+TEST_F(ServeCli, BindsLoopbackAndListsTheModel) {
+  EXPECT_EQ(child_->host(), "127.0.0.1");
+  EXPECT_GT(child_->port(), 0);
+  auto c = client();
+  auto res = c.Get("/v1/models");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  json j = json::parse(res->body);
+  EXPECT_EQ(j["object"], "list");
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["id"], "untied");
+  EXPECT_EQ(j["data"][0]["max_model_len"], 256);
+}
+
+// Token-id prompts through /v1/completions give Hugging Face's greedy tokens.
+TEST_F(ServeCli, CompletionsReproduceHuggingFaceGreedy) {
+  for (const json& rec : golden_greedy("untied")) {
+    const auto want = rec["generated_ids"].get<std::vector<int64_t>>();
+    json j = post("/v1/completions", {{"model", "untied"},
+                                       {"prompt", rec["prompt_ids"]},
+                                       {"max_tokens", want.size()},
+                                       {"temperature", 0},
+                                       {"logprobs", 0},
+                                       {"return_tokens_as_token_ids", true}});
+    ASSERT_EQ(j["choices"].size(), 1u) << j.dump();
+    const json& ch = j["choices"][0];
+    EXPECT_EQ(token_ids_of(ch["logprobs"]["tokens"]), want) << rec["name"];
+    ASSERT_EQ(ch["logprobs"]["token_logprobs"].size(), want.size());
+    for (const auto& lp : ch["logprobs"]["token_logprobs"]) EXPECT_LE(lp.get<double>(), 0.0);
+    EXPECT_EQ(ch["finish_reason"], "length");  // the fixture has no eos id
+    EXPECT_EQ(j["usage"]["prompt_tokens"], rec["prompt_ids"].size());
+    EXPECT_EQ(j["usage"]["completion_tokens"], want.size());
+    EXPECT_EQ(j["usage"]["total_tokens"], rec["prompt_ids"].size() + want.size());
+    EXPECT_EQ(j["object"], "text_completion");
+  }
+}
+
+// A chat completion with logprobs: the same tokens and log-probs as lm::generate on the chat
+// template's ids, run here in-process.
+TEST_F(ServeCli, ChatLogprobsEqualGenerate) {
+  const std::vector<ps::tokenizer::ChatMessage> messages{{"system", "You are terse.", std::nullopt},
+                                                         {"user", "hello world, is GATA1 expressed?", std::nullopt}};
+  json jm = json::array();
+  for (const auto& m : messages) jm.push_back({{"role", m.role}, {"content", m.content}});
+  json j = post("/v1/chat/completions", {{"model", "untied"},
+                                          {"messages", jm},
+                                          {"max_tokens", 20},
+                                          {"temperature", 0},
+                                          {"logprobs", true},
+                                          {"top_logprobs", 0},
+                                          {"return_tokens_as_token_ids", true}});
+  ASSERT_EQ(j["choices"].size(), 1u) << j.dump();
+  const json& ch = j["choices"][0];
+  EXPECT_EQ(j["object"], "chat.completion");
+  EXPECT_EQ(ch["message"]["role"], "assistant");
+
+  auto tok = ps::tokenizer::Tokenizer::from_file(tokenizer_);
+  std::vector<int64_t> prompt;
+  for (int32_t id : tok.encode(ps::tokenizer::apply_qwen3_chat_template(messages))) prompt.push_back(id);
+  const auto model = ps::lm::Model::load(model_dir_);
+  ps::lm::GenerationConfig cfg;
+  cfg.max_new_tokens = 20;
+  const ps::lm::Generation g = ps::lm::generate(model, {prompt}, cfg)[0];
+
+  const json& content = ch["logprobs"]["content"];
+  std::vector<json> tokens(content.begin(), content.end());
+  json names = json::array();
+  for (const auto& t : tokens) names.push_back(t["token"]);
+  EXPECT_EQ(token_ids_of(names), g.ids);
+  ASSERT_EQ(tokens.size(), g.logprobs.size());
+  for (size_t t = 0; t < tokens.size(); ++t) EXPECT_NEAR(tokens[t]["logprob"].get<double>(), g.logprobs[t], 1e-4) << t;
+  EXPECT_EQ(j["usage"]["prompt_tokens"], prompt.size());
+  EXPECT_EQ(j["usage"]["completion_tokens"], 20);
+
+  // Without token ids the token names are the tokens' text, and the content is their decoding.
+  json k = post("/v1/chat/completions",
+                {{"model", "untied"}, {"messages", jm}, {"max_tokens", 20}, {"temperature", 0}, {"logprobs", true}});
+  std::vector<int32_t> ids32(g.ids.begin(), g.ids.end());
+  EXPECT_EQ(k["choices"][0]["message"]["content"], tok.decode(ids32, /*skip_special=*/true));
+  std::string bytes;
+  for (const auto& t : k["choices"][0]["logprobs"]["content"])
+    for (const auto& b : t["bytes"]) bytes.push_back(static_cast<char>(b.get<int>()));
+  std::string want_bytes;
+  for (int32_t id : ids32) want_bytes += tok.token_bytes(id);
+  EXPECT_EQ(bytes, want_bytes);
+}
+
+// Two requests sent together are run as one batch (the server logs it), each still getting
+// exactly its own greedy tokens (different prompt lengths: left padding must not leak).
+TEST_F(ServeCli, ConcurrentRequestsAreBatched) {
+  const auto golden = golden_greedy("untied");
+  ASSERT_GE(golden.size(), 3u);
+  const json& a = golden[1];  // 5 prompt tokens
+  const json& b = golden[2];  // 17 prompt tokens
+  auto ask = [](const json& rec) {
+    return post("/v1/completions", {{"model", "untied"},
+                                    {"prompt", rec["prompt_ids"]},
+                                    {"max_tokens", 24},
+                                    {"temperature", 0},
+                                    {"logprobs", 0},
+                                    {"return_tokens_as_token_ids", true}});
+  };
+  const size_t log_before = child_->output().size();
+  auto fa = std::async(std::launch::async, ask, a);
+  auto fb = std::async(std::launch::async, ask, b);
+  json ja = fa.get(), jb = fb.get();
+  EXPECT_EQ(token_ids_of(ja["choices"][0]["logprobs"]["tokens"]), a["generated_ids"].get<std::vector<int64_t>>());
+  EXPECT_EQ(token_ids_of(jb["choices"][0]["logprobs"]["tokens"]), b["generated_ids"].get<std::vector<int64_t>>());
+  const std::string log = child_->output().substr(log_before);
+  EXPECT_NE(log.find("batch of 2 requests, 2 rows"), std::string::npos) << log;
+
+  // n = 2 greedy choices are two rows of one request, identical.
+  json jn = post("/v1/completions", {{"model", "untied"}, {"prompt", a["prompt_ids"]}, {"max_tokens", 6},
+                                     {"temperature", 0}, {"n", 2}});
+  ASSERT_EQ(jn["choices"].size(), 2u);
+  EXPECT_EQ(jn["choices"][0]["text"], jn["choices"][1]["text"]);
+  EXPECT_EQ(jn["choices"][1]["index"], 1);
+  EXPECT_EQ(jn["usage"]["completion_tokens"], 12);
+}
+
+TEST_F(ServeCli, SampledRequestsAreReproducibleWithASeed) {
+  json body{{"model", "untied"}, {"prompt", json::array({1, 2, 3})}, {"max_tokens", 12}, {"temperature", 1.0},
+            {"top_p", 0.9}, {"seed", 7}, {"return_tokens_as_token_ids", true}, {"logprobs", 0}};
+  json x = post("/v1/completions", body), y = post("/v1/completions", body);
+  EXPECT_EQ(x["choices"][0]["logprobs"]["tokens"], y["choices"][0]["logprobs"]["tokens"]);
+}
+
+TEST_F(ServeCli, StopStringsCutTheText) {
+  json base{{"model", "untied"}, {"prompt", "hello world"}, {"max_tokens", 30}, {"temperature", 0}};
+  json full = post("/v1/completions", base);
+  const std::string text = full["choices"][0]["text"];
+  size_t p = 1;
+  while (p < text.size() && !(text[p] > ' ' && text[p] < 127)) ++p;
+  ASSERT_LT(p, text.size()) << "no ASCII character to stop at in '" << text << "'";
+  const std::string stop = text.substr(p, 1);
+  json cut = base;
+  cut["stop"] = stop;
+  json j = post("/v1/completions", cut);
+  const std::string got = j["choices"][0]["text"];
+  EXPECT_EQ(got, text.substr(0, text.find(stop)));
+  EXPECT_EQ(j["choices"][0]["finish_reason"], "stop");
+}
+
+void expect_error(const json& j, const std::string& param) {
+  ASSERT_TRUE(j.contains("error")) << j.dump();
+  EXPECT_TRUE(j["error"]["message"].is_string());
+  EXPECT_FALSE(j["error"]["message"].get<std::string>().empty());
+  EXPECT_TRUE(j["error"]["type"].is_string());
+  if (param.empty()) EXPECT_TRUE(j["error"]["param"].is_null()) << j.dump();
+  else EXPECT_EQ(j["error"]["param"], param) << j.dump();
+}
+
+TEST_F(ServeCli, BadRequestsGet400NamingTheField) {
+  auto c = client();
+  auto res = c.Post("/v1/chat/completions", "{\"model\": \"untied\", \"messages\": [", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  json j = json::parse(res->body);
+  expect_error(j, "");
+  EXPECT_EQ(j["error"]["type"], "invalid_request_error");
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("not valid JSON"), std::string::npos);
+
+  const json msgs = json::array({{{"role", "user"}, {"content", "hi"}}});
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"temperature", "hot"}}, 400),
+               "temperature");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"temperature", 3}}, 400),
+               "temperature");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"max_tokens", 100000}}, 400),
+               "max_tokens");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"max_tokens", 0}}, 400),
+               "max_tokens");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"n", 5}}, 400), "n");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", "hi"}}, 400), "messages");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}}, 400), "messages");
+  expect_error(post("/v1/chat/completions",
+                    {{"model", "untied"}, {"messages", json::array({{{"role", "robot"}, {"content", "hi"}}})}}, 400),
+               "messages[0].role");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"stream", true}}, 400),
+               "stream");
+  expect_error(post("/v1/chat/completions", {{"model", "untied"}, {"messages", msgs}, {"top_logprobs", 3}}, 400),
+               "top_logprobs");
+  expect_error(post("/v1/chat/completions", {{"messages", msgs}}, 400), "model");
+  expect_error(post("/v1/chat/completions", {{"model", "gpt-4"}, {"messages", msgs}}, 404), "model");
+  expect_error(post("/v1/completions", {{"model", "untied"}, {"prompt", json::array({1, 999})}}, 400), "prompt");
+  expect_error(post("/v1/completions", {{"model", "untied"}, {"prompt", 5}}, 400), "prompt");
+  expect_error(post("/v1/completions", {{"model", "untied"}, {"prompt", "x"}, {"stop", json::array({1})}}, 400), "stop");
+  expect_error(post("/v1/completions", {{"model", "untied"}, {"prompt", "x"}, {"seed", -1}}, 400), "seed");
+  expect_error(post("/v1/completions", {{"model", "untied"}, {"prompt", "x"}, {"logprobs", 9}}, 400), "logprobs");
+
+  auto nf = c.Get("/v1/nothing");
+  ASSERT_TRUE(nf);
+  EXPECT_EQ(nf->status, 404);
+  expect_error(json::parse(nf->body), "");
+
+  // Still serving.
+  auto ok = c.Get("/v1/models");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServeCli, OversizeBodyGets413) {
+  auto c = client();
+  json body{{"model", "untied"}, {"prompt", std::string(10000, 'a')}, {"max_tokens", 1}};
+  auto res = c.Post("/v1/completions", body.dump(), "application/json");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 413);
+  json j = json::parse(res->body);
+  expect_error(j, "");
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("4096"), std::string::npos) << j.dump();
+  auto ok = client().Get("/v1/models");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+// A chunked body has no length to check before reading it: refused unread (411).
+TEST_F(ServeCli, ChunkedBodyGets411) {
+  auto c = client();
+  const std::string big = json{{"model", "untied"}, {"prompt", std::string(20000, 'a')}}.dump();
+  auto res = c.Post(
+      "/v1/completions",
+      [&big](size_t offset, httplib::DataSink& sink) {
+        if (offset < big.size()) sink.write(big.data() + offset, std::min<size_t>(1000, big.size() - offset));
+        else sink.done();
+        return true;
+      },
+      "application/json");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 411);
+  expect_error(json::parse(res->body), "");
+  auto ok = client().Get("/v1/models");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST(ServeCliStartup, MismatchedTokenizerIsAClearError) {
+  const std::string fx = ps::test::serve_fixture("tiny-qwen3");
+  const std::string qtok = ps::test::serve_fixture("qwen3-tokenizer");
+  if (fx.empty() || qtok.empty()) GTEST_SKIP() << "fixtures not found";
+  ps::test::ServeChild child;
+  EXPECT_FALSE(child.start({"--model", fx + "/tied", "--tokenizer", qtok}));
+  EXPECT_EQ(child.stop(), 1);
+  EXPECT_NE(child.output().find("embedding rows"), std::string::npos) << child.output();
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ServeCliStartup, StopsCleanlyOnSigint) {
+  const std::string fx = ps::test::serve_fixture("tiny-qwen3");
+  if (fx.empty()) GTEST_SKIP() << "fixtures not found";
+  const std::string tok = ps::test::tiny_tokenizer(ps::test::scratch_dir("serve_sigint") / "tok");
+  ps::test::ServeChild child;
+  ASSERT_TRUE(child.start({"--model", fx + "/tied", "--tokenizer", tok, "--quiet"})) << child.output();
+  EXPECT_EQ(child.stop(SIGINT), 0) << child.output();
+  EXPECT_NE(child.output().find("signal 2, stopping"), std::string::npos) << child.output();
+}
+
+TEST(ServeCliStartup, BadOptionsAreUsageErrors) {
+  const std::string fx = ps::test::serve_fixture("tiny-qwen3");
+  if (fx.empty()) GTEST_SKIP() << "fixtures not found";
+  ps::test::ServeChild child;
+  EXPECT_FALSE(child.start({"--model", fx + "/tied", "--max-batch", "0"}));
+  EXPECT_EQ(child.stop(), 2);
+  EXPECT_NE(child.output().find("--max-batch must be in [1, 4096]"), std::string::npos) << child.output();
+}
+
+}  // namespace
