@@ -42,10 +42,11 @@ std::string fmt_ci(double v, const ps::metrics::Interval& ci, bool with_ci) {
 
 void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cfg) {
   const bool ci = cfg.bootstrap > 0;
-  std::printf("KNN-KG  k=%d  sources %s  calibration %s  (95%% bootstrap CIs, %d resamples)\n", cfg.knn.k,
-              cfg.knn.sources.to_string().c_str(), cfg.calibration.c_str(), cfg.bootstrap);
+  std::printf("KNN-KG  k=%d  sources %s  combiner %s  calibration %s  (95%% bootstrap CIs, %d resamples)\n", cfg.knn.k,
+              cfg.knn.sources.to_string().c_str(), cfg.knn.combiner.c_str(), cfg.calibration.c_str(), cfg.bootstrap);
   for (const auto& c : r.cells) {
     const auto& s = c.summary;
+    if (c.setting != "official") std::printf("\n[%s setting; calibrated on a validation split by %s]", c.setting.c_str(), c.calibration_split.c_str());
     std::printf("\n%s: %lld test items (%lld DE), train %lld, validation %lld, %lld unresolved symbols\n",
                 c.cell_line.c_str(), static_cast<long long>(c.n_test), static_cast<long long>(s.n_positive),
                 static_cast<long long>(c.n_train), static_cast<long long>(c.n_val),
@@ -70,8 +71,8 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
                   fmt_ci(c.sign.sign_accuracy, c.sign.sign_accuracy_ci, ci).c_str(),
                   static_cast<long long>(c.sign.n_test), c.sign.majority_accuracy, c.sign.auroc_per_gene);
     if (c.baseline.evaluated)
-      std::printf("  vs STRING-only   %.4f per gene; difference %s (paired, genes resampled)\n",
-                  c.baseline.auroc_per_gene, fmt_ci(c.baseline.difference, c.baseline.difference_ci, ci).c_str());
+      std::printf("  vs %-13s %.4f per gene; difference %s (paired, genes resampled)\n",
+                  c.baseline.old_default ? c.baseline.name.c_str() : "STRING-only", c.baseline.auroc_per_gene, fmt_ci(c.baseline.difference, c.baseline.difference_ci, ci).c_str());
     std::printf("  %.2f s\n", c.seconds);
   }
   std::printf("\ntotal %.2f s (graph %.2f s%s)\n", r.seconds, r.graph_seconds, r.graph_from_cache ? ", from cache" : "");
@@ -91,6 +92,11 @@ int cmd_knn(const Argv& argv) {
              {"gamma", true, "weight of the perturbation-strength term, in [0, 1e6] (default 0.5)"},
              {"alpha", true, "shrinkage toward the target's base rate, in (0, 1e12] (default 1)"},
              {"power", true, "neighbour weight = score^power, in (0, 100] (default 1)"},
+             {"combiner", true, "logistic (learned on out-of-fold train rows; default) | linear (the fixed formula)"},
+             {"l2", true, "logistic combiner: L2 penalty, in [0, 1e12] (default 3000)"},
+             {"folds", true, "logistic combiner: out-of-fold folds, 2 to 1000 (default 4)"},
+             {"holdout-cell-line", true, "train on the other three cell lines, test this one (its official test items)"},
+             {"unseen-targets", true, "hold out this fraction of train *targets* as the test set (official test unused)"},
              {"split", true, "the split to evaluate (default test)"},
              {"csv", true, "evaluate this file in PerturbQA's format (pert,gene,label,split) instead"},
              {"train-split", true, "with --csv: the training split's name (default train)"},
@@ -102,6 +108,9 @@ int cmd_knn(const Argv& argv) {
              {"seed", true, "seed of the validation split and the bootstrap, >= 0 (default 7)"},
              {"no-signed", false, "skip the signed-effect (up/down) evaluation"},
              {"baseline", false, "also run plain STRING top-k KNN and report the paired per-gene AUROC difference"},
+             {"baseline-old", false, "also run the previous default (linear combiner) and report the paired difference"},
+             {"cross-line-evidence", false, "add the other three lines' labels as evidence (its own setting)"},
+             {"baseline-no-evidence", false, "with --cross-line-evidence: compare with the same predictor without it"},
              {"threads", true, "worker threads, 1 to 4 x the CPU threads, at most 256 (default 2)"},
              {"json", false, "print one JSON object"},
              {"store", true, "experiment store (default $PERTURBSCOPE_STORE or the user data folder)"},
@@ -116,12 +125,14 @@ int cmd_knn(const Argv& argv) {
     return 0;
   }
   if (!args.positionals().empty()) throw UsageError("knn: unexpected argument '" + args.positionals()[0] + "'");
-  if (!args.has("cell-line")) throw UsageError("knn: --cell-line is required");
+  if (!args.has("cell-line") && !args.has("holdout-cell-line"))
+    throw UsageError("knn: --cell-line (or --holdout-cell-line) is required");
 
   ps::kg::KnnEvalConfig cfg;
   cfg.data_dir = args.get("data");
   cfg.cache_dir = args.get("cache-dir");
-  const std::string cell = args.get("cell-line");
+  const std::string cell = args.has("holdout-cell-line") && !args.has("cell-line") ? args.get("holdout-cell-line")
+                                                                                     : args.get("cell-line");
   cfg.csv = args.get("csv");
   if (cell == "all") {
     if (!cfg.csv.empty()) throw UsageError("knn: --cell-line all cannot be combined with --csv");
@@ -149,12 +160,19 @@ int cmd_knn(const Argv& argv) {
   cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma, 0.0, 1e6);
   cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha, 0.0, 1e12);
   cfg.knn.power = args.get_double("power", cfg.knn.power, 0.0, 100.0);
+  cfg.knn.combiner = args.get("combiner", cfg.knn.combiner);
+  cfg.knn.l2 = args.get_double("l2", cfg.knn.l2, 0.0, 1e12);
+  cfg.knn.folds = static_cast<int>(args.get_int("folds", cfg.knn.folds, 2, 1000));
+  cfg.threads = static_cast<int>(args.get_int("threads", 2, 1, ps::max_threads()));
+  cfg.knn.fit_threads = cfg.threads;
   // The core's rules on top of the flag ranges (alpha > 0, power > 0, k <= pool, sources), named by flag.
   for (const auto& [field, why] : cfg.knn.validate()) {
-    std::string flag = field;
+    std::string flag = field == "fit_threads" ? "threads" : field;
     std::replace(flag.begin(), flag.end(), '_', '-');
     throw UsageError("knn: --" + flag + ": " + why);
   }
+  cfg.holdout_cell_line = args.get("holdout-cell-line");
+  cfg.unseen_target_fraction = args.get_double("unseen-targets", 0, 0.0, 1.0);
   cfg.calibration = args.get("calibration", "isotonic");
   ps::metrics::Calibrator::method_from_string(cfg.calibration);  // validate early
   cfg.val_fraction = args.get_double("val-fraction", 0.2, 0.0, 1.0);
@@ -162,9 +180,38 @@ int cmd_knn(const Argv& argv) {
   cfg.threshold = args.get_double("threshold", 0.5, 0.0, 1.0);
   cfg.bootstrap = static_cast<int>(args.get_int("bootstrap", 1000, 0, kMaxBootstrap));
   cfg.seed = static_cast<uint64_t>(args.get_int("seed", 7, 0, std::numeric_limits<long>::max()));
-  cfg.threads = static_cast<int>(args.get_int("threads", 2, 1, ps::max_threads()));
   cfg.signed_effect = !args.has("no-signed");
-  cfg.compare_baseline = args.has("baseline");
+  cfg.compare_baseline = args.has("baseline") || args.has("baseline-old");
+  if (args.has("baseline") && args.has("baseline-old")) throw UsageError("knn: --baseline and --baseline-old exclude each other");
+  if (args.has("baseline-old")) {
+    cfg.compare_old_default = true;
+    cfg.baseline_knn = cfg.knn;
+    cfg.baseline_knn.combiner = "linear";
+  }
+  cfg.cross_line_evidence = args.has("cross-line-evidence");
+  if (cfg.cross_line_evidence && (!cfg.csv.empty() || !cfg.holdout_cell_line.empty() || cfg.unseen_target_fraction > 0))
+    throw UsageError("knn: --cross-line-evidence goes with the official split only");
+  if (args.has("baseline-no-evidence")) {
+    if (!cfg.cross_line_evidence || cfg.compare_baseline)
+      throw UsageError("knn: --baseline-no-evidence needs --cross-line-evidence and no other baseline");
+    cfg.compare_baseline = cfg.compare_old_default = true;
+    cfg.baseline_knn = cfg.knn;
+    cfg.baseline_name = "no_evidence";
+  }
+  if (!cfg.holdout_cell_line.empty()) {
+    bool known = false;
+    for (const auto& c : ps::data::cell_lines()) known = known || c == cfg.holdout_cell_line;
+    if (!known) throw UsageError("knn: unknown --holdout-cell-line '" + cfg.holdout_cell_line + "'");
+    if (!cfg.csv.empty()) throw UsageError("knn: --holdout-cell-line cannot be combined with --csv");
+    if (args.has("cell-line") && cell != cfg.holdout_cell_line)
+      throw UsageError("knn: --cell-line and --holdout-cell-line name different lines");
+  }
+  if (args.has("unseen-targets")) {
+    if (!(cfg.unseen_target_fraction > 0 && cfg.unseen_target_fraction < 1))
+      throw UsageError("knn: --unseen-targets must be in (0, 1)");
+    if (!cfg.csv.empty() || !cfg.holdout_cell_line.empty())
+      throw UsageError("knn: --unseen-targets goes with the official files only");
+  }
   const bool store_it = !args.has("no-store");
   cfg.keep_predictions = store_it;
 

@@ -11,6 +11,7 @@
 #include "common/paths.h"
 #include "data/perturbqa.h"
 #include "data/splits.h"
+#include "kg/holdout.h"
 #include "store/store.h"
 
 namespace ps::kg {
@@ -63,12 +64,13 @@ struct TaskRun {
   metrics::Calibrator calibrator;
   double val_auroc = 0;
   int64_t n_train = 0, n_val = 0;
+  std::string calibration_split;
 };
 
 // Validation model -> calibrator; full model -> test predictions.
 TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, const KnnEvalConfig& cfg,
                  const KnnConfig& knn, bool with_votes, ps::jobs::JobContext& ctx, double f0, double f1,
-                 const std::string& label) {
+                 const std::string& label, const std::vector<data::Item>* other_lines = nullptr) {
   TaskRun r;
   auto train = data::select_split(items, cfg.train_split);
   r.test = data::select_split(items, cfg.test_split);
@@ -76,21 +78,25 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
   if (r.test.empty()) throw ps::Error("KNN evaluation: no items in split '" + cfg.test_split + "'");
   auto carved = train;
   for (auto& it : carved) it.split = "train";
-  data::carve_validation(carved, cfg.val_fraction, cfg.seed, "train", "val");
+  r.calibration_split = carve_calibration_split(carved, r.test, cfg.val_fraction, cfg.seed);
   auto sub = data::select_split(carved, "train"), val = data::select_split(carved, "val");
-  if (val.empty() || sub.empty()) {
-    std::set<std::string> perts;
-    for (const auto& it : train) perts.insert(it.pert);
+  std::set<std::string> perts;
+  for (const auto& it : train) perts.insert(it.pert);
+  if (perts.size() < 2)  // also with a carve by target: a perturber never votes for itself, so none would vote
+    throw ps::Error("KNN evaluation (" + label + "): split '" + cfg.train_split + "' has " + std::to_string(perts.size()) +
+                    " perturber(s); KNN needs at least 2 train perturbers (a perturber never votes for itself) and "
+                    "the calibrator a validation split carved from them (--val-fraction " +
+                    std::to_string(cfg.val_fraction) + "): give at least 2 train perturbers");
+  if (val.empty() || sub.empty())
     throw ps::Error("KNN evaluation (" + label + "): split '" + cfg.train_split + "' has " + std::to_string(perts.size()) +
                     " perturber(s); the calibrator needs a validation split carved from them (--val-fraction " +
                     std::to_string(cfg.val_fraction) + " leaves " + (val.empty() ? "no validation" : "no training") +
-                    " perturber): give at least 2 train perturbers or change --val-fraction");
-  }
+                    " " + r.calibration_split + "): give more train perturbers or change --val-fraction");
   r.n_train = static_cast<int64_t>(train.size());
   r.n_val = static_cast<int64_t>(val.size());
   ctx.report(f0, label + ": validation model");
   {
-    KnnModel m(g, sub, knn);
+    KnnModel m = other_lines ? KnnModel(g, sub, knn, *other_lines) : KnnModel(g, sub, knn);
     auto s = m.scores(val, cfg.threads);
     auto y = labels_of(val);
     r.val_auroc = metrics::auroc_per_group(s, y, target_groups(val)).mean;
@@ -98,7 +104,7 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
   }
   ctx.check_cancelled();
   ctx.report(f0 + 0.5 * (f1 - f0), label + ": test predictions");
-  KnnModel m(g, train, knn);
+  KnnModel m = other_lines ? KnnModel(g, train, knn, *other_lines) : KnnModel(g, train, knn);
   r.preds = m.predict_many(r.test, cfg.threads, with_votes);
   r.probs.reserve(r.preds.size());
   for (const auto& p : r.preds) r.probs.push_back(r.calibrator(p.score));
@@ -113,6 +119,9 @@ std::string KnnEvalConfig::to_json() const {
                       {"csv", csv}, {"train_split", train_split}, {"test_split", test_split},
                       {"val_fraction", val_fraction}, {"seed", seed}, {"calibration", calibration},
                       {"threshold", threshold}, {"bootstrap", bootstrap}, {"signed_effect", signed_effect}};
+  if (!holdout_cell_line.empty()) j["holdout_cell_line"] = holdout_cell_line;
+  if (unseen_target_fraction > 0) j["unseen_target_fraction"] = unseen_target_fraction;
+  if (cross_line_evidence) j["cross_line_evidence"] = true;
   if (!data_dir.empty()) j["data_dir"] = data_dir;
   return j.dump();
 }
@@ -133,6 +142,12 @@ void KnnEvalConfig::validate() const {
   if (!(threshold >= 0 && threshold <= 1)) bad("threshold", "in [0, 1]", threshold);
   if (bootstrap < 0) bad("bootstrap", ">= 0", bootstrap);
   if (threads < 1) bad("threads", ">= 1", threads);
+  if (compare_baseline && compare_old_default) {
+    const auto base = baseline_knn.validate();
+    if (!base.empty()) throw ps::Error("KNN evaluation: baseline_knn: " + base.front().second);
+  }
+  if (!(unseen_target_fraction >= 0 && unseen_target_fraction < 1))
+    bad("unseen_target_fraction", "in [0, 1)", unseen_target_fraction);
 }
 
 std::string CellLineResult::to_json() const {
@@ -145,6 +160,8 @@ std::string CellLineResult::to_json() const {
   j["unresolved_genes"] = unresolved;  // symbols neither current nor an unambiguous alias
   j["aliases_kept_distinct"] = kept_distinct;  // e.g. "TRAC (alias of NCOR2, which is also in the data)"
   j["val_auroc_per_gene"] = num(val_auroc_per_gene);
+  j["setting"] = setting;
+  j["calibration_split"] = calibration_split;
   // The calibrator in brief (the isotonic steps are many): method, and Platt's a, b or the step count.
   auto cal = nlohmann::json::parse(calibrator_json);
   if (cal.contains("blocks")) cal["blocks"] = cal["blocks"].size();
@@ -157,7 +174,8 @@ std::string CellLineResult::to_json() const {
                    {"auroc_per_gene", num(sign.auroc_per_gene)}};
   }
   if (baseline.evaluated) {
-    j["baseline_string_only"] = {{"auroc_per_gene", num(baseline.auroc_per_gene)},
+    const std::string baseline_name = "baseline_" + baseline.name;
+    j[baseline_name] = {{"auroc_per_gene", num(baseline.auroc_per_gene)},
                                  {"difference", num(baseline.difference)},
                                  {"difference_ci", {num(baseline.difference_ci.lo), num(baseline.difference_ci.hi)}}};
   }
@@ -218,18 +236,29 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       opt.resolver = &resolver;
       ds = data::load_perturbqa_csv(cfg.csv, opt);
     } else {
-      ds = data::load_perturbqa(dir, cell, "de", &resolver);
+      ds.items = load_holdout_items(dir, cell, "de", !cfg.holdout_cell_line.empty(), &resolver, &ds.unresolved);
     }
+    if (cfg.unseen_target_fraction > 0)
+      ds.items = carve_unseen_targets(ds.items, cfg.unseen_target_fraction, cfg.seed, cfg.train_split);
     CellLineResult cr;
     cr.cell_line = cell;
     cr.unresolved = ds.unresolved;
+    cr.setting = !cfg.holdout_cell_line.empty() ? "cross-cell-line" : cfg.unseen_target_fraction > 0 ? "unseen-targets"
+                                                                                                    : "official";
+    std::vector<data::Item> others;
+    if (cfg.cross_line_evidence) {
+      others = other_line_items(dir, cell, "de", &resolver);
+      cr.setting = "cross-line-evidence";
+    }
     cr.kept_distinct = ds.kept_distinct;
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
-    auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell);
+    auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell,
+                        cfg.cross_line_evidence ? &others : nullptr);
     cr.n_train = run.n_train;
     cr.n_val = run.n_val;
     cr.n_test = static_cast<int64_t>(run.test.size());
     cr.val_auroc_per_gene = run.val_auroc;
+    cr.calibration_split = run.calibration_split;
     cr.calibrator_json = run.calibrator.to_json();
     for (const auto& p : run.preds) cr.unseen_targets += !p.target_seen;
     ctx.report(f_de_end, cell + ": metrics and bootstrap");
@@ -253,6 +282,8 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       base.target_k = 0;
       base.beta = 0;
       base.gamma = 0;
+      base.combiner = "linear";
+      if (cfg.compare_old_default) base = cfg.baseline_knn;
       auto br = run_task(g, ds.items, cfg, base, false, ctx, f0 + 0.65 * per_cell, f0 + 0.7 * per_cell, cell + " baseline");
       // Same items and labels, so the same genes are used, in the same order.
       auto y = labels_of(run.test);
@@ -261,6 +292,8 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       std::vector<double> diff(ours.values.size());
       for (size_t i = 0; i < diff.size(); ++i) diff[i] = ours.values[i] - theirs.values[i];
       cr.baseline.evaluated = true;
+      cr.baseline.old_default = cfg.compare_old_default;
+      if (cfg.compare_old_default) cr.baseline.name = cfg.baseline_name;
       cr.baseline.auroc_per_gene = theirs.mean;
       cr.baseline.difference = ours.mean - theirs.mean;
       if (cfg.bootstrap > 0 && !diff.empty())
@@ -276,10 +309,16 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     if (cfg.signed_effect && cfg.csv.empty()) {
       // Up/down on the DE pairs: the same predictor on the direction labels.
       ctx.report(f0 + 0.7 * per_cell, cell + ": signed effect");
-      auto dir_ds = data::load_perturbqa(dir, cell, "dir", &resolver);
+      data::Dataset dir_ds;
+      dir_ds.items = load_holdout_items(dir, cell, "dir", !cfg.holdout_cell_line.empty(), &resolver, nullptr);
+      if (cfg.unseen_target_fraction > 0)
+        dir_ds.items = carve_unseen_targets(dir_ds.items, cfg.unseen_target_fraction, cfg.seed, cfg.train_split);
       KnnEvalConfig dc = cfg;
       dc.calibration = "isotonic";
-      auto sr = run_task(g, dir_ds.items, dc, cfg.knn, false, ctx, f0 + 0.7 * per_cell, f0 + 0.9 * per_cell, cell + " dir");
+      std::vector<data::Item> dir_others;
+      if (cfg.cross_line_evidence) dir_others = other_line_items(dir, cell, "dir", &resolver);
+      auto sr = run_task(g, dir_ds.items, dc, cfg.knn, false, ctx, f0 + 0.7 * per_cell, f0 + 0.9 * per_cell, cell + " dir",
+                         cfg.cross_line_evidence ? &dir_others : nullptr);
       auto y = labels_of(sr.test);
       auto train = data::select_split(dir_ds.items, cfg.train_split);
       double up = 0;

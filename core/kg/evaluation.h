@@ -40,13 +40,23 @@ struct KnnEvalConfig {
   bool signed_effect = true;                     // also the up/down task (official files only)
   bool keep_predictions = true;                  // per-item predictions with evidence traces
   bool compare_baseline = false;                 // also the plain STRING top-k KNN, paired per gene
+  KnnConfig baseline_knn;                        // with compare_old_default: the predictor compared against
+  bool compare_old_default = false;              // compare with baseline_knn instead of STRING top-k
+  std::string baseline_name = "old_default";     // its JSON key: "baseline_" + this
+  // Cross-cell-line evidence: the other three lines' labels (all their items) join as extra
+  // features (KnnModel's other_lines); the evaluated line's items never do. The baseline never gets them.
+  bool cross_line_evidence = false;
+  // Hold-outs beside the official split (kg/holdout.h); official files only, not with csv.
+  std::string holdout_cell_line;                 // "": off; a line: train on the other three, test its test items
+  double unseen_target_fraction = 0;             // > 0: this fraction of train targets is the test set
   // Called on the evaluating thread as soon as a cell line's result is complete (before the
   // next cell line starts), e.g. to store it so that a later cancel or failure keeps it.
   std::function<void(const CellLineResult&)> on_cell_done;
   std::string to_json() const;
   // Throws ps::Error naming the first bad field (run_knn_evaluation calls it before any work):
   // knn.validate() (KnnConfig's rules), val_fraction in (0, 1); threshold in [0, 1];
-  // bootstrap >= 0; threads >= 1 (clamped to ps::max_threads() when run); a cell line given.
+  // bootstrap >= 0; threads >= 1 (clamped to ps::max_threads() when run); a cell line given;
+  // baseline_knn's rules when compared against; unseen_target_fraction in [0, 1).
   void validate() const;
 };
 
@@ -71,6 +81,8 @@ struct SignedResult {
 // the same items, and the paired per-gene AUROC difference with a gene-level bootstrap CI.
 struct BaselineComparison {
   bool evaluated = false;
+  bool old_default = false;           // the baseline is KnnEvalConfig::baseline_knn (the old default)
+  std::string name = "string_only";   // JSON key "baseline_<name>"
   double auroc_per_gene = 0;          // of the baseline
   double difference = 0;              // ours - baseline, mean over the same genes
   metrics::Interval difference_ci;
@@ -80,6 +92,9 @@ struct CellLineResult {
   std::string cell_line;
   int64_t n_train = 0, n_val = 0, n_test = 0;
   int64_t unseen_targets = 0;         // test targets without train labels
+  std::string setting = "official";   // official | cross-cell-line (train: the other lines) | unseen-targets
+                                      // | cross-line-evidence
+  std::string calibration_split;      // the validation carve: "perturber" or "target"
   std::vector<std::string> unresolved;  // symbols not resolved through gene_alias.tsv
   std::vector<std::string> kept_distinct;  // aliases not followed: they would merge two genes of the file
   double val_auroc_per_gene = 0;      // of the validation model (what was tuned on)

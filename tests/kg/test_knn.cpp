@@ -61,6 +61,7 @@ KnnConfig string_only(int k) {
   c.target_k = 0;
   c.beta = 0;
   c.gamma = 0;
+  c.combiner = "linear";  // the hand-computed formula; the learned combiner is tested in test_combiner.cpp
   return c;
 }
 
