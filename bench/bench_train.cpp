@@ -4,7 +4,7 @@
 //                    [--seq-len L] [--batch B] [--steps N] [--gradient-checkpointing] [--threads=N]
 //   bench_train grpo (--model DIR | --random tiny-qwen3 --save-model DIR) [--lora R --adapter-out DIR]
 //                    [--prompts N] [--k K] [--prompt-len P] [--completion-len T] [--micro-batch M]
-//                    [--steps S] [--rollouts-out FILE] [--gradient-checkpointing] [--threads=N]
+//                    [--steps S] [--rollouts-out FILE] [--gradient-checkpointing] [--no-old-logprobs] [--threads=N]
 //   bench_train generate --model DIR [--prompts N] [--k K] [--prompt-len P] [--completion-len T] [--repeats R]
 //
 // sft: one optimiser step exactly as core/train/sft.cpp runs it: lm::token_logprobs (chunked selective
@@ -16,7 +16,7 @@
 //   the config's eos ids, seed 1000003·step) of K completions per prompt (prompt n, position t ->
 //   (3 + 7919·t + 104729·n) mod vocab), synthetic rewards (the fraction of even ids in the completion:
 //   there is no tokenizer or answer to parse), group advantages (advantage.h), completion mask
-//   (rollout_mask.h), old and reference log-probs without grad (reference: a frozen clone under full
+//   (rollout_mask.h), old (unless --no-old-logprobs: num_iterations 1, ratio 1) and reference log-probs without grad (reference: a frozen clone under full
 //   fine-tuning, the base weights under LoRA), then per micro-batch token_logprobs (training, entropy),
 //   grpo_loss (bnpo, beta 0.04, eps 0.2, grad_accum = micro-batches), backward; clip 1.0; AdamW step.
 // LoRA: alpha 2r, dropout 0 (a dropout mask could not be replayed by the peer), B drawn from N(0, 0.02)
@@ -82,6 +82,7 @@ struct Args {
   int64_t lora = 0, seq_len = 512, batch = 4, steps = 3, prompts = 4, k = 8, prompt_len = 64, completion_len = 128,
           micro_batch = 0, repeats = 1;
   bool checkpointing = false;
+  bool old_logprobs = true;  // grpo: also the old policy's log-probs (as with num_iterations > 1)
 };
 
 struct Setup {
@@ -283,6 +284,7 @@ json run_grpo(const Args& a) {
     at::Tensor all_ids = at::tensor(flat_ids, at::kLong).view({Bt, Lp + T});
     at::Tensor all_att = at::tensor(flat_att, at::kLong).view({Bt, Lp + T});
     at::Tensor all_pos = lm::positions_from_mask(all_att);
+    const auto t_fixed = Clock::now();
     lm::LogprobOptions lo;
     lo.temperature = 1.0;
     std::vector<at::Tensor> old_lp, ref_lp;
@@ -290,7 +292,7 @@ json run_grpo(const Args& a) {
       at::NoGradGuard ng;
       for (int64_t b0 = 0; b0 < Bt; b0 += micro) {
         at::Tensor i = all_ids.narrow(0, b0, micro), m = all_att.narrow(0, b0, micro), p = all_pos.narrow(0, b0, micro);
-        old_lp.push_back(lm::token_logprobs(model, i, m, p, T, lo).logprobs);
+        old_lp.push_back(a.old_logprobs ? lm::token_logprobs(model, i, m, p, T, lo).logprobs : at::Tensor());
         if (s.reference) {
           ref_lp.push_back(lm::token_logprobs(*s.reference, i, m, p, T, lo).logprobs);
         } else {
@@ -300,7 +302,9 @@ json run_grpo(const Args& a) {
         }
       }
     }
+    const double fixed_s = since(t_fixed);
     // --- loss, backward, clip, step
+    const auto t_train = Clock::now();
     optim.zero_grad();
     lm::LogprobOptions tl = lo;
     tl.training = true;
@@ -330,7 +334,7 @@ json run_grpo(const Args& a) {
                                             {"stop_ids", stop_ids}, {"pad_id", pad_id}}.dump();
     }
     steps.push_back({{"loss", loss}, {"kl", kl}, {"grad_norm", gn}, {"seconds", dt}, {"rollout_s", rollout_s},
-                     {"generated_tokens", generated}, {"completion_T", T}});
+                     {"old_ref_logprobs_s", fixed_s}, {"train_s", since(t_train)}, {"generated_tokens", generated}, {"completion_T", T}});
     if (dt < best_step) best_step = dt;
     if (rollout_s < best_rollout) best_rollout = rollout_s, best_tokens = generated;
   }
@@ -377,6 +381,7 @@ int main(int argc, char** argv) {
     else if (o == "--micro-batch") a.micro_batch = integer();
     else if (o == "--repeats") a.repeats = integer();
     else if (o == "--gradient-checkpointing") a.checkpointing = true;
+    else if (o == "--no-old-logprobs") a.old_logprobs = false;
     else usage("unknown option " + o);
   }
   if (a.model_dir.empty() == a.random_shape.empty()) usage("give exactly one of --model, --random");

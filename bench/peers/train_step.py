@@ -19,6 +19,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -332,6 +333,7 @@ def main():
     out = {"sft": run_sft, "grpo": run_grpo, "generate": run_generate}[a.mode](a)
     out["peer"] = f"PyTorch {torch.__version__} eager (Python)"
     out["threads"] = a.threads
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kB
     print(json.dumps(out))
 
 
