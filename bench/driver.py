@@ -447,9 +447,18 @@ def check_losses(label, ours, peer, tol=1e-4):
     return worst
 
 
-def bench_train(ctx):
+def bench_train_sft(ctx):
+    return bench_train(ctx, "sft")
+
+
+def bench_train_grpo(ctx):
+    return bench_train(ctx, "grpo")
+
+
+def bench_train(ctx, part):
     """SFT and GRPO steps (issues 11, 12): ours (bench_train) vs the PyTorch-eager peer
-    (peers/train_step.py) on the same weights and batches, after checking the losses agree."""
+    (peers/train_step.py) on the same weights and batches, after checking the losses agree.
+    part: "sft" or "grpo" (two workloads, so that one failing keeps the other's rows)."""
     exe = ctx.exe("bench_train")
     peer = os.path.join(PEERS, "train_step.py")
     tiny = os.path.join(ctx.tmp, "tiny-qwen3-train")
@@ -467,6 +476,10 @@ def bench_train(ctx):
                   ctx.rounds, 1),
                  (f"{big_shape} random, LoRA r16", ["--model", big, "--lora", "16", "--adapter-out", adapter], big, 16,
                   seq, 4, 1, 1, ctx.threads)]
+    if part == "grpo":  # the GRPO part needs the tiny model folder the SFT part writes
+        sft_cases = []
+        run_json([exe, "sft", "--random", "tiny-qwen3", "--save-model", tiny, "--seq-len", "16", "--batch", "1",
+                  "--steps", "1", "--threads=1"], env=thread_env(1))
     for label, model_args, peer_model, lora, L, B, steps, rounds, threads in sft_cases:
         env = thread_env(threads)
         common = ["--seq-len", str(L), "--batch", str(B), "--steps", str(steps)]
@@ -494,6 +507,8 @@ def bench_train(ctx):
                             note="getrusage ru_maxrss of the whole process (f32 weights included); limit: the "
                                  "12 GB target of issue 11"))
 
+    if part == "sft":
+        return rows
     # --- GRPO, tiny Qwen3: 4 prompts x K 8, whole step (rollouts + loss + AdamW), 1 thread.
     env = thread_env(1)
     P, T = (32, 32) if ctx.quick else (64, 128)
@@ -557,7 +572,8 @@ WORKLOADS = [
     ("generate", bench_generate),
     ("knn", bench_knn),
     ("store", bench_store),
-    ("train", bench_train),
+    ("train-grpo", bench_train_grpo),
+    ("train-sft", bench_train_sft),
 ]
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch-eager peer of bench_train: the same SFT and GRPO steps written the way a
 PyTorch user writes them without `transformers`/`trl`/`peft` (which Debian does not ship):
-a Qwen3 forward with autograd, full logits and log_softmax-gather (HF's way), LoRA as two extra
+a Qwen3 forward with autograd, one row's logits at a time and logsumexp-gather (TRL's loop), LoRA as two extra
 `F.linear` per projection, `clip_grad_norm_`, `torch.optim.AdamW`. Weights and adapters are
 the folders bench_train wrote (HF / PEFT layout), read with torch_model.read_safetensors.
 
@@ -116,16 +116,20 @@ class Policy:
     def token_logprobs(self, ids, n_keep, use_adapter=True, entropy=False, argmax=False, temperature=1.0):
         """log softmax(logits / T)[next id] of the last n_keep targets: [B, n_keep] (HF: all logits at once)."""
         h = self.hidden(ids, use_adapter)[:, -n_keep - 1:-1]
-        z = linear(h, self.lm_head()).float() / temperature  # [B, n_keep, V]
-        lse = torch.logsumexp(z, -1)
-        logp = z.gather(-1, ids[:, -n_keep:].unsqueeze(-1)).squeeze(-1) - lse
-        extra = {}
-        with torch.no_grad():
-            if entropy:
-                extra["entropy"] = lse - (torch.softmax(z, -1) * z).sum(-1)
-            if argmax:
-                extra["argmax"] = z.argmax(-1)
-        return logp, extra
+        tgt = ids[:, -n_keep:]
+        rows, extra = [], {"entropy": [], "argmax": []}
+        for b in range(h.shape[0]):  # one row's logits at a time, as TRL's selective_log_softmax loops
+            z = linear(h[b], self.lm_head()).float()  # [n_keep, V]
+            if temperature != 1.0:
+                z = z / temperature
+            lse = torch.logsumexp(z, -1)
+            rows.append(z.gather(-1, tgt[b].unsqueeze(-1)).squeeze(-1) - lse)
+            with torch.no_grad():
+                if entropy:
+                    extra["entropy"].append(lse - (torch.softmax(z, -1) * z).sum(-1))
+                if argmax:
+                    extra["argmax"].append(z.argmax(-1))
+        return torch.stack(rows), {k: torch.stack(v) for k, v in extra.items() if v}
 
 
 def adamw(params):
