@@ -675,8 +675,10 @@ def main():
             continue
         t0 = time.time()
         try:
-            rows += fn(ctx)
-            log(f"{name}: done in {time.time() - t0:.0f} s")
+            got = fn(ctx)
+            rows += got
+            # on stderr as they come: a run cut short still leaves the finished workloads' numbers
+            log(f"{name}: done in {time.time() - t0:.0f} s: {json.dumps(got)}")
         except FileNotFoundError as e:
             skipped.append(f"{name}: {e}")
             log(f"{name}: skipped: {e}")
