@@ -522,6 +522,7 @@ def bench_train(ctx, part):
                       "--threads=1"], env=env, timeout=3600)
         p = run_json([PYTHON, peer, "grpo", "--model", tiny, *g_common, "--steps", str(steps - 1),
                       "--replay", rollouts, "--threads", "1"], env=env, timeout=3600)
+        peer_name = p["peer"]
         if r == 0:
             worst = check_losses("GRPO tiny Qwen3 (same rollouts)", [o["steps"][0]["loss"]], [p["replay_loss"]])
             agreement = (f"loss on our rollouts within {worst:.1g} of the peer ({o['steps'][0]['loss']:.6g}); "
@@ -547,6 +548,7 @@ def bench_train(ctx, part):
     for r in range(1 if not ctx.quick else ctx.rounds):  # a minute per side on 2 cores
         o = run_json([exe, "generate", *gen_common, f"--threads={ctx.threads}"], env=env, timeout=3600)
         p = run_json([PYTHON, peer, "generate", *gen_common, "--threads", str(ctx.threads)], env=env, timeout=3600)
+        peer_name = p["peer"]
         gbest["ours"] = max(gbest["ours"], o["tokens_per_s"])
         gbest["peer"] = max(gbest["peer"], p["tokens_per_s"])
     rows.append(row(f"GRPO rollouts {big_shape} random, 1 prompt x K 8 ({gP}+{gT} tok)", gbest["ours"], gbest["peer"],
