@@ -436,6 +436,137 @@ def bench_knn(ctx):
     return rows
 
 
+# ----------------------------------------------------------------------------- training
+def check_losses(label, ours, peer, tol=1e-4):
+    """The same weights and batch must give the same loss on both sides (every step: the
+    same AdamW and clipping then give the same following losses)."""
+    worst = max(abs(a - b) for a, b in zip(ours, peer))
+    if not worst <= tol:
+        raise CheckFailed(f"{label}: losses differ from PyTorch eager by {worst:.3g} (> {tol}): ours {ours}, peer {peer}")
+    log(f"{label}: losses of {len(ours)} step(s) within {worst:.2g} of PyTorch eager")
+    return worst
+
+
+def bench_train_sft(ctx):
+    return bench_train(ctx, "sft")
+
+
+def bench_train_grpo(ctx):
+    return bench_train(ctx, "grpo")
+
+
+def bench_train(ctx, part):
+    """SFT and GRPO steps (issues 11, 12): ours (bench_train) vs the PyTorch-eager peer
+    (peers/train_step.py) on the same weights and batches, after checking the losses agree.
+    part: "sft" or "grpo" (two workloads, so that one failing keeps the other's rows)."""
+    exe = ctx.exe("bench_train")
+    peer = os.path.join(PEERS, "train_step.py")
+    tiny = os.path.join(ctx.tmp, "tiny-qwen3-train")
+    big_shape = "qwen3-small" if ctx.quick else "qwen3-0.6b"
+    big = random_model(ctx, big_shape)
+    adapter = os.path.join(ctx.tmp, "lora-r16")
+    rows = []
+    peer_name = ""
+
+    # --- SFT: (label, model args for ours, peer model, LoRA, seq len, batch, steps, rounds, threads).
+    # The tiny model runs on one thread on both sides (see bench_generate); the 0.6B step takes
+    # minutes per side on 2 cores (more on a shared machine), so it gets one round of one step.
+    seq = 128 if ctx.quick else 512
+    sft_cases = [("tiny Qwen3, full fine-tuning", ["--random", "tiny-qwen3", "--save-model", tiny], tiny, 0, seq, 4, 3,
+                  ctx.rounds, 1),
+                 (f"{big_shape} random, LoRA r16", ["--model", big, "--lora", "16", "--adapter-out", adapter], big, 16,
+                  seq, 4, 1, 1, ctx.threads)]
+    if part == "grpo":  # the GRPO part needs the tiny model folder the SFT part writes
+        sft_cases = []
+        run_json([exe, "sft", "--random", "tiny-qwen3", "--save-model", tiny, "--seq-len", "16", "--batch", "1",
+                  "--steps", "1", "--threads=1"], env=thread_env(1))
+    for label, model_args, peer_model, lora, L, B, steps, rounds, threads in sft_cases:
+        env = thread_env(threads)
+        common = ["--seq-len", str(L), "--batch", str(B), "--steps", str(steps)]
+        best = {"ours": 0.0, "peer": 0.0}
+        rss = {"ours": None, "peer": None}
+        agreement = ""
+        for r in range(rounds):
+            o = run_json([exe, "sft", *model_args, *common, f"--threads={threads}"], env=env, timeout=3600)
+            p = run_json([PYTHON, peer, "sft", "--model", peer_model, *(["--adapter", adapter] if lora else []),
+                          *common, "--threads", str(threads)], env=env, timeout=3600)
+            peer_name = p["peer"]
+            if r == 0:
+                worst = check_losses(f"SFT {label}", o["losses"], p["losses"])
+                agreement = f"losses of {steps} steps within {worst:.1g} of the peer (first {o['losses'][0]:.6g})"
+            best["ours"] = max(best["ours"], o["tokens_per_s"])
+            best["peer"] = max(best["peer"], p["tokens_per_s"])
+            rss = {"ours": max(rss["ours"] or 0, o["peak_rss_mb"]), "peer": max(rss["peer"] or 0, p["peak_rss_mb"])}
+        rows.append(row(f"SFT step {label} (b{B} x {L} tok)", best["ours"], best["peer"], "tokens/s",
+                        peer_name=peer_name,
+                        note=f"{agreement}; token logprobs (chunked selective log-softmax), masked NLL, backward, "
+                             f"clip 1.0, AdamW; best step of {steps} x {rounds} round(s); {threads} thread(s)"))
+        if lora:
+            rows.append(row(f"SFT step {label} (b{B} x {L} tok): peak RSS", rss["ours"] / 1024, rss["peer"] / 1024,
+                            "GB", higher_is_better=False, limit=12.0, peer_name=peer_name,
+                            note="getrusage ru_maxrss of the whole process (f32 weights included); limit: the "
+                                 "12 GB target of issue 11"))
+
+    if part == "sft":
+        return rows
+    # --- GRPO, tiny Qwen3: 4 prompts x K 8, whole step (rollouts + loss + AdamW), 1 thread.
+    env = thread_env(1)
+    P, T = (32, 32) if ctx.quick else (64, 128)
+    rollouts = os.path.join(ctx.tmp, "rollouts.json")
+    g_common = ["--prompts", "4", "--k", "8", "--prompt-len", str(P), "--completion-len", str(T)]
+    steps = 3
+    best = {"ours": 1e300, "peer": 1e300, "ours_roll": 0.0, "peer_roll": 0.0}
+    agreement = ""
+    for r in range(ctx.rounds):
+        o = run_json([exe, "grpo", "--model", tiny, *g_common, "--steps", str(steps), "--rollouts-out", rollouts,
+                      "--threads=1"], env=env, timeout=3600)
+        p = run_json([PYTHON, peer, "grpo", "--model", tiny, *g_common, "--steps", str(steps - 1),
+                      "--replay", rollouts, "--threads", "1"], env=env, timeout=3600)
+        peer_name = p["peer"]
+        if r == 0:
+            worst = check_losses("GRPO tiny Qwen3 (same rollouts)", [o["steps"][0]["loss"]], [p["replay_loss"]])
+            agreement = (f"loss on our rollouts within {worst:.1g} of the peer ({o['steps'][0]['loss']:.6g}); "
+                         f"ours: rollout {o['steps'][-1]['rollout_s']:.2f} s, old+ref log-probs "
+                         f"{o['steps'][-1]['old_ref_logprobs_s']:.2f} s, loss+backward+step {o['steps'][-1]['train_s']:.2f} s")
+        best["ours"] = min(best["ours"], o["best_step_s"])
+        best["peer"] = min(best["peer"], p["best_step_s"])
+        best["ours_roll"] = max(best["ours_roll"], o["rollout_tokens_per_s"])
+        best["peer_roll"] = max(best["peer_roll"], p["rollout_tokens_per_s"])
+    rows.append(row(f"GRPO step tiny Qwen3, 4 prompts x K 8 ({P}+{T} tok)", best["ours"], best["peer"], "s",
+                    higher_is_better=False, peer_name=peer_name,
+                    note=f"{agreement}; rollouts (temperature 1, KV cache) + rewards + advantages + old/ref log-probs "
+                         f"+ bnpo loss (beta 0.04) + backward + clip + AdamW, full fine-tuning; the peer samples its "
+                         f"own rollouts with a KV cache; best step of {steps - 1}-{steps} x {ctx.rounds} rounds; 1 thread"))
+    rows.append(row(f"GRPO rollouts tiny Qwen3, 4 prompts x K 8 ({T} tok)", best["ours_roll"], best["peer_roll"],
+                    "tokens/s", peer_name=peer_name, note="generation inside the GRPO step above"))
+
+    # --- rollouts of the 0.6B shape at K 8 (generation only), and the 0.6B GRPO step's peak RSS.
+    env = thread_env(ctx.threads)
+    gP, gT = (16, 16) if ctx.quick else (64, 64)
+    gen_common = ["--model", big, "--prompts", "1", "--k", "8", "--prompt-len", str(gP), "--completion-len", str(gT)]
+    gbest = {"ours": 0.0, "peer": 0.0}
+    for r in range(1 if not ctx.quick else ctx.rounds):  # a minute per side on 2 cores
+        o = run_json([exe, "generate", *gen_common, f"--threads={ctx.threads}"], env=env, timeout=3600)
+        p = run_json([PYTHON, peer, "generate", *gen_common, "--threads", str(ctx.threads)], env=env, timeout=3600)
+        peer_name = p["peer"]
+        gbest["ours"] = max(gbest["ours"], o["tokens_per_s"])
+        gbest["peer"] = max(gbest["peer"], p["tokens_per_s"])
+    rows.append(row(f"GRPO rollouts {big_shape} random, 1 prompt x K 8 ({gP}+{gT} tok)", gbest["ours"], gbest["peer"],
+                    "tokens/s", peer_name=peer_name,
+                    note=f"sampling at temperature 1 with a KV cache (prefill included); {ctx.threads} threads"))
+    rP, rT, micro = (32, 32, 8) if ctx.quick else (256, 256, 2)
+    o = run_json([exe, "grpo", "--model", big, "--lora", "16", "--prompts", "1", "--k", "8", "--prompt-len", str(rP),
+                  "--completion-len", str(rT), "--micro-batch", str(micro), "--steps", "1", "--no-old-logprobs",
+                  f"--threads={ctx.threads}"], env=env, timeout=3600)
+    s0 = o["steps"][0]
+    rows.append(row(f"GRPO step {big_shape} random, LoRA r16, K 8 ({rP}+{rT} tok): peak RSS", o["peak_rss_mb"] / 1024,
+                    None, "GB", higher_is_better=False, limit=12.0,
+                    note=f"ours only; micro-batch {micro} rows, no old log-probs (num_iterations 1), reference = base "
+                         f"weights; step {s0['seconds']:.0f} s (rollout {s0['rollout_s']:.0f} s, "
+                         f"{s0['generated_tokens']} tokens); limit: the 12 GB target of issue 12"))
+    return rows
+
+
 WORKLOADS = [
     ("bandwidth", bench_bandwidth),
     ("matmul", bench_matmul),
@@ -443,6 +574,8 @@ WORKLOADS = [
     ("generate", bench_generate),
     ("knn", bench_knn),
     ("store", bench_store),
+    ("train-grpo", bench_train_grpo),
+    ("train-sft", bench_train_sft),
 ]
 
 
@@ -544,8 +677,10 @@ def main():
             continue
         t0 = time.time()
         try:
-            rows += fn(ctx)
-            log(f"{name}: done in {time.time() - t0:.0f} s")
+            got = fn(ctx)
+            rows += got
+            # on stderr as they come: a run cut short still leaves the finished workloads' numbers
+            log(f"{name}: done in {time.time() - t0:.0f} s: {json.dumps(got)}")
         except FileNotFoundError as e:
             skipped.append(f"{name}: {e}")
             log(f"{name}: skipped: {e}")
