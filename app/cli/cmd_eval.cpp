@@ -53,6 +53,13 @@ int cmd_eval(const Argv& argv) {
   if (args.has("model") == args.has("run")) throw UsageError("eval: give exactly one of --model, --run");
   if (!args.has("cell-line")) throw UsageError("eval: --cell-line is required");
   if (!args.has("split")) throw UsageError("eval: --split is required");
+  {
+    const std::string c = args.get("cell-line"), sp = args.get("split");
+    if (c != "k562" && c != "rpe1" && c != "hepg2" && c != "jurkat" && c != "all")
+      throw UsageError("eval: --cell-line must be k562, rpe1, hepg2, jurkat or all, got '" + c + "'");
+    if (sp != "val" && sp != "ttc_val" && sp != "heldout" && sp != "test")
+      throw UsageError("eval: --split must be val, ttc_val, heldout or test, got '" + sp + "'");
+  }
   const std::string store_path = args.get("store", ps::default_store_path());
 
   train::EvalConfig ec;

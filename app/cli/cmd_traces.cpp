@@ -85,6 +85,8 @@ int cmd_traces(const Argv& argv) {
   if (*end || id <= 0) throw UsageError("traces show: '" + pos[1] + "' is not a run id");
   if (!st.get_run(id)) throw Error(store_path + ": no run with id " + pos[1]);
   const long limit = args.get_int("limit", 5, 0, 1L << 40);
+  if (args.has("wrong") && args.has("failed"))
+    throw UsageError("traces show: --wrong (parsed but wrong) and --failed (not parsed) exclude each other");
   if (limit < 0) throw UsageError("traces show: --limit must be >= 0");
   json out = json::array();
   if (args.has("step")) {
