@@ -7,36 +7,11 @@
 
 #include "common/error.h"
 #include "lm/lora.h"
+#include "lm/stop_ids.h"
 
 namespace fs = std::filesystem;
 
 namespace ps::train {
-
-std::vector<int64_t> stop_ids_of(const std::string& model_dir, const lm::ModelConfig& config) {
-  const fs::path gc = fs::path(model_dir) / "generation_config.json";
-  if (fs::exists(gc)) {
-    std::ifstream in(gc);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(where(gc.string(), 0, std::string("invalid JSON: ") + e.what()));
-    }
-    std::vector<int64_t> ids;
-    if (j.is_object() && j.contains("eos_token_id")) {
-      const auto& e = j["eos_token_id"];
-      if (e.is_number_integer()) ids.push_back(e.get<int64_t>());
-      else if (e.is_array())
-        for (const auto& x : e) {
-          if (!x.is_number_integer()) throw Error(where(gc.string(), 0, "eos_token_id: expected integers"));
-          ids.push_back(x.get<int64_t>());
-        }
-      else if (!e.is_null()) throw Error(where(gc.string(), 0, "eos_token_id: expected an integer or a list"));
-    }
-    if (!ids.empty()) return ids;
-  }
-  return config.eos_token_ids;
-}
 
 void write_generation_config(const std::string& model_dir, const std::vector<int64_t>& eos_ids) {
   const fs::path p = fs::path(model_dir) / "generation_config.json";
@@ -72,7 +47,7 @@ Policy Policy::load(const std::string& model_dir, const std::string& adapter_dir
   p.adapter_dir = adapter_dir;
   p.model = std::make_shared<lm::Model>(lm::Model::load(model_dir, device, dtype));
   if (!adapter_dir.empty()) p.model->attach_adapter(lm::LoraAdapter::load(adapter_dir, p.model->config(), device, at::kFloat));
-  p.stop_ids = stop_ids_of(model_dir, p.model->config());
+  p.stop_ids = lm::default_stop_ids(model_dir, p.model->config());
   if (p.stop_ids.empty())
     if (auto id = p.tok.token_id("<|im_end|>")) p.stop_ids.push_back(*id);
   if (p.tok.vocab_size() > p.model->config().vocab_size)

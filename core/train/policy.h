@@ -18,7 +18,7 @@ struct Policy {
   explicit Policy(tokenizer::Tokenizer t) : tok(std::move(t)) {}
   std::shared_ptr<lm::Model> model;  // shared: a training loop lends its model without a copy
   tokenizer::Tokenizer tok;
-  std::vector<int64_t> stop_ids;   // generation_config.json's eos ids, else config.json's, else <|im_end|>
+  std::vector<int64_t> stop_ids;   // lm::default_stop_ids (generation_config.json, config.json), else <|im_end|>
   std::string model_dir, adapter_dir;
 
   // tokenizer: a tokenizer.json or folder; "" = the model folder's. adapter "" = none.
@@ -27,10 +27,6 @@ struct Policy {
   std::vector<int64_t> encode(const std::string& text) const;
   std::string decode(const std::vector<int64_t>& ids, bool skip_special = true) const;
 };
-
-// Stop ids of a model folder: generation_config.json's eos_token_id (int or list), else
-// config.json's; ps::Error naming the file when it is malformed.
-std::vector<int64_t> stop_ids_of(const std::string& model_dir, const lm::ModelConfig& config);
 
 // Writes generation_config.json with these eos ids.
 void write_generation_config(const std::string& model_dir, const std::vector<int64_t>& eos_ids);
