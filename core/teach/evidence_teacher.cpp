@@ -12,25 +12,31 @@ std::string EvidenceTrace::completion() const { return "<think>\n" + reasoning +
 EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& lim) {
   EvidenceTrace t;
   std::string r;
-  // The neighbours the prompt shows.
+  // The prompt's own phrases (prompt/evidence.cpp), names left out: each number the trace states
+  // follows the same words as in the prompt, so a small policy copies it rather than recounts.
   int shown = 0, n_hits = 0;
   for (const auto& o : e.neighbours) {
     if (static_cast<size_t>(shown) == lim.max_neighbours) break;
     ++shown;
     n_hits += o.label == 1;
   }
-  if (shown == 0) r += "No close knockdown was measured on " + e.target + "; ";
-  else r += std::to_string(n_hits) + " of " + std::to_string(shown) + " close knockdowns changed " + e.target + "; ";
+  const int n_non = shown - n_hits;
+  if (!e.perturber_in_graph || shown == 0) r += "Closest knockdowns: none measured.\n";
+  else
+    r += "Closest knockdowns: " + std::to_string(n_hits) + (n_hits == 1 ? " hit, " : " hits, ") + std::to_string(n_non) +
+         (n_non == 1 ? " non-hit.\n" : " non-hits.\n");
   char buf[96];
-  if (std::isnan(e.target_de_rate)) {
-    r += e.target + " has no training knockdowns";
+  if (std::isnan(e.target_de_rate) || e.target_train_n == 0) {
+    r += "No training knockdowns";
   } else {
     std::snprintf(buf, sizeof buf, "%.0f", 100.0 * e.target_de_rate);
-    r += e.target + " was DE after " + std::string(buf) + "% of knockdowns";
+    r += "DE after " + std::string(buf) + "% of " + std::to_string(e.target_train_n) + " training knockdowns";
   }
   if (e.string_score > 0) {
-    std::snprintf(buf, sizeof buf, "; STRING link %.2f", e.string_score);
+    std::snprintf(buf, sizeof buf, "; STRING %.2f", e.string_score);
     r += buf;
+  } else {
+    r += "; no STRING link";
   }
   r += ".\n";
   const double p = std::isnan(e.knn_probability) ? (std::isnan(e.target_de_rate) ? 0.14 : e.target_de_rate) : e.knn_probability;

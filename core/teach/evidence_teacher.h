@@ -4,8 +4,10 @@
 //
 //   de = p >= 0.5,   confidence = de ? p : 1 - p        (answer_parser.h's convention)
 //
-// Trace (every number comes from the evidence the prompt shows):
-//   2 of 8 close knockdowns changed MYC; MYC was DE after 12% of knockdowns; STRING link 0.40.
+// Trace (every number is copied from the evidence the prompt shows, after the prompt's own words,
+// so that a small policy learns to copy it; gene names are left out):
+//   Closest knockdowns: 2 hits, 6 non-hits.
+//   DE after 12% of 850 training knockdowns; STRING 0.40.
 //   DE is unlikely.
 //
 // Like the endpoint teacher it keeps, by default, only parseable and correct traces (the seed

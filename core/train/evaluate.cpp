@@ -41,6 +41,7 @@ nlohmann::json EvalResult::to_json() const {
                       {"tokens_per_item", num(tokens_per_item)},
                       {"seconds", seconds}};
   j["parse_failures"] = failures;
+  if (!reference.is_null()) j["knn_kg"] = reference;
   j["reliability"] = nlohmann::json::parse(metrics::to_json(s)).value("reliability", nlohmann::json::array());
   return j;
 }

@@ -43,6 +43,11 @@ struct EvalResult {
   std::map<std::string, int64_t> failures;  // reason -> count
   double tokens_per_item = 0;      // completion tokens
   double seconds = 0;
+  // The KNN-KG predictor (the evidence teacher's P(DE)) on the same items, when computed
+  // (stage_eval.h): {"predictor": "knn_kg", "f1", "brier", "ece", "auroc_per_gene" (+ "_ci"),
+  //  "paired": [{"metric", "policy", "knn_kg", "diff", "diff_ci"}]} with diff = policy − KNN-KG and
+  // its paired bootstrap interval (metrics/paired.h). Null when not computed.
+  nlohmann::json reference;
   // {"n", "parse_rate", "f1", "f1_ci", "precision", "recall", "brier", "brier_ci", "ece", "ece_ci",
   //  "auroc_per_gene", "auroc_per_gene_ci", "tokens_per_item", "parse_failures", "reliability", ...}
   nlohmann::json to_json() const;

@@ -21,7 +21,14 @@ std::vector<std::string> policy_prompts(const TaskData& td, const std::vector<da
 void validation_pass(const Policy& policy, const TaskData& td, const prompt::PromptConfig& pc, const EvalConfig& ec,
                      uint64_t seed, Recorder& rec, int64_t step);
 
-// Every set of ec.sets, logged at `step` and stored as predictions; progress between f0 and f1.
+// The KNN-KG predictor on the items `r` was scored on: the evidence teacher's P(DE) for each item
+// (its calibrated KNN-KG probability; the target's train DE rate where KNN-KG has no neighbour),
+// summarised as r was and compared with r's P(DE) by paired bootstrap (metrics/paired.h; genes
+// resampled for the per-gene AUROC). Fills r.reference; returns the KNN-KG summary.
+EvalResult knn_kg_reference(const TaskData& td, EvalResult& r, int64_t bootstrap, uint64_t seed);
+
+// Every set of ec.sets, logged at `step` (and the KNN-KG reference as "<set>/knn_kg/...") and
+// stored as predictions; progress between f0 and f1.
 std::map<std::string, EvalResult> evaluate_sets(const Policy& policy, const TaskData& td, const prompt::PromptConfig& pc,
                                                 const EvalConfig& ec, uint64_t seed, Recorder& rec, int64_t step,
                                                 jobs::JobContext& ctx, double f0, double f1);
