@@ -1,6 +1,7 @@
 #include "kg_scene.h"
 
 #include <QCoreApplication>
+#include <QCursor>
 #include <QGraphicsEllipseItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>

@@ -10,8 +10,10 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "curves_plot.h"
+#include "kg/build.h"
 #include "kg/gene_lookup.h"
 #include "kg/graph.h"
+#include "kg/knn.h"
 #include "kg_scene.h"
 #include "neighbourhood_model.h"
 #include "reliability_model.h"
@@ -175,12 +177,8 @@ void export_run_figure(const ps::store::Store& store, FigureKind kind, const std
   if (match.kind != ps::kg::GeneMatch::Kind::Exact)
     throw ps::Error("gene \"" + gene + "\" is not one gene of the knowledge graph (" + match.message() + ")");
   const auto run = require_run(store, runs.front());
-  ps::kg::KnnConfig config;
-  try {
-    config = ps::kg::knn_config_of_run(run.config_json);
-  } catch (const ps::Error&) {
-    config = ps::kg::KnnConfig{};  // a run that is not a KNN run: the default settings
-  }
+  // A KNN run's own source weights; any other run: the defaults (as the KG browser does).
+  const ps::kg::KnnConfig config = run.kind == "knn" ? ps::kg::knn_config_of_run(run.config_json) : ps::kg::KnnConfig{};
   const Neighbourhood n = compute_neighbourhood(graph, *match.gene, config.sources, size_t(kg.k));
   QGraphicsScene scene;
   draw_neighbourhood(&scene, n, config.sources);
