@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "cli/commands.h"
+#include "cli/cmd_figures.h"
 #include "common/error.h"
 
 namespace fs = std::filesystem;

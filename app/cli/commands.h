@@ -23,8 +23,6 @@ int cmd_pipeline(const Argv& args);  // pipeline --config FILE: SFT -> GRPO arms
 int cmd_sweep(const Argv& args);     // sweep --config FILE --grid SPEC
 int cmd_ttc(const Argv& args);       // ttc --run ID | --model DIR: test-time compute strategies on ttc_val
 int cmd_compare(const Argv& args);   // compare RUN RUN [RUN...]: paired bootstrap differences on identical items
-int cmd_report(const Argv& args);         // report --run ID ...: forwarded to the Qt build (cmd_figures.cpp)
-int cmd_export_figure(const Argv& args);  // export-figure --run ID --kind K ...: likewise
 int cmd_serve(const Argv& args);     // serve --model DIR [--adapter DIR] --port N: OpenAI-compatible HTTP
 
 }  // namespace ps::cli

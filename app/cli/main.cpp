@@ -7,6 +7,7 @@
 #include <c10/util/Exception.h>
 
 #include "cli/args.h"
+#include "cli/cmd_figures.h"
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/paths.h"
