@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/paths.h"
 #include "helpers.h"
 #include "report.h"
@@ -203,7 +204,7 @@ class TestReport : public QObject {
     const QString html = read(r.html);
     QVERIFY(html.startsWith("<!DOCTYPE html>"));
     // Links are relative and resolve inside the folder.
-    QRegularExpression link(R"((?:src|href)="([^"]+)")");
+    QRegularExpression link("(?:src|href)=\"([^\"]+)\"");
     int links = 0;
     for (auto it = link.globalMatch(html); it.hasNext();) {
       const QString target = it.next().captured(1);
