@@ -119,6 +119,7 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
   hx->setRange(0, 1);
   hy->setRange(0, max_count * 1.1);
   hy->setScaleType(QCPAxis::stLinear);
+  hy->ticker()->setTickCount(3);  // the histogram is a quarter of the height: few labels
   apply_figure_fonts(plot);
   plot->replot();
 }

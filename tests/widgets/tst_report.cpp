@@ -384,7 +384,7 @@ class TestReport : public QObject {
     }
   }
 
-  void export_figure_missing_data() {
+  void export_figure_refuses_missing() {
     Fixture fx;
     struct Case {
       int64_t run;
