@@ -12,7 +12,6 @@
 namespace ps::gui {
 
 namespace {
-QString tr(const char* text) { return QCoreApplication::translate("ps::gui::TrainingCurves", text); }
 
 void style_axis(QCPAxis* axis) {
   const QColor fg = plot_foreground();
@@ -26,7 +25,10 @@ void style_axis(QCPAxis* axis) {
 }  // namespace
 
 std::vector<CurvePanel> training_curve_panels() {
-  return {{"loss", tr("Loss")}, {"reward", tr("Mean reward")}, {"val/f1", tr("Validation F1")}, {"val/ece", tr("Validation ECE")}};
+  return {{"loss", QCoreApplication::translate("ps::gui::TrainingCurves", "Loss")},
+          {"reward", QCoreApplication::translate("ps::gui::TrainingCurves", "Mean reward")},
+          {"val/f1", QCoreApplication::translate("ps::gui::TrainingCurves", "Validation F1")},
+          {"val/ece", QCoreApplication::translate("ps::gui::TrainingCurves", "Validation ECE")}};
 }
 
 bool RunCurves::empty() const {
@@ -39,7 +41,8 @@ RunCurves training_curves(const ps::store::Store& store, int64_t run_id) {
   RunCurves rc;
   rc.run_id = run_id;
   const auto run = store.get_run(run_id);
-  rc.label = run ? QString("run %1 · %2").arg(run_id).arg(QString::fromStdString(run->kind)) : QString("run %1").arg(run_id);
+  rc.label =
+      run ? QString("run %1 · %2").arg(run_id).arg(QString::fromStdString(run->kind)) : QString("run %1").arg(run_id);
   for (const auto& panel : training_curve_panels()) {
     std::vector<QPointF> pts;
     for (const auto& m : store.metrics(run_id, panel.metric.toStdString()))
@@ -89,8 +92,12 @@ void draw_training_curves(QCustomPlot* plot, const std::vector<RunCurves>& runs)
       auto it = r.series.find(panels[p].metric);
       any = any || (it != r.series.end() && !it->second.empty());
     }
-    rect->axis(QCPAxis::atLeft)->setLabel(any ? panels[p].title : panels[p].title + " " + tr("(not logged)"));
-    rect->axis(QCPAxis::atBottom)->setLabel(p >= 2 ? tr("Step") : QString());
+    rect->axis(QCPAxis::atLeft)
+        ->setLabel(any ? panels[p].title
+                       : panels[p].title + " " +
+                             QCoreApplication::translate("ps::gui::TrainingCurves", "(not logged)"));
+    rect->axis(QCPAxis::atBottom)
+        ->setLabel(p >= 2 ? QCoreApplication::translate("ps::gui::TrainingCurves", "Step") : QString());
     rects.push_back(rect);
   }
 
@@ -108,7 +115,8 @@ void draw_training_curves(QCustomPlot* plot, const std::vector<RunCurves>& runs)
       auto* graph = new QCPGraph(rects[p]->axis(QCPAxis::atBottom), rects[p]->axis(QCPAxis::atLeft));
       graph->setData(xs, ys, true);
       graph->setPen(QPen(color, 1.6));
-      if (xs.size() <= 30) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, plot_background(), 5));
+      if (xs.size() <= 30)
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, plot_background(), 5));
       graph->setName(runs[i].label);
       if (named) graph->removeFromLegend();
       named = true;

@@ -14,16 +14,18 @@
 namespace ps::gui {
 
 namespace {
-QString tr(const char* text) { return QCoreApplication::translate("ps::gui::KgBrowser", text); }
 constexpr int kNodeLabelPx = 11;    // 8.5 pt at 96 dpi
 constexpr int kCentreLabelPx = 15;  // 11 pt
 }  // namespace
 
 QColor source_color(ps::kg::Source s) {
   switch (s) {
-    case ps::kg::Source::String: return QColor(0, 114, 178);    // blue
-    case ps::kg::Source::Go: return QColor(0, 158, 115);        // green
-    case ps::kg::Source::Reactome: return QColor(213, 94, 0);   // orange
+    case ps::kg::Source::String:
+      return QColor(0, 114, 178);  // blue
+    case ps::kg::Source::Go:
+      return QColor(0, 158, 115);  // green
+    case ps::kg::Source::Reactome:
+      return QColor(213, 94, 0);  // orange
   }
   return Qt::gray;
 }
@@ -45,13 +47,13 @@ void place_labels(const std::vector<LabelRequest>& requests, const std::vector<Q
     const QSizeF size = r.item->boundingRect().size();
     const double w = size.width(), h = size.height(), gap = r.radius + 3;
     const QPointF spots[] = {
-        {r.centre.x() - w / 2, r.centre.y() + gap},                 // below
-        {r.centre.x() - w / 2, r.centre.y() - gap - h},             // above
-        {r.centre.x() + gap, r.centre.y() - h / 2},                 // right
-        {r.centre.x() - gap - w, r.centre.y() - h / 2},             // left
-        {r.centre.x() + gap, r.centre.y() + gap},       // below right
-        {r.centre.x() - gap - w, r.centre.y() + gap},   // below left
-        {r.centre.x() + gap, r.centre.y() - gap - h},   // above right
+        {r.centre.x() - w / 2, r.centre.y() + gap},        // below
+        {r.centre.x() - w / 2, r.centre.y() - gap - h},    // above
+        {r.centre.x() + gap, r.centre.y() - h / 2},        // right
+        {r.centre.x() - gap - w, r.centre.y() - h / 2},    // left
+        {r.centre.x() + gap, r.centre.y() + gap},          // below right
+        {r.centre.x() - gap - w, r.centre.y() + gap},      // below left
+        {r.centre.x() + gap, r.centre.y() - gap - h},      // above right
         {r.centre.x() - gap - w, r.centre.y() - gap - h},  // above left
     };
     bool placed = false;
@@ -102,7 +104,8 @@ void draw_neighbourhood(QGraphicsScene* scene, const Neighbourhood& n, const ps:
     const auto& r = n.rows[i];
     QColor c = source_color(dominant_source(r.by_source, w));
     c.setAlpha(200);
-    auto* line = scene->addLine(QLineF(QPointF(0, 0), pos[i]), QPen(c, 1 + 6 * r.score / max_score, Qt::SolidLine, Qt::RoundCap));
+    auto* line = scene->addLine(QLineF(QPointF(0, 0), pos[i]),
+                                QPen(c, 1 + 6 * r.score / max_score, Qt::SolidLine, Qt::RoundCap));
     line->setZValue(-1);
     line->setToolTip(r.evidence_summary);
   }
@@ -110,7 +113,8 @@ void draw_neighbourhood(QGraphicsScene* scene, const Neighbourhood& n, const ps:
   std::vector<QRectF> node_rects;
   auto add_node = [&](QPointF p, const QString& symbol, int degree, QColor fill, bool centre, const QString& tip) {
     const double rad = centre ? node_radius(degree) + 6 : node_radius(degree);
-    auto* node = scene->addEllipse(QRectF(p.x() - rad, p.y() - rad, 2 * rad, 2 * rad), QPen(fill.darker(150), centre ? 2.5 : 1.2), fill);
+    auto* node = scene->addEllipse(QRectF(p.x() - rad, p.y() - rad, 2 * rad, 2 * rad),
+                                   QPen(fill.darker(150), centre ? 2.5 : 1.2), fill);
     node->setData(0, symbol);
     node->setToolTip(tip);
     node->setCursor(Qt::PointingHandCursor);
@@ -125,11 +129,18 @@ void draw_neighbourhood(QGraphicsScene* scene, const Neighbourhood& n, const ps:
   for (int i = 0; i < count; ++i) {
     const auto& r = n.rows[i];
     QColor fill(225, 230, 238);
-    if (r.vote == 1) fill = QColor(228, 87, 46);
-    else if (r.vote == 0) fill = QColor(86, 150, 215);
-    else if (r.vote == -1) fill = QColor(200, 200, 200);
+    if (r.vote == 1)
+      fill = QColor(228, 87, 46);
+    else if (r.vote == 0)
+      fill = QColor(86, 150, 215);
+    else if (r.vote == -1)
+      fill = QColor(200, 200, 200);
     add_node(pos[i], r.symbol, r.degree, fill, false,
-             tr("%1 — %2\nscore %3, %4 STRING partners\n%5").arg(r.symbol, r.full_name).arg(r.score, 0, 'f', 3).arg(r.degree).arg(r.evidence_summary));
+             QCoreApplication::translate("ps::gui::KgBrowser", "%1 — %2\nscore %3, %4 STRING partners\n%5")
+                 .arg(r.symbol, r.full_name)
+                 .arg(r.score, 0, 'f', 3)
+                 .arg(r.degree)
+                 .arg(r.evidence_summary));
   }
   add_node(QPointF(0, 0), n.symbol, n.degree, QColor(242, 165, 65), true, n.full_name);
   // The centre first, then the neighbours best first: at large k the weakest go unlabelled.
@@ -139,9 +150,10 @@ void draw_neighbourhood(QGraphicsScene* scene, const Neighbourhood& n, const ps:
   const QRectF bounds = scene->itemsBoundingRect();
   double y = bounds.top();
   const double x = bounds.right() + 30;
-  const std::pair<ps::kg::Source, QString> legend[] = {{ps::kg::Source::String, tr("STRING")},
-                                                       {ps::kg::Source::Go, tr("GO")},
-                                                       {ps::kg::Source::Reactome, tr("Reactome")}};
+  const std::pair<ps::kg::Source, QString> legend[] = {
+      {ps::kg::Source::String, QCoreApplication::translate("ps::gui::KgBrowser", "STRING")},
+      {ps::kg::Source::Go, QCoreApplication::translate("ps::gui::KgBrowser", "GO")},
+      {ps::kg::Source::Reactome, QCoreApplication::translate("ps::gui::KgBrowser", "Reactome")}};
   for (const auto& [src, name] : legend) {
     scene->addLine(QLineF(x, y + 8, x + 26, y + 8), QPen(source_color(src), 4));
     auto* t = scene->addSimpleText(name, figure_font(kFigureTickPx));
@@ -149,16 +161,19 @@ void draw_neighbourhood(QGraphicsScene* scene, const Neighbourhood& n, const ps:
     t->setPos(x + 32, y);
     y += 20;
   }
-  auto* size_note = scene->addSimpleText(tr("edge width: weight\nnode size: STRING degree"), figure_font(kFigureTickPx));
+  auto* size_note = scene->addSimpleText(
+      QCoreApplication::translate("ps::gui::KgBrowser", "edge width: weight\nnode size: STRING degree"),
+      figure_font(kFigureTickPx));
   size_note->setBrush(fg);
   size_note->setPos(x, y + 4);
   y += 44;
   bool any_vote = false;
   for (const auto& r : n.rows) any_vote |= r.vote != -2;
   if (any_vote) {
-    const std::pair<QColor, QString> votes[] = {{QColor(228, 87, 46), tr("voted DE")},
-                                                {QColor(86, 150, 215), tr("voted not DE")},
-                                                {QColor(200, 200, 200), tr("no label for target")}};
+    const std::pair<QColor, QString> votes[] = {
+        {QColor(228, 87, 46), QCoreApplication::translate("ps::gui::KgBrowser", "voted DE")},
+        {QColor(86, 150, 215), QCoreApplication::translate("ps::gui::KgBrowser", "voted not DE")},
+        {QColor(200, 200, 200), QCoreApplication::translate("ps::gui::KgBrowser", "no label for target")}};
     for (const auto& [c, name] : votes) {
       scene->addEllipse(QRectF(x + 6, y + 2, 12, 12), QPen(c.darker(150)), c);
       auto* t = scene->addSimpleText(name, figure_font(kFigureTickPx));

@@ -14,7 +14,6 @@
 namespace ps::gui {
 
 namespace {
-QString tr(const char* text) { return QCoreApplication::translate("ps::gui::ParetoPlot", text); }
 
 double number(const nlohmann::json& j, const char* field, const std::string& where) {
   if (!j.contains(field) || j[field].is_null()) return NAN;
@@ -83,8 +82,8 @@ void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
   }
   QCPAxis* x = rect->axis(QCPAxis::atBottom);
   QCPAxis* y = rect->axis(QCPAxis::atLeft);
-  x->setLabel(tr("Mean generated tokens per item"));
-  y->setLabel(tr("F1 (P(DE) ≥ 0.5)"));
+  x->setLabel(QCoreApplication::translate("ps::gui::ParetoPlot", "Mean generated tokens per item"));
+  y->setLabel(QCoreApplication::translate("ps::gui::ParetoPlot", "F1 (P(DE) ≥ 0.5)"));
 
   // One series per (strategy, selective): uniform points, then each tau sweep.
   std::map<std::pair<bool, QString>, std::vector<ParetoPoint>> series;
@@ -98,9 +97,8 @@ void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
   bool any = false;
   int colour = 0;
   for (auto& [key, pts] : series) {
-    std::sort(pts.begin(), pts.end(), [](const ParetoPoint& a, const ParetoPoint& b) {
-      return a.tokens_per_item < b.tokens_per_item;
-    });
+    std::sort(pts.begin(), pts.end(),
+              [](const ParetoPoint& a, const ParetoPoint& b) { return a.tokens_per_item < b.tokens_per_item; });
     const QColor color = series_color(colour++);
     QVector<double> xs, ys, lo, hi;
     bool has_ci = false;
@@ -123,7 +121,9 @@ void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
     graph->setPen(QPen(color, selective ? 1.5 : 2));
     graph->setScatterStyle(QCPScatterStyle(selective ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssDiamond, color,
                                            selective ? bg : color, selective ? 5 : 10));
-    graph->setName(selective ? tr("%1, selective (tau sweep)").arg(key.second) : tr("%1, uniform").arg(key.second));
+    graph->setName(selective
+                       ? QCoreApplication::translate("ps::gui::ParetoPlot", "%1, selective (tau sweep)").arg(key.second)
+                       : QCoreApplication::translate("ps::gui::ParetoPlot", "%1, uniform").arg(key.second));
     if (has_ci) {
       auto* errors = new QCPErrorBars(x, y);
       errors->setDataPlottable(graph);
@@ -136,9 +136,8 @@ void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
     }
   }
   if (!frontier.empty()) {
-    std::sort(frontier.begin(), frontier.end(), [](const ParetoPoint& a, const ParetoPoint& b) {
-      return a.tokens_per_item < b.tokens_per_item;
-    });
+    std::sort(frontier.begin(), frontier.end(),
+              [](const ParetoPoint& a, const ParetoPoint& b) { return a.tokens_per_item < b.tokens_per_item; });
     QVector<double> xs, ys;
     for (const auto& p : frontier) {
       xs << p.tokens_per_item;
@@ -148,7 +147,7 @@ void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
     line->setData(xs, ys, true);
     line->setLineStyle(QCPGraph::lsStepLeft);
     line->setPen(QPen(QColor(128, 128, 128), 1.2, Qt::DashLine));
-    line->setName(tr("Pareto frontier"));
+    line->setName(QCoreApplication::translate("ps::gui::ParetoPlot", "Pareto frontier"));
   }
   if (!any) {
     xmin = 0;

@@ -12,8 +12,6 @@ namespace ps::gui {
 
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("ps::gui::ReliabilityView", text); }
-
 void style_axis(QCPAxis* axis) {
   const QColor fg = plot_foreground();
   axis->setBasePen(QPen(fg));
@@ -43,9 +41,11 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
   main_rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
   hist_rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
   main_rect->axis(QCPAxis::atBottom)->setTickLabels(false);
-  main_rect->axis(QCPAxis::atLeft)->setLabel(tr("Observed fraction DE"));
-  hist_rect->axis(QCPAxis::atBottom)->setLabel(tr("Mean predicted probability of DE"));
-  hist_rect->axis(QCPAxis::atLeft)->setLabel(tr("Pairs"));
+  main_rect->axis(QCPAxis::atLeft)
+      ->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Observed fraction DE"));
+  hist_rect->axis(QCPAxis::atBottom)
+      ->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Mean predicted probability of DE"));
+  hist_rect->axis(QCPAxis::atLeft)->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Pairs"));
   plot->legend = new QCPLegend;
   main_rect->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignLeft);
   plot->legend->setLayer("legend");
@@ -68,7 +68,7 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
   auto* diagonal = new QCPGraph(x, y);
   diagonal->setData(QVector<double>{0, 1}, QVector<double>{0, 1});
   diagonal->setPen(QPen(QColor(128, 128, 128), 1.2, Qt::DashLine));
-  diagonal->setName(tr("Perfect calibration"));
+  diagonal->setName(QCoreApplication::translate("ps::gui::ReliabilityView", "Perfect calibration"));
 
   auto* bars_group = new QCPBarsGroup(plot);
   bars_group->setSpacingType(QCPBarsGroup::stAbsolute);
@@ -96,7 +96,8 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
     graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, plot_background(), 7));
     QString ece = format_number(c.ece, 3);
     if (c.ece_ci_low >= 0) ece += " " + format_interval(c.ece_ci_low, c.ece_ci_high, 3);
-    graph->setName(tr("%1 — ECE %2, Brier %3 (n = %4)").arg(c.label, ece, format_number(c.brier, 3), QString::number(c.n)));
+    graph->setName(QCoreApplication::translate("ps::gui::ReliabilityView", "%1 — ECE %2, Brier %3 (n = %4)")
+                       .arg(c.label, ece, format_number(c.brier, 3), QString::number(c.n)));
     auto* errors = new QCPErrorBars(x, y);
     errors->setDataPlottable(graph);
     errors->setData(err_low, err_high);
@@ -127,7 +128,8 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
 QString reliability_caption(const std::vector<ReliabilityCurve>& curves) {
   QStringList caption;
   for (const auto& c : curves)
-    caption << tr("%1: ECE %2, Brier %3").arg(c.label, format_number(c.ece, 3), format_number(c.brier, 3));
+    caption << QCoreApplication::translate("ps::gui::ReliabilityView", "%1: ECE %2, Brier %3")
+                   .arg(c.label, format_number(c.ece, 3), format_number(c.brier, 3));
   return caption.join("   ·   ");
 }
 

@@ -57,7 +57,8 @@ QString with_ci(double v, const ps::metrics::Interval& ci, const ps::metrics::Bi
 std::string find_string_field(const nlohmann::json& j, const std::string& key) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == key && it.value().is_string() && !it.value().get<std::string>().empty()) return it.value().get<std::string>();
+      if (it.key() == key && it.value().is_string() && !it.value().get<std::string>().empty())
+        return it.value().get<std::string>();
       std::string found = find_string_field(it.value(), key);
       if (!found.empty()) return found;
     }
@@ -94,7 +95,9 @@ struct RunData {
   std::optional<std::pair<int64_t, std::vector<ParetoPoint>>> ttc;
   std::vector<ReliabilityCurve> reliability;
   QString label() const {
-    return QString("run %1 · %2 · %3").arg(run.id).arg(QString::fromStdString(run.kind), QString::fromStdString(run.name));
+    return QString("run %1 · %2 · %3")
+        .arg(run.id)
+        .arg(QString::fromStdString(run.kind), QString::fromStdString(run.name));
   }
 };
 
@@ -136,7 +139,8 @@ RunData load_run(const ps::store::Store& store, int64_t id, const ReportOptions&
     for (const auto& [line, items] : by_line) {
       std::string lower = line;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      d.per_line.push_back({line, summarize(items, o), (!heldout.empty() && lower == heldout) || heldout_sets.count(line) > 0});
+      d.per_line.push_back(
+          {line, summarize(items, o), (!heldout.empty() && lower == heldout) || heldout_sets.count(line) > 0});
     }
     d.reliability = reliability_curves(store, id);
   }
@@ -145,7 +149,8 @@ RunData load_run(const ps::store::Store& store, int64_t id, const ReportOptions&
   return d;
 }
 
-const char* kCss = R"(body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+const char* kCss =
+    R"(body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .6em;text-align:right}th:first-child,td:first-child{text-align:left}
 thead th{border-top:2px solid #222;border-bottom:1px solid #222}tbody tr:last-child td{border-bottom:2px solid #222}
@@ -166,7 +171,9 @@ QString metric_table(const std::vector<std::pair<QString, const Scored*>>& rows,
     if (std::isfinite(s.auroc_per_gene)) best_auc = std::max(best_auc, s.auroc_per_gene);
   }
   const bool mark = rows.size() > 1;
-  QString h = "<table>\n<thead><tr><th>Method</th><th>n</th><th>F1 ↑</th><th>Brier ↓</th><th>ECE ↓</th><th>AUROC (per gene) ↑</th></tr></thead>\n<tbody>\n";
+  QString h =
+      "<table>\n<thead><tr><th>Method</th><th>n</th><th>F1 ↑</th><th>Brier ↓</th><th>ECE ↓</th><th>AUROC (per gene) "
+      "↑</th></tr></thead>\n<tbody>\n";
   for (const auto& [name, r] : rows) {
     const auto& s = r->s;
     QString label = esc(name);
@@ -182,8 +189,9 @@ QString metric_table(const std::vector<std::pair<QString, const Scored*>>& rows,
 
 QString figure_html(const QString& name, const QString& caption) {
   const QString base = "figures/" + name;
-  return "<figure><img src=\"" + base + ".svg\" alt=\"" + esc(caption) + "\"><figcaption>" + esc(caption) + " — <a href=\"" +
-         base + ".png\">PNG</a> · <a href=\"" + base + ".svg\">SVG</a> · <a href=\"" + base + ".pdf\">PDF</a></figcaption></figure>\n";
+  return "<figure><img src=\"" + base + ".svg\" alt=\"" + esc(caption) + "\"><figcaption>" + esc(caption) +
+         " — <a href=\"" + base + ".png\">PNG</a> · <a href=\"" + base + ".svg\">SVG</a> · <a href=\"" + base +
+         ".pdf\">PDF</a></figcaption></figure>\n";
 }
 
 // Writes figures/NAME.{png,svg,pdf} under `dir`.
@@ -224,7 +232,8 @@ QString confident_errors(const RunData& d, int top) {
     if (!p.parse_failure.empty()) h += ", parse failure <code>" + esc(p.parse_failure) + "</code>";
     h += "\n";
     h += p.trace.empty() ? QString("<p class=note>(no trace stored)</p>\n") : "<pre>" + esc(p.trace) + "</pre>\n";
-    if (details.is_object() && details.contains("rounds") && details["rounds"].is_array() && !details["rounds"].empty()) {
+    if (details.is_object() && details.contains("rounds") && details["rounds"].is_array() &&
+        !details["rounds"].empty()) {
       h += "<details><summary>TTC rounds (" + QString::number(details["rounds"].size()) + ")</summary>\n";
       int r = 0;
       for (const auto& round : details["rounds"]) {
@@ -253,11 +262,13 @@ QString bin_table(const std::vector<ReliabilityCurve>& curves) {
   for (const auto& c : curves) h += "<th>" + esc(c.cell_line) + ": pairs</th><th>observed DE</th>";
   h += "</tr></thead>\n<tbody>\n";
   for (size_t b = 0; b < curves[0].bins.size(); ++b) {
-    h += QString("<tr><td>[%1, %2%3</td>").arg(num(curves[0].bins[b].lower, 1), num(curves[0].bins[b].upper, 1),
-                                                b + 1 == curves[0].bins.size() ? "]" : ")");
+    h += QString("<tr><td>[%1, %2%3</td>")
+             .arg(num(curves[0].bins[b].lower, 1), num(curves[0].bins[b].upper, 1),
+                  b + 1 == curves[0].bins.size() ? "]" : ")");
     for (const auto& c : curves) {
       const auto& bin = b < c.bins.size() ? c.bins[b] : ReliabilityBin{};
-      h += "<td>" + QString::number(bin.count) + "</td><td>" + (bin.count > 0 ? num(bin.accuracy) : QString("—")) + "</td>";
+      h += "<td>" + QString::number(bin.count) + "</td><td>" + (bin.count > 0 ? num(bin.accuracy) : QString("—")) +
+           "</td>";
     }
     h += "</tr>\n";
   }
@@ -276,15 +287,19 @@ struct OutputFolder {
     const QFileInfo info(target);
     if (info.exists() && !info.isDir()) throw ps::Error(target.toStdString() + ": exists and is not a folder");
     if (info.isDir()) {
-      const QStringList entries = QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
+      const QStringList entries =
+          QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
       if (!entries.isEmpty() && !entries.contains("report.html"))
-        throw ps::Error(target.toStdString() +
-                        ": the folder is not empty and holds no report.html (not an earlier report); choose a new or empty folder");
+        throw ps::Error(
+            target.toStdString() +
+            ": the folder is not empty and holds no report.html (not an earlier report); choose a new or empty folder");
       if (!info.isWritable()) throw ps::Error(target.toStdString() + ": the folder is read-only");
       replace = true;
     }
     if (!QDir().mkpath(parent)) throw ps::Error(parent.toStdString() + ": cannot create the folder");
-    if (!QFileInfo(parent).isWritable()) throw ps::Error(parent.toStdString() + ": the folder is read-only (the report is written beside its target first)");
+    if (!QFileInfo(parent).isWritable())
+      throw ps::Error(parent.toStdString() +
+                      ": the folder is read-only (the report is written beside its target first)");
   }
   void commit(QTemporaryDir& tmp) {
     QDir dir(parent);
@@ -326,7 +341,8 @@ ReportResult write_report(const ps::store::Store& store, const ReportOptions& op
                     " has no labelled predictions, no training metrics and no TTC results: nothing to report");
 
   QTemporaryDir tmp(QDir(out.parent).filePath("." + out.name + ".tmp-XXXXXX"));
-  if (!tmp.isValid()) throw ps::Error(out.parent.toStdString() + ": cannot write here (" + tmp.errorString().toStdString() + ")");
+  if (!tmp.isValid())
+    throw ps::Error(out.parent.toStdString() + ": cannot write here (" + tmp.errorString().toStdString() + ")");
   if (!QDir(tmp.path()).mkpath("figures")) throw ps::Error(tmp.path().toStdString() + ": cannot create figures/");
 
   ReportResult result;
@@ -337,28 +353,38 @@ ReportResult write_report(const ps::store::Store& store, const ReportOptions& op
           esc(ps::version()) + " (" + esc(ps::git_describe()) + ") from " + esc(store.path()) + ".</p>\n";
 
   // Runs.
-  body += "<h2>Runs</h2>\n<table>\n<thead><tr><th>Run</th><th>kind</th><th>name</th><th>status</th><th>created</th><th>build</th><th>predictions</th><th>labelled</th></tr></thead>\n<tbody>\n";
+  body +=
+      "<h2>Runs</h2>\n<table>\n<thead><tr><th>Run</th><th>kind</th><th>name</th><th>status</th><th>created</"
+      "th><th>build</th><th>predictions</th><th>labelled</th></tr></thead>\n<tbody>\n";
   for (const auto& d : runs)
-    body += "<tr><td>" + QString::number(d.run.id) + "</td><td>" + esc(d.run.kind) + "</td><td>" + esc(d.run.name) + "</td><td>" +
-            esc(ps::store::to_string(d.run.status)) + "</td><td>" + esc(d.run.created_at) + "</td><td>" + esc(d.run.git_describe) +
-            "</td><td>" + QString::number(d.preds.size()) + "</td><td>" + QString::number(d.labelled) + "</td></tr>\n";
+    body += "<tr><td>" + QString::number(d.run.id) + "</td><td>" + esc(d.run.kind) + "</td><td>" + esc(d.run.name) +
+            "</td><td>" + esc(ps::store::to_string(d.run.status)) + "</td><td>" + esc(d.run.created_at) + "</td><td>" +
+            esc(d.run.git_describe) + "</td><td>" + QString::number(d.preds.size()) + "</td><td>" +
+            QString::number(d.labelled) + "</td></tr>\n";
   body += "</tbody></table>\n";
 
   // Table 1.
   body += "<h2>Metrics</h2>\n";
   std::vector<std::pair<QString, const Scored*>> rows;
   for (const auto& d : runs) {
-    if (d.overall) rows.push_back({d.label(), &*d.overall});
-    else result.missing << QString("metric table: run %1 has no labelled predictions").arg(d.run.id);
+    if (d.overall)
+      rows.push_back({d.label(), &*d.overall});
+    else
+      result.missing << QString("metric table: run %1 has no labelled predictions").arg(d.run.id);
   }
   const QString ci_note = options.bootstrap > 0
-                              ? QString("95 % percentile-bootstrap intervals in brackets (%1 resamples, seed %2; genes resampled for the per-gene AUROC, items for the rest).")
-                                    .arg(options.bootstrap).arg(options.seed)
+                              ? QString(
+                                    "95 % percentile-bootstrap intervals in brackets (%1 resamples, seed %2; genes "
+                                    "resampled for the per-gene AUROC, items for the rest).")
+                                    .arg(options.bootstrap)
+                                    .arg(options.seed)
                               : QString("No bootstrap intervals (bootstrap 0).");
   if (!rows.empty()) {
     body += metric_table(rows, false);
-    body += "<p class=note>F1 at P(DE) ≥ 0.5; ECE over 10 equal-width bins; AUROC per gene is the mean over target genes with both classes (PerturbQA's metric). " +
-            esc(ci_note) + (rows.size() > 1 ? " Best value of each column in bold." : "") + "</p>\n";
+    body +=
+        "<p class=note>F1 at P(DE) ≥ 0.5; ECE over 10 equal-width bins; AUROC per gene is the mean over target genes "
+        "with both classes (PerturbQA's metric). " +
+        esc(ci_note) + (rows.size() > 1 ? " Best value of each column in bold." : "") + "</p>\n";
   }
   for (const auto& m : result.missing) body += "<p class=missing>" + esc(m) + ".</p>\n";
 
@@ -366,36 +392,49 @@ ReportResult write_report(const ps::store::Store& store, const ReportOptions& op
   body += "<h2>Per cell line</h2>\n";
   std::vector<std::pair<QString, const Scored*>> line_rows;
   for (const auto& d : runs)
-    for (const auto& s : d.per_line) line_rows.push_back({QString("run %1 · %2").arg(d.run.id).arg(QString::fromStdString(s.name)), &s});
-  if (line_rows.empty()) body += "<p class=missing>No labelled predictions: no per-cell-line results.</p>\n";
-  else body += metric_table(line_rows, true) + "<p class=note>A line marked <span class=tag>held out</span> was never trained on (the run's held-out cell line).</p>\n";
+    for (const auto& s : d.per_line)
+      line_rows.push_back({QString("run %1 · %2").arg(d.run.id).arg(QString::fromStdString(s.name)), &s});
+  if (line_rows.empty())
+    body += "<p class=missing>No labelled predictions: no per-cell-line results.</p>\n";
+  else
+    body += metric_table(line_rows, true) +
+            "<p class=note>A line marked <span class=tag>held out</span> was never trained on (the run's held-out cell "
+            "line).</p>\n";
 
   // Training curves.
   body += "<h2>Training curves</h2>\n";
   std::vector<int64_t> curve_runs;
   for (const auto& d : runs) {
-    if (!d.curves.empty()) curve_runs.push_back(d.run.id);
-    else result.missing << QString("training curves: run %1 logged no loss, reward, val/f1 or val/ece").arg(d.run.id);
+    if (!d.curves.empty())
+      curve_runs.push_back(d.run.id);
+    else
+      result.missing << QString("training curves: run %1 logged no loss, reward, val/f1 or val/ece").arg(d.run.id);
   }
   if (!curve_runs.empty()) {
     write_figure(store, FigureKind::Curves, curve_runs, tmp.path(), "curves", size, result);
     body += figure_html("curves", "Training curves: loss, mean reward, validation F1 and ECE per step");
   }
   for (const auto& d : runs)
-    if (d.curves.empty()) body += QString("<p class=missing>run %1 logged no training metrics (loss, reward, val/f1, val/ece).</p>\n").arg(d.run.id);
+    if (d.curves.empty())
+      body += QString("<p class=missing>run %1 logged no training metrics (loss, reward, val/f1, val/ece).</p>\n")
+                  .arg(d.run.id);
 
   // Reliability.
   body += "<h2>Reliability</h2>\n";
   for (const auto& d : runs) {
     if (d.reliability.empty()) {
       result.missing << QString("reliability diagram: run %1 has no labelled predictions").arg(d.run.id);
-      body += QString("<p class=missing>run %1 has no labelled predictions: no reliability diagram.</p>\n").arg(d.run.id);
+      body +=
+          QString("<p class=missing>run %1 has no labelled predictions: no reliability diagram.</p>\n").arg(d.run.id);
       continue;
     }
     const QString name = QString("reliability_run%1").arg(d.run.id);
     write_figure(store, FigureKind::Reliability, {d.run.id}, tmp.path(), name, size, result);
-    body += "<h3>" + esc(d.label()) + "</h3>\n" +
-            figure_html(name, QString("Reliability diagram of run %1 (one curve per cell line, 95 % intervals; pair counts below)").arg(d.run.id));
+    body +=
+        "<h3>" + esc(d.label()) + "</h3>\n" +
+        figure_html(
+            name, QString("Reliability diagram of run %1 (one curve per cell line, 95 % intervals; pair counts below)")
+                      .arg(d.run.id));
     body += bin_table(d.reliability);
   }
 
@@ -407,13 +446,16 @@ ReportResult write_report(const ps::store::Store& store, const ReportOptions& op
     any_ttc = true;
     const QString name = QString("pareto_run%1").arg(d.run.id);
     write_figure(store, FigureKind::Pareto, {d.run.id}, tmp.path(), name, size, result);
-    body += figure_html(name, d.ttc->first == d.run.id
-                                  ? QString("F1 against tokens per item of run %1's TTC sweep").arg(d.run.id)
-                                  : QString("F1 against tokens per item: TTC run %1 of run %2").arg(d.ttc->first).arg(d.run.id));
+    body += figure_html(
+        name, d.ttc->first == d.run.id
+                  ? QString("F1 against tokens per item of run %1's TTC sweep").arg(d.run.id)
+                  : QString("F1 against tokens per item: TTC run %1 of run %2").arg(d.ttc->first).arg(d.run.id));
   }
   if (!any_ttc) {
     result.missing << "TTC Pareto plot: no TTC results for these runs";
-    body += "<p class=missing>No TTC results for these runs (run <code>perturbscope-cli ttc --run ID --tau-sweep</code>).</p>\n";
+    body +=
+        "<p class=missing>No TTC results for these runs (run <code>perturbscope-cli ttc --run ID "
+        "--tau-sweep</code>).</p>\n";
   }
 
   // Confident errors.
@@ -426,10 +468,12 @@ ReportResult write_report(const ps::store::Store& store, const ReportOptions& op
   }
 
   const QString html = "<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n<title>PerturbScope report: " +
-                       esc(main.label()) + "</title>\n<style>\n" + kCss + "</style>\n</head>\n<body>\n" + body + "</body>\n</html>\n";
+                       esc(main.label()) + "</title>\n<style>\n" + kCss + "</style>\n</head>\n<body>\n" + body +
+                       "</body>\n</html>\n";
   {
     QSaveFile f(QDir(tmp.path()).filePath("report.html"));
-    if (!f.open(QIODevice::WriteOnly)) throw ps::Error(f.fileName().toStdString() + ": " + f.errorString().toStdString());
+    if (!f.open(QIODevice::WriteOnly))
+      throw ps::Error(f.fileName().toStdString() + ": " + f.errorString().toStdString());
     const QByteArray bytes = html.toUtf8();
     if (f.write(bytes) != bytes.size() || !f.commit())
       throw ps::Error(f.fileName().toStdString() + ": " + f.errorString().toStdString());

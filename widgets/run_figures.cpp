@@ -60,7 +60,10 @@ bool parse_figure_size(const QString& text, int dpi, FigureSize* out, QString* e
   }
   if (s.width_cm < 0.5 || s.height_cm < 0.5) return fail("at least 5 mm a side");
   if (s.pixels().width() > 20000 || s.pixels().height() > 20000)
-    return fail(QString("%1 x %2 px at %3 dpi: at most 20000 px a side").arg(s.pixels().width()).arg(s.pixels().height()).arg(dpi));
+    return fail(QString("%1 x %2 px at %3 dpi: at most 20000 px a side")
+                    .arg(s.pixels().width())
+                    .arg(s.pixels().height())
+                    .arg(dpi));
   *out = s;
   return true;
 }
@@ -92,7 +95,8 @@ std::optional<std::pair<int64_t, std::vector<ParetoPoint>>> ttc_points(const ps:
   return std::nullopt;
 }
 
-void draw_run_figure(const ps::store::Store& store, FigureKind kind, const std::vector<int64_t>& runs, QCustomPlot* plot) {
+void draw_run_figure(const ps::store::Store& store, FigureKind kind, const std::vector<int64_t>& runs,
+                     QCustomPlot* plot) {
   if (runs.empty()) throw ps::Error("no run given");
   for (int64_t id : runs) require_run(store, id);
   switch (kind) {
@@ -100,7 +104,8 @@ void draw_run_figure(const ps::store::Store& store, FigureKind kind, const std::
       std::vector<ReliabilityCurve> curves;
       for (int64_t id : runs) {
         auto c = reliability_curves(store, id);
-        if (c.empty()) throw ps::Error("run " + std::to_string(id) + " has no labelled predictions: no reliability diagram");
+        if (c.empty())
+          throw ps::Error("run " + std::to_string(id) + " has no labelled predictions: no reliability diagram");
         for (auto& x : c) curves.push_back(std::move(x));
       }
       draw_reliability(plot, curves);
@@ -111,7 +116,8 @@ void draw_run_figure(const ps::store::Store& store, FigureKind kind, const std::
       for (int64_t id : runs) {
         auto c = training_curves(store, id);
         if (c.empty())
-          throw ps::Error("run " + std::to_string(id) + " has no training metrics (loss, reward, val/f1, val/ece): no training curves");
+          throw ps::Error("run " + std::to_string(id) +
+                          " has no training metrics (loss, reward, val/f1, val/ece): no training curves");
         all.push_back(std::move(c));
       }
       draw_training_curves(plot, all);
@@ -168,7 +174,8 @@ void export_run_figure(const ps::store::Store& store, FigureKind kind, const std
   std::string gene = kg.gene.toStdString();
   if (gene.empty()) gene = default_centre(store, runs.front());
   if (gene.empty())
-    throw ps::Error("run " + std::to_string(runs.front()) + " has no predictions to take a gene from: give --gene SYMBOL");
+    throw ps::Error("run " + std::to_string(runs.front()) +
+                    " has no predictions to take a gene from: give --gene SYMBOL");
   const ps::DataLocation where = ps::require_data(kg.data_dir.toStdString());
   const auto inputs = ps::kg::GraphInputs::from_data_dir(where.dir);
   const ps::kg::KnowledgeGraph graph = ps::kg::load_or_build(inputs);

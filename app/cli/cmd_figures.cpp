@@ -54,7 +54,8 @@ int forward(const char* command, const Argv& args) {
 #if PERTURBSCOPE_WITH_GUI
     throw Error(std::string(command) +
                 " needs the Qt executable perturbscope, which is neither beside perturbscope-cli nor on PATH "
-                "(build the target perturbscope, or run perturbscope " + command + " directly)");
+                "(build the target perturbscope, or run perturbscope " +
+                command + " directly)");
 #else
     throw Error(std::string(command) +
                 " needs the Qt build (perturbscope); this build has no Qt (PERTURBSCOPE_BUILD_GUI=OFF)");

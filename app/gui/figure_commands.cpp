@@ -88,7 +88,8 @@ Parsed parse(int argc, char** argv, const std::vector<std::string>& allowed) {
       while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) values.push_back(argv[++i]);
       if (values.empty()) throw Usage{"--compare needs a run id"};
       for (const auto& v : values)
-        for (const QString& part : QString::fromStdString(v).split(',', Qt::SkipEmptyParts)) p.compare.push_back(part.trimmed().toStdString());
+        for (const QString& part : QString::fromStdString(v).split(',', Qt::SkipEmptyParts))
+          p.compare.push_back(part.trimmed().toStdString());
       continue;
     }
     if (!has_value) {
@@ -105,7 +106,8 @@ int64_t int_value(const std::string& name, const std::string& text, int64_t lo, 
   bool ok = false;
   const qlonglong v = QString::fromStdString(text).trimmed().toLongLong(&ok);
   if (!ok) throw Usage{"--" + name + " '" + text + "': not an integer"};
-  if (v < lo || v > hi) throw Usage{"--" + name + " " + text + ": must be between " + std::to_string(lo) + " and " + std::to_string(hi)};
+  if (v < lo || v > hi)
+    throw Usage{"--" + name + " " + text + ": must be between " + std::to_string(lo) + " and " + std::to_string(hi)};
   return v;
 }
 
@@ -128,7 +130,8 @@ FigureSize size_of(const Parsed& p) {
   const int dpi = int(int_value("dpi", get(p, "dpi", "150"), 50, 1200));
   FigureSize size;
   QString error;
-  if (!parse_figure_size(QString::fromStdString(get(p, "size", "160x120mm")), dpi, &size, &error)) throw Usage{error.toStdString()};
+  if (!parse_figure_size(QString::fromStdString(get(p, "size", "160x120mm")), dpi, &size, &error))
+    throw Usage{error.toStdString()};
   return size;
 }
 
@@ -141,7 +144,8 @@ ps::store::Store open_store(const Parsed& p) {
 }
 
 int export_figure_command(int argc, char** argv) {
-  const Parsed p = parse(argc, argv, {"run", "kind", "format", "size", "dpi", "out", "compare", "gene", "k", "data", "store"});
+  const Parsed p =
+      parse(argc, argv, {"run", "kind", "format", "size", "dpi", "out", "compare", "gene", "k", "data", "store"});
   if (p.help) {
     std::fputs(kExportUsage, stdout);
     return 0;
@@ -158,9 +162,11 @@ int export_figure_command(int argc, char** argv) {
       throw Usage{"--out " + out.toStdString() + ": no .png, .svg or .pdf suffix (give --format png|svg|pdf)"};
     format = suffix;
   }
-  if (!export_formats(true).contains(format)) throw Usage{"--format '" + format.toStdString() + "': use png, svg or pdf"};
+  if (!export_formats(true).contains(format))
+    throw Usage{"--format '" + format.toStdString() + "': use png, svg or pdf"};
   if (suffix != format)
-    throw Usage{"--out " + out.toStdString() + " does not end in ." + format.toStdString() + " (--format " + format.toStdString() + ")"};
+    throw Usage{"--out " + out.toStdString() + " does not end in ." + format.toStdString() + " (--format " +
+                format.toStdString() + ")"};
   const FigureSize size = size_of(p);
   std::vector<int64_t> runs{run};
   for (const auto& c : p.compare) runs.push_back(run_id(c, "compare"));
@@ -183,7 +189,8 @@ int export_figure_command(int argc, char** argv) {
 }
 
 int report_command(int argc, char** argv) {
-  const Parsed p = parse(argc, argv, {"run", "compare", "out", "size", "dpi", "bootstrap", "seed", "top-errors", "store"});
+  const Parsed p =
+      parse(argc, argv, {"run", "compare", "out", "size", "dpi", "bootstrap", "seed", "top-errors", "store"});
   if (p.help) {
     std::fputs(kReportUsage, stdout);
     return 0;
@@ -199,7 +206,8 @@ int report_command(int argc, char** argv) {
   auto store = open_store(p);
   const ReportResult r = write_report(store, o);
   for (const QString& m : r.missing) std::fprintf(stderr, "perturbscope report: note: %s\n", qPrintable(m));
-  std::printf("wrote %s (%lld figure files)\n", qPrintable(QDir::toNativeSeparators(r.html)), static_cast<long long>(r.figures.size()));
+  std::printf("wrote %s (%lld figure files)\n", qPrintable(QDir::toNativeSeparators(r.html)),
+              static_cast<long long>(r.figures.size()));
   return 0;
 }
 
@@ -214,7 +222,8 @@ int run_figure_command(int argc, char** argv) {
   try {
     return name == "report" ? report_command(argc, argv) : export_figure_command(argc, argv);
   } catch (const Usage& u) {
-    std::fprintf(stderr, "perturbscope %s: %s (see perturbscope %s --help)\n", name.c_str(), u.what.c_str(), name.c_str());
+    std::fprintf(stderr, "perturbscope %s: %s (see perturbscope %s --help)\n", name.c_str(), u.what.c_str(),
+                 name.c_str());
     return 2;
   } catch (const ps::Error& e) {
     std::fprintf(stderr, "perturbscope %s: error: %s\n", name.c_str(), e.what());

@@ -78,7 +78,8 @@ inline ps::gui::Neighbourhood fixture_neighbourhood() {
   n.symbol = "TP53";
   n.full_name = "tumor protein p53";
   n.degree = 400;
-  const char* names[] = {"MDM2", "CDKN1A", "ATM", "CHEK2", "BAX", "BBC3", "PMAIP1", "GADD45A", "SESN1", "RRM2B", "TP53I3", "ZMAT3"};
+  const char* names[] = {"MDM2",   "CDKN1A",  "ATM",   "CHEK2", "BAX",    "BBC3",
+                         "PMAIP1", "GADD45A", "SESN1", "RRM2B", "TP53I3", "ZMAT3"};
   for (int i = 0; i < 12; ++i) {
     ps::gui::NeighbourRow r;
     r.gene = i + 1;
@@ -89,7 +90,8 @@ inline ps::gui::Neighbourhood fixture_neighbourhood() {
     r.vote = i % 3 == 0 ? 1 : (i % 3 == 1 ? 0 : -1);
     n.rows.push_back(r);
   }
-  n.inner = {{0, 1, 0.8, ps::kg::Source::String}, {2, 3, 0.6, ps::kg::Source::Go}, {4, 5, 0.5, ps::kg::Source::Reactome}};
+  n.inner = {
+      {0, 1, 0.8, ps::kg::Source::String}, {2, 3, 0.6, ps::kg::Source::Go}, {4, 5, 0.5, ps::kg::Source::Reactome}};
   return n;
 }
 

@@ -52,12 +52,13 @@ QImage rasterise(const QString& path, QSize logical) {
 }
 
 QImage small_grey(const QImage& img) {
-  return img.scaled(img.size() / 4, Qt::IgnoreAspectRatio, Qt::SmoothTransformation).convertToFormat(QImage::Format_Grayscale8);
+  return img.scaled(img.size() / 4, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+      .convertToFormat(QImage::Format_Grayscale8);
 }
 
 struct Diff {
-  double mean = 0;      // mean |difference| of grey levels, 0..255
-  double far = 0;       // fraction of pixels differing by more than 64 grey levels
+  double mean = 0;  // mean |difference| of grey levels, 0..255
+  double far = 0;   // fraction of pixels differing by more than 64 grey levels
 };
 
 Diff compare(const QImage& a, const QImage& b) {
@@ -118,12 +119,20 @@ class TestFigures : public QObject {
           if (reference.isNull()) {
             reference = grey;
             const double covered = ink(reference);
-            QVERIFY2(covered > 0.01, qPrintable(kind + ": the reference figure is blank (" + path + ", ink " + QString::number(covered) + ")"));
+            QVERIFY2(covered > 0.01, qPrintable(kind + ": the reference figure is blank (" + path + ", ink " +
+                                                QString::number(covered) + ")"));
             continue;
           }
           const Diff d = compare(reference, grey);
-          const QString what = QString("%1 %2x%3 cm at %4 dpi as %5: mean difference %6 grey levels, %7 % of pixels far off")
-                                   .arg(kind).arg(w).arg(h).arg(dpi).arg(format).arg(d.mean, 0, 'f', 2).arg(100 * d.far, 0, 'f', 2);
+          const QString what =
+              QString("%1 %2x%3 cm at %4 dpi as %5: mean difference %6 grey levels, %7 % of pixels far off")
+                  .arg(kind)
+                  .arg(w)
+                  .arg(h)
+                  .arg(dpi)
+                  .arg(format)
+                  .arg(d.mean, 0, 'f', 2)
+                  .arg(100 * d.far, 0, 'f', 2);
           qInfo("%s", qPrintable(what));
           QVERIFY2(d.mean < 4.0 && d.far < 0.01, qPrintable(what + " (limits 4.0 and 1 %)"));
         }
@@ -137,19 +146,22 @@ class TestFigures : public QObject {
   void reliability_same_layout() {
     QCustomPlot plot;
     draw_reliability(&plot, pstest::fixture_reliability());
-    check_kind("reliability", [&](const QString& p, const FigureSize& s, QString* e) { return export_plot(&plot, p, s, e); });
+    check_kind("reliability",
+               [&](const QString& p, const FigureSize& s, QString* e) { return export_plot(&plot, p, s, e); });
   }
 
   void curves_same_layout() {
     QCustomPlot plot;
     draw_training_curves(&plot, pstest::fixture_curves());
-    check_kind("curves", [&](const QString& p, const FigureSize& s, QString* e) { return export_plot(&plot, p, s, e); });
+    check_kind("curves",
+               [&](const QString& p, const FigureSize& s, QString* e) { return export_plot(&plot, p, s, e); });
   }
 
   void pareto_same_layout() {
     QCustomPlot plot;
     draw_pareto(&plot, pstest::fixture_pareto());
-    check_kind("pareto", [&](const QString& p, const FigureSize& s, QString* e) { return export_plot(&plot, p, s, e); });
+    check_kind("pareto",
+               [&](const QString& p, const FigureSize& s, QString* e) { return export_plot(&plot, p, s, e); });
   }
 
   void kg_same_layout() {

@@ -66,19 +66,40 @@ struct Fixture {
     evil.confidence = 0.999;  // the most confident error
     evil.prediction = 1;
     evil.trace = kEvilTrace;
-    evil.details_json = nlohmann::json({{"set", "val"}, {"confidence", 0.999},
-                                        {"rounds", {{{"kind", "greedy"}, {"tokens", 12},
-                                                     {"completions", {{{"text", "<i>round text</i>"}}}}}}}}).dump();
+    evil.details_json =
+        nlohmann::json(
+            {{"set", "val"},
+             {"confidence", 0.999},
+             {"rounds", {{{"kind", "greedy"}, {"tokens", 12}, {"completions", {{{"text", "<i>round text</i>"}}}}}}}})
+            .dump();
     a_preds.push_back(evil);
     st.add_predictions(a, a_preds);
     st.set_status(a, ps::store::RunStatus::Finished);
     // A ttc run of A with its sweep.
     ttc = st.create_run("ttc", "ttc greedy,sc", nlohmann::json({{"source_run", a}}).dump());
     nlohmann::json pts = nlohmann::json::array();
-    pts.push_back({{"name", "greedy"}, {"selective", false}, {"tau", nullptr}, {"tokens_per_item", 200.0}, {"f1", 0.7}, {"f1_ci", {0.66, 0.74}}, {"pareto", true}});
-    pts.push_back({{"name", "sc"}, {"selective", false}, {"tau", nullptr}, {"tokens_per_item", 1600.0}, {"f1", 0.78}, {"f1_ci", {0.74, 0.82}}, {"pareto", true}});
+    pts.push_back({{"name", "greedy"},
+                   {"selective", false},
+                   {"tau", nullptr},
+                   {"tokens_per_item", 200.0},
+                   {"f1", 0.7},
+                   {"f1_ci", {0.66, 0.74}},
+                   {"pareto", true}});
+    pts.push_back({{"name", "sc"},
+                   {"selective", false},
+                   {"tau", nullptr},
+                   {"tokens_per_item", 1600.0},
+                   {"f1", 0.78},
+                   {"f1_ci", {0.74, 0.82}},
+                   {"pareto", true}});
     for (int i = 1; i <= 5; ++i)
-      pts.push_back({{"name", "sc"}, {"selective", true}, {"tau", i / 5.0}, {"tokens_per_item", 200.0 + 250 * i}, {"f1", 0.7 + 0.015 * i}, {"f1_ci", {nullptr, nullptr}}, {"pareto", i < 5}});
+      pts.push_back({{"name", "sc"},
+                     {"selective", true},
+                     {"tau", i / 5.0},
+                     {"tokens_per_item", 200.0 + 250 * i},
+                     {"f1", 0.7 + 0.015 * i},
+                     {"f1_ci", {nullptr, nullptr}},
+                     {"pareto", i < 5}});
     st.set_summary(ttc, nlohmann::json({{"strategies", pts}}).dump());
     st.set_status(ttc, ps::store::RunStatus::Finished);
     // C: predictions only (k562). D: nothing. E: training metrics only.
@@ -117,7 +138,9 @@ Result run_program(const QString& program, const QStringList& args, bool headles
           QString::fromUtf8(p.readAllStandardError())};
 }
 
-Result gui(const QStringList& args, bool headless_env = false) { return run_program(PERTURBSCOPE_GUI_PATH, args, headless_env); }
+Result gui(const QStringList& args, bool headless_env = false) {
+  return run_program(PERTURBSCOPE_GUI_PATH, args, headless_env);
+}
 
 QString read(const QString& path) {
   QFile f(path);
@@ -183,8 +206,8 @@ class TestReport : public QObject {
     QCOMPARE(r.html, QDir(out).filePath("report.html"));
     // Every figure in three formats; the PNG at the figure size's pixels.
     QStringList expected;
-    for (const QString& name : {QString("curves"), QString("reliability_run%1").arg(fx.a), QString("reliability_run%1").arg(fx.c),
-                                QString("pareto_run%1").arg(fx.a)})
+    for (const QString& name : {QString("curves"), QString("reliability_run%1").arg(fx.a),
+                                QString("reliability_run%1").arg(fx.c), QString("pareto_run%1").arg(fx.a)})
       for (const char* suffix : {"png", "svg", "pdf"}) expected << QString("figures/%1.%2").arg(name, suffix);
     expected.sort();
     QStringList got = r.figures;
@@ -218,7 +241,8 @@ class TestReport : public QObject {
     const Hand h = hand_metrics(labelled);
     const QString row = table_row(html, QString("run %1 · grpo · rlcr &lt;demo&gt;").arg(fx.a));
     QVERIFY2(!row.isEmpty(), qPrintable(html.left(3000)));
-    for (double v : {h.f1, h.brier, h.ece}) QVERIFY2(row.contains(QString::number(v, 'f', 3)), qPrintable(row + " lacks " + QString::number(v, 'f', 3)));
+    for (double v : {h.f1, h.brier, h.ece})
+      QVERIFY2(row.contains(QString::number(v, 'f', 3)), qPrintable(row + " lacks " + QString::number(v, 'f', 3)));
     QCOMPARE(row.count("class=ci>["), 4);
     QVERIFY(!table_row(html, QString("run %1 · sft").arg(fx.c)).isEmpty());
     // Per cell line: RPE1 marked held out, K562 not; its metrics by hand.
@@ -245,8 +269,21 @@ class TestReport : public QObject {
   void report_command_end_to_end() {
     Fixture fx;
     const QString out = fx.dir.filePath("rep");
-    const QStringList args{"report", "--run", QString::number(fx.a), "--compare", QString::number(fx.c), "--out", out,
-                           "--store", fx.store_path, "--bootstrap", "50", "--size", "120x90mm", "--dpi", "96"};
+    const QStringList args{"report",
+                           "--run",
+                           QString::number(fx.a),
+                           "--compare",
+                           QString::number(fx.c),
+                           "--out",
+                           out,
+                           "--store",
+                           fx.store_path,
+                           "--bootstrap",
+                           "50",
+                           "--size",
+                           "120x90mm",
+                           "--dpi",
+                           "96"};
     Result r = gui(args, /*headless_env=*/true);
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(r.out.contains("report.html"));
@@ -262,8 +299,8 @@ class TestReport : public QObject {
     QVERIFY(leftovers(fx.dir.path()).isEmpty());
     // perturbscope-cli forwards to the Qt build (exit code and output are its).
     const QString out2 = fx.dir.filePath("rep_cli");
-    r = run_program(PERTURBSCOPE_CLI_PATH, {"report", "--run", QString::number(fx.a), "--out", out2, "--store", fx.store_path,
-                                            "--bootstrap", "20"});
+    r = run_program(PERTURBSCOPE_CLI_PATH, {"report", "--run", QString::number(fx.a), "--out", out2, "--store",
+                                            fx.store_path, "--bootstrap", "20"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(QFileInfo::exists(QDir(out2).filePath("report.html")));
     r = run_program(PERTURBSCOPE_CLI_PATH, {"report", "--run", "999", "--out", out2 + "x", "--store", fx.store_path});
@@ -354,8 +391,8 @@ class TestReport : public QObject {
     for (const char* kind : {"reliability", "curves", "pareto"}) {
       for (const char* format : {"png", "svg", "pdf"}) {
         const QString out = fx.dir.filePath(QString("%1.%2").arg(kind, format));
-        const Result r = gui({"export-figure", "--run", a, "--kind", kind, "--format", format, "--size", "100x80mm", "--dpi", "300",
-                              "--out", out, "--store", fx.store_path});
+        const Result r = gui({"export-figure", "--run", a, "--kind", kind, "--format", format, "--size", "100x80mm",
+                              "--dpi", "300", "--out", out, "--store", fx.store_path});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(QFileInfo(out).size() > 500);
         if (QString(format) == "png") QCOMPARE(QImage(out).size(), QSize(1181, 945));
@@ -363,22 +400,25 @@ class TestReport : public QObject {
     }
     // px sizes: the PNG has exactly those pixels.
     const QString px = fx.dir.filePath("px.png");
-    Result r = gui({"export-figure", "--run", a, "--kind", "reliability", "--size", "1200x900px", "--dpi", "200", "--out", px,
-                    "--store", fx.store_path, "--compare", QString::number(fx.c)});
+    Result r = gui({"export-figure", "--run", a, "--kind", "reliability", "--size", "1200x900px", "--dpi", "200",
+                    "--out", px, "--store", fx.store_path, "--compare", QString::number(fx.c)});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(QImage(px).size(), QSize(1200, 900));
     // Through perturbscope-cli.
     const QString cli = fx.dir.filePath("cli.svg");
-    r = run_program(PERTURBSCOPE_CLI_PATH, {"export-figure", "--run", a, "--kind", "pareto", "--out", cli, "--store", fx.store_path});
+    r = run_program(PERTURBSCOPE_CLI_PATH,
+                    {"export-figure", "--run", a, "--kind", "pareto", "--out", cli, "--store", fx.store_path});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(QSvgRenderer(cli).isValid());
     // The KG neighbourhood needs the data mirror.
     if (ps::locate_data()) {
       const QString kg = fx.dir.filePath("kg.png");
-      r = gui({"export-figure", "--run", a, "--kind", "kg", "--gene", "TP53", "--k", "12", "--out", kg, "--store", fx.store_path});
+      r = gui({"export-figure", "--run", a, "--kind", "kg", "--gene", "TP53", "--k", "12", "--out", kg, "--store",
+               fx.store_path});
       QVERIFY2(r.code == 0, qPrintable(r.err));
       QVERIFY(QImage(kg).width() > 0);
-      r = gui({"export-figure", "--run", a, "--kind", "kg", "--gene", "NOTAGENE_XYZ", "--out", kg + ".png", "--store", fx.store_path});
+      r = gui({"export-figure", "--run", a, "--kind", "kg", "--gene", "NOTAGENE_XYZ", "--out", kg + ".png", "--store",
+               fx.store_path});
       QCOMPARE(r.code, 1);
       QVERIFY(r.err.contains("NOTAGENE_XYZ"));
     }
@@ -397,7 +437,8 @@ class TestReport : public QObject {
                           {999, "curves", "no run with id 999"}};
     for (const auto& c : cases) {
       const QString out = fx.dir.filePath(QString("missing_%1_%2.png").arg(c.run).arg(c.kind));
-      const Result r = gui({"export-figure", "--run", QString::number(c.run), "--kind", c.kind, "--out", out, "--store", fx.store_path});
+      const Result r = gui(
+          {"export-figure", "--run", QString::number(c.run), "--kind", c.kind, "--out", out, "--store", fx.store_path});
       QCOMPARE(r.code, 1);
       QVERIFY2(r.err.contains(c.says), qPrintable(r.err));
       QVERIFY(!QFileInfo::exists(out));
