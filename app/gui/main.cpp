@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
   QCommandLineOption shots_option("screenshots", QApplication::translate("main", "Render each main view of the embedded default to DIR/<view>.png and exit."), "DIR");
   QCommandLineOption version_option("version", QApplication::translate("main", "Print the version and exit."));
   parser.addOptions({store_option, theme_option, shots_option, version_option});
+  parser.addPositionalArgument("command", QApplication::translate("main", "report | export-figure: a run's HTML report or one figure, headless (perturbscope COMMAND --help)."),
+                               "[report|export-figure]");
   parser.process(app);
 
   ps::gui::init_resources();

@@ -308,6 +308,23 @@ class TestReport : public QObject {
     QVERIFY(r.err.contains("no run with id 999"));
   }
 
+  // A perturbscope-cli with no perturbscope beside it or on PATH says what is missing (exit 1).
+  void cli_without_qt_build_says_so() {
+    QTemporaryDir dir;
+    const QString cli = dir.filePath("perturbscope-cli");
+    QVERIFY(QFile::copy(PERTURBSCOPE_CLI_PATH, cli));
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("PATH", dir.path());  // nothing else to find
+    p.setProcessEnvironment(env);
+    p.start(cli, {"export-figure", "--run", "1", "--kind", "curves", "--out", dir.filePath("x.png")});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 1);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains("needs the Qt executable perturbscope") || err.contains("needs the Qt build"), qPrintable(err));
+    QVERIFY(!QFileInfo::exists(dir.filePath("x.png")));
+  }
+
   void report_partial_and_refused() {
     Fixture fx;
     // E has training metrics only: a report with its curves and notes of what is missing.
