@@ -29,6 +29,7 @@ packages=(
 if [ "$gui" = ON ]; then
   packages+=(qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
              libqcustomplot-dev libgl-dev xvfb xauth fonts-dejavu-core
+             qt6-pdf-dev                     # tests: rasterise exported PDF figures (QPdfDocument)
              desktop-file-utils appstream)   # validate the .desktop and metainfo files (tests)
 fi
 

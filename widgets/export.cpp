@@ -44,46 +44,56 @@ bool export_figure(const QString& path, const FigureSize& size, const PaintFigur
     if (error) *error = path + ": " + why;
     return false;
   };
-  if (size.width_cm <= 0 || size.height_cm <= 0 || size.dpi <= 0) return fail(QObject::tr("size and resolution must be positive"));
+  if (!(size.width_cm > 0) || !(size.height_cm > 0) || size.dpi <= 0)
+    return fail(QObject::tr("size and resolution must be positive"));
   const QString suffix = QFileInfo(path).suffix().toLower();
+  if (!export_formats(true).contains(suffix))
+    return fail(QObject::tr("unknown figure format '%1' (use .png, .svg or .pdf)").arg(suffix));
   const QSize logical = size.logical();
+  if (logical.width() < 16 || logical.height() < 16 || size.pixels().width() > 20000 || size.pixels().height() > 20000)
+    return fail(QObject::tr("figure size %1 x %2 cm at %3 dpi is out of range (at least 0.5 cm, at most 20000 px a side)")
+                    .arg(size.width_cm).arg(size.height_cm).arg(size.dpi));
+  // Written beside the target and renamed when complete: never a half-written figure.
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return fail(file.errorString());
+  // Every device is painted at 96 dpi (the resolution the figure is laid out in) and the
+  // painter scaled, so point-sized text resolves to the same logical size everywhere.
+  const double kLayoutDpi = 96.0;
   if (suffix == "png") {
     QImage image(size.pixels(), QImage::Format_ARGB32);
     image.fill(plot_background());
+    const int layout_dpm = qRound(kLayoutDpi / 0.0254);
+    image.setDotsPerMeterX(layout_dpm);
+    image.setDotsPerMeterY(layout_dpm);
+    paint(&image, size.dpi / kLayoutDpi, logical);
+    // The file says the real resolution (its physical size is width_cm x height_cm).
     const int dots_per_metre = qRound(size.dpi / 0.0254);
     image.setDotsPerMeterX(dots_per_metre);
     image.setDotsPerMeterY(dots_per_metre);
-    paint(&image, size.dpi / 96.0, logical);
-    if (!image.save(path, "PNG")) return fail(QObject::tr("cannot write the file"));
-    return true;
-  }
-  if (suffix == "svg") {
+    if (!image.save(&file, "PNG")) return fail(QObject::tr("cannot write the file"));
+  } else if (suffix == "svg") {
     QSvgGenerator svg;
-    svg.setFileName(path);
+    svg.setOutputDevice(&file);
     svg.setSize(logical);
     svg.setViewBox(QRect(QPoint(0, 0), logical));
-    svg.setResolution(96);
+    svg.setResolution(int(kLayoutDpi));
     svg.setTitle(QFileInfo(path).completeBaseName());
     svg.setDescription("PerturbScope");
     paint(&svg, 1.0, logical);
-    if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0) return fail(QObject::tr("cannot write the file"));
-    return true;
-  }
-  if (suffix == "pdf") {
-    {
-      QFile probe(path);
-      if (!probe.open(QIODevice::WriteOnly)) return fail(QObject::tr("cannot write the file"));
-    }
-    QPdfWriter pdf(path);
+  } else {
+    // Vector output: the page is width_cm x height_cm; its coordinates are laid out at
+    // 96 dpi like the other formats (the resolution of a vector page changes nothing else).
+    QPdfWriter pdf(&file);
     pdf.setCreator("PerturbScope");
     pdf.setTitle(QFileInfo(path).completeBaseName());
     pdf.setPageSize(QPageSize(QSizeF(size.width_cm * 10, size.height_cm * 10), QPageSize::Millimeter));
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-    pdf.setResolution(size.dpi);
-    paint(&pdf, size.dpi / 96.0, logical);
-    return true;
+    pdf.setResolution(int(kLayoutDpi));
+    paint(&pdf, 1.0, logical);
   }
-  return fail(QObject::tr("unknown figure format '%1' (use .png, .svg or .pdf)").arg(suffix));
+  if (file.error() != QFileDevice::NoError) return fail(file.errorString());
+  if (!file.commit()) return fail(file.errorString());
+  return true;
 }
 
 bool export_plot(QCustomPlot* plot, const QString& path, const FigureSize& size, QString* error) {
@@ -91,6 +101,7 @@ bool export_plot(QCustomPlot* plot, const QString& path, const FigureSize& size,
     QCPPainter painter(device);
     painter.setMode(QCPPainter::pmVectorized, device->devType() != QInternal::Image);
     painter.setMode(QCPPainter::pmNoCaching);
+    painter.setMode(QCPPainter::pmNonCosmetic);  // line widths scale with the figure, like the text
     painter.scale(scale, scale);
     plot->toPainter(&painter, logical.width(), logical.height());
   }, error);

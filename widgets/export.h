@@ -33,7 +33,14 @@ struct FigureSize {
 using PaintFigure = std::function<void(QPaintDevice* device, double scale, QSize logical)>;
 
 // Writes `path` as PNG, SVG or PDF (chosen by its suffix). Returns false and sets
-// `error` (naming the path) when the suffix is unknown or the file cannot be written.
+// `error` (naming the path) when the suffix is unknown, the size is out of range (a side
+// under 0.5 cm or over 20000 px) or the file cannot be written.
+// Layout: every format is painted on a device at 96 dpi with the figure laid out in
+// `logical` units (FigureSize::logical()) and the painter scaled by dpi / 96 for PNG (1 for
+// SVG and PDF, which are vector pages of width_cm x height_cm), so text, legends and axis
+// titles sit in the same place at every size, dpi and format (tests/widgets/tst_figures.cpp).
+// The file is written beside `path` and renamed when complete (QSaveFile): a failed
+// export leaves no half-written file and keeps an older one.
 bool export_figure(const QString& path, const FigureSize& size, const PaintFigure& paint, QString* error);
 bool export_plot(QCustomPlot* plot, const QString& path, const FigureSize& size, QString* error);
 bool export_scene(QGraphicsScene* scene, const QString& path, const FigureSize& size, QString* error);

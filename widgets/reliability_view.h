@@ -2,12 +2,11 @@
 // predicted probability per bin, with 95 % error bars and the diagonal of perfect
 // calibration), the count histogram under it, ECE and Brier in the legend, and
 // the bin table. Draws whatever ReliabilityModel holds: one run per cell line,
-// or two runs overlaid.
+// or two runs overlaid. The figure is reliability_plot.h's draw_reliability().
 #pragma once
 #include <QWidget>
 
 class QCustomPlot;
-class QCPAxisRect;
 class QLabel;
 class QTableView;
 
@@ -30,8 +29,6 @@ class ReliabilityView : public QWidget {
  private:
   ReliabilityModel* model_;
   QCustomPlot* plot_;
-  QCPAxisRect* main_rect_;
-  QCPAxisRect* hist_rect_;
   QTableView* table_;
   QLabel* caption_;
 };

@@ -7,6 +7,7 @@
 #include <c10/util/Exception.h>
 
 #include "cli/args.h"
+#include "cli/cmd_figures.h"
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/paths.h"
@@ -36,6 +37,8 @@ const Command kCommands[] = {
     {"sweep", "GRPO arms over a grid of knobs from one SFT start", ps::cli::cmd_sweep, true},
     {"ttc", "test-time compute (greedy, self-consistency, selective below tau) on the TTC-validation items", ps::cli::cmd_ttc, true},
     {"compare", "paired bootstrap differences of runs scored on identical items", ps::cli::cmd_compare},
+    {"report", "HTML report of runs with every figure as PNG/SVG/PDF (needs the Qt build)", ps::cli::cmd_report},
+    {"export-figure", "one figure of a run: reliability | curves | pareto | kg (needs the Qt build)", ps::cli::cmd_export_figure},
     {"serve", "OpenAI-compatible HTTP server over a model folder (+ adapter)", ps::cli::cmd_serve, true},
 };
 
@@ -48,7 +51,7 @@ std::string first_line(const std::string& s) {
 
 void print_usage(std::FILE* out) {
   std::fprintf(out, "usage: perturbscope-cli COMMAND [options]   (COMMAND --help for its options)\n\ncommands:\n");
-  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  for (const auto& c : kCommands) std::fprintf(out, "  %-13s %s\n", c.name, c.summary);
   std::fprintf(out, "\n  --version  print the version and exit\n");
 }
 

@@ -2,6 +2,7 @@
 //   perturbscope [--store FILE] [--theme light|dark]
 //   perturbscope --screenshots DIR     render each main view to DIR/<view>.png and exit
 //   perturbscope --version
+//   perturbscope export-figure ... | report ...   figures and reports, headless (figure_commands.h)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -17,6 +18,7 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "async.h"
+#include "figure_commands.h"
 #include "main_window.h"
 #include "screenshots.h"
 #include "theme.h"
@@ -29,6 +31,9 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
+  // Figures and reports draw offscreen: no display needed (a user's QT_QPA_PLATFORM wins).
+  const bool figure_command = argc > 1 && ps::gui::is_figure_command(argv[1]);
+  if (figure_command && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName("PerturbScope");
   QApplication::setApplicationName("perturbscope");
@@ -42,6 +47,12 @@ int main(int argc, char** argv) {
     QApplication::installTranslator(&qt_translator);
   if (translator.load(QLocale(), "perturbscope", "_", ":/i18n")) QApplication::installTranslator(&translator);
 
+  if (figure_command) {
+    ps::gui::init_resources();
+    ps::gui::apply_theme(ps::gui::Theme::Light);  // figures for print: the light palette
+    return ps::gui::run_figure_command(argc, argv);
+  }
+
   QCommandLineParser parser;
   parser.setApplicationDescription(QApplication::translate("main", "Workbench for calibrated predictors of CRISPRi perturbation effects."));
   parser.addHelpOption();
@@ -50,6 +61,8 @@ int main(int argc, char** argv) {
   QCommandLineOption shots_option("screenshots", QApplication::translate("main", "Render each main view of the embedded default to DIR/<view>.png and exit."), "DIR");
   QCommandLineOption version_option("version", QApplication::translate("main", "Print the version and exit."));
   parser.addOptions({store_option, theme_option, shots_option, version_option});
+  parser.addPositionalArgument("command", QApplication::translate("main", "report | export-figure: a run's HTML report or one figure, headless (perturbscope COMMAND --help)."),
+                               "[report|export-figure]");
   parser.process(app);
 
   ps::gui::init_resources();

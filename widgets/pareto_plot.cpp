@@ -1,0 +1,165 @@
+#include "pareto_plot.h"
+
+#include <QCoreApplication>
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <qcustomplot.h>
+
+#include "common/error.h"
+#include "figure_style.h"
+#include "number_format.h"
+#include "theme.h"
+
+namespace ps::gui {
+
+namespace {
+
+double number(const nlohmann::json& j, const char* field, const std::string& where) {
+  if (!j.contains(field) || j[field].is_null()) return NAN;
+  if (!j[field].is_number()) throw ps::Error(where + ": field \"" + field + "\" is not a number");
+  return j[field].get<double>();
+}
+}  // namespace
+
+std::vector<ParetoPoint> pareto_points(const std::string& summary_json, const std::string& origin) {
+  nlohmann::json s;
+  try {
+    s = nlohmann::json::parse(summary_json.empty() ? std::string("{}") : summary_json);
+  } catch (const nlohmann::json::exception& e) {
+    throw ps::Error(origin + ": summary is not JSON (" + e.what() + ")");
+  }
+  std::vector<ParetoPoint> out;
+  if (!s.is_object() || !s.contains("strategies")) return out;
+  if (!s["strategies"].is_array()) throw ps::Error(origin + ": summary field \"strategies\" is not a list");
+  for (size_t i = 0; i < s["strategies"].size(); ++i) {
+    const auto& j = s["strategies"][i];
+    const std::string where = origin + ": strategies[" + std::to_string(i) + "]";
+    if (!j.is_object() || !j.contains("name") || !j["name"].is_string())
+      throw ps::Error(where + ": no strategy \"name\"");
+    ParetoPoint p;
+    p.name = QString::fromStdString(j["name"].get<std::string>());
+    p.selective = j.value("selective", false);
+    p.tau = number(j, "tau", where);
+    p.tokens_per_item = number(j, "tokens_per_item", where);
+    p.f1 = number(j, "f1", where);
+    if (j.contains("f1_ci") && j["f1_ci"].is_array() && j["f1_ci"].size() == 2) {
+      const auto& ci = j["f1_ci"];
+      p.f1_lo = ci[0].is_number() ? ci[0].get<double>() : NAN;
+      p.f1_hi = ci[1].is_number() ? ci[1].get<double>() : NAN;
+    }
+    p.pareto = j.value("pareto", false);
+    out.push_back(p);
+  }
+  return out;
+}
+
+void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
+  plot->clearPlottables();
+  plot->clearItems();
+  plot->plotLayout()->clear();
+  plot->legend = nullptr;
+  clear_figure_groups(plot);
+  plot->setBackground(plot_background());
+  apply_locale(plot);
+  auto* rect = new QCPAxisRect(plot);
+  plot->plotLayout()->addElement(0, 0, rect);
+  plot->legend = new QCPLegend;
+  rect->insetLayout()->addElement(plot->legend, Qt::AlignBottom | Qt::AlignRight);
+  plot->legend->setLayer("legend");
+  plot->legend->setVisible(true);
+  const QColor fg = plot_foreground(), bg = plot_background();
+  plot->legend->setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220));
+  plot->legend->setTextColor(fg);
+  plot->legend->setBorderPen(QPen(QColor(128, 128, 128, 120)));
+  for (auto* axis : rect->axes()) {
+    axis->setBasePen(QPen(fg));
+    axis->setTickPen(QPen(fg));
+    axis->setSubTickPen(QPen(fg));
+    axis->setTickLabelColor(fg);
+    axis->setLabelColor(fg);
+    axis->grid()->setPen(QPen(QColor(fg.red(), fg.green(), fg.blue(), 40), 1, Qt::DotLine));
+  }
+  QCPAxis* x = rect->axis(QCPAxis::atBottom);
+  QCPAxis* y = rect->axis(QCPAxis::atLeft);
+  x->setLabel(QCoreApplication::translate("ps::gui::ParetoPlot", "Mean generated tokens per item"));
+  y->setLabel(QCoreApplication::translate("ps::gui::ParetoPlot", "F1 (P(DE) ≥ 0.5)"));
+
+  // One series per (strategy, selective): uniform points, then each tau sweep.
+  std::map<std::pair<bool, QString>, std::vector<ParetoPoint>> series;
+  std::vector<ParetoPoint> frontier;
+  for (const auto& p : points) {
+    if (!std::isfinite(p.tokens_per_item) || !std::isfinite(p.f1)) continue;
+    series[{p.selective, p.name}].push_back(p);
+    if (p.pareto) frontier.push_back(p);
+  }
+  double xmin = 0, xmax = 1, ymin = 1, ymax = 0;
+  bool any = false;
+  int colour = 0;
+  for (auto& [key, pts] : series) {
+    std::sort(pts.begin(), pts.end(),
+              [](const ParetoPoint& a, const ParetoPoint& b) { return a.tokens_per_item < b.tokens_per_item; });
+    const QColor color = series_color(colour++);
+    QVector<double> xs, ys, lo, hi;
+    bool has_ci = false;
+    for (const auto& p : pts) {
+      xs << p.tokens_per_item;
+      ys << p.f1;
+      const bool ci = std::isfinite(p.f1_lo) && std::isfinite(p.f1_hi);
+      has_ci = has_ci || ci;
+      lo << (ci ? p.f1 - p.f1_lo : 0);
+      hi << (ci ? p.f1_hi - p.f1 : 0);
+      xmax = std::max(xmax, p.tokens_per_item);
+      ymin = std::min(ymin, ci ? p.f1_lo : p.f1);
+      ymax = std::max(ymax, ci ? p.f1_hi : p.f1);
+      any = true;
+    }
+    auto* graph = new QCPGraph(x, y);
+    graph->setData(xs, ys, true);
+    const bool selective = key.first;
+    graph->setLineStyle(selective ? QCPGraph::lsLine : QCPGraph::lsNone);
+    graph->setPen(QPen(color, selective ? 1.5 : 2));
+    graph->setScatterStyle(QCPScatterStyle(selective ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssDiamond, color,
+                                           selective ? bg : color, selective ? 5 : 10));
+    graph->setName(selective
+                       ? QCoreApplication::translate("ps::gui::ParetoPlot", "%1, selective (tau sweep)").arg(key.second)
+                       : QCoreApplication::translate("ps::gui::ParetoPlot", "%1, uniform").arg(key.second));
+    if (has_ci) {
+      auto* errors = new QCPErrorBars(x, y);
+      errors->setDataPlottable(graph);
+      errors->setData(lo, hi);
+      QColor c = color;
+      c.setAlpha(selective ? 110 : 220);
+      errors->setPen(QPen(c, 1));
+      errors->setWhiskerWidth(selective ? 3 : 6);
+      errors->removeFromLegend();
+    }
+  }
+  if (!frontier.empty()) {
+    std::sort(frontier.begin(), frontier.end(),
+              [](const ParetoPoint& a, const ParetoPoint& b) { return a.tokens_per_item < b.tokens_per_item; });
+    QVector<double> xs, ys;
+    for (const auto& p : frontier) {
+      xs << p.tokens_per_item;
+      ys << p.f1;
+    }
+    auto* line = new QCPGraph(x, y);
+    line->setData(xs, ys, true);
+    line->setLineStyle(QCPGraph::lsStepLeft);
+    line->setPen(QPen(QColor(128, 128, 128), 1.2, Qt::DashLine));
+    line->setName(QCoreApplication::translate("ps::gui::ParetoPlot", "Pareto frontier"));
+  }
+  if (!any) {
+    xmin = 0;
+    xmax = 1;
+    ymin = 0;
+    ymax = 1;
+  }
+  const double ypad = std::max(0.02, 0.08 * (ymax - ymin));
+  x->setRange(xmin, xmax * 1.08);
+  y->setRange(std::max(0.0, ymin - ypad), std::min(1.0, ymax + ypad));
+  apply_figure_fonts(plot);
+  plot->replot();
+}
+
+}  // namespace ps::gui
