@@ -15,6 +15,7 @@
 #include "lm/allocator.h"
 #include "store/store.h"
 #include "train/evaluate.h"
+#include "train/stage_eval.h"
 #include "train/recorder.h"
 #include "train/task_data.h"
 
@@ -125,9 +126,12 @@ int cmd_eval(const Argv& argv) {
     }
     try {
       result = train::evaluate_policy(policy, items, prompts, ec, static_cast<uint64_t>(seed), args.get("split"), ctx, 0.1, 1.0);
+      // KNN-KG on the same items, with paired differences (result.reference).
+      const auto knn = train::knn_kg_reference(*td, result, ec.bootstrap, static_cast<uint64_t>(seed));
       if (rec) {
         rec->predictions(result);
         rec->log_eval(0, args.get("split"), result);
+        rec->log_eval(0, args.get("split") + "/knn_kg", knn);
         json s = result.to_json();
         s["model_dir"] = model_dir;
         if (!adapter_dir.empty()) s["adapter_dir"] = adapter_dir;
@@ -156,6 +160,15 @@ int cmd_eval(const Argv& argv) {
               s.at_threshold.f1, s.f1_ci.lo, s.f1_ci.hi, s.brier, s.brier_ci.lo, s.brier_ci.hi, s.ece, s.ece_ci.lo, s.ece_ci.hi,
               s.auroc_per_gene, s.auroc_per_gene_ci.lo, s.auroc_per_gene_ci.hi);
   for (const auto& [reason, count] : result.failures) std::printf("  parse failures: %s %lld\n", reason.c_str(), static_cast<long long>(count));
+  if (result.reference.is_object()) {
+    const auto& k = result.reference;
+    auto v = [](const json& x) { return x.is_number() ? x.get<double>() : NAN; };
+    std::printf("  KNN-KG on the same items: F1 %.4f  Brier %.4f  ECE %.4f  AUROC/gene %.4f\n", v(k["f1"]), v(k["brier"]),
+                v(k["ece"]), v(k["auroc_per_gene"]));
+    for (const auto& d : k["paired"])
+      std::printf("    policy - KNN-KG %-15s %+.4f [%+.4f, %+.4f]\n", d["metric"].get<std::string>().c_str(), v(d["diff"]),
+                  v(d["diff_ci"][0]), v(d["diff_ci"][1]));
+  }
   if (run_id) std::printf("stored as run %lld in %s\n", static_cast<long long>(run_id), store_path.c_str());
   return 0;
 }

@@ -2,6 +2,7 @@
 // LoRA or full fine-tuning -> evaluation on the stored held-out items, with live progress.
 // Ctrl-C cancels (the run is recorded as cancelled; `--resume RUN` continues from its last
 // checkpoint with the same losses).
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,11 @@ void print_eval_line(const char* set, const train::EvalResult& r) {
   std::printf("  %-8s n %-5zu parse %.3f  F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", set, r.items.size(), r.parse_rate,
               ci(s.at_threshold.f1, s.f1_ci).c_str(), ci(s.brier, s.brier_ci).c_str(), ci(s.ece, s.ece_ci).c_str(),
               ci(s.auroc_per_gene, s.auroc_per_gene_ci).c_str());
+  if (!r.reference.is_object()) return;
+  auto v = [](const nlohmann::json& x) { return x.is_number() ? x.get<double>() : NAN; };
+  const auto& k = r.reference;
+  std::printf("  %-8s KNN-KG on the same items: F1 %.3f  Brier %.3f  ECE %.3f  AUROC/gene %.3f\n", "", v(k["f1"]),
+              v(k["brier"]), v(k["ece"]), v(k["auroc_per_gene"]));
 }
 
 }  // namespace
