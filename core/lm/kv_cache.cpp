@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <c10/core/InferenceMode.h>
+
 #include "common/error.h"
 
 namespace ps::lm {
@@ -36,6 +38,7 @@ std::pair<at::Tensor, at::Tensor> KVCache::append(int64_t layer, const at::Tenso
 }
 
 void KVCache::mask_slots(int64_t row, int64_t from, int64_t to) {
+  c10::InferenceMode inference;  // the cache may hold inference tensors (made under generate's guard)
   if (row < 0 || row >= batch_ || from < 0 || from > to || to > length_)
     throw Error("KV cache: cannot mask slots [" + std::to_string(from) + ", " + std::to_string(to) + ") of row " +
                 std::to_string(row) + " (" + std::to_string(batch_) + " rows, " + std::to_string(length_) + " slots filled)");
@@ -45,6 +48,7 @@ void KVCache::mask_slots(int64_t row, int64_t from, int64_t to) {
 }
 
 void KVCache::rollback(int64_t length) {
+  c10::InferenceMode inference;  // the cache may hold inference tensors (made under generate's guard)
   if (length < 0 || length > length_)
     throw Error("KV cache: cannot roll back to " + std::to_string(length) + " slots (" + std::to_string(length_) +
                 " filled)");
@@ -53,6 +57,7 @@ void KVCache::rollback(int64_t length) {
 }
 
 void KVCache::reserve(int64_t capacity) {
+  c10::InferenceMode inference;  // the cache may hold inference tensors (made under generate's guard)
   if (capacity <= capacity_) return;
   for (auto* list : {&keys_, &values_})
     for (auto& t : *list) {
@@ -69,6 +74,7 @@ void KVCache::reserve(int64_t capacity) {
 }
 
 void KVCache::select_rows(const std::vector<int64_t>& rows) {
+  c10::InferenceMode inference;  // the cache may hold inference tensors (made under generate's guard)
   for (int64_t r : rows)
     if (r < 0 || r >= batch_)
       throw Error("KV cache: row " + std::to_string(r) + " out of range (" + std::to_string(batch_) + " rows)");
