@@ -71,14 +71,16 @@ TEST(TtcCli, BadInputIsRefused) {
   EXPECT_EQ(r.code, 1) << r.all();
   EXPECT_TRUE(contains(r.err, "no tokenizer.json")) << r.all();
   // A tokenizer without "</think>": budget forcing cannot cut back to the reasoning.
+  const fs::path no_think = dir / "no_think";
+  ps::lm::Model::init_random(ps::lm::tiny_qwen3_config(384), 1).save(no_think.string());
   {
     ps::tokenizer::BpeTrainerOptions opt;
     opt.num_merges = 20;
     opt.non_special_tokens = {};
     ps::tokenizer::save_tokenizer_json(ps::tokenizer::train_bpe({"hello world hello world"}, opt),
-                                       (model / "tokenizer.json").string());
+                                       (no_think / "tokenizer.json").string());
   }
-  r = cli("ttc --model " + model.string() + " --strategies greedy,bf --no-store");
+  r = cli("ttc --model " + no_think.string() + " --strategies greedy,bf --no-store");
   EXPECT_EQ(r.code, 1) << r.all();
   EXPECT_TRUE(contains(r.err, "no \"</think>\" token")) << r.all();
   // A run without a model, a run of the wrong kind, no such run.
