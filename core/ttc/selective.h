@@ -20,7 +20,8 @@ class Selective : public Strategy {
   std::string name() const override { return "selective-" + inner_->name(); }
   std::vector<TtcOutcome> run(const std::vector<size_t>& items, const Sampler& sample) const override;
   // As run(), from greedy outcomes already computed for `items` (same order): only the selected
-  // items are generated for again.
+  // items are generated for again. (Budget forcing repeats the selected items' greedy pass as its
+  // round 0, the same tokens, because it continues from their KV caches; run() avoids that.)
   std::vector<TtcOutcome> extend(const std::vector<size_t>& items, std::vector<TtcOutcome> greedy,
                                  const Sampler& sample) const;
   double tau() const { return tau_; }
