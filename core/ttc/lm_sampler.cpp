@@ -185,9 +185,17 @@ Sampler lm_sampler(const lm::Model& model, const std::vector<std::vector<int64_t
           const bool closed = !ids.empty() && ids.back() == opt.think_end_id;
           w.c.thinking_tokens = static_cast<int64_t>(ids.size()) - (gens[j].finish_reason == "stop_id" ? 1 : 0);
           w.c.finish_reason = gens[j].finish_reason;
-          if (closed) needs_force[w1[j]] = false;                           // answer after its own "</think>"
-          else if (gens[j].finish_reason == "length") needs_force[w1[j]] = true;  // budget spent: force
-          // else: it stopped (end of turn) without closing its thinking; this round ends here
+          if (closed) {
+            needs_force[w1[j]] = false;  // the answer follows its own "</think>"
+          } else if (gens[j].finish_reason == "length") {
+            needs_force[w1[j]] = true;   // the budget is spent: "</think>" forced
+            w.c.forced = true;
+          } else {
+            // It ended its turn inside its thinking: as s1 does when thinking stops, the stop id is
+            // dropped and "</think>" appended, then the answer.
+            seqs.truncate(w.row, static_cast<int64_t>(seqs.tokens(w.row).size()) - 1);
+            needs_force[w1[j]] = true;
+          }
         }
       }
       // Phase 2: the answers.
@@ -206,7 +214,7 @@ Sampler lm_sampler(const lm::Model& model, const std::vector<std::vector<int64_t
         app2.push_back(force ? forced : std::vector<int64_t>());
         if (force) {
           w.c.appended_tokens += F;
-          w.c.forced = !req.cont[w.n].force_answer;  // a wait round out of budget or room (a forced round shows in its kind)
+          if (!w.think && !req.cont[w.n].force_answer) w.c.forced = true;  // no room left to think
         }
         w2.push_back(x);
       }

@@ -8,8 +8,9 @@
 // item's row back to its kept reasoning (SequenceBatch::truncate: the KV cache rolled back), append
 // encode(cue) and think with "</think>" as an extra stop id for at most think_tokens tokens (fewer when
 // the context would not hold the answer), then, in a second call on the same cache, the answer: after
-// a generated "</think>" as is, else after the forced "</think>" + encode("\n"). The answer gets up to
-// max_new_tokens tokens. Release drops the batches.
+// a generated "</think>" as is; after "</think>" + encode("\n") appended when the thinking ran out of
+// budget (Completion::forced) or ended the turn with a stop id (which is dropped; s1 appends the
+// delimiter when thinking stops). The answer gets up to max_new_tokens tokens. Release drops the batches.
 #pragma once
 #include <cstdint>
 #include <functional>

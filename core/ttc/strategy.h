@@ -34,7 +34,7 @@ struct Completion {
   // Continuations only (SampleRequest::Mode::Continue; 0 / false / "" otherwise):
   int64_t kept_tokens = 0;        // response tokens kept from the earlier rounds (the reasoning continued from)
   int64_t appended_tokens = 0;    // cue and forced tokens passed through the model, not generated
-  bool forced = false;            // "</think>" was forced: the thinking budget ran out
+  bool forced = false;            // "</think>" was forced: the thinking budget (or the context) ran out
   std::string prefix;             // the kept reasoning as text (`text` starts with it)
 };
 
@@ -54,7 +54,8 @@ struct Continuation {
 //             response (the whole response, a final stop id dropped, when there is none): the answer is
 //             dropped, the reasoning kept (its KV cache rolled back to it, not recomputed). Then per
 //             cont[i]: wait = append the cue, think for at most think_tokens new tokens (until
-//             "</think>"; when they run out "</think>\n" is forced), then answer; force_answer = append
+//             "</think>"; when they run out "</think>\n" is forced; a stop id ending the turn inside the
+//             thinking is dropped and "</think>\n" appended), then answer; force_answer = append
 //             "</think>\n" and answer. Returns one completion per item (the whole response as text).
 //   Release:  drops every kept sequence; `items` is empty and nothing is returned.
 struct SampleRequest {

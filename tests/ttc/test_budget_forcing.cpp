@@ -373,6 +373,33 @@ TEST(BudgetForcingLm, ContinuesFromTheKeptReasoningWithTheCacheReused) {
   EXPECT_EQ(passed, c.appended_tokens + c.tokens - 1);
   EXPECT_LT(passed, static_cast<int64_t>(prompts[0].size() + kept.size()) + c.appended_tokens + c.tokens);
 
+  // A turn ended inside the thinking (a stop id before "</think>"): the stop id is dropped and
+  // "</think>\n" appended, then the answer (s1 appends the delimiter when thinking stops).
+  size_t q = 0;
+  while (q < ph1.ids.size() && (ph1.ids[q] == think_end || std::count(pass.begin(), pass.end(), ph1.ids[q]) > 0 ||
+                                std::count(ph1.ids.begin(), ph1.ids.begin() + q, ph1.ids[q]) > 0))
+    ++q;
+  ASSERT_LT(q, ph1.ids.size()) << "no token of the continuation can serve as a stop id";
+  {
+    const int64_t stop = ph1.ids[q];
+    LmSamplerOptions o2 = opt;
+    o2.stop_ids = {stop};
+    auto sample2 = lm_sampler(m, prompts, dec, o2, enc);
+    EXPECT_EQ(sample2({0}, keep)[0][0].text, dec(pass));  // round 0 never met the stop id
+    const Completion e = sample2({0}, cont)[0][0];
+    const std::vector<int64_t> thought(ph1.ids.begin(), ph1.ids.begin() + q), delim = {think_end, 11};
+    lm::GenerationConfig g2 = g;
+    g2.stop_ids = {stop};
+    const auto answer = lm::generate(m, {cat(cat(cat(cat(prompts[0], kept), cue), thought), delim)}, g2)[0];
+    std::vector<int64_t> body = answer.ids;
+    if (answer.finish_reason == "stop_id") body.pop_back();
+    EXPECT_EQ(e.text, dec(cat(cat(cat(cat(kept, cue), thought), delim), body)));
+    EXPECT_EQ(e.thinking_tokens, static_cast<int64_t>(q));
+    EXPECT_EQ(e.tokens, static_cast<int64_t>(q) + 1 + answer.generated_tokens);
+    EXPECT_EQ(e.appended_tokens, 4);
+    EXPECT_FALSE(e.forced);
+  }
+
   // Not kept: refused. A release drops the sequences.
   SampleRequest no_cont;
   no_cont.mode = SampleRequest::Mode::Continue;
