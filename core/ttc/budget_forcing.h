@@ -8,7 +8,8 @@
 //             model thinks on (SampleRequest Continue, kind "wait"), for at most the budget left:
 //               left = thinking_token_budget − Σ thinking tokens of the earlier rounds (round 0 included).
 //             When the new thinking reaches `left` without "</think>", "</think>\n" is forced and the
-//             model answers (s1's cap). With nothing left, an item whose response never closed its
+//             model answers (s1's cap); when it ends its turn inside the thinking, the stop id is
+//             dropped and "</think>\n" appended (s1 appends the delimiter when thinking stops). With nothing left, an item whose response never closed its
 //             thinking gets "</think>\n" forced at once (kind "forced"); one that did keeps its answer.
 //   final:    the last round's answer and P(DE) (c if DE else 1 − c; 0.5 when unparsed).
 //
