@@ -1,8 +1,11 @@
 // perturbscope-cli ttc: calibration-guided test-time compute on the stored TTC-validation items.
 // A policy (model folder [+ adapter], or a stored sft/grpo run) answers each item greedily; the
-// strategies (greedy, sc = self-consistency) run uniformly, selectively below --tau, or over a tau
-// sweep; each point reports F1 / Brier / ECE with bootstrap CIs and generated tokens per item.
-// The run (kind "ttc") stores one prediction per item with every round's completions.
+// strategies (greedy, sc = self-consistency, bf = budget forcing) run uniformly, selectively below
+// --tau, or over a tau sweep; each point reports F1 / Brier / ECE with bootstrap CIs and generated
+// tokens per item. Budget forcing's greedy pass is its round 0, so with bf the greedy answers come
+// from it (one greedy pass in all). The run (kind "ttc") stores one prediction per item with every
+// round's completions: bf's outcome when bf ran, else sc's, else greedy's; the other strategies'
+// outcomes of the item go to details_json under "outcomes".
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +25,7 @@
 #include "train/policy.h"
 #include "train/recorder.h"
 #include "train/task_data.h"
+#include "ttc/budget_forcing.h"
 #include "ttc/greedy.h"
 #include "ttc/lm_sampler.h"
 #include "ttc/selective.h"
@@ -44,7 +48,7 @@ std::vector<std::string> split_list(const std::string& s) {
 }
 
 store::Prediction to_prediction(const data::Item& it, const std::string& prompt, const ttc::TtcOutcome& o,
-                                const std::string& strategy, double tau) {
+                                const std::string& strategy, double tau, const json& others) {
   store::Prediction p;
   p.item_key = train::item_key(it);
   p.cell_line = it.cell_line;
@@ -63,6 +67,7 @@ store::Prediction to_prediction(const data::Item& it, const std::string& prompt,
   d["strategy"] = strategy;
   d["tau"] = std::isfinite(tau) ? json(tau) : json(nullptr);
   d["confidence"] = o.answer.ok() ? json(o.answer.confidence) : json(nullptr);
+  if (!others.empty()) d["outcomes"] = others;
   p.details_json = d.dump();
   return p;
 }
@@ -75,10 +80,13 @@ int cmd_ttc(const Argv& argv) {
              {"adapter", true, "PEFT LoRA adapter folder"},
              {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)"},
              {"run", true, "a stored sft/grpo run: its model, adapter and prompt settings"},
-             {"strategies", true, "comma-separated: greedy, sc (default greedy,sc)"},
+             {"strategies", true, "comma-separated: greedy, sc, bf (default greedy,sc)"},
              {"k", true, "self-consistency samples per item (default 8)"},
              {"vote", true, "self-consistency vote: weighted | majority | mean (default weighted)"},
              {"tau", true, "selective: extra compute only for items whose greedy confidence is below TAU in [0, 1]"},
+             {"bf-rounds", true, "budget forcing: \"Wait\" rounds after the greedy pass, at most (default 2)"},
+             {"bf-budget", true, "budget forcing: thinking tokens per item over all rounds (default 256)"},
+             {"bf-cue", true, "budget forcing: the text appended to the kept reasoning (default \"Wait,\")"},
              {"tau-sweep", false, "selective at tau = 0, 0.05, ..., 1 (the Pareto frontier), uniform points included"},
              {"n", true, "the first N TTC-validation items only"},
              {"temperature", true, "sampling temperature of the extra samples (default 1)"},
@@ -94,8 +102,8 @@ int cmd_ttc(const Argv& argv) {
              {"no-store", false, "do not store the run"},
              {"json", false, "print one JSON object"}});
   if (args.has("help")) {
-    std::printf("usage: perturbscope-cli ttc (--run ID | --model DIR [--adapter DIR]) [--strategies greedy,sc] [--k 8] "
-                "[--tau T | --tau-sweep] [--n N] [--json]\n%s",
+    std::printf("usage: perturbscope-cli ttc (--run ID | --model DIR [--adapter DIR]) [--strategies greedy,sc,bf] [--k 8] "
+                "[--bf-rounds R] [--bf-budget T] [--tau T | --tau-sweep] [--n N] [--json]\n%s",
                 args.help().c_str());
     return 0;
   }
@@ -105,7 +113,8 @@ int cmd_ttc(const Argv& argv) {
   const std::vector<std::string> strategies = split_list(args.get("strategies", "greedy,sc"));
   if (strategies.empty()) throw UsageError("ttc: --strategies is empty");
   for (const auto& s : strategies)
-    if (s != "greedy" && s != "sc") throw UsageError("ttc: unknown strategy '" + s + "' in --strategies (greedy, sc)");
+    if (s != "greedy" && s != "sc" && s != "bf")
+      throw UsageError("ttc: unknown strategy '" + s + "' in --strategies (greedy, sc, bf)");
   const long k = args.get_int("k", 8);
   if (k < 1 || k > 1024) throw UsageError("ttc: --k must be in [1, 1024], got " + std::to_string(k));
   ttc::Vote vote;
@@ -119,6 +128,15 @@ int cmd_ttc(const Argv& argv) {
     tau = args.get_double("tau", 0);
     if (!(tau >= 0 && tau <= 1)) throw UsageError("ttc: --tau must be in [0, 1], got " + args.get("tau"));
   }
+  ttc::BudgetForcingConfig bfc;
+  bfc.max_rounds = args.get_int("bf-rounds", 2);
+  if (bfc.max_rounds < 1 || bfc.max_rounds > 1000)
+    throw UsageError("ttc: --bf-rounds must be in [1, 1000], got " + args.get("bf-rounds"));
+  bfc.thinking_token_budget = args.get_int("bf-budget", 256);
+  if (bfc.thinking_token_budget < 1 || bfc.thinking_token_budget > (1 << 20))
+    throw UsageError("ttc: --bf-budget must be in [1, 1048576], got " + args.get("bf-budget"));
+  bfc.cue = args.get("bf-cue", "Wait,");
+  if (bfc.cue.empty()) throw UsageError("ttc: --bf-cue must not be empty");
   const long n = args.get_int("n", 0);
   if (n < 0) throw UsageError("ttc: --n must be >= 1");
   const long seed = args.get_int("seed", 1);
@@ -165,6 +183,11 @@ int cmd_ttc(const Argv& argv) {
   auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
   so.stop_ids = policy.stop_ids;
   so.vocab_limit = policy.tok.vocab_size();
+  if (auto te = policy.tok.token_id("</think>")) so.think_end_id = *te;
+  const bool want_bf = std::find(strategies.begin(), strategies.end(), "bf") != strategies.end();
+  if (want_bf && so.think_end_id < 0)
+    throw Error(model_dir + ": the tokenizer has no \"</think>\" token, which budget forcing (bf) needs");
+  bfc.group_size = so.batch_rows;
   if (auto pad = policy.tok.token_id("<|endoftext|>")) so.pad_id = *pad;
 
   std::vector<ttc::ScoredPoint> points;
@@ -197,6 +220,8 @@ int cmd_ttc(const Argv& argv) {
                    {"seed", seed}, {"strategies", strategies}, {"k", k}, {"vote", ttc::to_string(vote)},
                    {"tau", std::isfinite(tau) ? json(tau) : json(nullptr)}, {"tau_sweep", args.has("tau-sweep")},
                    {"temperature", so.temperature}, {"top_p", so.top_p}, {"max_new_tokens", so.max_new_tokens},
+                   {"bf", {{"max_rounds", bfc.max_rounds}, {"thinking_token_budget", bfc.thinking_token_budget},
+                           {"cue", bfc.cue}}},
                    {"prompt", pc.to_json()}, {"data", dc.to_json()}};
       if (args.has("run")) conf["source_run"] = args.get_int("run", 0);
       rec = std::make_unique<train::Recorder>(*st, "ttc", "ttc " + args.get("strategies", "greedy,sc"), conf);
@@ -205,14 +230,17 @@ int cmd_ttc(const Argv& argv) {
     try {
       lm::Decoder dec = [&](const std::vector<int64_t>& x) { return policy.decode(x, /*skip_special=*/false); };
       // Counts generation calls for the progress line; cancellable between calls.
-      ttc::Sampler base = ttc::lm_sampler(*policy.model, ids, dec, so);
+      ttc::Encoder enc = [&](const std::string& text) { return policy.encode(text); };
+      ttc::Sampler base = ttc::lm_sampler(*policy.model, ids, dec, so, enc);
       int64_t calls = 0;
       ttc::Sampler sample = [&](const std::vector<size_t>& its, const ttc::SampleRequest& req) {
         ctx.check_cancelled();
-        ctx.report(0.1 + 0.8 * std::min(1.0, calls / (1.0 + strategies.size())),
-                   "round " + std::to_string(req.round) + ": " + std::to_string(its.size()) + " items x " +
-                       std::to_string(req.k));
-        ++calls;
+        if (req.mode != ttc::SampleRequest::Mode::Release) {
+          ctx.report(0.1 + 0.8 * std::min(1.0, calls / (1.0 + strategies.size())),
+                     "round " + std::to_string(req.round) + ": " + std::to_string(its.size()) + " items x " +
+                         std::to_string(req.k));
+          ++calls;
+        }
         return base(its, req);
       };
       std::vector<size_t> all(items.size());
@@ -222,43 +250,74 @@ int cmd_ttc(const Argv& argv) {
       mo.seed = static_cast<uint64_t>(seed);
       const bool want_greedy = std::find(strategies.begin(), strategies.end(), "greedy") != strategies.end();
       const bool want_sc = std::find(strategies.begin(), strategies.end(), "sc") != strategies.end();
+      // Budget forcing first: its round 0 is the greedy pass (uniform: tau 1; the sweep recomposes
+      // every tau from that run, continued_at_tau).
+      std::vector<ttc::TtcOutcome> bf;
+      if (want_bf) {
+        ttc::BudgetForcingConfig c = bfc;
+        c.tau = std::isfinite(tau) ? tau : 1.0;
+        bf = ttc::BudgetForcing(c).run(all, sample);
+      }
       // Greedy answers are needed unless only uniform self-consistency is asked for.
-      const bool need_greedy = want_greedy || !want_sc || std::isfinite(tau) || args.has("tau-sweep");
-      const auto greedy = need_greedy ? ttc::Greedy().run(all, sample) : std::vector<ttc::TtcOutcome>();
+      const bool need_greedy = want_greedy || want_bf || !want_sc || std::isfinite(tau) || args.has("tau-sweep");
+      std::vector<ttc::TtcOutcome> greedy;
+      if (want_bf) {
+        for (const auto& o : bf) greedy.push_back(ttc::outcome_of_single(o.rounds.at(0)));
+      } else if (need_greedy) {
+        greedy = ttc::Greedy().run(all, sample);
+      }
       auto sc = std::make_shared<ttc::SelfConsistency>(k, vote);
-      std::vector<ttc::TtcOutcome> stored = greedy;
+      std::vector<ttc::TtcOutcome> stored = greedy, sc_out;
       std::string stored_name = "greedy";
       double stored_tau = NAN;
       if (args.has("tau-sweep")) {
         std::vector<std::pair<std::string, std::vector<ttc::TtcOutcome>>> uniform;
         if (want_sc) uniform.emplace_back("sc", sc->run(all, sample));
+        if (want_bf) uniform.emplace_back("bf", bf);
         points = ttc::tau_sweep(greedy, uniform, ttc::default_taus(), labels, groups, mo);
         if (want_sc) {  // tau = 1: every item's greedy and extra rounds, from which any tau recomposes
-          for (size_t i = 0; i < all.size(); ++i) stored[i] = ttc::compose_selective(greedy[i], uniform[0].second[i], 1.0);
+          sc_out.resize(all.size());
+          for (size_t i = 0; i < all.size(); ++i) sc_out[i] = ttc::compose_selective(greedy[i], uniform[0].second[i], 1.0);
+          stored = sc_out;
           stored_name = "selective-sc";
           stored_tau = 1.0;
         }
+        if (want_bf) {  // bf ran at tau 1: its rounds hold every tau's
+          stored = bf;
+          stored_name = "selective-bf";
+          stored_tau = 1.0;
+        }
       } else {
-        if (want_greedy || !want_sc || std::isfinite(tau))
+        if (want_greedy || !(want_sc || want_bf) || std::isfinite(tau))
           points.push_back(ttc::score("greedy", false, NAN, greedy, labels, groups, mo));
         if (want_sc) {
           if (std::isfinite(tau)) {
-            stored = ttc::Selective(sc, tau).extend(all, greedy, sample);
-            points.push_back(ttc::score("sc", true, tau, stored, labels, groups, mo));
+            sc_out = ttc::Selective(sc, tau).extend(all, greedy, sample);
+            points.push_back(ttc::score("sc", true, tau, sc_out, labels, groups, mo));
             stored_name = "selective-sc";
-            stored_tau = tau;
           } else {
-            stored = sc->run(all, sample);
-            points.push_back(ttc::score("sc", false, NAN, stored, labels, groups, mo));
+            sc_out = sc->run(all, sample);
+            points.push_back(ttc::score("sc", false, NAN, sc_out, labels, groups, mo));
             stored_name = "sc";
           }
+          stored = sc_out;
+          stored_tau = tau;
+        }
+        if (want_bf) {
+          points.push_back(ttc::score("bf", std::isfinite(tau), tau, bf, labels, groups, mo));
+          stored = bf;
+          stored_name = std::isfinite(tau) ? "selective-bf" : "bf";
+          stored_tau = tau;
         }
         ttc::mark_pareto(points);
       }
       if (rec) {
         std::vector<store::Prediction> preds;
-        for (size_t i = 0; i < items.size(); ++i)
-          preds.push_back(to_prediction(items[i], prompts[i], stored[i], stored_name, stored_tau));
+        for (size_t i = 0; i < items.size(); ++i) {
+          json others = json::object();  // the other strategies' outcomes of this item
+          if (want_bf && !sc_out.empty()) others["sc"] = sc_out[i].to_json();
+          preds.push_back(to_prediction(items[i], prompts[i], stored[i], stored_name, stored_tau, others));
+        }
         rec->store().add_predictions(run_id, preds);
         json s = {{"strategies", json::array()}, {"stored_strategy", stored_name},
                   {"stored_tau", std::isfinite(stored_tau) ? json(stored_tau) : json(nullptr)},

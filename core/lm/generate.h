@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,5 +57,61 @@ struct GenerationStats {
 std::vector<Generation> generate(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                  const GenerationConfig& config, const Decoder& decode = {},
                                  GenerationStats* stats = nullptr);
+
+// Sequences that keep their KV cache between generation calls: the continuation budget forcing
+// needs (ttc/budget_forcing.h). Generate, cut a row back to a kept prefix, append tokens (a cue,
+// a forced "</think>") and continue sampling, without passing the kept prefix through the model again.
+//
+//   SequenceBatch s(model, prompts);
+//   auto g = s.extend({0, 1}, {}, cfg);   // from the prompts: one prefill, then decoding (as generate())
+//   s.truncate(0, n);                     // row 0 back to its first n tokens: the cache rolled back to them
+//   s.extend({0}, {cue_ids}, cfg);        // passes only cue_ids through the model, then samples on
+//
+// Dimension legend: B rows, T slots (the cache's capacity), KV heads, d head_dim.
+// Each row is a token sequence: its first cached(row) tokens have their keys/values in the cache, the
+// rest are pending (the prompt before the first call; after a call, the last generated token, which
+// generate() never feeds either). One KVCache [B, KV, T, d] holds all rows; row b's i-th token sits in
+// slot_b(i), increasing in i but not contiguous: the slots a truncation dropped, and the slots of the
+// steps a row sat out (not listed, or finished), are holes (key_mask 0) that no query attends to.
+// Row b's i-th token gets RoPE position i (left padding and holes get none, as in generate()), so its
+// logits are those of generate() on the same token sequence, up to float rounding (tested).
+class SequenceBatch {
+ public:
+  // prompts [B], each non-empty with ids in the vocabulary (ps::Error naming the row otherwise).
+  // Nothing passes through the model until extend(). The model must outlive the batch.
+  SequenceBatch(const Model& model, std::vector<std::vector<int64_t>> prompts);
+
+  int64_t rows() const { return static_cast<int64_t>(tokens_.size()); }
+  const std::vector<int64_t>& tokens(int64_t row) const;  // the row's whole sequence: prompt + kept + generated
+  int64_t cached(int64_t row) const;                       // how many of its tokens the cache holds
+  int64_t slots_used() const;                              // the cache's filled slots (holes included)
+
+  // Cuts `row` back to its first `keep` tokens, 1 <= keep <= tokens(row).size(): the cached slots
+  // past them become holes (the next extend() reuses the space past every row's last kept slot).
+  void truncate(int64_t row, int64_t keep);
+
+  // For each listed row (distinct): appends append[i] (none when `append` is empty), passes the
+  // row's pending tokens and the appended ones through the model in one batched forward, then
+  // samples up to max_new_tokens[i] tokens (empty: cfg.max_new_tokens for every row) with cfg's
+  // sampling, stop ids and stop strings, as generate() does. A listed row needs at least one token to
+  // pass (pending or appended): the logits of a row's last cached token are not kept.
+  // Rows not listed are untouched. Returns one Generation per listed row, in `rows` order:
+  // prompt_ids = the row's sequence before sampling (appended tokens included), ids = the sampled ones.
+  // stats: prefill_tokens = tokens passed before sampling (pending + appended, over the listed rows).
+  // ps::Error when a row's sequence would pass max_position_embeddings or an id is outside the vocabulary.
+  std::vector<Generation> extend(const std::vector<int64_t>& rows, const std::vector<std::vector<int64_t>>& append,
+                                 const GenerationConfig& cfg, const std::vector<int64_t>& max_new_tokens = {},
+                                 const Decoder& decode = {}, GenerationStats* stats = nullptr);
+
+  // Keeps only `rows` (renumbered 0, 1, ... in that order); their cache rows are copied, not recomputed.
+  void retain(const std::vector<int64_t>& rows);
+
+ private:
+  const Model& model_;
+  std::vector<std::vector<int64_t>> tokens_;  // [B] sequences
+  std::vector<std::vector<int64_t>> slots_;   // [B] slot of each cached token (size = cached(row))
+  std::unique_ptr<KVCache> cache_;            // created by the first extend()
+  void check_row(int64_t row) const;
+};
 
 }  // namespace ps::lm

@@ -3,6 +3,9 @@
 //   key_mask: [B, capacity], 1 where a slot holds a real token, 0 for left padding.
 // Slots are filled left to right; a forward pass over L new tokens writes slots
 // [length, length + L) in every layer, then advance(L) moves the end.
+// Continuation (lm::SequenceBatch, generate.h): mask_slots() turns a row's slots into holes (key_mask 0,
+// never attended to again), rollback() moves the end back over slots no row uses, reserve() grows the
+// capacity by copying what is cached, select_rows() keeps some rows. None of them recomputes anything.
 #pragma once
 #include <utility>
 #include <vector>
@@ -31,6 +34,17 @@ class KVCache {
   std::pair<at::Tensor, at::Tensor> append(int64_t layer, const at::Tensor& k, const at::Tensor& v);
   void advance(int64_t L) { length_ += L; }
   void reset();
+
+  // Marks slots [from, to) of `row` as holes: key_mask 0, so no later query attends to them.
+  // ps::Error when the range is outside [0, length].
+  void mask_slots(int64_t row, int64_t from, int64_t to);
+  // Moves the end back to `length` (<= length()); the slots from there on are free and unmasked.
+  // The caller guarantees no row needs them (their contents are overwritten by the next append).
+  void rollback(int64_t length);
+  // Grows the capacity to at least `capacity` slots: new tensors, the filled slots copied over.
+  void reserve(int64_t capacity);
+  // Keeps only `rows` (indices into the current rows, in that order): [B', n_kv_heads, capacity, head_dim].
+  void select_rows(const std::vector<int64_t>& rows);
 
  private:
   int64_t batch_, capacity_, length_ = 0;

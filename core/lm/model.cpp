@@ -1,5 +1,6 @@
 #include "lm/model.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -215,6 +216,7 @@ void Model::save(const std::string& dir) const {
 at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KVCache* cache,
                           const at::Tensor& attention_mask, const ForwardOptions& opt) const {
   const int64_t B = ids.size(0), L = ids.size(1);
+  forwarded_->fetch_add(B * L);
   at::Tensor ids_d = ids.to(device_, at::kLong);
   at::Tensor mask_d = attention_mask.defined() ? attention_mask.to(device_) : attention_mask;
 
@@ -223,7 +225,10 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   const int64_t offset = cache ? cache->length() : 0;
   // With a cache, positions are < offset + L (HF's cumsum(mask) − 1 never exceeds the slot index), which
   // sizes the RoPE table without a device sync; without one, the table reads the positions' maximum.
-  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_, cache ? offset + L : -1);  // [B, 1, L, d]
+  // A continued cache (SequenceBatch) can hold holes, so its slots may run past the last position:
+  // the table is capped at max_position_embeddings (SequenceBatch checks positions against it).
+  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_,
+                                 cache ? std::min(offset + L, config_.max_position_embeddings) : -1);  // [B, 1, L, d]
 
   at::Tensor key_mask = mask_d;
   bool has_padding = mask_d.defined();

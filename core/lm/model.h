@@ -4,6 +4,7 @@
 //                    x = h + SwiGLU(RMSNorm_post(h))
 //   logits = lm_head(RMSNorm_final(x))                     [B, L, vocab]   (lm_head = embed_tokens when tied)
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -67,6 +68,10 @@ class Model {
   KVCache make_cache(int64_t batch, int64_t capacity) const {
     return KVCache(config_, batch, capacity, device_, dtype_);
   }
+  // Instrumentation: token positions passed through forward() since load (B·L per call, padding
+  // and masked rows included): what tests read to prove a KV cache was reused, not recomputed.
+  // Shared by copies of this Model (not by clone()); thread-safe.
+  int64_t forwarded_positions() const { return forwarded_->load(); }
 
   // A deep copy (fresh storage for every weight, no autograd history): the frozen reference
   // policy of full fine-tuning, or a snapshot. Adapters are not copied.
@@ -94,6 +99,7 @@ class Model {
   ModelWeights w_;
   Rope rope_;
   std::shared_ptr<LoraAdapter> adapter_;
+  std::shared_ptr<std::atomic<int64_t>> forwarded_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 // The Hugging Face name of a projection, e.g. ("q_proj", 3) -> "model.layers.3.self_attn.q_proj.weight".

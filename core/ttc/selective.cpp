@@ -14,8 +14,21 @@ void check_tau(double tau) {
 
 bool selected(const TtcOutcome& greedy, double tau) { return selection_confidence(greedy) < tau; }
 
+TtcOutcome continued_at_tau(const TtcOutcome& o, double tau) {
+  TtcOutcome out;
+  for (const auto& r : o.rounds) {
+    if (r.completions.empty()) throw Error("ttc: a round without completions");
+    out.rounds.push_back(r);
+    out.answer = r.parsed[0];
+    out.p_de = out.answer.ok() ? out.answer.p_de() : 0.5;
+    if ((out.answer.ok() ? out.answer.confidence : 0.0) >= tau) break;
+  }
+  return out;
+}
+
 TtcOutcome compose_selective(const TtcOutcome& greedy, const TtcOutcome& inner, double tau) {
   if (!selected(greedy, tau)) return greedy;
+  if (!inner.rounds.empty() && inner.rounds[0].kind == "greedy") return continued_at_tau(inner, tau);
   TtcOutcome o;
   o.answer = inner.answer;
   o.p_de = inner.p_de;
@@ -29,8 +42,15 @@ Selective::Selective(std::shared_ptr<const Strategy> inner, double tau) : inner_
   check_tau(tau);
 }
 
+std::vector<TtcOutcome> Strategy::run_selective(const std::vector<size_t>& items, double tau,
+                                                const Sampler& sample) const {
+  check_tau(tau);
+  return Selective(std::shared_ptr<const Strategy>(this, [](const Strategy*) {}), tau)
+      .extend(items, Greedy().run(items, sample), sample);
+}
+
 std::vector<TtcOutcome> Selective::run(const std::vector<size_t>& items, const Sampler& sample) const {
-  return extend(items, Greedy().run(items, sample), sample);
+  return inner_->run_selective(items, tau_, sample);
 }
 
 std::vector<TtcOutcome> Selective::extend(const std::vector<size_t>& items, std::vector<TtcOutcome> out,

@@ -29,16 +29,32 @@ nlohmann::json TtcOutcome::to_json() const {
     for (size_t k = 0; k < r.completions.size(); ++k) {
       const auto& c = r.completions[k];
       const auto& p = r.parsed[k];
-      cs.push_back({{"text", c.text},
-                    {"tokens", c.tokens},
-                    {"finish_reason", c.finish_reason},
-                    {"parse_failure", p.ok() ? "" : prompt::to_string(p.failure)},
-                    {"de", p.ok() ? nlohmann::json(p.de) : nlohmann::json(nullptr)},
-                    {"confidence", p.ok() ? nlohmann::json(p.confidence) : nlohmann::json(nullptr)}});
+      nlohmann::json cj = {{"text", c.text},
+                           {"tokens", c.tokens},
+                           {"finish_reason", c.finish_reason},
+                           {"parse_failure", p.ok() ? "" : prompt::to_string(p.failure)},
+                           {"de", p.ok() ? nlohmann::json(p.de) : nlohmann::json(nullptr)},
+                           {"confidence", p.ok() ? nlohmann::json(p.confidence) : nlohmann::json(nullptr)},
+                           {"thinking_tokens", c.thinking_tokens}};
+      if (r.kind == "wait" || r.kind == "forced") {
+        cj["kept_tokens"] = c.kept_tokens;
+        cj["appended_tokens"] = c.appended_tokens;
+        cj["forced"] = c.forced;
+      }
+      cs.push_back(std::move(cj));
     }
     rs.push_back({{"kind", r.kind}, {"tokens", r.tokens()}, {"completions", cs}});
   }
-  return {{"rounds", rs}, {"tokens_per_round", round_tokens()}, {"total_tokens", total_tokens()}};
+  std::vector<int64_t> thinking;
+  for (const auto& r : rounds) {
+    int64_t t = 0;
+    for (const auto& c : r.completions) t += c.thinking_tokens;
+    thinking.push_back(t);
+  }
+  return {{"rounds", rs},
+          {"tokens_per_round", round_tokens()},
+          {"thinking_tokens_per_round", thinking},
+          {"total_tokens", total_tokens()}};
 }
 
 prompt::ParsedAnswer parse_completion(const Completion& c) {

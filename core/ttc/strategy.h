@@ -24,27 +24,58 @@ namespace ps::ttc {
 
 // One generated completion.
 struct Completion {
-  std::string text;               // decoded, stop id removed (what parse_answer reads)
-  int64_t tokens = 0;             // generated tokens, a final stop id included
+  std::string text;               // decoded, stop id removed (what parse_answer reads); for a continuation,
+                                  // the whole response: the kept reasoning, the cue, the new tokens
+  int64_t tokens = 0;             // generated tokens, a final stop id included (appended ones not)
   std::string finish_reason;      // "stop_id" | "stop_string" | "length"
+  // Thinking tokens generated in this completion before its "</think>" (all of them when it never
+  // closed its thinking): what budget forcing's budget counts. Samplers that know "</think>" fill it.
+  int64_t thinking_tokens = 0;
+  // Continuations only (SampleRequest::Mode::Continue; 0 / false / "" otherwise):
+  int64_t kept_tokens = 0;        // response tokens kept from the earlier rounds (the reasoning continued from)
+  int64_t appended_tokens = 0;    // cue and forced tokens passed through the model, not generated
+  bool forced = false;            // "</think>" was forced: the thinking budget (or the context) ran out
+  std::string prefix;             // the kept reasoning as text (`text` starts with it)
+};
+
+// Budget forcing's continuation of one item (budget_forcing.h).
+struct Continuation {
+  bool force_answer = false;   // false: "wait" (think more, then answer); true: answer now
+  std::string cue = "Wait,";   // wait: appended after the kept reasoning
+  int64_t think_tokens = 0;    // wait: at most this many new thinking tokens (>= 1); then "</think>" is forced
 };
 
 // A generation request of one round: K completions per item, greedy (temperature 0, then
 // K must be 1) or sampled. `round` numbers the rounds of an item from 0 (seeds differ by round).
+// Budget forcing adds stateful modes (greedy, K = 1 only):
+//   Keep:     as a greedy request, and the sampler keeps each item's sequence (prompt + completion)
+//             with its KV cache for Continue requests, replacing whatever it kept before.
+//   Continue: each item's kept sequence is cut back to just before the first "</think>" of its
+//             response (the whole response, a final stop id dropped, when there is none): the answer is
+//             dropped, the reasoning kept (its KV cache rolled back to it, not recomputed). Then per
+//             cont[i]: wait = append the cue, think for at most think_tokens new tokens (until
+//             "</think>"; when they run out "</think>\n" is forced; a stop id ending the turn inside the
+//             thinking is dropped and "</think>\n" appended), then answer; force_answer = append
+//             "</think>\n" and answer. Returns one completion per item (the whole response as text).
+//   Release:  drops every kept sequence; `items` is empty and nothing is returned.
 struct SampleRequest {
   int64_t k = 1;
   bool greedy = true;
   int64_t round = 0;
+  enum class Mode { Fresh, Keep, Continue, Release };
+  Mode mode = Mode::Fresh;
+  std::vector<Continuation> cont;  // Continue: one per item
 };
 
-// items: indices into the caller's prompt list [N]; returns [N][K] completions in that order.
-// Must throw ps::Error (never return short) on failure.
+// items: indices into the caller's prompt list [N]; returns [N][K] completions in that order
+// ([0] for Release). Must throw ps::Error (never return short) on failure, also for a mode it does
+// not support.
 using Sampler = std::function<std::vector<std::vector<Completion>>(const std::vector<size_t>& items,
                                                                    const SampleRequest& request)>;
 
 // One round of an item: its K completions and their parsed answers.
 struct Round {
-  std::string kind;                          // "greedy" | "sample"
+  std::string kind;                          // "greedy" | "sample" | "wait" | "forced" (budget forcing)
   std::vector<Completion> completions;       // [K]
   std::vector<prompt::ParsedAnswer> parsed;  // [K]
   int64_t tokens() const;                    // sum of completions' tokens
@@ -58,7 +89,8 @@ struct TtcOutcome {
   int64_t total_tokens() const;  // sum over rounds
   std::vector<int64_t> round_tokens() const;
   // {"rounds": [{"kind", "tokens", "completions": [{"text", "tokens", "finish_reason", "parse_failure",
-  //   "de", "confidence"}]}], "tokens_per_round": [...], "total_tokens"}
+  //   "de", "confidence", "thinking_tokens"[, "kept_tokens", "appended_tokens", "forced"] (continuations)}]}],
+  //  "tokens_per_round": [...], "thinking_tokens_per_round": [...], "total_tokens"}
   nlohmann::json to_json() const;
 };
 
@@ -74,6 +106,11 @@ class Strategy {
   virtual std::string name() const = 0;
   // Outcomes of `items` (indices into the caller's prompts), in that order.
   virtual std::vector<TtcOutcome> run(const std::vector<size_t>& items, const Sampler& sample) const = 0;
+  // Selective allocation at tau (selective.h): a greedy pass over every item, extra compute only for
+  // the items whose greedy confidence is below tau. Default: Greedy, then run() on the selected items
+  // (defined in selective.cpp); budget forcing overrides it, its greedy pass being its round 0.
+  virtual std::vector<TtcOutcome> run_selective(const std::vector<size_t>& items, double tau,
+                                                const Sampler& sample) const;
 };
 
 // Confidence of an outcome's final answer for selection: c of its parsed answer, 0 when unparsed

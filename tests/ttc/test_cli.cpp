@@ -8,6 +8,7 @@
 
 #include "data_cli/cli_run.h"
 #include "lm/config.h"
+#include "lm/tokenizer/bpe_trainer.h"
 #include "lm/model.h"
 #include "metrics/paired.h"
 #include "scratch.h"
@@ -43,9 +44,24 @@ TEST(TtcCli, BadInputIsRefused) {
   r = cli("ttc --model /nonexistent --k 0 --no-store");
   EXPECT_EQ(r.code, 2) << r.all();
   EXPECT_TRUE(contains(r.err, "--k must be")) << r.all();
-  r = cli("ttc --model /nonexistent --strategies greedy,bf --no-store");
+  r = cli("ttc --model /nonexistent --strategies greedy,bfx --no-store");
   EXPECT_EQ(r.code, 2) << r.all();
-  EXPECT_TRUE(contains(r.err, "unknown strategy 'bf'")) << r.all();
+  EXPECT_TRUE(contains(r.err, "unknown strategy 'bfx'")) << r.all();
+  r = cli("ttc --model /nonexistent --strategies bf --tau -0.1 --no-store");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "--tau must be in [0, 1]")) << r.all();
+  r = cli("ttc --model /nonexistent --strategies bf --bf-rounds 0 --no-store");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "--bf-rounds must be in [1,")) << r.all();
+  r = cli("ttc --model /nonexistent --strategies bf --bf-budget 0 --no-store");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "--bf-budget must be in [1,")) << r.all();
+  r = cli("ttc --model /nonexistent --strategies bf --bf-budget x --no-store");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "--bf-budget")) << r.all();
+  r = cli("ttc --model /nonexistent --strategies bf --bf-cue '' --no-store");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "--bf-cue")) << r.all();
   r = cli("ttc --model /nonexistent --tau 0.5 --tau-sweep --no-store");
   EXPECT_EQ(r.code, 2) << r.all();
   // A model folder without its tokenizer.
@@ -54,6 +70,19 @@ TEST(TtcCli, BadInputIsRefused) {
   r = cli("ttc --model " + model.string() + " --no-store");
   EXPECT_EQ(r.code, 1) << r.all();
   EXPECT_TRUE(contains(r.err, "no tokenizer.json")) << r.all();
+  // A tokenizer without "</think>": budget forcing cannot cut back to the reasoning.
+  const fs::path no_think = dir / "no_think";
+  ps::lm::Model::init_random(ps::lm::tiny_qwen3_config(384), 1).save(no_think.string());
+  {
+    ps::tokenizer::BpeTrainerOptions opt;
+    opt.num_merges = 20;
+    opt.non_special_tokens = {};
+    ps::tokenizer::save_tokenizer_json(ps::tokenizer::train_bpe({"hello world hello world"}, opt),
+                                       (no_think / "tokenizer.json").string());
+  }
+  r = cli("ttc --model " + no_think.string() + " --strategies greedy,bf --no-store");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, "no \"</think>\" token")) << r.all();
   // A run without a model, a run of the wrong kind, no such run.
   {
     ps::store::Store st(store);
@@ -184,4 +213,81 @@ TEST(TtcCli, TauSweepOnTinyPolicyStoresTheRun) {
     total += p.tokens;
   }
   EXPECT_NEAR(total / 4, g + sc, 1e-12);
+}
+
+// Budget forcing end to end on the tiny random policy: its answers never parse, so every item gets
+// "Wait" rounds until the thinking budget (8) is spent: round 0 thinks 6 tokens without closing, round
+// 1 may think 8 − 6 = 2 more, then "</think>" is forced and the answer generated; round 2 has no budget
+// left and an answer stands, so it does not run.
+TEST(TtcCli, BudgetForcingSweepStoresEveryRound) {
+  if (!ps::locate_data()) GTEST_SKIP() << "data mirror not found";
+  const fs::path dir = ps::test::scratch_dir("ttc_bf_e2e");
+  const fs::path model = dir / "policy";
+  ps::test::tiny_tokenizer(model);
+  ps::lm::Model::init_random(ps::lm::tiny_qwen3_config(384), 1).save(model.string());
+  const std::string store = (dir / "s.db").string();
+  auto r = cli("ttc --model " + model.string() +
+               " --n 4 --k 2 --strategies greedy,sc,bf --tau-sweep --max-new-tokens 6 --bf-rounds 3 --bf-budget 8"
+               " --bootstrap 20 --json --store " + store);
+  ASSERT_EQ(r.code, 0) << r.all();
+  auto j = nlohmann::json::parse(r.out);
+  const auto& pts = j["strategies"];
+  ASSERT_EQ(pts.size(), 3u + 2u * 21u);  // greedy, sc, bf uniform; sc and bf at 21 taus
+  EXPECT_EQ(pts[0]["name"], "greedy");
+  EXPECT_EQ(pts[2]["name"], "bf");
+  EXPECT_EQ(pts[2]["selective"], false);
+  for (const char* key : {"name", "selective", "tau", "n", "f1", "f1_ci", "brier", "ece", "tokens_per_item"})
+    EXPECT_TRUE(pts[2].contains(key)) << key;
+  const double g = pts[0]["tokens_per_item"].get<double>(), bf = pts[2]["tokens_per_item"].get<double>();
+  EXPECT_GT(bf, g);
+  const auto& bf0 = pts[3 + 21];  // bf at tau 0
+  const auto& bf1 = pts[3 + 41];  // bf at tau 1
+  EXPECT_EQ(bf0["name"], "bf");
+  EXPECT_EQ(bf0["selective"], true);
+  EXPECT_NEAR(bf0["tau"].get<double>(), 0.0, 1e-12);
+  EXPECT_NEAR(bf0["tokens_per_item"].get<double>(), g, 1e-12);
+  EXPECT_NEAR(bf1["tokens_per_item"].get<double>(), bf, 1e-12);
+  EXPECT_EQ(bf1["n_selected"], 4);
+  ps::store::Store st(store);
+  const auto preds = st.predictions(j["run_id"].get<int64_t>());
+  ASSERT_EQ(preds.size(), 4u);
+  double total = 0;
+  for (const auto& p : preds) {
+    auto d = nlohmann::json::parse(p.details_json);
+    EXPECT_EQ(d["strategy"], "selective-bf");
+    const auto& rounds = d["rounds"];
+    ASSERT_GE(rounds.size(), 2u);
+    EXPECT_EQ(rounds[0]["kind"], "greedy");
+    EXPECT_EQ(p.ttc_round, static_cast<int>(rounds.size()));
+    int64_t sum = 0, thinking = 0;
+    for (size_t k = 0; k < rounds.size(); ++k) {
+      const auto& c = rounds[k]["completions"][0];
+      EXPECT_EQ(d["tokens_per_round"][k].get<int64_t>(), c["tokens"].get<int64_t>());
+      sum += c["tokens"].get<int64_t>();
+      thinking += c["thinking_tokens"].get<int64_t>();
+      if (k == 0) continue;
+      EXPECT_EQ(rounds[k]["kind"], "wait");
+      // The continued response starts with the original reasoning (all of round 0: it never closed).
+      const std::string t0 = rounds[0]["completions"][0]["text"], tk = c["text"];
+      const std::string reasoning = t0.substr(0, t0.find("</think>"));
+      EXPECT_EQ(tk.rfind(reasoning, 0), 0u) << tk;
+      EXPECT_GE(c["kept_tokens"].get<int64_t>(), 1);
+      EXPECT_GE(c["appended_tokens"].get<int64_t>(), 1);  // the cue (and any forced "</think>")
+    }
+    EXPECT_LE(thinking, 8);
+    EXPECT_EQ(p.tokens, sum);
+    EXPECT_EQ(d["total_tokens"].get<int64_t>(), sum);
+    EXPECT_TRUE(d["outcomes"].contains("sc"));
+    total += p.tokens;
+  }
+  EXPECT_NEAR(total / 4, bf, 1e-12);
+  // Selective at one tau: greedy and bf points only.
+  r = cli("ttc --model " + model.string() +
+          " --n 3 --strategies bf --tau 0.5 --max-new-tokens 6 --bf-budget 8 --bootstrap 10 --json --no-store");
+  ASSERT_EQ(r.code, 0) << r.all();
+  j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["strategies"].size(), 2u);
+  EXPECT_EQ(j["strategies"][1]["name"], "bf");
+  EXPECT_EQ(j["strategies"][1]["selective"], true);
+  EXPECT_GT(j["strategies"][1]["tokens_per_item"].get<double>(), j["strategies"][0]["tokens_per_item"].get<double>());
 }
