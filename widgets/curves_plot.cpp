@@ -11,18 +11,6 @@
 
 namespace ps::gui {
 
-namespace {
-
-void style_axis(QCPAxis* axis) {
-  const QColor fg = plot_foreground();
-  axis->setBasePen(QPen(fg));
-  axis->setTickPen(QPen(fg));
-  axis->setSubTickPen(QPen(fg));
-  axis->setTickLabelColor(fg);
-  axis->setLabelColor(fg);
-  axis->grid()->setPen(QPen(QColor(fg.red(), fg.green(), fg.blue(), 40), 1, Qt::DotLine));
-}
-}  // namespace
 
 std::vector<CurvePanel> training_curve_panels() {
   return {{"loss", QCoreApplication::translate("ps::gui::TrainingCurves", "Loss")},
@@ -54,13 +42,7 @@ RunCurves training_curves(const ps::store::Store& store, int64_t run_id) {
 }
 
 void draw_training_curves(QCustomPlot* plot, const std::vector<RunCurves>& runs) {
-  plot->clearPlottables();
-  plot->clearItems();
-  plot->plotLayout()->clear();
-  plot->legend = nullptr;
-  clear_figure_groups(plot);
-  plot->setBackground(plot_background());
-  apply_locale(plot);
+  begin_figure(plot);
 
   // Row 0: the legend of the runs, across the top; row 1: the 2 x 2 panels.
   plot->legend = new QCPLegend;
@@ -86,7 +68,7 @@ void draw_training_curves(QCustomPlot* plot, const std::vector<RunCurves>& runs)
     auto* rect = new QCPAxisRect(plot);
     grid->addElement(int(p / 2), int(p % 2), rect);
     rect->setMarginGroup(QCP::msLeft | QCP::msRight, left_margins);
-    for (auto* axis : rect->axes()) style_axis(axis);
+    style_axes(rect);
     bool any = false;
     for (const auto& r : runs) {
       auto it = r.series.find(panels[p].metric);

@@ -3,6 +3,9 @@
 #include <QApplication>
 #include <qcustomplot.h>
 
+#include "number_format.h"
+#include "theme.h"
+
 namespace ps::gui {
 
 QFont figure_font(int px, bool bold) {
@@ -44,6 +47,40 @@ void apply_figure_fonts(QCustomPlot* plot) {
 void clear_figure_groups(QCustomPlot* plot) {
   for (auto* g : plot->findChildren<QCPMarginGroup*>(QString(), Qt::FindDirectChildrenOnly)) delete g;
   for (auto* g : plot->findChildren<QCPBarsGroup*>(QString(), Qt::FindDirectChildrenOnly)) delete g;
+}
+
+void begin_figure(QCustomPlot* plot) {
+  plot->clearPlottables();
+  plot->clearItems();
+  plot->plotLayout()->clear();  // also deletes a legend that lived in it or in an inset
+  plot->legend = nullptr;
+  clear_figure_groups(plot);
+  plot->setBackground(plot_background());
+  apply_locale(plot);  // ticks, legend and captions: one decimal separator
+}
+
+void style_axes(QCPAxisRect* rect) {
+  const QColor fg = plot_foreground();
+  for (QCPAxis* axis : rect->axes()) {
+    axis->setBasePen(QPen(fg));
+    axis->setTickPen(QPen(fg));
+    axis->setSubTickPen(QPen(fg));
+    axis->setTickLabelColor(fg);
+    axis->setLabelColor(fg);
+    axis->grid()->setPen(QPen(QColor(fg.red(), fg.green(), fg.blue(), 40), 1, Qt::DotLine));
+  }
+}
+
+QCPLegend* add_inset_legend(QCustomPlot* plot, QCPAxisRect* rect, Qt::Alignment where) {
+  plot->legend = new QCPLegend;
+  rect->insetLayout()->addElement(plot->legend, where);
+  plot->legend->setLayer("legend");
+  plot->legend->setVisible(true);
+  const QColor bg = plot_background();
+  plot->legend->setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220));
+  plot->legend->setTextColor(plot_foreground());
+  plot->legend->setBorderPen(QPen(QColor(128, 128, 128, 120)));
+  return plot->legend;
 }
 
 }  // namespace ps::gui

@@ -8,6 +8,8 @@
 #include <QFont>
 
 class QCustomPlot;
+class QCPAxisRect;
+class QCPLegend;
 class QGraphicsScene;
 
 namespace ps::gui {
@@ -30,5 +32,16 @@ void apply_figure_fonts(QCustomPlot* plot);
 // QObject children of the plot and would pile up over rebuilds). Call after clearing the
 // plottables and the layout.
 void clear_figure_groups(QCustomPlot* plot);
+
+// Starts a figure on `plot` from nothing: plottables, items, layout (and the legend in it),
+// margin/bar groups cleared; the theme's background and the locale's number format set.
+void begin_figure(QCustomPlot* plot);
+
+// The theme's pens and colours on every axis of `rect` (dotted faint grid).
+void style_axes(QCPAxisRect* rect);
+
+// A themed legend (translucent background, faint border) in `rect`'s inset at `where`, made
+// plot->legend and returned.
+QCPLegend* add_inset_legend(QCustomPlot* plot, QCPAxisRect* rect, Qt::Alignment where);
 
 }  // namespace ps::gui

@@ -55,31 +55,12 @@ std::vector<ParetoPoint> pareto_points(const std::string& summary_json, const st
 }
 
 void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points) {
-  plot->clearPlottables();
-  plot->clearItems();
-  plot->plotLayout()->clear();
-  plot->legend = nullptr;
-  clear_figure_groups(plot);
-  plot->setBackground(plot_background());
-  apply_locale(plot);
+  begin_figure(plot);
   auto* rect = new QCPAxisRect(plot);
   plot->plotLayout()->addElement(0, 0, rect);
-  plot->legend = new QCPLegend;
-  rect->insetLayout()->addElement(plot->legend, Qt::AlignBottom | Qt::AlignRight);
-  plot->legend->setLayer("legend");
-  plot->legend->setVisible(true);
-  const QColor fg = plot_foreground(), bg = plot_background();
-  plot->legend->setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220));
-  plot->legend->setTextColor(fg);
-  plot->legend->setBorderPen(QPen(QColor(128, 128, 128, 120)));
-  for (auto* axis : rect->axes()) {
-    axis->setBasePen(QPen(fg));
-    axis->setTickPen(QPen(fg));
-    axis->setSubTickPen(QPen(fg));
-    axis->setTickLabelColor(fg);
-    axis->setLabelColor(fg);
-    axis->grid()->setPen(QPen(QColor(fg.red(), fg.green(), fg.blue(), 40), 1, Qt::DotLine));
-  }
+  add_inset_legend(plot, rect, Qt::AlignBottom | Qt::AlignRight);
+  style_axes(rect);
+  const QColor bg = plot_background();
   QCPAxis* x = rect->axis(QCPAxis::atBottom);
   QCPAxis* y = rect->axis(QCPAxis::atLeft);
   x->setLabel(QCoreApplication::translate("ps::gui::ParetoPlot", "Mean generated tokens per item"));

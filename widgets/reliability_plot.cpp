@@ -10,26 +10,9 @@
 
 namespace ps::gui {
 
-namespace {
-
-void style_axis(QCPAxis* axis) {
-  const QColor fg = plot_foreground();
-  axis->setBasePen(QPen(fg));
-  axis->setTickPen(QPen(fg));
-  axis->setSubTickPen(QPen(fg));
-  axis->setTickLabelColor(fg);
-  axis->setLabelColor(fg);
-  axis->grid()->setPen(QPen(QColor(fg.red(), fg.green(), fg.blue(), 40), 1, Qt::DotLine));
-}
-
-}  // namespace
 
 void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& curves) {
-  plot->clearPlottables();
-  plot->clearItems();
-  plot->plotLayout()->clear();  // also deletes the legend that lived in an inset
-  plot->legend = nullptr;
-  clear_figure_groups(plot);
+  begin_figure(plot);
   auto* main_rect = new QCPAxisRect(plot);
   auto* hist_rect = new QCPAxisRect(plot);
   plot->plotLayout()->addElement(0, 0, main_rect);
@@ -46,19 +29,8 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
   hist_rect->axis(QCPAxis::atBottom)
       ->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Mean predicted probability of DE"));
   hist_rect->axis(QCPAxis::atLeft)->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Pairs"));
-  plot->legend = new QCPLegend;
-  main_rect->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignLeft);
-  plot->legend->setLayer("legend");
-  plot->legend->setVisible(true);
-
-  plot->setBackground(plot_background());
-  apply_locale(plot);  // ticks, legend and caption: one decimal separator
-  for (auto* rect : {main_rect, hist_rect})
-    for (auto* axis : rect->axes()) style_axis(axis);
-  const QColor bg = plot_background();
-  plot->legend->setBrush(QColor(bg.red(), bg.green(), bg.blue(), 220));
-  plot->legend->setTextColor(plot_foreground());
-  plot->legend->setBorderPen(QPen(QColor(128, 128, 128, 120)));
+  add_inset_legend(plot, main_rect, Qt::AlignTop | Qt::AlignLeft);
+  for (auto* rect : {main_rect, hist_rect}) style_axes(rect);
 
   QCPAxis* x = main_rect->axis(QCPAxis::atBottom);
   QCPAxis* y = main_rect->axis(QCPAxis::atLeft);
