@@ -12,6 +12,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "lm/safetensors.h"
 
@@ -73,6 +74,7 @@ void save_train_checkpoint(const std::string& dir, const NamedParams& params, to
     lm::NamedTensors named;
     for (const auto& [n, t] : params) named.emplace_back(n, t.detach().to(at::kCPU).contiguous());
     lm::save_safetensors((tmp / "weights.safetensors").string(), named);
+    crash_point("checkpoint.write");
     torch::serialize::OutputArchive archive;
     optim.save(archive);
     archive.save_to((tmp / "optimizer.pt").string());
@@ -91,9 +93,14 @@ void save_train_checkpoint(const std::string& dir, const NamedParams& params, to
   }
   for (const char* f : {"weights.safetensors", "optimizer.pt", "state.json"}) fsync_path(tmp / f);
   fsync_path(tmp);
-  fs::remove_all(old, ec);
-  if (fs::exists(final_dir)) fs::rename(final_dir, old, ec);
-  if (ec) throw Error(where(dir, 0, "cannot move the previous checkpoint aside: " + ec.message()));
+  // <dir>.old is the only checkpoint when an earlier save was killed between the two renames
+  // below: it is dropped only once <dir> is there to take its place.
+  if (fs::exists(final_dir)) {
+    fs::remove_all(old, ec);
+    if (!ec) fs::rename(final_dir, old, ec);
+    if (ec) throw Error(where(dir, 0, "cannot move the previous checkpoint aside: " + ec.message()));
+  }
+  crash_point("checkpoint.swap");
   fs::rename(tmp, final_dir, ec);
   if (ec) throw Error(where(dir, 0, "cannot put the new checkpoint in place: " + ec.message()));
   fsync_path(final_dir.parent_path());

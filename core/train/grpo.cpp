@@ -13,6 +13,7 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "lm/logprobs.h"
 #include "lm/lora.h"
@@ -393,6 +394,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
           grad_norm = torch::nn::utils::clip_grad_norm_(tensors, cfg.optim.max_grad_norm > 0 ? cfg.optim.max_grad_norm : 1e30);
           finite = std::isfinite(grad_norm);
         }
+        crash_point("train.step");
         if (finite) {
           optim.step();
           if (finetune != "lora") model.refresh_derived();

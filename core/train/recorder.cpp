@@ -21,6 +21,7 @@ Recorder::Recorder(store::Store& st, int64_t run_id, int64_t resume_step) : st_(
   if (!st.get_run(run_id)) throw Error(st.path() + ": no run with id " + std::to_string(run_id));
   st.reopen_run(run_id);
   st.delete_metrics_after(run_id, resume_step);
+  st.delete_predictions(run_id);  // the final evaluation is redone
 }
 
 std::string Recorder::run_dir() const { return (fs::path(runs_root(st_)) / std::to_string(run_)).string(); }

@@ -14,6 +14,7 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "lm/logprobs.h"
 #include "lm/lora.h"
@@ -226,11 +227,16 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                  {"teacher/wrong", double(res.teacher.wrong)}, {"teacher/unparseable", double(res.teacher.unparseable)},
                  {"teacher/failed", double(res.teacher.failed)}});
     if (resume_run_id > 0) {
-      // The teacher run made by the first attempt (its config names this run).
-      for (const auto& r : st.list_runs())
-        if (r.kind == "teacher" && nlohmann::json::parse(r.config_json).value("sft_run_id", int64_t{0}) == res.run_id)
-          res.teacher_run_id = r.id;
-    } else {
+      // The teacher run made by an earlier attempt (its config names this run), when that attempt
+      // finished recording it; a teacher run it left unfinished (killed while writing it) is
+      // dropped and recorded again below.
+      for (const auto& r : st.list_runs()) {
+        if (r.kind != "teacher" || nlohmann::json::parse(r.config_json).value("sft_run_id", int64_t{0}) != res.run_id) continue;
+        if (r.status == store::RunStatus::Finished && !res.teacher_run_id) res.teacher_run_id = r.id;
+        else st.delete_run(r.id);
+      }
+    }
+    if (!res.teacher_run_id) {
       // The teacher's traces, browsable with `perturbscope-cli traces show`: a run of kind "teacher".
       Recorder trec(st, "teacher", cfg.name + " teacher (" + cfg.teacher.kind + ")",
                     {{"teacher", cfg.teacher.to_json()}, {"sft_run_id", res.run_id}, {"prompt", cfg.prompt.to_json()}});
@@ -378,6 +384,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                                                 : torch::nn::utils::clip_grad_norm_(tensors, 1e30);
         finite = std::isfinite(grad_norm);
       }
+      crash_point("train.step");
       if (finite) {
         optim.step();
         if (cfg.finetune != "lora") model->refresh_derived();
