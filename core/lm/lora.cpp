@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/model.h"
 
 namespace fs = std::filesystem;
@@ -139,11 +140,7 @@ void LoraAdapter::save(const std::string& dir) const {
       {"inference_mode", false},
   };
   const fs::path cfg = fs::path(dir) / "adapter_config.json";
-  {
-    std::ofstream out(cfg);
-    out << j.dump(2) << "\n";
-    if (!out) throw Error(where(cfg.string(), 0, "write failed"));
-  }
+  ps::write_file_atomic(cfg.string(), j.dump(2) + "\n");
   save_safetensors((fs::path(dir) / "adapter_model.safetensors").string(), named_parameters());
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -247,9 +248,17 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
   h.append((8 - h.size() % 8) % 8, ' ');
 
   std::string tmp = path + ".tmp";
+  // A failed write (disk full, file-size limit, read-only folder) names the path and the OS's
+  // reason and leaves neither the temporary file nor a truncated file under `path`.
+  auto failed = [&](const char* what) {
+    const int err = errno;
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return Error(where(path, 0, std::string(what) + ": " + std::strerror(err)));
+  };
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(where(path, 0, "cannot write"));
+    if (!out) throw failed("cannot write");
     uint8_t len[8];
     uint64_t n = h.size();
     for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
@@ -257,7 +266,10 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
     out.write(h.data(), static_cast<std::streamsize>(h.size()));
     for (const auto& [name, t] : sorted)
       out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
-    if (!out) throw Error(where(path, 0, "write failed"));
+    out.flush();
+    if (!out) throw failed("write failed");
+    out.close();
+    if (!out) throw failed("write failed");
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);

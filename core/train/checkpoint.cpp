@@ -14,6 +14,7 @@
 
 #include "common/crash_point.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/safetensors.h"
 
 namespace fs = std::filesystem;
@@ -31,20 +32,6 @@ void fsync_path(const fs::path& p) {
 }
 
 }  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw Error(where(tmp, 0, "write failed (disk full or read-only?)"));
-  }
-  fsync_path(tmp);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw Error(where(path, 0, "cannot replace: " + ec.message()));
-}
 
 bool has_train_checkpoint(const std::string& dir) {
   return fs::exists(fs::path(dir) / "state.json") || fs::exists(fs::path(dir + ".old") / "state.json");
@@ -78,12 +65,7 @@ void save_train_checkpoint(const std::string& dir, const NamedParams& params, to
     torch::serialize::OutputArchive archive;
     optim.save(archive);
     archive.save_to((tmp / "optimizer.pt").string());
-    {
-      std::ofstream out(tmp / "state.json");
-      out << state.dump(1);
-      out.flush();
-      if (!out) throw Error(where((tmp / "state.json").string(), 0, "write failed (disk full?)"));
-    }
+    ps::write_file_atomic((tmp / "state.json").string(), state.dump(1));
   } catch (const c10::Error& e) {
     fs::remove_all(tmp, ec);
     throw Error(where(tmp.string(), 0, std::string("cannot write checkpoint: ") + e.what_without_backtrace()));

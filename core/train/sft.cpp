@@ -16,6 +16,7 @@
 
 #include "common/crash_point.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/logprobs.h"
 #include "lm/lora.h"
 #include "lm/tokenizer/bpe_trainer.h"
@@ -102,7 +103,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     // --- items, evidence, teacher traces ------------------------------------------------
     auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.08);
     ctx.check_cancelled();
-    write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
+    ps::write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
     ctx.report(0.08, "teacher traces");
     const auto teacher_items = td->sample_train(cfg.data.teacher_items, cfg.data.positive_rate, cfg.seed + 17);
     const auto teacher_ev = td->evidence(teacher_items);
@@ -322,6 +323,8 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
       step = state->value("step", 0);
       micro = state->value("micro", 0);
       res.skipped_steps = state->value("skipped_steps", 0);
+      // The last step's loss (null when it was skipped): a resume after the last step runs no step.
+      if (state->contains("final_loss")) res.final_loss = (*state)["final_loss"].is_number() ? (*state)["final_loss"].get<double>() : NAN;
       trained = state->value("trained", false);
       if (state->contains("rng")) set_cpu_rng_state((*state)["rng"]);
       if (cfg.finetune != "lora") model->refresh_derived();
@@ -330,6 +333,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     auto save_ckpt = [&](bool done) {
       save_train_checkpoint(ckdir, params, optim,
                             {{"step", step}, {"micro", micro}, {"skipped_steps", res.skipped_steps}, {"trained", done},
+                             {"final_loss", num(res.final_loss)},
                              {"rng", cpu_rng_state()}});
     };
 
@@ -427,7 +431,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                       fs::copy_options::overwrite_existing);
       }
       if (!fs::exists(fs::path(model_dir) / "tokenizer.json"))
-        write_file_atomic((fs::path(model_dir) / "tokenizer.json").string(), [&] {
+        ps::write_file_atomic((fs::path(model_dir) / "tokenizer.json").string(), [&] {
           std::ifstream in(tok->source());
           return std::string(std::istreambuf_iterator<char>(in), {});
         }());

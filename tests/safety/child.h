@@ -2,13 +2,18 @@
 // extra environment, stdout/stderr to files, an optional SIGKILL after a delay, and per-child
 // limits applied between fork and exec (a file-size limit with SIGXFSZ ignored).
 #pragma once
+#include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -42,7 +47,18 @@ struct ChildOptions {
   double kill_after_s = -1;                // >= 0: SIGKILL after this long (if still running)
   double timeout_s = 300;                  // SIGKILL after this long in any case (reported as a failure)
   long file_size_limit = -1;               // >= 0: RLIMIT_FSIZE in bytes, SIGXFSZ ignored (writes fail with EFBIG)
+  // Folders made read-only for the child only: a private mount namespace (unshare) in which each
+  // is bind-mounted onto itself read-only. Writes fail with EROFS, for root too.
+  std::vector<std::string> read_only;
+  // Drops CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from the child's bounding set, so
+  // that file modes bind root as they bind anyone (chmod a-w then means read-only).
+  bool drop_file_capabilities = false;
 };
+
+// Exit code of a child whose setup (namespace, mount, capabilities) failed; its stderr starts with
+// kSetupFailed and says which call failed and why.
+constexpr int kSetupFailedExit = 126;
+constexpr const char* kSetupFailed = "PS_TEST_SETUP_FAILED";
 
 inline std::string slurp_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -87,6 +103,23 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
     if (!o || !e) ::_exit(127);
     ::dup2(fileno(o), 1);
     ::dup2(fileno(e), 2);
+    auto setup_failed = [](const char* what) {
+      const int err = errno;
+      ::dprintf(2, "%s: %s: %s\n", kSetupFailed, what, std::strerror(err));
+      ::_exit(kSetupFailedExit);
+    };
+    if (!opt.read_only.empty()) {
+      if (::unshare(CLONE_NEWNS) != 0) setup_failed("unshare(CLONE_NEWNS)");
+      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) setup_failed("mount --make-rprivate /");
+      for (const auto& p : opt.read_only) {
+        if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) setup_failed("mount --bind");
+        if (::mount(nullptr, p.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0)
+          setup_failed("mount -o remount,bind,ro");
+      }
+    }
+    if (opt.drop_file_capabilities)
+      for (int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER})
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) setup_failed("prctl(PR_CAPBSET_DROP)");
     if (opt.file_size_limit >= 0) {
       ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: a write past the limit fails with EFBIG
       rlimit rl{static_cast<rlim_t>(opt.file_size_limit), static_cast<rlim_t>(opt.file_size_limit)};

@@ -21,7 +21,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
+#include <thread>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +32,7 @@
 #include "common/paths.h"
 #include "safety/child.h"
 #include "safety/store_snapshot.h"
+#include "safety/tiny_jobs.h"
 #include "scratch.h"
 #include "store/store.h"
 
@@ -36,27 +40,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-json tiny_sft_config() {
-  return {
-      {"kind", "sft"},
-      {"name", "crash-sft"},
-      {"seed", 5},
-      {"data", {{"train_cell_lines", {"k562"}}, {"heldout_cell_line", ""}, {"teacher_items", 32}, {"eval_min_items", 12}}},
-      {"prompt",
-       {{"max_neighbours", 2}, {"max_go", 1}, {"max_pathways", 1}, {"max_channels", 1}, {"max_prompt_tokens", 160},
-        {"include_descriptions", false}, {"system_prompt", ""}, {"show_similarity", false}}},
-      {"teacher", {{"kind", "evidence"}}},
-      {"tokenizer", {{"merges", 120}}},
-      {"model",
-       {{"hidden_size", 32}, {"intermediate_size", 64}, {"num_layers", 2}, {"num_heads", 2}, {"num_kv_heads", 1},
-        {"head_dim", 16}, {"max_position_embeddings", 512}}},
-      {"finetune", "full"},
-      {"optim", {{"lr", 0.003}, {"weight_decay", 0.01}, {"schedule", "cosine"}, {"warmup_steps", 2}, {"max_grad_norm", 1.0}}},
-      {"train", {{"batch_size", 4}, {"max_steps", 6}, {"checkpoint_every", 2}, {"max_seq_len", 500}, {"threads", 1}}},
-      {"eval", {{"sets", {"val"}}, {"max_new_tokens", 12}, {"batch_size", 16}, {"bootstrap", 20}}},
-  };
-}
 
 json tiny_grpo_config(int64_t sft_run) {
   return {
@@ -67,7 +50,7 @@ json tiny_grpo_config(int64_t sft_run) {
       {"grpo",
        {{"num_generations", 2}, {"batch_completions", 4}, {"micro_batch", 4}, {"max_completion_length", 12},
         {"num_iterations", 1}, {"beta", 0.04}, {"learnability_filter", false}, {"pool_items", 8}, {"max_steps", 4},
-        {"checkpoint_every", 2}, {"log_samples", 2}, {"threads", 1}, {"positive_rate", -1}}},
+        {"checkpoint_every", 2}, {"log_samples", 2}, {"threads", 1}, {"positive_rate", "natural"}}},
       {"optim", {{"lr", 0.001}, {"schedule", "constant"}, {"max_grad_norm", 1.0}}},
       {"eval", {{"sets", {"val"}}, {"max_new_tokens", 12}, {"batch_size", 16}, {"bootstrap", 20}}},
   };
@@ -108,6 +91,7 @@ class CrashSafety : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     store_ = (dir_ / "store.sqlite").string();
+    mirror_ = ps::test::reduced_mirror(dir_).string();
   }
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);
@@ -132,18 +116,23 @@ class CrashSafety : public ::testing::Test {
     auto r = cli({job.command, "--config", job.config_path});
     EXPECT_TRUE(r.exited(0)) << r.describe();
     *seconds = r.seconds;
+    if (!r.exited(0)) return 0;
     return json::parse(r.out).at("run_id").get<int64_t>();
   }
 
   // 20 kills of `job`, each followed by a resume; compares everything with run `ref`.
-  void kill_and_resume(const Job& job, int64_t ref, double straight_s, uint64_t seed, int kills_wanted = 20);
+  void kill_and_resume(const Job& job, int64_t ref, const std::set<int64_t>& watch, double straight_s, uint64_t seed,
+                       int kills_wanted = 20);
 
   fs::path dir_;
   std::string store_;
   std::string log_;  // one line per attempt, printed at the end
+  std::mutex log_mu_;
+  std::string mirror_;  // a reduced data mirror (see SetUp)
 };
 
-void CrashSafety::kill_and_resume(const Job& job, int64_t ref, double straight_s, uint64_t seed, int kills_wanted) {
+void CrashSafety::kill_and_resume(const Job& job, int64_t ref, const std::set<int64_t>& watch, double straight_s, uint64_t seed,
+                                  int kills_wanted) {
   std::mt19937_64 rng(seed);
   auto uniform = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, std::max(lo, hi))(rng); };
   const auto ref_snap = ps::test::SqliteReader(store_).snapshot(ref);
@@ -151,11 +140,11 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, double straight_s
   ASSERT_EQ(ref_snap.status, "finished");
   ASSERT_FALSE(ref_snap.metrics.empty());
   ASSERT_FALSE(ref_snap.predictions.empty());
-  // Every other run of the store, as it was: nothing the kills do may change them.
+  // The uninterrupted runs, as they were: nothing the kills do may change them.
   std::map<int64_t, ps::test::RunSnapshot> others;
   {
     ps::test::SqliteReader db(store_);
-    for (const auto& r : db.rows("SELECT id FROM runs")) others[std::stoll(r[0])] = db.snapshot(std::stoll(r[0]));
+    for (int64_t id : watch) others[id] = db.snapshot(id);
   }
   auto is_eval = [&](const std::string& name) {
     for (const auto& p : job.eval_prefixes)
@@ -163,33 +152,43 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, double straight_s
     return false;
   };
 
-  int kills = 0, rounds = 0, finishes = 0;
+  // Rounds of 5 kills: each ends with an attempt that runs to the end (compared with the
+  // uninterrupted run), and the next round starts a new run, so kills fall early and late.
+  const int per_round = 5;
+  int kills = 0, rounds = 0, finishes = 0, kills_in_round = 0;
   std::map<std::string, int> by_site;
   int64_t run = 0;  // the run being killed and resumed (0: none yet in this round)
   for (int attempt = 0; kills < kills_wanted || run != 0; ++attempt) {
     ASSERT_LT(attempt, 4 * kills_wanted + 10) << "no progress";
-    // Where to kill this attempt, from what is left of the run.
+    // Where to kill this attempt, from what is left of the run (so that the kill happens).
     const fs::path run_dir = dir_ / "runs" / std::to_string(run);
     const int64_t done = run ? checkpoint_step(run_dir) : 0;
-    const int64_t left = std::max<int64_t>(1, job.steps - done);
+    const bool trained = run && checkpoint_done(run_dir);
+    const int64_t left = job.steps - done;
+    int64_t saves_left = 1;  // the final checkpoint, then one per checkpoint_every in (done, steps]
+    for (int64_t st = done + 1; st <= job.steps; ++st) saves_left += st % job.checkpoint_every == 0;
     ps::test::ChildOptions opt;
     std::string site;
-    if (kills < kills_wanted) {
-      switch (uniform(0, 4)) {
+    if (kills < kills_wanted && kills_in_round < per_round) {
+      int kind = static_cast<int>(uniform(0, 4));
+      if (trained || left <= 0) kind = kind % 2 ? 3 : 4;  // only the evaluation is left
+      switch (kind) {
         case 0:
           site = "train.step:" + std::to_string(uniform(1, left));
           break;
         case 1:
-          site = "checkpoint.write:" + std::to_string(uniform(1, (left + job.checkpoint_every - 1) / job.checkpoint_every + 1));
+          site = "checkpoint.write:" + std::to_string(uniform(1, saves_left));
           break;
         case 2:
-          site = "checkpoint.swap:" + std::to_string(uniform(1, (left + job.checkpoint_every - 1) / job.checkpoint_every + 1));
+          site = "checkpoint.swap:" + std::to_string(uniform(1, saves_left));
           break;
         case 3:
-          site = "store.write:" + std::to_string(uniform(1, left * job.store_writes_per_step + 3));
+          // SFT: teacher metrics, each step, the evaluation's metrics and predictions; GRPO: metrics
+          // and rollout samples of each step, the evaluation's.
+          site = "store.write:" + std::to_string(uniform(1, std::max<int64_t>(0, left) * job.store_writes_per_step + 2));
           break;
         default:
-          opt.kill_after_s = std::uniform_real_distribution<double>(0.05, 1.0)(rng) * straight_s;
+          opt.kill_after_s = std::uniform_real_distribution<double>(0.05, 0.6)(rng) * straight_s;
           site = "timed";
       }
       if (site != "timed") opt.env["PERTURBSCOPE_CRASH_AT"] = site;
@@ -203,12 +202,16 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, double straight_s
     std::snprintf(line, sizeof line, "%s attempt %d run %lld from step %lld, kill %s: %s after %.2f s\n", job.command.c_str(),
                   attempt, static_cast<long long>(run), static_cast<long long>(done), site.empty() ? "-" : site.c_str(),
                   r.signal ? "killed" : ("exit " + std::to_string(r.exit_code)).c_str(), r.seconds);
-    log_ += line;
+    {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      log_ += line;
+    }
 
     if (!run && newest_run(job.command) > newest_before) run = newest_run(job.command);  // created by this attempt
 
     if (r.signal == SIGKILL) {
       ++kills;
+      ++kills_in_round;
       ++by_site[site.substr(0, site.find(':'))];
       // The store opens, passes its integrity check, and shows the run as interrupted.
       try {
@@ -285,6 +288,7 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, double straight_s
       EXPECT_EQ(printed.at("run_id").get<int64_t>(), run);
       EXPECT_EQ(printed.at("steps").get<int64_t>(), job.steps);
       ++rounds;
+      kills_in_round = 0;
       run = 0;
     }
     // The runs that were there before are untouched.
@@ -299,33 +303,42 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, double straight_s
     if (HasFatalFailure()) return;
   }
   EXPECT_EQ(kills, kills_wanted);
-  EXPECT_GE(rounds, 1);
+  EXPECT_GE(rounds, kills_wanted / per_round);
   // Every kind of kill point was reached at least once.
   for (const char* s : {"train.step", "checkpoint.write", "checkpoint.swap", "store.write", "timed"})
     EXPECT_GT(by_site[s], 0) << "no kill at " << s;
-  // SFT and GRPO teacher runs: none left unfinished by a kill.
-  ps::test::SqliteReader db(store_);
-  EXPECT_TRUE(db.rows("SELECT id FROM runs WHERE kind='teacher' AND status!='finished'").empty());
+  // The SFT runs' teacher runs: none left unfinished by a kill, one per SFT run.
+  if (job.command == "sft") {
+    ps::test::SqliteReader db(store_);
+    EXPECT_TRUE(db.rows("SELECT id FROM runs WHERE kind='teacher' AND status!='finished'").empty());
+    EXPECT_EQ(db.rows("SELECT id FROM runs WHERE kind='teacher'").size(), db.rows("SELECT id FROM runs WHERE kind='sft'").size());
+  }
   std::printf("%s: %d kills, %d finished rounds\n", job.command.c_str(), kills, rounds);
 }
 
 TEST_F(CrashSafety, SftAndGrpoSurvive20KillsEachAndResumeToTheSameMetrics) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string sft_cfg = (dir_ / "sft.json").string();
-  std::ofstream(sft_cfg) << tiny_sft_config().dump(1);
+  std::ofstream(sft_cfg) << ps::test::tiny_sft_config(mirror_).dump(1);
+  const Job sft{"sft", sft_cfg, 6, 2, 1, {"val/"}};
   double sft_s = 0;
-  const int64_t sft_ref = straight({"sft", sft_cfg, 6, 2, 1, {"val/"}}, &sft_s);
+  const int64_t sft_ref = straight(sft, &sft_s);
   ASSERT_GT(sft_ref, 0);
 
   const std::string grpo_cfg = (dir_ / "grpo.json").string();
   std::ofstream(grpo_cfg) << tiny_grpo_config(sft_ref).dump(1);
+  const Job grpo{"grpo", grpo_cfg, 4, 2, 2, {"val/"}};
   double grpo_s = 0;
-  const int64_t grpo_ref = straight({"grpo", grpo_cfg, 4, 2, 2, {"val/"}}, &grpo_s);
+  const int64_t grpo_ref = straight(grpo, &grpo_s);
   ASSERT_GT(grpo_ref, 0);
   std::printf("uninterrupted: sft %.2f s, grpo %.2f s\n", sft_s, grpo_s);
 
-  kill_and_resume({"sft", sft_cfg, 6, 2, 1, {"val/"}}, sft_ref, sft_s, 20260611);
-  if (!HasFatalFailure()) kill_and_resume({"grpo", grpo_cfg, 4, 2, 2, {"val/"}}, grpo_ref, grpo_s, 20260612);
+  // Both jobs at once (one core each), in the same store, as a user running two trainings would.
+  std::set<int64_t> refs;
+  for (const auto& r : ps::test::SqliteReader(store_).rows("SELECT id FROM runs")) refs.insert(std::stoll(r[0]));
+  std::thread other([&] { kill_and_resume(grpo, grpo_ref, refs, grpo_s, 20260612); });
+  kill_and_resume(sft, sft_ref, refs, sft_s, 20260611);
+  other.join();
   std::printf("%s", log_.c_str());
   std::printf("crash-safety test: %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   if (HasFailure()) std::printf("scratch folder kept: %s\n", dir_.c_str());
