@@ -206,6 +206,7 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
   validate(c, cfg_path);
 
   const std::string st_path = (fs::path(dir) / "adapter_model.safetensors").string();
+  if (!fs::exists(st_path)) throw Error(where(dir, 0, "no adapter_model.safetensors in this adapter folder" + pickle_files_hint(dir)));
   SafetensorsFile file(st_path);
   auto a = std::make_shared<LoraAdapter>();
   a->config_ = c;

@@ -276,6 +276,23 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
   if (ec) throw Error(where(path, 0, "cannot move the written file into place: " + ec.message()));
 }
 
+std::string pickle_files_hint(const std::string& dir) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".pkl" || ext == ".pickle" || ext == ".ckpt")
+      found.push_back(e.path().filename().string());
+  }
+  if (found.empty()) return "";
+  std::sort(found.begin(), found.end());
+  std::string list;
+  for (size_t i = 0; i < found.size() && i < 3; ++i) list += (i ? ", " : "") + found[i];
+  if (found.size() > 3) list += ", ...";
+  return " (it holds " + list + ": pickle-based files are never loaded, since unpickling can run code; "
+         "convert the weights to safetensors, e.g. with save_pretrained(..., safe_serialization=True))";
+}
+
 Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
   const fs::path index = fs::path(dir) / "model.safetensors.index.json";
   const fs::path single = fs::path(dir) / "model.safetensors";
@@ -317,7 +334,7 @@ Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
     files_.push_back(std::make_unique<SafetensorsFile>(single.string()));
     for (const auto& e : files_[0]->entries()) where_[e.name] = files_[0].get();
   } else {
-    throw Error(where(dir, 0, "no model.safetensors or model.safetensors.index.json in this folder"));
+    throw Error(where(dir, 0, "no model.safetensors or model.safetensors.index.json in this folder" + pickle_files_hint(dir)));
   }
 }
 
