@@ -176,9 +176,9 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
   res.run_id = rec->run_id();
   res.run_dir = rec->run_dir();
   ckdir = (fs::path(res.run_dir) / "checkpoint").string();
-  fs::create_directories(res.run_dir);
 
   try {
+    create_run_dir(res.run_dir);
     auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.05);
     if (!sft_item_sets.empty() && fs::exists(sft_item_sets)) td->use_sets(ItemSets::from_json(read_json_file(sft_item_sets)));
     ps::write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());

@@ -14,6 +14,12 @@ std::string runs_root(const store::Store& st) {
   return p.string();
 }
 
+void create_run_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(where(dir, 0, "cannot create the run folder: " + ec.message()));
+}
+
 Recorder::Recorder(store::Store& st, const std::string& kind, const std::string& name, const nlohmann::json& config)
     : st_(st), run_(st.create_run(kind, name, config.dump())) {}
 

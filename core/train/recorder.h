@@ -43,5 +43,7 @@ class Recorder {
 
 // The runs folder beside a store file.
 std::string runs_root(const store::Store& st);
+// Creates a run's folder (and runs/); ps::Error naming it with the OS's reason when it cannot.
+void create_run_dir(const std::string& dir);
 
 }  // namespace ps::train

@@ -97,9 +97,9 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
   SftResult res;
   res.run_id = rec->run_id();
   res.run_dir = rec->run_dir();
-  fs::create_directories(res.run_dir);
   const std::string ckdir = (fs::path(res.run_dir) / "checkpoint").string();
   try {
+    create_run_dir(res.run_dir);
     // --- items, evidence, teacher traces ------------------------------------------------
     auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.08);
     ctx.check_cancelled();

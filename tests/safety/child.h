@@ -46,6 +46,9 @@ struct ChildOptions {
   std::vector<std::string> unset_env;      // removed from it
   double kill_after_s = -1;                // >= 0: SIGKILL after this long (if still running)
   double timeout_s = 300;                  // SIGKILL after this long in any case (reported as a failure)
+  // Non-empty: `signal_to_send` once the child's stderr holds this text (e.g. a progress line).
+  std::string signal_on_stderr;
+  int signal_to_send = SIGINT;
   long file_size_limit = -1;               // >= 0: RLIMIT_FSIZE in bytes, SIGXFSZ ignored (writes fail with EFBIG)
   // Folders made read-only for the child only: a private mount namespace (unshare) in which each
   // is bind-mounted onto itself read-only. Writes fail with EROFS, for root too.
@@ -130,9 +133,14 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
   }
   ChildResult r;
   int status = 0;
+  bool signalled = false;
   for (;;) {
     const pid_t w = ::waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
+    if (!signalled && !opt.signal_on_stderr.empty() && slurp_file(err_path).find(opt.signal_on_stderr) != std::string::npos) {
+      ::kill(pid, opt.signal_to_send);
+      signalled = true;
+    }
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if ((opt.kill_after_s >= 0 && el >= opt.kill_after_s) || el >= opt.timeout_s) {
       ::kill(pid, SIGKILL);

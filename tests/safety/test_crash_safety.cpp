@@ -345,3 +345,35 @@ TEST_F(CrashSafety, SftAndGrpoSurvive20KillsEachAndResumeToTheSameMetrics) {
 }
 
 }  // namespace
+
+// Ctrl-C (issue 15, fault 12, for the training commands): exit 130, the run recorded as
+// cancelled with its steps so far, and --resume finishes it with the uninterrupted run's metrics.
+TEST_F(CrashSafety, CtrlCCancelsTheRunAndResumeFinishesIt) {
+  const std::string cfg = (dir_ / "sft.json").string();
+  std::ofstream(cfg) << ps::test::tiny_sft_config(mirror_).dump(1);
+  double s = 0;
+  const int64_t ref = straight({"sft", cfg, 6, 2, 1, {"val/"}}, &s);
+  ASSERT_GT(ref, 0);
+  ps::test::ChildOptions ctrl_c;
+  ctrl_c.signal_on_stderr = "step 3/6";
+  auto r = cli({"sft", "--config", cfg}, ctrl_c);
+  ASSERT_TRUE(r.exited(130)) << r.describe();
+  const int64_t run = newest_run("sft");
+  ASSERT_GT(run, ref);
+  ps::test::SqliteReader db(store_);
+  const auto snap = db.snapshot(run);
+  EXPECT_EQ(snap.status, "cancelled");
+  EXPECT_TRUE(snap.metrics.count({"loss", 3})) << "the steps before Ctrl-C are recorded";
+  auto r2 = cli({"sft", "--resume", std::to_string(run)});
+  ASSERT_TRUE(r2.exited(0)) << r2.describe();
+  const auto done = db.snapshot(run);
+  const auto want = db.snapshot(ref);
+  EXPECT_EQ(done.status, "finished");
+  EXPECT_EQ(done.metrics, want.metrics);
+  EXPECT_EQ(done.predictions, want.predictions);
+  EXPECT_EQ(ps::test::comparable_summary(done.summary), ps::test::comparable_summary(want.summary));
+  // A finished run is not resumed again.
+  auto r3 = cli({"sft", "--resume", std::to_string(run)});
+  EXPECT_TRUE(r3.exited(1)) << r3.describe();
+  EXPECT_NE(r3.err.find("already finished"), std::string::npos) << r3.describe();
+}

@@ -16,6 +16,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -89,6 +90,7 @@ class StoreDisk : public ::testing::Test {
   // A failure as users should see it: exit 1, one clear message naming `path_part`.
   void expect_clear_failure(const ps::test::ChildResult& r, const std::string& path_part, const std::string& reason) {
     EXPECT_TRUE(r.exited(1)) << r.describe();
+    std::printf("what the user sees: %s", r.err.c_str());
     EXPECT_NE(r.err.find(path_part), std::string::npos) << "the error does not name " << path_part << "\n" << r.describe();
     EXPECT_NE(r.err.find(reason), std::string::npos) << "the error does not say '" << reason << "'\n" << r.describe();
     EXPECT_FALSE(mentions_internal_error(r.err + r.out)) << r.describe();
