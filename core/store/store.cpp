@@ -248,7 +248,19 @@ class Transaction {
 }  // namespace
 
 void Store::fail(const std::string& what) const {
-  throw Error(where(path_, 0, what + (db_ ? std::string(": ") + sqlite3_errmsg(db_) : std::string())));
+  const int last_errno = errno;  // the failed write(2), when SQLite's own record was reset by a rollback
+  std::string m = what;
+  if (db_) {
+    m += std::string(": ") + sqlite3_errmsg(db_);
+    // I/O failures: the OS's reason too ("disk I/O error" alone does not say the disk is full).
+    const int code = sqlite3_extended_errcode(db_) & 0xff;
+    int sys = sqlite3_system_errno(db_);
+    if (sys == 0 && (last_errno == ENOSPC || last_errno == EFBIG || last_errno == EDQUOT || last_errno == EROFS || last_errno == EIO))
+      sys = last_errno;
+    if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN || code == SQLITE_READONLY) && sys != 0)
+      m += std::string(" (") + std::strerror(sys) + ")";
+  }
+  throw Error(where(path_, 0, m));
 }
 
 sqlite3_stmt* Store::prepare(const char* sql) const {

@@ -172,7 +172,7 @@ TEST_F(StoreDisk, FullDiskUnderTheStoreIsAClearErrorAndTheStoreStaysSound) {
   ps::test::ChildOptions full;
   full.file_size_limit = 48 << 10;  // the write-ahead log outgrows it with the teacher's traces
   auto r = sft({"--config", config_}, full);
-  expect_clear_failure(r, store_, "disk");
+  expect_clear_failure(r, store_, "File too large");
   expect_others_untouched();
   // The run could not be marked failed (its store was full); the next open marks it interrupted.
   const int64_t run = newest_sft();
