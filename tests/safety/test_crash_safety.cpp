@@ -158,6 +158,8 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, const std::set<in
   // uninterrupted run), and the next round starts a new run, so kills fall early and late.
   const int per_round = 5;
   int kills = 0, rounds = 0, finishes = 0, kills_in_round = 0;
+  std::vector<int> kind_order = {0, 1, 2, 3, 4};
+  int kinds_used_block = -1;
   std::map<std::string, int> by_site;
   int64_t run = 0;  // the run being killed and resumed (0: none yet in this round)
   for (int attempt = 0; kills < kills_wanted || run != 0; ++attempt) {
@@ -172,7 +174,12 @@ void CrashSafety::kill_and_resume(const Job& job, int64_t ref, const std::set<in
     ps::test::ChildOptions opt;
     std::string site;
     if (kills < kills_wanted && kills_in_round < per_round) {
-      int kind = static_cast<int>(uniform(0, 4));
+      // Each block of 5 kills uses each kind of kill point once, in a seeded order.
+      if (kills % 5 == 0 && kinds_used_block != kills) {
+        std::shuffle(kind_order.begin(), kind_order.end(), rng);
+        kinds_used_block = kills;
+      }
+      int kind = kind_order[kills % 5];
       if (trained || left <= 0) kind = kind % 2 ? 3 : 4;  // only the evaluation is left
       switch (kind) {
         case 0:
