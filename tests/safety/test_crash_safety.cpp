@@ -358,13 +358,17 @@ TEST_F(CrashSafety, SftAndGrpoSurvive20KillsEachAndResumeToTheSameMetrics) {
 // Ctrl-C (issue 15, fault 12, for the training commands): exit 130, the run recorded as
 // cancelled with its steps so far, and --resume finishes it with the uninterrupted run's metrics.
 TEST_F(CrashSafety, CtrlCCancelsTheRunAndResumeFinishesIt) {
+  // Long enough (60 steps) for a throttled progress line (at most one a second) to show a step.
+  json c = ps::test::tiny_sft_config(mirror_);
+  c["train"]["max_steps"] = 60;
+  c["train"]["checkpoint_every"] = 10;
   const std::string cfg = (dir_ / "sft.json").string();
-  std::ofstream(cfg) << ps::test::tiny_sft_config(mirror_).dump(1);
+  std::ofstream(cfg) << c.dump(1);
   double s = 0;
-  const int64_t ref = straight({"sft", cfg, 6, 2, 1, {"val/"}}, &s);
+  const int64_t ref = straight({"sft", cfg, 60, 10, 1, {"val/"}}, &s);
   ASSERT_GT(ref, 0);
   ps::test::ChildOptions ctrl_c;
-  ctrl_c.signal_on_stderr = "items ready";  // progress lines are throttled: this one always comes
+  ctrl_c.signal_on_stderr = " step ";
   auto r = cli({"sft", "--config", cfg}, ctrl_c);
   ASSERT_TRUE(r.exited(130)) << r.describe();
   const int64_t run = newest_run("sft");
@@ -372,6 +376,8 @@ TEST_F(CrashSafety, CtrlCCancelsTheRunAndResumeFinishesIt) {
   ps::test::SqliteReader db(store_);
   const auto snap = db.snapshot(run);
   EXPECT_EQ(snap.status, "cancelled");
+  EXPECT_TRUE(snap.metrics.count({"loss", 1})) << "the steps before Ctrl-C are recorded";
+  EXPECT_FALSE(snap.metrics.count({"loss", 60})) << "Ctrl-C did not stop the training";
   auto r2 = cli({"sft", "--resume", std::to_string(run)});
   ASSERT_TRUE(r2.exited(0)) << r2.describe();
   const auto done = db.snapshot(run);
