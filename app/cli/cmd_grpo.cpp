@@ -114,6 +114,9 @@ int cmd_grpo(const Argv& argv) {
     if (!run) throw Error(store_path + ": no run with id " + args.get("resume"));
     if (run->kind != "grpo") throw Error("run " + args.get("resume") + " is a " + run->kind + " run, not grpo");
     if (run->status == store::RunStatus::Finished) throw Error("run " + args.get("resume") + " has already finished");
+    if (run->status == store::RunStatus::Running)
+      throw Error("run " + args.get("resume") + " is still running (process " + std::to_string(run->pid) +
+                  "); stop it before resuming it");
     cfg = train::GrpoConfig::from_json(json::parse(run->config_json), "run " + args.get("resume") + " config");
   }
   lm::keep_freed_memory_for_reuse();

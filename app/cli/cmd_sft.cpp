@@ -73,6 +73,9 @@ int cmd_sft(const Argv& argv) {
     if (!run) throw Error(store_path + ": no run with id " + std::to_string(resume));
     if (run->kind != "sft") throw Error("run " + std::to_string(resume) + " is a " + run->kind + " run, not sft");
     if (run->status == store::RunStatus::Finished) throw Error("run " + std::to_string(resume) + " has already finished");
+    if (run->status == store::RunStatus::Running)
+      throw Error("run " + std::to_string(resume) + " is still running (process " + std::to_string(run->pid) +
+                  "); stop it before resuming it");
     cfg = train::SftConfig::from_json(nlohmann::json::parse(run->config_json), "run " + std::to_string(resume) + " config");
   }
   lm::keep_freed_memory_for_reuse();

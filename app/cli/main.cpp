@@ -1,5 +1,6 @@
 // perturbscope-cli: every job of the workbench, headless.
 #include <cstdio>
+#include <filesystem>
 #include <exception>
 #include <string>
 #include <vector>
@@ -89,6 +90,10 @@ int main(int argc, char** argv) {
       return 1;
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "perturbscope-cli %s: error: out of memory\n", c.name);
+      return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
+      // A full disk, a read-only or missing folder: the OS's reason and the path, as for ps::Error.
+      std::fprintf(stderr, "perturbscope-cli %s: error: %s: %s\n", c.name, e.path1().string().c_str(), e.code().message().c_str());
       return 1;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "perturbscope-cli %s: internal error: %s\n", c.name, first_line(e.what()).c_str());

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/model.h"
 
 namespace fs = std::filesystem;
@@ -139,11 +140,7 @@ void LoraAdapter::save(const std::string& dir) const {
       {"inference_mode", false},
   };
   const fs::path cfg = fs::path(dir) / "adapter_config.json";
-  {
-    std::ofstream out(cfg);
-    out << j.dump(2) << "\n";
-    if (!out) throw Error(where(cfg.string(), 0, "write failed"));
-  }
+  ps::write_file_atomic(cfg.string(), j.dump(2) + "\n");
   save_safetensors((fs::path(dir) / "adapter_model.safetensors").string(), named_parameters());
 }
 
@@ -209,6 +206,7 @@ std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const Mod
   validate(c, cfg_path);
 
   const std::string st_path = (fs::path(dir) / "adapter_model.safetensors").string();
+  if (!fs::exists(st_path)) throw Error(where(dir, 0, "no adapter_model.safetensors in this adapter folder" + pickle_files_hint(dir)));
   SafetensorsFile file(st_path);
   auto a = std::make_shared<LoraAdapter>();
   a->config_ = c;

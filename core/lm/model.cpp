@@ -9,6 +9,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/lora.h"
 #include "lm/mlp.h"
 #include "lm/checkpointing.h"
@@ -205,11 +206,7 @@ void Model::save(const std::string& dir) const {
   if (ec) throw Error(where(dir, 0, "cannot create folder: " + ec.message()));
   ModelConfig c = config_;
   c.torch_dtype = dtype_ == at::kBFloat16 ? "bfloat16" : dtype_ == at::kHalf ? "float16" : "float32";
-  {
-    std::ofstream out(fs::path(dir) / "config.json");
-    out << config_to_json(c);
-    if (!out) throw Error(where((fs::path(dir) / "config.json").string(), 0, "write failed"));
-  }
+  ps::write_file_atomic((fs::path(dir) / "config.json").string(), config_to_json(c));
   save_safetensors((fs::path(dir) / "model.safetensors").string(), named_weights());
 }
 

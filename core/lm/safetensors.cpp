@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -247,9 +248,17 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
   h.append((8 - h.size() % 8) % 8, ' ');
 
   std::string tmp = path + ".tmp";
+  // A failed write (disk full, file-size limit, read-only folder) names the path and the OS's
+  // reason and leaves neither the temporary file nor a truncated file under `path`.
+  auto failed = [&](const char* what) {
+    const int err = errno;
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return Error(where(path, 0, std::string(what) + ": " + std::strerror(err)));
+  };
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(where(path, 0, "cannot write"));
+    if (!out) throw failed("cannot write");
     uint8_t len[8];
     uint64_t n = h.size();
     for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
@@ -257,11 +266,31 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
     out.write(h.data(), static_cast<std::streamsize>(h.size()));
     for (const auto& [name, t] : sorted)
       out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
-    if (!out) throw Error(where(path, 0, "write failed"));
+    out.flush();
+    if (!out) throw failed("write failed");
+    out.close();
+    if (!out) throw failed("write failed");
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) throw Error(where(path, 0, "cannot move the written file into place: " + ec.message()));
+}
+
+std::string pickle_files_hint(const std::string& dir) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".pkl" || ext == ".pickle" || ext == ".ckpt")
+      found.push_back(e.path().filename().string());
+  }
+  if (found.empty()) return "";
+  std::sort(found.begin(), found.end());
+  std::string list;
+  for (size_t i = 0; i < found.size() && i < 3; ++i) list += (i ? ", " : "") + found[i];
+  if (found.size() > 3) list += ", ...";
+  return " (it holds " + list + ": pickle-based files are never loaded, since unpickling can run code; "
+         "convert the weights to safetensors, e.g. with save_pretrained(..., safe_serialization=True))";
 }
 
 Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
@@ -305,7 +334,7 @@ Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
     files_.push_back(std::make_unique<SafetensorsFile>(single.string()));
     for (const auto& e : files_[0]->entries()) where_[e.name] = files_[0].get();
   } else {
-    throw Error(where(dir, 0, "no model.safetensors or model.safetensors.index.json in this folder"));
+    throw Error(where(dir, 0, "no model.safetensors or model.safetensors.index.json in this folder" + pickle_files_hint(dir)));
   }
 }
 

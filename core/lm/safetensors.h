@@ -55,6 +55,11 @@ using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
 
+// " (it holds F, ...)" naming the pickle-based weight files (.bin, .pt, .pth, .pkl, .ckpt) of a
+// folder, to explain why a folder without safetensors is refused; "" when it holds none. Such files
+// are never opened: unpickling can run arbitrary code, so only safetensors (plain data) are read.
+std::string pickle_files_hint(const std::string& dir);
+
 // A checkpoint folder: model.safetensors, or shards listed by model.safetensors.index.json
 // ({"weight_map": {tensor name: shard file}}). Every shard tensor must be listed in the index
 // under that shard, and every listed tensor must be in its shard.

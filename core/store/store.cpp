@@ -26,6 +26,7 @@
 #include <sstream>
 #include <utility>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/sha256.h"
@@ -247,7 +248,19 @@ class Transaction {
 }  // namespace
 
 void Store::fail(const std::string& what) const {
-  throw Error(where(path_, 0, what + (db_ ? std::string(": ") + sqlite3_errmsg(db_) : std::string())));
+  const int last_errno = errno;  // the failed write(2), when SQLite's own record was reset by a rollback
+  std::string m = what;
+  if (db_) {
+    m += std::string(": ") + sqlite3_errmsg(db_);
+    // I/O failures: the OS's reason too ("disk I/O error" alone does not say the disk is full).
+    const int code = sqlite3_extended_errcode(db_) & 0xff;
+    int sys = sqlite3_system_errno(db_);
+    if (sys == 0 && (last_errno == ENOSPC || last_errno == EFBIG || last_errno == EDQUOT || last_errno == EROFS || last_errno == EIO))
+      sys = last_errno;
+    if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN || code == SQLITE_READONLY) && sys != 0)
+      m += std::string(" (") + std::strerror(sys) + ")";
+  }
+  throw Error(where(path_, 0, m));
 }
 
 sqlite3_stmt* Store::prepare(const char* sql) const {
@@ -432,6 +445,14 @@ void Store::delete_metrics_after(int64_t run_id, int64_t step) {
   ++own_writes_;
 }
 
+void Store::delete_predictions(int64_t run_id) {
+  sqlite3_stmt* s = prepare("DELETE FROM predictions WHERE run_id=?");
+  Use u(s);
+  sqlite3_bind_int64(s, 1, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot delete predictions of run " + std::to_string(run_id));
+  ++own_writes_;
+}
+
 void Store::set_status(int64_t run_id, RunStatus status) {
   static const std::string sql = std::string("UPDATE runs SET status=?, updated_at=") + kNow +
                                  ", finished_at=CASE WHEN ? THEN " + kNow + " ELSE '' END WHERE id=?";
@@ -563,6 +584,7 @@ void Store::log_metrics(int64_t run_id, const std::vector<MetricPoint>& points) 
       if (sqlite3_step(s) != SQLITE_DONE) fail("cannot log metric '" + p.name + "'");
     }
     touch_run(run_id);
+    crash_point("store.write");
     tx.commit();
   } catch (...) {
     // A rolled-back transaction may have dropped series rows we cached.
@@ -641,6 +663,7 @@ void Store::add_predictions(int64_t run_id, const std::vector<Prediction>& preds
     if (rc != SQLITE_DONE) fail("cannot add prediction '" + p.item_key + "'");
   }
   touch_run(run_id);
+  crash_point("store.write");
   tx.commit();
   ++own_writes_;
 }
@@ -698,6 +721,7 @@ void Store::add_rollouts(int64_t run_id, const std::vector<RolloutSample>& sampl
       throw Error(where(path_, 0, "cannot add rollouts: no run with id " + std::to_string(run_id)));
     if (rc != SQLITE_DONE) fail("cannot add a rollout sample of run " + std::to_string(run_id));
   }
+  crash_point("store.write");
   touch_run(run_id);
   tx.commit();
   ++own_writes_;

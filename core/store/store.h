@@ -99,6 +99,9 @@ class Store {
   void reopen_run(int64_t run_id);
   // Drops metric points and rollout samples logged after `step` (a resumed job redoes them).
   void delete_metrics_after(int64_t run_id, int64_t step);
+  // Drops every prediction of a run (a resumed training job redoes its final evaluation, which
+  // would otherwise store each item twice).
+  void delete_predictions(int64_t run_id);
   void set_summary(int64_t run_id, const std::string& summary_json);
   std::vector<Run> list_runs() const;                 // newest first
   std::optional<Run> get_run(int64_t run_id) const;

@@ -12,7 +12,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
 
+#include "common/crash_point.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/safetensors.h"
 
 namespace fs = std::filesystem;
@@ -30,20 +32,6 @@ void fsync_path(const fs::path& p) {
 }
 
 }  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw Error(where(tmp, 0, "write failed (disk full or read-only?)"));
-  }
-  fsync_path(tmp);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw Error(where(path, 0, "cannot replace: " + ec.message()));
-}
 
 bool has_train_checkpoint(const std::string& dir) {
   return fs::exists(fs::path(dir) / "state.json") || fs::exists(fs::path(dir + ".old") / "state.json");
@@ -73,15 +61,11 @@ void save_train_checkpoint(const std::string& dir, const NamedParams& params, to
     lm::NamedTensors named;
     for (const auto& [n, t] : params) named.emplace_back(n, t.detach().to(at::kCPU).contiguous());
     lm::save_safetensors((tmp / "weights.safetensors").string(), named);
+    crash_point("checkpoint.write");
     torch::serialize::OutputArchive archive;
     optim.save(archive);
     archive.save_to((tmp / "optimizer.pt").string());
-    {
-      std::ofstream out(tmp / "state.json");
-      out << state.dump(1);
-      out.flush();
-      if (!out) throw Error(where((tmp / "state.json").string(), 0, "write failed (disk full?)"));
-    }
+    ps::write_file_atomic((tmp / "state.json").string(), state.dump(1));
   } catch (const c10::Error& e) {
     fs::remove_all(tmp, ec);
     throw Error(where(tmp.string(), 0, std::string("cannot write checkpoint: ") + e.what_without_backtrace()));
@@ -91,9 +75,14 @@ void save_train_checkpoint(const std::string& dir, const NamedParams& params, to
   }
   for (const char* f : {"weights.safetensors", "optimizer.pt", "state.json"}) fsync_path(tmp / f);
   fsync_path(tmp);
-  fs::remove_all(old, ec);
-  if (fs::exists(final_dir)) fs::rename(final_dir, old, ec);
-  if (ec) throw Error(where(dir, 0, "cannot move the previous checkpoint aside: " + ec.message()));
+  // <dir>.old is the only checkpoint when an earlier save was killed between the two renames
+  // below: it is dropped only once <dir> is there to take its place.
+  if (fs::exists(final_dir)) {
+    fs::remove_all(old, ec);
+    if (!ec) fs::rename(final_dir, old, ec);
+    if (ec) throw Error(where(dir, 0, "cannot move the previous checkpoint aside: " + ec.message()));
+  }
+  crash_point("checkpoint.swap");
   fs::rename(tmp, final_dir, ec);
   if (ec) throw Error(where(dir, 0, "cannot put the new checkpoint in place: " + ec.message()));
   fsync_path(final_dir.parent_path());

@@ -36,7 +36,4 @@ int64_t checkpoint_step(const std::string& dir);
 nlohmann::json cpu_rng_state();
 void set_cpu_rng_state(const nlohmann::json& j);
 
-// Writes `text` to `path` atomically (temp file, fsync, rename).
-void write_file_atomic(const std::string& path, const std::string& text);
-
 }  // namespace ps::train

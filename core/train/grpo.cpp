@@ -13,7 +13,9 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include "common/crash_point.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/logprobs.h"
 #include "lm/lora.h"
 #include "train/advantage.h"
@@ -174,12 +176,12 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
   res.run_id = rec->run_id();
   res.run_dir = rec->run_dir();
   ckdir = (fs::path(res.run_dir) / "checkpoint").string();
-  fs::create_directories(res.run_dir);
 
   try {
+    create_run_dir(res.run_dir);
     auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.05);
     if (!sft_item_sets.empty() && fs::exists(sft_item_sets)) td->use_sets(ItemSets::from_json(read_json_file(sft_item_sets)));
-    write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
+    ps::write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
     RewardConfig rc;
     rc.kind = G.reward;
     rc.parse_penalty = G.parse_penalty;
@@ -221,6 +223,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
       cursor = state->value("cursor", 0);
       learnable = state->value("learnable", std::vector<int64_t>{});
       res.skipped_steps = state->value("skipped_steps", 0);
+      res.pool_kept = state->value("pool_kept", int64_t{0});
       auto number = [&](const char* key) {  // NaN was written as null
         return state->contains(key) && (*state)[key].is_number() ? (*state)[key].get<double>() : NAN;
       };
@@ -280,7 +283,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
       save_train_checkpoint(ckdir, params, optim,
                             {{"step", step}, {"cursor", cursor}, {"learnable", learnable}, {"trained", done},
                              {"zero_std_sum", zero_std_sum}, {"zero_var_sum", zero_var_sum}, {"zero_std_n", zero_std_n},
-                             {"skipped_steps", res.skipped_steps},
+                             {"skipped_steps", res.skipped_steps}, {"pool_kept", res.pool_kept},
                              {"frac_reward_zero_std_unfiltered", num(res.frac_reward_zero_std_unfiltered)},
                              {"frac_zero_variance_unfiltered", num(res.frac_zero_variance_unfiltered)},
                              {"rng", cpu_rng_state()}});
@@ -393,6 +396,7 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
           grad_norm = torch::nn::utils::clip_grad_norm_(tensors, cfg.optim.max_grad_norm > 0 ? cfg.optim.max_grad_norm : 1e30);
           finite = std::isfinite(grad_norm);
         }
+        crash_point("train.step");
         if (finite) {
           optim.step();
           if (finetune != "lora") model.refresh_derived();

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "lm/lora.h"
+#include "common/fileio.h"
 #include "lm/stop_ids.h"
 
 namespace fs = std::filesystem;
@@ -15,9 +16,7 @@ namespace ps::train {
 
 void write_generation_config(const std::string& model_dir, const std::vector<int64_t>& eos_ids) {
   const fs::path p = fs::path(model_dir) / "generation_config.json";
-  std::ofstream out(p);
-  out << nlohmann::json({{"eos_token_id", eos_ids}, {"do_sample", false}}).dump(2) << "\n";
-  if (!out) throw Error(where(p.string(), 0, "write failed"));
+  ps::write_file_atomic(p.string(), nlohmann::json({{"eos_token_id", eos_ids}, {"do_sample", false}}).dump(2) + "\n");
 }
 
 at::Device parse_device(const std::string& s) {

@@ -14,6 +14,12 @@ std::string runs_root(const store::Store& st) {
   return p.string();
 }
 
+void create_run_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(where(dir, 0, "cannot create the run folder: " + ec.message()));
+}
+
 Recorder::Recorder(store::Store& st, const std::string& kind, const std::string& name, const nlohmann::json& config)
     : st_(st), run_(st.create_run(kind, name, config.dump())) {}
 
@@ -21,6 +27,7 @@ Recorder::Recorder(store::Store& st, int64_t run_id, int64_t resume_step) : st_(
   if (!st.get_run(run_id)) throw Error(st.path() + ": no run with id " + std::to_string(run_id));
   st.reopen_run(run_id);
   st.delete_metrics_after(run_id, resume_step);
+  st.delete_predictions(run_id);  // the final evaluation is redone
 }
 
 std::string Recorder::run_dir() const { return (fs::path(runs_root(st_)) / std::to_string(run_)).string(); }

@@ -18,7 +18,8 @@ class Recorder {
  public:
   // A new run of `kind` ("sft", "grpo", "eval", "pipeline") with its configuration.
   Recorder(store::Store& st, const std::string& kind, const std::string& name, const nlohmann::json& config);
-  // Takes back an existing run (resume): status running, metrics after `resume_step` dropped.
+  // Takes back an existing run (resume): status running, metrics and rollout samples after
+  // `resume_step` dropped, predictions dropped (they come from the final evaluation, which is redone).
   Recorder(store::Store& st, int64_t run_id, int64_t resume_step);
 
   int64_t run_id() const { return run_; }
@@ -42,5 +43,7 @@ class Recorder {
 
 // The runs folder beside a store file.
 std::string runs_root(const store::Store& st);
+// Creates a run's folder (and runs/); ps::Error naming it with the OS's reason when it cannot.
+void create_run_dir(const std::string& dir);
 
 }  // namespace ps::train

@@ -14,7 +14,9 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include "common/crash_point.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/logprobs.h"
 #include "lm/lora.h"
 #include "lm/tokenizer/bpe_trainer.h"
@@ -95,13 +97,13 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
   SftResult res;
   res.run_id = rec->run_id();
   res.run_dir = rec->run_dir();
-  fs::create_directories(res.run_dir);
   const std::string ckdir = (fs::path(res.run_dir) / "checkpoint").string();
   try {
+    create_run_dir(res.run_dir);
     // --- items, evidence, teacher traces ------------------------------------------------
     auto td = TaskData::load(cfg.data, cfg.seed, ctx, 0.0, 0.08);
     ctx.check_cancelled();
-    write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
+    ps::write_file_atomic((fs::path(res.run_dir) / "item_sets.json").string(), td->sets().to_json().dump());
     ctx.report(0.08, "teacher traces");
     const auto teacher_items = td->sample_train(cfg.data.teacher_items, cfg.data.positive_rate, cfg.seed + 17);
     const auto teacher_ev = td->evidence(teacher_items);
@@ -226,11 +228,16 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                  {"teacher/wrong", double(res.teacher.wrong)}, {"teacher/unparseable", double(res.teacher.unparseable)},
                  {"teacher/failed", double(res.teacher.failed)}});
     if (resume_run_id > 0) {
-      // The teacher run made by the first attempt (its config names this run).
-      for (const auto& r : st.list_runs())
-        if (r.kind == "teacher" && nlohmann::json::parse(r.config_json).value("sft_run_id", int64_t{0}) == res.run_id)
-          res.teacher_run_id = r.id;
-    } else {
+      // The teacher run made by an earlier attempt (its config names this run), when that attempt
+      // finished recording it; a teacher run it left unfinished (killed while writing it) is
+      // dropped and recorded again below.
+      for (const auto& r : st.list_runs()) {
+        if (r.kind != "teacher" || nlohmann::json::parse(r.config_json).value("sft_run_id", int64_t{0}) != res.run_id) continue;
+        if (r.status == store::RunStatus::Finished && !res.teacher_run_id) res.teacher_run_id = r.id;
+        else st.delete_run(r.id);
+      }
+    }
+    if (!res.teacher_run_id) {
       // The teacher's traces, browsable with `perturbscope-cli traces show`: a run of kind "teacher".
       Recorder trec(st, "teacher", cfg.name + " teacher (" + cfg.teacher.kind + ")",
                     {{"teacher", cfg.teacher.to_json()}, {"sft_run_id", res.run_id}, {"prompt", cfg.prompt.to_json()}});
@@ -316,6 +323,8 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
       step = state->value("step", 0);
       micro = state->value("micro", 0);
       res.skipped_steps = state->value("skipped_steps", 0);
+      // The last step's loss (null when it was skipped): a resume after the last step runs no step.
+      if (state->contains("final_loss")) res.final_loss = (*state)["final_loss"].is_number() ? (*state)["final_loss"].get<double>() : NAN;
       trained = state->value("trained", false);
       if (state->contains("rng")) set_cpu_rng_state((*state)["rng"]);
       if (cfg.finetune != "lora") model->refresh_derived();
@@ -324,6 +333,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     auto save_ckpt = [&](bool done) {
       save_train_checkpoint(ckdir, params, optim,
                             {{"step", step}, {"micro", micro}, {"skipped_steps", res.skipped_steps}, {"trained", done},
+                             {"final_loss", num(res.final_loss)},
                              {"rng", cpu_rng_state()}});
     };
 
@@ -378,6 +388,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                                                 : torch::nn::utils::clip_grad_norm_(tensors, 1e30);
         finite = std::isfinite(grad_norm);
       }
+      crash_point("train.step");
       if (finite) {
         optim.step();
         if (cfg.finetune != "lora") model->refresh_derived();
@@ -420,7 +431,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
                       fs::copy_options::overwrite_existing);
       }
       if (!fs::exists(fs::path(model_dir) / "tokenizer.json"))
-        write_file_atomic((fs::path(model_dir) / "tokenizer.json").string(), [&] {
+        ps::write_file_atomic((fs::path(model_dir) / "tokenizer.json").string(), [&] {
           std::ifstream in(tok->source());
           return std::string(std::istreambuf_iterator<char>(in), {});
         }());

@@ -9,6 +9,7 @@
 // checkpoints every N steps hold the weights (or adapter), AdamW's moments, the step, the RNG
 // state and the data cursor, so a resumed run continues with the same losses.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,7 +31,7 @@ struct SftResult {
   std::string run_dir, model_dir, adapter_dir;  // adapter_dir empty for full fine-tuning
   teach::TeacherCounts teacher;
   int64_t steps = 0, examples = 0, skipped_steps = 0;
-  double final_loss = 0;
+  double final_loss = NAN;  // the last step's loss; NaN (JSON null) when none ran or it was skipped
   std::map<std::string, EvalResult> evals;      // by set name
   double seconds = 0;
   // {"run_id", "model_dir", "adapter_dir", "n", "parse_rate", "f1", "f1_ci", ... (headline: the

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/tokenizer/byte_level.h"
 #include "lm/tokenizer/pretokenizer.h"
 #include "lm/tokenizer/unicode.h"
@@ -229,11 +230,7 @@ std::string to_tokenizer_json(const TrainedBpe& bpe) {
 }
 
 void save_tokenizer_json(const TrainedBpe& bpe, const std::string& path) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error(where(path, 0, "cannot write the tokenizer file"));
-  out << to_tokenizer_json(bpe);
-  out.close();
-  if (!out) throw Error(where(path, 0, "write error"));
+  ps::write_file_atomic(path, to_tokenizer_json(bpe));
 }
 
 }  // namespace ps::tokenizer
