@@ -138,11 +138,8 @@ int cmd_eval(const Argv& argv) {
         rec->summary(s);
         rec->finish(store::RunStatus::Finished);
       }
-    } catch (const jobs::Cancelled&) {
-      if (rec) rec->finish(store::RunStatus::Cancelled);
-      throw;
     } catch (...) {
-      if (rec) rec->finish(store::RunStatus::Failed);
+      if (rec) rec->finish_from_exception();
       throw;
     }
   });

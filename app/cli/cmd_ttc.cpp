@@ -327,11 +327,8 @@ int cmd_ttc(const Argv& argv) {
         rec->summary(s);
         rec->finish(store::RunStatus::Finished);
       }
-    } catch (const jobs::Cancelled&) {
-      if (rec) rec->finish(store::RunStatus::Cancelled);
-      throw;
     } catch (...) {
-      if (rec) rec->finish(store::RunStatus::Failed);
+      if (rec) rec->finish_from_exception();
       throw;
     }
   });

@@ -9,7 +9,8 @@ namespace ps::teach {
 
 std::string EvidenceTrace::completion() const { return "<think>\n" + reasoning + "\n</think>\n\n" + answer; }
 
-EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& lim) {
+EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& lim,
+                             const EvidenceTraceOptions& opt) {
   EvidenceTrace t;
   std::string r;
   // The prompt's own phrases (prompt/evidence.cpp), names left out: each number the trace states
@@ -26,17 +27,19 @@ EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const pro
     r += "Closest knockdowns: " + std::to_string(n_hits) + (n_hits == 1 ? " hit, " : " hits, ") + std::to_string(n_non) +
          (n_non == 1 ? " non-hit.\n" : " non-hits.\n");
   char buf[96];
-  if (std::isnan(e.target_de_rate) || e.target_train_n == 0) {
+  if (!opt.state_rate) {
+    r += "Direct link";
+  } else if (std::isnan(e.target_de_rate) || e.target_train_n == 0) {
     r += "No training knockdowns";
   } else {
     std::snprintf(buf, sizeof buf, "%.0f", 100.0 * e.target_de_rate);
     r += "DE after " + std::string(buf) + "% of " + std::to_string(e.target_train_n) + " training knockdowns";
   }
   if (e.string_score > 0) {
-    std::snprintf(buf, sizeof buf, "; STRING %.2f", e.string_score);
+    std::snprintf(buf, sizeof buf, opt.state_rate ? "; STRING %.2f" : ": STRING %.2f", e.string_score);
     r += buf;
   } else {
-    r += "; no STRING link";
+    r += opt.state_rate ? "; no STRING link" : ": no STRING link";
   }
   r += ".\n";
   const double p = std::isnan(e.knn_probability) ? (std::isnan(e.target_de_rate) ? 0.14 : e.target_de_rate) : e.knn_probability;

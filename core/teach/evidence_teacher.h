@@ -31,7 +31,12 @@ struct EvidenceTrace {
   std::string completion() const;  // "<think>\n" + reasoning + "\n</think>\n\n" + answer
 };
 
+struct EvidenceTraceOptions {
+  bool state_rate = true;  // the line "DE after 12% of 850 training knockdowns" (false: left out)
+};
+
 // One trace for one item (shown evidence only: `limits` as the prompt used).
-EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits);
+EvidenceTrace evidence_trace(const prompt::ItemEvidence& e, int label, const prompt::EvidenceLimits& limits,
+                             const EvidenceTraceOptions& options = {});
 
 }  // namespace ps::teach

@@ -65,6 +65,7 @@ void TeacherConfig::read(const json& j, const std::string& file) {
   Fields f(j, file, "teacher");
   f.choice("kind", kind, {"evidence", "endpoint"});
   f.boolean("keep_all", keep_all);
+  f.boolean("trace_rate", trace_rate);
   if (const json* e = f.object("endpoint")) {
     endpoint = *e;
     teach::EndpointConfig::from_json(endpoint, file + ": teacher.endpoint");  // validates every field now
@@ -74,7 +75,7 @@ void TeacherConfig::read(const json& j, const std::string& file) {
 }
 
 json TeacherConfig::to_json() const {
-  json j = {{"kind", kind}, {"keep_all", keep_all}};
+  json j = {{"kind", kind}, {"keep_all", keep_all}, {"trace_rate", trace_rate}};
   if (!endpoint.is_null()) {
     json e = endpoint;
     e.erase("api_key");  // never recorded (the endpoint client refuses inline keys anyway)

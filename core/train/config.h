@@ -31,6 +31,10 @@ struct DataConfig {
 struct TeacherConfig {
   std::string kind = "evidence";  // "evidence" (built in, offline) | "endpoint" (OpenAI-compatible server)
   bool keep_all = false;          // false: keep only parseable, correct traces (the distillation recipe)
+  // Evidence teacher: the trace restates the target's train DE rate ("DE after 12% of 850 training
+  // knockdowns"). false: the trace states the neighbours' hits only and the answer reads the rate
+  // from the prompt (a small model that miscopies the rate adds noise within each target gene).
+  bool trace_rate = true;
   nlohmann::json endpoint;        // the endpoint client's config (teach/endpoint_client.h) when kind = endpoint
   void read(const nlohmann::json& j, const std::string& file);
   nlohmann::json to_json() const;

@@ -522,14 +522,8 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     res.seconds = since(t0);
     rec->summary(res.to_json());
     rec->finish(store::RunStatus::Finished);
-  } catch (const jobs::Cancelled&) {
-    rec->finish(store::RunStatus::Cancelled);
-    throw;
   } catch (...) {
-    try {
-      rec->finish(store::RunStatus::Failed);
-    } catch (...) {
-    }
+    rec->finish_from_exception();
     throw;
   }
   return res;

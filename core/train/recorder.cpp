@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "jobs/job.h"
 
 namespace fs = std::filesystem;
 
@@ -58,6 +59,20 @@ void Recorder::log_eval(int64_t step, const std::string& prefix, const EvalResul
              {prefix + "/auroc_per_gene_ci_lo", lo(s.auroc_per_gene_ci)},
              {prefix + "/auroc_per_gene_ci_hi", hi(s.auroc_per_gene_ci)},
              {prefix + "/tokens_per_item", r.tokens_per_item}});
+}
+
+void Recorder::finish_from_exception() noexcept {
+  store::RunStatus status = store::RunStatus::Failed;
+  try {
+    throw;
+  } catch (const jobs::Cancelled&) {
+    status = store::RunStatus::Cancelled;
+  } catch (...) {
+  }
+  try {
+    finish(status);
+  } catch (...) {
+  }
 }
 
 void Recorder::predictions(const EvalResult& r) { store_eval_predictions(st_, run_, r); }

@@ -35,6 +35,10 @@ class Recorder {
   void artefact(const std::string& kind, const std::string& path);  // files only; folders: each file
   void summary(const nlohmann::json& j);
   void finish(store::RunStatus status);
+  // Call only inside a catch handler: marks the run cancelled when the exception in flight is
+  // jobs::Cancelled, else failed. Never throws (a store that cannot be written must not hide
+  // the original error); the caller rethrows.
+  void finish_from_exception() noexcept;
 
  private:
   store::Store& st_;

@@ -120,7 +120,7 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
       std::vector<Trace> out(ps_.size());
       if (cfg.teacher.kind == "evidence") {
         for (size_t i = 0; i < ps_.size(); ++i) {
-          out[i].completion = teach::evidence_trace(teacher_ev[i], teacher_items[i].label, ps_[i].limits_used).completion();
+          out[i].completion = teach::evidence_trace(teacher_ev[i], teacher_items[i].label, ps_[i].limits_used, {cfg.teacher.trace_rate}).completion();
           out[i].parsed = prompt::parse_answer(out[i].completion);
         }
         return out;
@@ -452,14 +452,8 @@ SftResult run_sft(const SftConfig& cfg, store::Store& st, jobs::JobContext& ctx,
     res.seconds = since(t0);
     rec->summary(res.to_json());
     rec->finish(store::RunStatus::Finished);
-  } catch (const jobs::Cancelled&) {
-    rec->finish(store::RunStatus::Cancelled);
-    throw;
   } catch (...) {
-    try {
-      rec->finish(store::RunStatus::Failed);
-    } catch (...) {
-    }
+    rec->finish_from_exception();
     throw;
   }
   return res;

@@ -82,3 +82,15 @@ TEST(EvidenceTeacher, MissingEvidenceIsSaidNotInvented) {
   EXPECT_DOUBLE_EQ(t.confidence, 0.86);
   EXPECT_TRUE(t.correct);
 }
+
+TEST(EvidenceTeacher, TraceWithoutTheRateStatesHitsAndTheDirectLinkOnly) {
+  const auto e = evidence();
+  prompt::EvidenceLimits lim;
+  lim.max_neighbours = 3;
+  const auto t = teach::evidence_trace(e, 1, lim, {false});
+  EXPECT_EQ(t.reasoning,
+            "Closest knockdowns: 2 hits, 1 non-hit.\n"
+            "Direct link: STRING 0.40.\n"
+            "DE is likely.");
+  EXPECT_DOUBLE_EQ(t.confidence, 0.73);  // the answer is the same KNN-KG probability
+}
