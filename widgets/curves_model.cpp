@@ -1,6 +1,7 @@
 #include "curves_model.h"
 
 #include <QThread>
+#include <limits>
 #include <algorithm>
 #include <cmath>
 

@@ -12,6 +12,7 @@
 #include <QSplitter>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <qcustomplot.h>
 
@@ -58,6 +59,9 @@ CurvesView::CurvesView(CurvesModel* model, QWidget* parent) : QWidget(parent), m
   plot_->setObjectName("curves_plot");
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setNoAntialiasingOnDrag(true);
+  // Long series: one polyline per graph (QCustomPlot's hint for many points; 10^5 points per
+  // series replot in tens of ms, with its adaptive sampling to a few points per pixel column).
+  plot_->setPlottingHint(QCP::phFastPolylines, true);
   plot_->setMinimumSize(480, 320);
   hover_ = new QLabel;
   hover_->setObjectName("curves_hover");
@@ -213,6 +217,8 @@ void CurvesView::refresh_metric_list() {
       item->setCheckState(checked.contains(n) ? Qt::Checked : Qt::Unchecked);
     }
   }
+  for (int i = 0; i < metrics_->count(); ++i)  // asked-for metrics that have arrived
+    if (pending_metrics_.removeAll(metrics_->item(i)->text()) > 0) metrics_->item(i)->setCheckState(Qt::Checked);
   const QString q = search_->text().trimmed();
   for (int i = 0; i < metrics_->count(); ++i)
     metrics_->item(i)->setHidden(!q.isEmpty() && !metrics_->item(i)->text().contains(q, Qt::CaseInsensitive));
@@ -269,7 +275,6 @@ void CurvesView::update_data(Panel& panel, qint64 run) {
 
 void CurvesView::rebuild() {
   refresh_metric_list();
-  pending_metrics_.clear();
   plot_->clearPlottables();
   plot_->plotLayout()->clear();
   clear_figure_groups(plot_);
@@ -328,6 +333,7 @@ void CurvesView::rebuild() {
       }
       c.raw = plot_->addGraph(x, y);
       c.raw->setPen(QPen(faded(col, 60), 1));
+      c.raw->setAntialiased(false);  // a faint backdrop; antialiasing it doubles the replot time
       c.smooth = plot_->addGraph(x, y);
       c.smooth->setPen(QPen(col, 2));
       c.smooth->setName(run_label(run));

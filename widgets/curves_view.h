@@ -12,6 +12,7 @@
 #include <map>
 
 class QCheckBox;
+class QMouseEvent;
 class QComboBox;
 class QCPAxisRect;
 class QCPGraph;

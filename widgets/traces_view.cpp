@@ -12,7 +12,9 @@
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <map>
 #include <nlohmann/json.hpp>
 

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <signal.h>
@@ -69,7 +70,7 @@ bool TrainJob::start(const QStringList& args, const QString& log_path) {
   QProcess p;
   p.setProgram(cli_);
   p.setArguments(args + QStringList{"--store", store_path_});
-  p.setStandardErrorFile(log_path);
+  p.setStandardErrorFile(log_path, QIODevice::Append);
   p.setStandardOutputFile(log_path, QIODevice::Append);
   auto env = QProcessEnvironment::systemEnvironment();
   env.insert("PERTURBSCOPE_PROGRESS", "lines");

@@ -10,6 +10,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <cmath>
 
 #include "common/paths.h"
 #include "helpers.h"
