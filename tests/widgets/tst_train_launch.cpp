@@ -3,7 +3,10 @@
 // a tiny SFT job starts as a child process, the live curves gain its points while it runs,
 // cancel (SIGINT) records it as cancelled, resume continues it, and the GUI thread never
 // blocks > 100 ms meanwhile.
+#include <QComboBox>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <nlohmann/json.hpp>
