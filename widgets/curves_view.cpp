@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMouseEvent>
+#include <QPixmap>
 #include <QSlider>
 #include <QSplitter>
 #include <QToolTip>
@@ -267,6 +268,12 @@ void CurvesView::update_data(Panel& panel, qint64 run) {
     g->data()->set(d, true);
   };
   const std::string m = panel.metric.toStdString();
+  // a sparse series (validation every N steps) gets markers: one point draws no line
+  auto it = series.find(m);
+  const bool sparse = it != series.end() && it->second.steps.size() <= 100;
+  if (c.smooth) c.smooth->setScatterStyle(sparse ? QCPScatterStyle(QCPScatterStyle::ssDisc, 6) : QCPScatterStyle());
+  for (QCPGraph* b : {c.lo, c.hi})
+    if (b) b->setScatterStyle(sparse ? QCPScatterStyle(QCPScatterStyle::ssPlus, 6) : QCPScatterStyle());
   set(c.raw, m, false);
   set(c.smooth, m, true);
   set(c.lo, m + "_ci_lo", false);
@@ -290,6 +297,15 @@ void CurvesView::rebuild() {
     plot_->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
+  // the run list shows each overlaid run's colour (not a user's change: no itemChanged reaction)
+  updating_lists_ = true;
+  for (int i = 0; i < runs_->count(); ++i) {
+    const int k = int(runs.indexOf(runs_->item(i)->data(kRunRole).toLongLong()));
+    QPixmap swatch(12, 12);
+    swatch.fill(k >= 0 ? series_color(k) : Qt::transparent);
+    runs_->item(i)->setIcon(QIcon(swatch));
+  }
+  updating_lists_ = false;
   const int cols = metrics.size() > 1 ? 2 : 1;
   for (int i = 0; i < metrics.size(); ++i) {
     Panel p;
@@ -325,8 +341,8 @@ void CurvesView::rebuild() {
       if (s.count(p.metric.toStdString() + "_ci_lo") && s.count(p.metric.toStdString() + "_ci_hi")) {
         c.lo = plot_->addGraph(x, y);
         c.hi = plot_->addGraph(x, y);
-        c.lo->setPen(QPen(faded(col, 90), 1, Qt::DashLine));
-        c.hi->setPen(QPen(faded(col, 90), 1, Qt::DashLine));
+        c.lo->setPen(QPen(faded(col, 140), 1, Qt::DashLine));
+        c.hi->setPen(QPen(faded(col, 140), 1, Qt::DashLine));
         c.hi->setBrush(faded(col, 45));
         c.hi->setChannelFillGraph(c.lo);
         c.lo->setName(tr("%1 CI").arg(run_label(run)));
@@ -348,15 +364,36 @@ void CurvesView::rebuild() {
 }
 
 void CurvesView::fit_all() {
+  // Each panel's axes to the finite data of its graphs (positive values only on a log axis),
+  // padded 5 %; a single point or a flat series gets a range around it.
+  // All panels share one x range (a validation point sits under the training step it followed).
+  const bool log = log_y_->isChecked();
+  double gx0 = INFINITY, gx1 = -INFINITY;
   for (auto& p : panels_) {
-    bool first = true;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (auto& [run, c] : p.curves)
-      for (QCPGraph* g : {c.raw, c.smooth, c.lo, c.hi})
-        if (g && !g->data()->isEmpty()) {
-          g->rescaleAxes(!first);
-          first = false;
+      for (QCPGraph* g : {c.raw, c.smooth, c.lo, c.hi}) {
+        if (!g) continue;
+        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+          if (!std::isfinite(it->key) || !std::isfinite(it->value) || (log && it->value <= 0)) continue;
+          x0 = std::min(x0, it->key), x1 = std::max(x1, it->key);
+          y0 = std::min(y0, it->value), y1 = std::max(y1, it->value);
         }
+      }
+    if (!(x0 <= x1)) continue;  // no data
+    if (y1 - y0 < 1e-12 * std::max(1.0, std::abs(y0))) {
+      const double pad = std::max(std::abs(y0) * 0.1, 0.05);
+      y0 = log ? y0 / 2 : y0 - pad;
+      y1 = log ? y1 * 2 : y1 + pad;
+    }
+    gx0 = std::min(gx0, x0), gx1 = std::max(gx1, x1);
+    if (log) p.rect->axis(QCPAxis::atLeft)->setRange(y0 / 1.1, y1 * 1.1);
+    else p.rect->axis(QCPAxis::atLeft)->setRange(y0 - (y1 - y0) * 0.05, y1 + (y1 - y0) * 0.05);
   }
+  if (!(gx0 <= gx1)) return;
+  if (gx1 - gx0 < 1e-12) gx0 -= 1, gx1 += 1;
+  const double px = (gx1 - gx0) * 0.02;
+  for (auto& p : panels_) p.rect->axis(QCPAxis::atBottom)->setRange(gx0 - px, gx1 + px);
 }
 
 QCPGraph* CurvesView::smoothed_graph(const QString& metric, qint64 run) const {

@@ -97,7 +97,7 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   tabs_->addTab(traces_view_, QIcon(":/icons/table.svg"), tr("Traces"));
   tabs_->addTab(train_launcher_, QIcon(":/icons/launch.svg"), tr("Train"));
   // The curves offer every run that can log metrics; a training job started here is shown live.
-  connect(runs_model_, &RunsModel::runs_changed, this, [this] {
+  auto offer_runs = [this] {
     QList<QPair<qint64, QString>> runs;
     for (int r = 0; r < runs_model_->rowCount(); ++r) {
       const auto& run = runs_model_->run(r);
@@ -105,7 +105,9 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
       runs << qMakePair(qint64(run.id), tr("%1 · %2 %3").arg(run.id).arg(QString::fromStdString(run.kind), QString::fromStdString(run.name)));
     }
     curves_view_->set_available_runs(runs);
-  });
+  };
+  connect(runs_model_, &RunsModel::runs_changed, this, offer_runs);
+  offer_runs();  // the runs the model read before this connection
   connect(train_launcher_, &TrainLauncher::run_started, this, [this](qint64 run) {
     runs_model_->refresh();
     QList<qint64> shown = curves_model_->runs();
@@ -358,7 +360,12 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
       if (kg_->is_ready()) kg_->request_cell_line(c);
       else pending_cells_ << c;
     }
-    curves_view_->show_runs(loaded.ids);
+    // KNN-KG runs log no curves: the Curves tab keeps what it shows
+    QList<qint64> with_curves;
+    for (qint64 id : loaded.ids)
+      for (int r = 0; r < runs_model_->rowCount(); ++r)
+        if (runs_model_->run(r).id == id && runs_model_->run(r).kind != "knn") with_curves << id;
+    if (!with_curves.isEmpty()) curves_view_->show_runs(with_curves);
     traces_view_->open_run(loaded.ids.first());
     show_tab(ReliabilityTab);
     emit run_opened(loaded.ids);

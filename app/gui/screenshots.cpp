@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QTableView>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "kg_browser.h"
@@ -132,7 +133,10 @@ void ScreenshotDriver::render_all() {
   qint64 curves_run = 0, traces_run = 0;
   try {
     ps::store::Store store(window_->runs_model()->store_path().toStdString());
-    for (const auto& r : store.list_runs()) {  // newest first
+    // newest first, finished runs before running ones (a finished run's curves are whole)
+    auto runs = store.list_runs();
+    std::stable_partition(runs.begin(), runs.end(), [](const auto& r) { return r.status == ps::store::RunStatus::Finished; });
+    for (const auto& r : runs) {
       if (r.kind == "knn") continue;
       if (!curves_run && store.metric_count(r.id) > 0) curves_run = r.id;
       if (!traces_run && (r.kind == "eval" || r.kind == "sft" || r.kind == "grpo" || r.kind == "pipeline" || r.kind == "ttc")) {
