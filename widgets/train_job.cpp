@@ -86,6 +86,14 @@ bool TrainJob::start(const QStringList& args, const QString& log_path) {
   return true;
 }
 
+void TrainJob::attach(qint64 pid, qint64 run_id) {
+  pid_ = pid;
+  run_id_ = run_id;
+  done_ = false;
+  log_path_.clear();
+  timer_.start();
+}
+
 void TrainJob::cancel() {
   if (pid_ > 0 && running()) ::kill(pid_t(pid_), SIGINT);
 }
@@ -104,7 +112,7 @@ bool TrainJob::running() const {
 void TrainJob::poll() {
   // new log text (a few lines a second: read on the GUI thread, no blocking)
   QFile f(log_path_);
-  if (f.open(QIODevice::ReadOnly) && f.size() > log_offset_) {
+  if (!log_path_.isEmpty() && f.open(QIODevice::ReadOnly) && f.size() > log_offset_) {
     f.seek(log_offset_);
     const QByteArray bytes = f.readAll();
     const int last_nl = bytes.lastIndexOf('\n');

@@ -40,6 +40,9 @@ class TrainJob : public QObject {
   // Starts `perturbscope-cli <args...> --store STORE` with stderr into `log_path`; false (and
   // error()) when it cannot start.
   bool start(const QStringList& args, const QString& log_path);
+  // Follows a job started earlier (by another window or session, or from the CLI): its process
+  // and store run; no log. The GUI reattaches this way to a job that outlived its window.
+  void attach(qint64 pid, qint64 run_id);
   void cancel();  // SIGINT to the child
   bool running() const;
   qint64 pid() const { return pid_; }

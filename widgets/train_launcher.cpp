@@ -23,6 +23,11 @@
 #include <QVBoxLayout>
 #include <fstream>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include "async.h"
+#include "store/store.h"
 #include "train_job.h"
 
 namespace ps::gui {
@@ -113,6 +118,7 @@ TrainLauncher::TrainLauncher(const QString& store_path, QWidget* parent)
   connect(cancel_, &QPushButton::clicked, this, &TrainLauncher::cancel);
   connect(resume_, &QPushButton::clicked, this, &TrainLauncher::resume);
   load_presets();
+  reattach();
 }
 
 QString TrainLauncher::kind() const { return kind_->currentData().toString(); }
@@ -345,22 +351,7 @@ bool TrainLauncher::launch(const QStringList& args, const QString& stem) {
   }
   if (job_) job_->deleteLater();
   job_ = new TrainJob(cli_, store_path_, this);
-  connect(job_, &TrainJob::progressed, this, [this](double f, const QString& m) {
-    progress_->setValue(int(f * 1000));
-    message_->setText(m);
-  });
-  connect(job_, &TrainJob::log_appended, this, [this](const QString& t) { log_->appendPlainText(t.trimmed()); });
-  connect(job_, &TrainJob::run_found, this, [this](qint64 run) {
-    resume_run_->setValue(int(run));
-    emit run_started(run);
-  });
-  connect(job_, &TrainJob::ended, this, [this](const QString& status) {
-    start_->setEnabled(true);
-    resume_->setEnabled(true);
-    cancel_->setEnabled(false);
-    message_->setText(tr("Job ended: %1").arg(status));
-    emit job_ended(status);
-  });
+  follow(job_);
   if (!job_->start(args, QDir(launch_dir()).filePath(stem + ".log"))) {
     general_error_->setText(job_->error());
     return false;
@@ -373,6 +364,53 @@ bool TrainLauncher::launch(const QStringList& args, const QString& stem) {
   resume_->setEnabled(false);
   cancel_->setEnabled(true);
   return true;
+}
+
+void TrainLauncher::follow(TrainJob* job) {
+  connect(job, &TrainJob::progressed, this, [this](double f, const QString& m) {
+    progress_->setValue(int(f * 1000));
+    message_->setText(m);
+  });
+  connect(job, &TrainJob::log_appended, this, [this](const QString& t) { log_->appendPlainText(t.trimmed()); });
+  connect(job, &TrainJob::run_found, this, [this](qint64 run) {
+    resume_run_->setValue(int(run));
+    emit run_started(run);
+  });
+  connect(job, &TrainJob::ended, this, [this](const QString& status) {
+    start_->setEnabled(true);
+    resume_->setEnabled(true);
+    cancel_->setEnabled(false);
+    message_->setText(tr("Job ended: %1").arg(status));
+    emit job_ended(status);
+  });
+}
+
+void TrainLauncher::reattach() {
+  const QString path = store_path_;
+  run_async<std::pair<qint64, qint64>>(
+      this,
+      [path] {
+        ps::store::Store st(path.toStdString());  // opening marks runs of dead processes interrupted
+        for (const auto& r : st.list_runs())      // newest first
+          if (r.status == ps::store::RunStatus::Running && r.pid > 0 &&
+              (r.kind == "sft" || r.kind == "grpo" || r.kind == "pipeline") && ::kill(pid_t(r.pid), 0) == 0)
+            return std::make_pair(qint64(r.pid), qint64(r.id));
+        return std::make_pair(qint64(0), qint64(0));
+      },
+      [this](std::pair<qint64, qint64> found) {
+        if (!found.first || (job_ && job_->running())) return;
+        if (found.first == qint64(::getpid())) return;  // this process's own job (a test harness)
+        if (job_) job_->deleteLater();
+        job_ = new TrainJob(cli_, store_path_, this);
+        follow(job_);
+        job_->attach(found.first, found.second);
+        resume_run_->setValue(int(found.second));
+        start_->setEnabled(false);
+        resume_->setEnabled(false);
+        cancel_->setEnabled(true);
+        message_->setText(tr("Following run %1 (pid %2), started earlier; Cancel stops it").arg(found.second).arg(found.first));
+        emit run_started(found.second);
+      });
 }
 
 bool TrainLauncher::start() {

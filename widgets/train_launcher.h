@@ -53,6 +53,9 @@ class TrainLauncher : public QWidget {
   bool start();      // writes the config and starts the child; false when busy or it cannot start
   bool resume();     // `--resume RUN` of the run in resume_run()
   void cancel();
+  // Looks in the store for a running SFT, GRPO or pipeline run whose process is alive on this
+  // machine and follows the newest (cancel works on it); the constructor calls it.
+  void reattach();
 
  signals:
   void validated(bool ok);
@@ -65,6 +68,7 @@ class TrainLauncher : public QWidget {
   void add_fields(QFormLayout* form, const nlohmann::json& j, const QString& prefix);
   void show_errors(const QString& stderr_text);
   bool launch(const QStringList& args, const QString& stem);
+  void follow(TrainJob* job);  // wires a job's signals to the progress widgets
   QString launch_dir() const;
 
   QString store_path_;

@@ -4,7 +4,11 @@
 // cancel (SIGINT) records it as cancelled, resume continues it, and the GUI thread never
 // blocks > 100 ms meanwhile.
 #include <QComboBox>
+#include <QFile>
 #include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QTemporaryDir>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSignalSpy>
@@ -141,6 +145,36 @@ class TestTrainLaunch : public QObject {
     QVERIFY(started.wait(240000));
     QCOMPARE(started.takeFirst().at(0).toLongLong(), run);
     QTRY_VERIFY_WITH_TIMEOUT(last_step(curves, run) > before, 240000);
+    l.cancel();
+    QVERIFY(ended.wait(120000));
+    QCOMPARE(ended.takeFirst().at(0).toString(), QString("cancelled"));
+  }
+
+  void a_window_reattaches_to_a_job_started_elsewhere() {
+    if (!ps::locate_data()) QSKIP("data mirror not found");
+    // a job started from the CLI (as from a terminal, or by a window that was closed since)
+    QTemporaryDir dir;
+    const QString config = dir.filePath("tiny.json");
+    QFile f(config);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(tiny_sft().dump()));
+    f.close();
+    qint64 pid = 0;
+    QVERIFY(QProcess::startDetached(PERTURBSCOPE_CLI_PATH, {"sft", "--config", config, "--store", store_path_}, {}, &pid));
+    qint64 run = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+      ps::store::Store st(store_path_.toStdString());
+      for (const auto& r : st.list_runs())
+        if (r.pid == pid && r.status == ps::store::RunStatus::Running) run = r.id;
+      return run > 0;
+    }()), 240000);
+    TrainLauncher l(store_path_);
+    QSignalSpy started(&l, &TrainLauncher::run_started);
+    QSignalSpy ended(&l, &TrainLauncher::job_ended);
+    QVERIFY(started.wait(30000));
+    QCOMPARE(started.takeFirst().at(0).toLongLong(), run);
+    QCOMPARE(l.job()->pid(), pid);
+    QVERIFY(l.cancel_button()->isEnabled());
     l.cancel();
     QVERIFY(ended.wait(120000));
     QCOMPARE(ended.takeFirst().at(0).toString(), QString("cancelled"));
