@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QListWidget>
 #include <QMouseEvent>
 #include <QPixmap>
@@ -18,6 +19,7 @@
 #include <qcustomplot.h>
 
 #include "curves_model.h"
+#include "export.h"
 #include "figure_style.h"
 #include "number_format.h"
 #include "theme.h"
@@ -442,6 +444,18 @@ void CurvesView::on_mouse_move(QMouseEvent* event) {
   hover_->setText(text);
   if (!text.isEmpty()) QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
   else QToolTip::hideText();
+}
+
+}  // namespace ps::gui
+
+namespace ps::gui {
+
+void CurvesView::export_figure() {
+  ExportDialog dialog("curves", true, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  QString error;
+  if (!export_plot(plot_, dialog.path(), dialog.size(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
 
 }  // namespace ps::gui

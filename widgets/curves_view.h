@@ -59,6 +59,9 @@ class CurvesView : public QWidget {
   // The hover text for a point in plot pixels ("" outside every panel).
   QString hover_text(const QPointF& pixel) const;
 
+ public slots:
+  void export_figure();  // the panels as PNG/SVG/PDF (export.h), asking for path and size
+
  private:
   struct Curves {
     QCPGraph* raw = nullptr;

@@ -443,6 +443,8 @@ void MainWindow::export_current() {
   else if (page == predictions_view_) predictions_view_->export_csv();
   else if (page == runs_view_) runs_view_->export_csv();
   else if (page == kg_browser_) kg_browser_->export_figure();
+  else if (page == curves_view_) curves_view_->export_figure();
+  else if (page == traces_view_) traces_view_->export_csv();
   else if (auto* target = page ? page->findChild<QWidget*>("exportable") : nullptr) QMetaObject::invokeMethod(target, "export_figure");
 }
 

@@ -5,6 +5,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "async.h"
+#include "export.h"
 #include "number_format.h"
 #include "traces_model.h"
 
@@ -148,6 +150,14 @@ void TracesView::open_run(qint64 run_id) {
         emit loaded(run_id);
       },
       [this](const QString& error) { item_->setPlainText(tr("Cannot read the run: %1").arg(error)); });
+}
+
+void TracesView::export_csv() {
+  ExportDialog dialog(QString("traces_run%1").arg(model_->run_id()), false, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  QString error;
+  if (!ps::gui::export_csv(filter_, dialog.path(), &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  else report_saved(this, dialog.path());
 }
 
 void TracesView::select_row(int proxy_row) {

@@ -45,6 +45,7 @@ class TracesView : public QWidget {
  public slots:
   void open_run(qint64 run_id);  // loads predictions (and rollouts of a GRPO run) in the background
   void select_row(int proxy_row);
+  void export_csv();  // the filtered table as CSV (export.h), asking for the path
 
  signals:
   void loaded(qint64 run_id);

@@ -3,6 +3,7 @@
 // plot gains them with the GUI thread never blocked > 100 ms; CI bands; 10^5 points per series;
 // hover text; a resumed run (points dropped) is re-read whole.
 #include <QCheckBox>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -14,6 +15,7 @@
 
 #include "curves_model.h"
 #include "curves_view.h"
+#include "export.h"
 #include "common/paths.h"
 #include "helpers.h"
 
@@ -124,6 +126,11 @@ class TestCurves : public QObject {
     const double px = view.raw_graph("loss", run)->keyAxis()->coordToPixel(60);
     const QString hover = view.hover_text(QPointF(px, r.center().y()));
     QVERIFY2(hover.startsWith("loss") && hover.contains("@ 60"), qPrintable(hover));
+    // the panels export as a figure
+    QTemporaryDir out;
+    QString error;
+    QVERIFY2(export_plot(view.plot(), out.filePath("curves.png"), FigureSize{}, &error), qPrintable(error));
+    QVERIFY(QImage(out.filePath("curves.png")).width() > 500);
   }
 
   void resumed_run_is_read_again() {
