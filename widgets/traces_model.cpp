@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "export.h"
 #include "number_format.h"
 
 namespace ps::gui {
@@ -118,6 +119,8 @@ QVariant TracesModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= int(rows_.size())) return {};
   const int row = index.row();
   const auto& p = rows_[size_t(row)].p;
+  if (role == ExportRole && index.column() == Probability)  // CSV: unrounded, empty when undefined
+    return std::isfinite(p.confidence) ? QString::number(p.confidence, 'g', 17) : QString();
   const bool display = role == Qt::DisplayRole;
   const bool sort = role == SortRole;
   if (!display && !sort && role != Qt::ToolTipRole) return {};

@@ -3,6 +3,8 @@
 // sorted, and an item opened with its thinking, answer, TTC rounds and prompt; a GRPO run's
 // rollouts side by side with reward parts and advantages.
 #include <QComboBox>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -14,6 +16,7 @@
 
 #include "common/paths.h"
 #include "helpers.h"
+#include "export.h"
 #include "traces_model.h"
 #include "traces_view.h"
 
@@ -159,6 +162,17 @@ class TestTraces : public QObject {
     view.gene_search()->setText("nothing matches");
     QTRY_VERIFY(view.item_panel()->toPlainText().isEmpty());
     QVERIFY(!view.tabs()->isTabEnabled(1));  // no rollouts for an eval run
+    // CSV of the filtered table: P(DE) unrounded
+    view.gene_search()->setText("HBG1");
+    quick(TracesFilter::All);
+    QTemporaryDir out;
+    QString error;
+    QVERIFY2(export_csv(view.filter(), out.filePath("t.csv"), &error), qPrintable(error));
+    QFile csv(out.filePath("t.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[1].contains("0.92"), qPrintable(lines[1]));
   }
 
   void grpo_rollouts_side_by_side() {
