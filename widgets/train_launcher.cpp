@@ -39,6 +39,34 @@ QString path_join(const QString& prefix, const std::string& key) {
   return prefix.isEmpty() ? QString::fromStdString(key) : prefix + "." + QString::fromStdString(key);
 }
 
+// The config structs' field comments (generated from the headers, cmake/ConfigDocs.cmake).
+struct FieldDoc {
+  const char* type;
+  const char* field;
+  const char* doc;
+};
+const FieldDoc kFieldDocs[] = {
+#include "config_docs.inc"
+};
+
+// The documentation of a JSON path: its section's struct first ("optim.lr" -> OptimConfig::lr),
+// else any struct with a field of that name; "" when none is documented.
+QString field_doc(const QString& path, const QString& kind) {
+  static const QMap<QString, QString> section_struct{
+      {"data", "DataConfig"},     {"teacher", "TeacherConfig"}, {"tokenizer", "TokenizerSpec"}, {"model", "ModelSpec"},
+      {"optim", "OptimConfig"},   {"eval", "EvalConfig"},       {"train", "SftLoopConfig"},     {"grpo", "GrpoKnobs"},
+      {"init", "GrpoInit"},       {"prompt", "PromptConfig"},   {"lora", "LoraConfig"}};
+  const QStringList parts = path.split('.');
+  const QString leaf = parts.back();
+  QString type = parts.size() > 1 ? section_struct.value(parts[parts.size() - 2])
+                                  : (kind == "grpo" ? QString("GrpoConfig") : QString("SftConfig"));
+  for (const auto& d : kFieldDocs)
+    if (type == d.type && leaf == d.field) return QString::fromUtf8(d.doc);
+  for (const auto& d : kFieldDocs)
+    if (leaf == d.field) return QString::fromUtf8(d.doc);
+  return {};
+}
+
 bool all_strings(const nlohmann::json& a) {
   for (const auto& e : a)
     if (!e.is_string()) return false;
@@ -214,7 +242,8 @@ void TrainLauncher::add_fields(QFormLayout* form, const nlohmann::json& j, const
     }
     editor->setProperty(kJsonRole, kind);
     editor->setObjectName(path);
-    editor->setToolTip(tr("%1 (preset: %2)").arg(path, QString::fromStdString(v.dump())));
+    const QString doc = field_doc(path, kind_->currentData().toString());
+    editor->setToolTip((doc.isEmpty() ? QString() : doc + "\n") + tr("%1 (preset: %2)").arg(path, QString::fromStdString(v.dump())));
     auto* err = new QLabel;
     err->setStyleSheet("color:#c0392b");
     err->setWordWrap(true);

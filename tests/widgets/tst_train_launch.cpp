@@ -82,6 +82,11 @@ class TestTrainLaunch : public QObject {
     QVERIFY(l.presets()->count() >= 1);  // demo-sft, sft-qwen3-*
     QVERIFY(l.field("optim.lr"));
     QVERIFY(l.field("train.batch_size"));
+    // tooltips carry the config header's comment of the field (core/train/config.h)
+    QVERIFY2(l.field("optim.lr")->toolTip().startsWith("peak learning rate"), qPrintable(l.field("optim.lr")->toolTip()));
+    QVERIFY(l.field("train.checkpoint_every"));
+    QVERIFY2(l.field("train.checkpoint_every")->toolTip().startsWith("optimiser steps between checkpoints"),
+             qPrintable(l.field("train.checkpoint_every")->toolTip()));
     // the form round-trips the preset's values and types
     const json c = l.config();
     QVERIFY(c["optim"]["lr"].is_number_float());
