@@ -17,6 +17,7 @@
 #include <cmath>
 #include <tuple>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "async.h"
@@ -33,6 +34,7 @@ struct Loaded {
   QString kind;
   std::vector<ps::store::Prediction> predictions;
   std::vector<ps::store::RolloutSample> rollouts;
+  std::map<std::string, TracesView::KnnBeside> knn;
 };
 }  // namespace
 
@@ -129,12 +131,33 @@ void TracesView::open_run(qint64 run_id) {
         if (auto r = st.get_run(run_id)) l.kind = QString::fromStdString(r->kind);
         l.predictions = st.predictions(run_id);
         if (l.kind == "grpo" || l.kind == "pipeline") l.rollouts = st.rollouts(run_id);
+        if (l.kind != "knn") {
+          // the newest finished KNN-KG run per cell line, for the pairs of this run
+          std::map<std::string, bool> wanted;  // item key -> found
+          std::set<std::string> cells;
+          for (const auto& p : l.predictions) wanted[p.item_key] = false, cells.insert(p.cell_line);
+          std::set<std::string> done_cells;
+          for (const auto& r : st.list_runs()) {  // newest first
+            if (r.kind != "knn" || r.status != ps::store::RunStatus::Finished) continue;
+            if (done_cells.size() == cells.size()) break;
+            bool any = false;
+            for (const auto& k : st.predictions(r.id)) {
+              auto it = wanted.find(k.item_key);
+              if (it == wanted.end() || it->second) continue;
+              it->second = any = true;
+              l.knn[k.item_key] = TracesView::KnnBeside{r.id, k.confidence, k.label};
+              done_cells.insert(k.cell_line);
+            }
+            (void)any;
+          }
+        }
         return l;
       },
       [this, request, run_id](Loaded l) {
         if (request != request_) return;  // a newer run was opened meanwhile
         kind_ = l.kind;
         rollout_samples_ = std::move(l.rollouts);
+        knn_ = std::move(l.knn);
         item_->clear();
         model_->set_predictions(run_id, std::move(l.predictions));
         table_->resizeColumnsToContents();
@@ -174,11 +197,13 @@ void TracesView::show_current() {
     return;
   }
   const int row = filter_->mapToSource(cur).row();
-  item_->setHtml(item_html(model_->prediction(row), kind_));
+  const auto& p = model_->prediction(row);
+  auto knn = knn_.find(p.item_key);
+  item_->setHtml(item_html(p, kind_, knn == knn_.end() ? nullptr : &knn->second));
   tabs_->setCurrentIndex(0);
 }
 
-QString TracesView::item_html(const ps::store::Prediction& p, const QString& kind) {
+QString TracesView::item_html(const ps::store::Prediction& p, const QString& kind, const KnnBeside* knn) {
   QString h;
   h += "<h3>" + QString::fromStdString(p.cell_line + " · " + p.perturber + " → " + p.target).toHtmlEscaped() + "</h3>";
   // parsed answer first: what the model said, against the label
@@ -194,6 +219,18 @@ QString TracesView::item_html(const ps::store::Prediction& p, const QString& kin
   const auto details = nlohmann::json::parse(p.details_json, nullptr, false);
   if (details.is_object() && details.contains("finish_reason") && details["finish_reason"].is_string())
     h += "<br>" + tr("Finish reason: %1").arg(QString::fromStdString(details["finish_reason"].get<std::string>()).toHtmlEscaped());
+  h += "</p>";
+  // the KNN-KG prediction of the same pair, beside it
+  h += "<p>";
+  if (knn) {
+    const bool de = knn->p_de >= 0.5;
+    h += tr("KNN-KG (run %1): P(DE) %2, predicts <b>%3</b>")
+             .arg(knn->run)
+             .arg(std::isfinite(knn->p_de) ? format_number(knn->p_de, 3) : tr("undefined"))
+             .arg(de ? tr("DE") : tr("not DE"));
+  } else if (kind != "knn") {
+    h += "<i>" + tr("No KNN-KG run in the store predicted this pair") + "</i>";
+  }
   h += "</p>";
   // reasoning: <think> apart from the answer
   const TraceParts parts = split_think(QString::fromStdString(p.trace));

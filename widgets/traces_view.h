@@ -3,9 +3,12 @@
 // the prompt with its KG evidence, the reasoning trace with the <think> part shown apart from
 // the answer, each TTC round apart, and the parsed answer. For a GRPO run a second tab shows
 // one step's sampled rollouts side by side (one column per completion) with reward parts and
-// advantages. Loading reads the store on a worker thread (async.h).
+// advantages. Beside the item: the KNN-KG prediction of the same pair from the store's KNN-KG
+// runs. Loading reads the store on a worker thread (async.h).
 #pragma once
 #include <QWidget>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "store/store.h"
@@ -39,8 +42,15 @@ class TracesView : public QWidget {
   QTableWidget* rollouts_table() const { return rollouts_; }
   QSpinBox* rollout_step() const { return step_; }
 
-  // The item panel's HTML for one prediction (also used by tests).
-  static QString item_html(const ps::store::Prediction& p, const QString& kind);
+  // The KNN-KG prediction for an item's pair: the P(DE) the newest finished KNN-KG run of the
+  // store on the item's cell line gave the same pair (item key); none when that run lacks it.
+  struct KnnBeside {
+    qint64 run = 0;
+    double p_de = 0;
+    int label = -1;
+  };
+  // The item panel's HTML for one prediction (also used by tests); `knn` null when none.
+  static QString item_html(const ps::store::Prediction& p, const QString& kind, const KnnBeside* knn = nullptr);
 
  public slots:
   void open_run(qint64 run_id);  // loads predictions (and rollouts of a GRPO run) in the background
@@ -68,6 +78,7 @@ class TracesView : public QWidget {
   QLabel* rollout_note_;
   QString kind_;
   std::vector<ps::store::RolloutSample> rollout_samples_;
+  std::map<std::string, KnnBeside> knn_;  // item key -> the KNN-KG prediction of the pair
   int request_ = 0;
 };
 

@@ -53,7 +53,7 @@ const char* kChanged = R"({"rounds":[
 class TestTraces : public QObject {
   Q_OBJECT
   QString store_path_;
-  qint64 run_ = 0, grpo_ = 0;
+  qint64 run_ = 0, grpo_ = 0, knn_ = 0;
 
  private slots:
   void initTestCase() {
@@ -67,6 +67,13 @@ class TestTraces : public QObject {
                                  pred("MYC", "TP53", 0, 0.50, false),             // parse failure
                                  pred("TAL1", "GATA2", 1, 0.85, true, kChanged),  // changed by TTC
                              });
+    // a KNN-KG run on the same cell line predicted one of the pairs (and an older one another value)
+    for (double p_de : {0.11, 0.33}) {
+      const qint64 knn = st.create_run("knn", "knn k562", "{}");
+      st.add_predictions(knn, {pred("TAL1", "GATA2", 1, p_de, true), pred("OTHER", "GENE", 0, 0.5, true)});
+      st.set_status(knn, ps::store::RunStatus::Finished);
+      knn_ = knn;  // the newest
+    }
     grpo_ = st.create_run("grpo", "grpo", "{}");
     std::vector<ps::store::RolloutSample> rs;
     for (int step : {1, 2})
@@ -152,6 +159,7 @@ class TestTraces : public QObject {
     QVERIFY(text.contains("second look: knockdown of the regulator"));
     QVERIFY(text.contains("Evidence: STRING score 0.9 between TAL1 and GATA2"));
     QVERIFY(text.contains("Predicted: DE"));
+    QVERIFY2(text.contains(QString("KNN-KG (run %1): P(DE) 0.330, predicts not DE").arg(knn_)), qPrintable(text));
     // the thinking is not part of the answer text
     const int answer_at = text.indexOf("Answer text");
     QVERIFY(text.indexOf("STRING links TAL1", answer_at) < 0 || text.indexOf("STRING links TAL1") < answer_at);
