@@ -25,6 +25,8 @@
 #include "async.h"
 #include "common/error.h"
 #include "common/paths.h"
+#include "curves_model.h"
+#include "curves_view.h"
 #include "job_runner.h"
 #include "kg_browser.h"
 #include "kg_service.h"
@@ -39,6 +41,8 @@
 #include "runs_model.h"
 #include "runs_view.h"
 #include "theme.h"
+#include "traces_view.h"
+#include "train_launcher.h"
 
 namespace ps::gui {
 
@@ -85,6 +89,31 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   tabs_->addTab(reliability_view_, QIcon(":/icons/reliability.svg"), tr("Reliability"));
   tabs_->addTab(kg_browser_, QIcon(":/icons/graph.svg"), tr("KG browser"));
   tabs_->addTab(predictions_view_, QIcon(":/icons/table.svg"), tr("Predictions"));
+  curves_model_ = new CurvesModel(store_path, this);
+  curves_view_ = new CurvesView(curves_model_);
+  traces_view_ = new TracesView(store_path);
+  train_launcher_ = new TrainLauncher(store_path);
+  tabs_->addTab(curves_view_, QIcon(":/icons/reliability.svg"), tr("Curves"));
+  tabs_->addTab(traces_view_, QIcon(":/icons/table.svg"), tr("Traces"));
+  tabs_->addTab(train_launcher_, QIcon(":/icons/launch.svg"), tr("Train"));
+  // The curves offer every run that can log metrics; a training job started here is shown live.
+  auto offer_runs = [this] {
+    QList<QPair<qint64, QString>> runs;
+    for (int r = 0; r < runs_model_->rowCount(); ++r) {
+      const auto& run = runs_model_->run(r);
+      if (run.kind == "knn") continue;
+      runs << qMakePair(qint64(run.id), tr("%1 · %2 %3").arg(run.id).arg(QString::fromStdString(run.kind), QString::fromStdString(run.name)));
+    }
+    curves_view_->set_available_runs(runs);
+  };
+  connect(runs_model_, &RunsModel::runs_changed, this, offer_runs);
+  offer_runs();  // the runs the model read before this connection
+  connect(train_launcher_, &TrainLauncher::run_started, this, [this](qint64 run) {
+    runs_model_->refresh();
+    QList<qint64> shown = curves_model_->runs();
+    if (!shown.contains(run)) shown << run;
+    curves_view_->show_runs(shown);
+  });
 
   // A finished evaluation shows up selected in the Runs tab.
   connect(launcher_, &LauncherView::run_finished, this, [this](qint64 id) {
@@ -267,6 +296,9 @@ void MainWindow::show_tab(int tab) {
     case ReliabilityTab: page = reliability_view_; break;
     case KgTab: page = kg_page_; break;
     case PredictionsTab: page = predictions_view_; break;
+    case CurvesTab: page = curves_view_; break;
+    case TracesTab: page = traces_view_; break;
+    case TrainTab: page = train_launcher_; break;
   }
   if (page) tabs_->setCurrentWidget(page);
 }
@@ -328,6 +360,13 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
       if (kg_->is_ready()) kg_->request_cell_line(c);
       else pending_cells_ << c;
     }
+    // KNN-KG runs log no curves: the Curves tab keeps what it shows
+    QList<qint64> with_curves;
+    for (qint64 id : loaded.ids)
+      for (int r = 0; r < runs_model_->rowCount(); ++r)
+        if (runs_model_->run(r).id == id && runs_model_->run(r).kind != "knn") with_curves << id;
+    if (!with_curves.isEmpty()) curves_view_->show_runs(with_curves);
+    traces_view_->open_run(loaded.ids.first());
     show_tab(ReliabilityTab);
     emit run_opened(loaded.ids);
   }, [this](QString error) {
@@ -404,6 +443,8 @@ void MainWindow::export_current() {
   else if (page == predictions_view_) predictions_view_->export_csv();
   else if (page == runs_view_) runs_view_->export_csv();
   else if (page == kg_browser_) kg_browser_->export_figure();
+  else if (page == curves_view_) curves_view_->export_figure();
+  else if (page == traces_view_) traces_view_->export_csv();
   else if (auto* target = page ? page->findChild<QWidget*>("exportable") : nullptr) QMetaObject::invokeMethod(target, "export_figure");
 }
 

@@ -1,5 +1,5 @@
 // The workbench window: one tab per view (Runs, Launcher, Reliability, KG browser,
-// Predictions), a run-details dock, a status bar with the job's progress, and the
+// Predictions, Curves, Traces, Train), a run-details dock, a status bar with the job's progress, and the
 // menus and shortcuts. It owns the models; the views only draw them.
 #pragma once
 #include <QList>
@@ -15,6 +15,8 @@ class QToolButton;
 
 namespace ps::gui {
 
+class CurvesModel;
+class CurvesView;
 class JobRunner;
 class KgService;
 class KgBrowser;
@@ -25,11 +27,13 @@ class ReliabilityModel;
 class ReliabilityView;
 class RunsModel;
 class RunsView;
+class TracesView;
+class TrainLauncher;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab };
+  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab, CurvesTab, TracesTab, TrainTab };
 
   // Opens the store at `store_path` (throws ps::Error on a bad file).
   explicit MainWindow(const QString& store_path, QWidget* parent = nullptr);
@@ -43,6 +47,10 @@ class MainWindow : public QMainWindow {
   KgBrowser* kg_browser() const { return kg_browser_; }
   PredictionsModel* predictions_model() const { return predictions_model_; }
   PredictionsView* predictions_view() const { return predictions_view_; }
+  CurvesModel* curves_model() const { return curves_model_; }
+  CurvesView* curves_view() const { return curves_view_; }
+  TracesView* traces_view() const { return traces_view_; }
+  TrainLauncher* train_launcher() const { return train_launcher_; }
   JobRunner* jobs() const { return jobs_; }
   KgService* kg() const { return kg_; }
   QTabWidget* tabs() const { return tabs_; }
@@ -85,6 +93,10 @@ class MainWindow : public QMainWindow {
   QWidget* launcher_page_ = nullptr;  // the same widgets, as tab pages
   QWidget* kg_page_ = nullptr;
   PredictionsView* predictions_view_;
+  CurvesModel* curves_model_ = nullptr;
+  CurvesView* curves_view_ = nullptr;
+  TracesView* traces_view_ = nullptr;
+  TrainLauncher* train_launcher_ = nullptr;
   QTextBrowser* details_;
   QLabel* status_store_;
   QLabel* status_job_;

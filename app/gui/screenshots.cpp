@@ -5,8 +5,10 @@
 #include <QElapsedTimer>
 #include <QPixmap>
 #include <QTabWidget>
+#include <QComboBox>
 #include <QTableView>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "kg_browser.h"
@@ -18,6 +20,10 @@
 #include "predictions_view.h"
 #include "runs_model.h"
 #include "runs_view.h"
+#include "curves_view.h"
+#include "store/store.h"
+#include "traces_model.h"
+#include "traces_view.h"
 
 namespace ps::gui {
 
@@ -118,14 +124,58 @@ void ScreenshotDriver::wait_for_targets(int waited_ms) {
   QTimer::singleShot(200, this, [this, waited_ms] { wait_for_targets(waited_ms + 200); });
 }
 
+// The Curves and Traces tabs show the newest training or evaluation run of the store (the
+// embedded default is a KNN-KG run, which logs no curves and no traces): its headline
+// curves, and its most confident mistake. Without such a run they show their hints.
 void ScreenshotDriver::render_all() {
+  if (rendering_ || preparing_) return;
+  preparing_ = true;
+  qint64 curves_run = 0, traces_run = 0;
+  try {
+    ps::store::Store store(window_->runs_model()->store_path().toStdString());
+    // newest first, finished runs before running ones (a finished run's curves are whole)
+    auto runs = store.list_runs();
+    std::stable_partition(runs.begin(), runs.end(), [](const auto& r) { return r.status == ps::store::RunStatus::Finished; });
+    for (const auto& r : runs) {
+      if (r.kind == "knn") continue;
+      if (!curves_run && store.metric_count(r.id) > 0) curves_run = r.id;
+      if (!traces_run && (r.kind == "eval" || r.kind == "sft" || r.kind == "grpo" || r.kind == "pipeline" || r.kind == "ttc")) {
+        const auto preds = store.predictions(r.id);
+        if (!preds.empty() && !preds.front().trace.empty()) traces_run = r.id;
+      }
+      if (curves_run && traces_run) break;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "perturbscope --screenshots: %s\n", e.what());
+  }
+  if (curves_run) {
+    window_->curves_view()->show_runs({curves_run});
+    window_->curves_view()->set_metrics({"loss", "reward", "val/f1", "val/ece"});
+  }
+  if (traces_run) {
+    connect(window_->traces_view(), &TracesView::loaded, this, [this] {
+      TracesView* t = window_->traces_view();
+      t->quick_filter()->setCurrentIndex(t->quick_filter()->findData(TracesFilter::ConfidentAndWrong));
+      if (t->filter()->rowCount() == 0) t->quick_filter()->setCurrentIndex(0);
+      t->select_row(0);
+    }, Qt::SingleShotConnection);
+    window_->traces_view()->open_run(traces_run);
+  }
+  // the curves poll the store on their own thread; give them and the traces a moment
+  QTimer::singleShot(curves_run || traces_run ? 2000 : 0, this, &ScreenshotDriver::grab_all);
+}
+
+void ScreenshotDriver::grab_all() {
   if (rendering_) return;
   rendering_ = true;
   const std::pair<int, const char*> views[] = {{MainWindow::RunsTab, "runs"},
                                                {MainWindow::LauncherTab, "launcher"},
                                                {MainWindow::ReliabilityTab, "reliability"},
                                                {MainWindow::KgTab, "kg_browser"},
-                                               {MainWindow::PredictionsTab, "predictions"}};
+                                               {MainWindow::PredictionsTab, "predictions"},
+                                               {MainWindow::CurvesTab, "curves"},
+                                               {MainWindow::TracesTab, "traces"},
+                                               {MainWindow::TrainTab, "train"}};
   int saved = 0;
   for (const auto& [tab, name] : views) {
     QWidget* before = window_->tabs()->currentWidget();

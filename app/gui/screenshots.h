@@ -20,10 +20,12 @@ class ScreenshotDriver : public QObject {
   void when_opened();
   void wait_for_targets(int waited_ms);
   void render_all();
+  void grab_all();
   void fail(const QString& why);
   MainWindow* window_;
   QString dir_;
   bool rendering_ = false;
+  bool preparing_ = false;
 };
 
 }  // namespace ps::gui

@@ -615,6 +615,21 @@ std::vector<MetricPoint> Store::metrics(int64_t run_id, const std::string& name)
   return out;
 }
 
+std::vector<MetricPoint> Store::metrics_after(int64_t run_id, const std::string& name, int64_t after_step) const {
+  sqlite3_stmt* s = prepare(
+      "SELECT m.step, m.value FROM metric_series s JOIN metrics m ON m.series_id=s.id "
+      "WHERE s.run_id=? AND s.name=? AND m.step>? ORDER BY m.step");
+  Use u(s);
+  sqlite3_bind_int64(s, 1, run_id);
+  bind_text(s, 2, name);
+  sqlite3_bind_int64(s, 3, after_step);
+  std::vector<MetricPoint> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back({sqlite3_column_int64(s, 0), name, col_real(s, 1)});
+  if (rc != SQLITE_DONE) fail("cannot read metric '" + name + "' of run " + std::to_string(run_id));
+  return out;
+}
+
 std::vector<std::string> Store::metric_names(int64_t run_id) const {
   sqlite3_stmt* s = prepare("SELECT name FROM metric_series WHERE run_id=? ORDER BY name");
   Use u(s);

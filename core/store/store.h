@@ -111,6 +111,10 @@ class Store {
   void log_metrics(int64_t run_id, const std::vector<MetricPoint>& points);  // one transaction
   std::vector<MetricPoint> metrics(int64_t run_id, const std::string& name = "") const;
   std::vector<std::string> metric_names(int64_t run_id) const;
+  // The points of one series with step > after_step, by step (a live view's incremental read:
+  // a range scan of the (series, step) key, so the cost is the new points only). Unknown
+  // run or name: empty. NULL values read as NaN.
+  std::vector<MetricPoint> metrics_after(int64_t run_id, const std::string& name, int64_t after_step) const;
 
   void add_predictions(int64_t run_id, const std::vector<Prediction>& preds);  // one transaction
   std::vector<Prediction> predictions(int64_t run_id) const;

@@ -126,6 +126,23 @@ TEST_F(StoreTest, MetricsRoundTripBySeriesInStepOrder) {
   EXPECT_NE(error_of([&] { s.log_metric(777, 0, "loss", 1); }).find("777"), std::string::npos);
 }
 
+TEST_F(StoreTest, MetricsAfterReadsOnlyLaterStepsOfOneSeries) {
+  Store s(path());
+  int64_t r = s.create_run("sft", "", "{}");
+  int64_t other = s.create_run("sft", "", "{}");
+  s.log_metrics(r, {{1, "loss", 1.0}, {2, "loss", 0.8}, {3, "loss", std::nan("")}, {2, "lr", 5.0}});
+  s.log_metrics(other, {{4, "loss", 9.0}});
+  auto after = s.metrics_after(r, "loss", 1);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].step, 2);
+  EXPECT_EQ(after[0].name, "loss");
+  EXPECT_DOUBLE_EQ(after[0].value, 0.8);
+  EXPECT_TRUE(std::isnan(after[1].value));
+  EXPECT_EQ(s.metrics_after(r, "loss", -1).size(), 3u);
+  EXPECT_TRUE(s.metrics_after(r, "loss", 3).empty());
+  EXPECT_TRUE(s.metrics_after(r, "no such", -1).empty());
+}
+
 TEST_F(StoreTest, PredictionsRoundTripAllFields) {
   Store s(path());
   int64_t r = s.create_run("eval", "", "{}");

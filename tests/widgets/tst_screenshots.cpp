@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <cmath>
 #include <map>
 
 #include "common/paths.h"
@@ -57,6 +58,31 @@ class TestScreenshots : public QObject {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove("QT_QPA_PLATFORM");  // the X server, not offscreen
     env.insert("PERTURBSCOPE_STORE", dir.filePath("store.sqlite"));
+    {
+      // A synthetic SFT run for the Curves and Traces tabs (the embedded default is a KNN run):
+      // loss and validation F1 with its CI, and predictions with reasoning traces.
+      ps::store::Store st(dir.filePath("store.sqlite").toStdString());
+      const int64_t sft = st.create_run("sft", "synthetic sft", "{}");
+      std::vector<ps::store::MetricPoint> pts;
+      for (int s = 1; s <= 300; ++s) {
+        pts.push_back({s, "loss", 2.0 * std::exp(-s / 80.0) + 0.1 * std::sin(s * 0.7)});
+        pts.push_back({s, "step_time", 0.4});
+        if (s % 50 == 0)
+          for (const auto& [n, v] : {std::pair<const char*, double>{"val/f1", 0.3 + s / 1000.0}, {"val/f1_ci_lo", 0.25 + s / 1000.0},
+                                     {"val/f1_ci_hi", 0.35 + s / 1000.0}, {"val/ece", 0.2 - s / 3000.0}})
+            pts.push_back({s, n, v});
+      }
+      st.log_metrics(sft, pts);
+      auto preds = pstest::synthetic_predictions("k562", 10, 10, 5);
+      for (auto& p : preds) {
+        p.trace = "<think>" + p.perturber + " and " + p.target + " share STRING neighbours.</think>\nAnswer: " +
+                  (p.confidence >= 0.5 ? "DE" : "not DE");
+        p.prompt = "Perturber " + p.perturber + ", target " + p.target + ". Evidence: ...";
+        p.tokens = 40;
+      }
+      st.add_predictions(sft, preds);
+      st.set_status(sft, ps::store::RunStatus::Finished);
+    }
     env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
     app.setProcessEnvironment(env);
     app.setProcessChannelMode(QProcess::MergedChannels);
@@ -65,7 +91,7 @@ class TestScreenshots : public QObject {
     QVERIFY2(app.waitForFinished(240000), "perturbscope --screenshots did not finish");
     const QString output = QString::fromUtf8(app.readAll());
     QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, qPrintable(output));
-    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions"}) {
+    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions", "curves", "traces", "train"}) {
       const QString path = QDir(shots).filePath(QString(view) + ".png");
       QVERIFY2(QFileInfo::exists(path), qPrintable(path + "\n" + output));
       const QImage image(path);
