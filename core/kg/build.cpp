@@ -141,8 +141,9 @@ class GraphBuilder {
       for (char c : s) {
         if (c < '0' || c > '9') throw ps::Error(ps::where(path, ln, "score '" + std::string(s) + "' is not an integer"));
         v = v * 10 + (c - '0');
+        // Checked per digit: a long digit string must not overflow int (found by fuzz_kg_inputs).
+        if (v > 1000) throw ps::Error(ps::where(path, ln, "score '" + std::string(s) + "' is above 1000"));
       }
-      if (v > 1000) throw ps::Error(ps::where(path, ln, "score above 1000"));
       return static_cast<uint16_t>(v);
     };
     while (lines.next(line)) {
