@@ -33,7 +33,9 @@ if [ "$gui" = ON ]; then
 fi
 
 if [ "$fuzz" = 1 ]; then
-  packages+=(clang-14 libfuzzer-14-dev)
+  # libclang-rt-14-dev: the ASan/UBSan/libFuzzer runtimes (only "recommended" by clang-14, so
+  # --no-install-recommends would leave -fsanitize=fuzzer,address without them)
+  packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 fi
 
 missing=()

@@ -223,7 +223,9 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   const int64_t offset = cache ? cache->length() : 0;
   // With a cache, positions are < offset + L (HF's cumsum(mask) − 1 never exceeds the slot index), which
   // sizes the RoPE table without a device sync; without one, the table reads the positions' maximum.
-  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_, cache ? offset + L : -1);  // [B, 1, L, d]
+  // Not a structured binding: lambdas may capture those only from C++20 on (clang refuses it in C++17).
+  const auto cos_sin = rope_.lookup(positions.to(device_, at::kLong), dtype_, cache ? offset + L : -1);  // [B, 1, L, d]
+  const at::Tensor cos = std::get<0>(cos_sin), sin = std::get<1>(cos_sin);
 
   at::Tensor key_mask = mask_d;
   bool has_padding = mask_d.defined();

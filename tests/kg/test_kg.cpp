@@ -163,6 +163,23 @@ TEST(GraphBuild, MalformedInputNamesFileAndLine) {
   EXPECT_THROW(build_graph(short_row), ps::Error);
 }
 
+// Found by fuzz_kg_inputs: a score of many digits overflowed int (UB) before the range check.
+TEST(GraphBuild, LongScoresAreRefusedWithoutOverflow) {
+  for (const std::string score : {"1001", "99999999999", "2147483648", "000000000000000000000000001001"}) {
+    auto in = tiny_inputs("A\tD\t1\t4\t0\t0\t0\t0\t0\t0\t0\t" + score + "\t0\t0\t0\t700\n");
+    try {
+      build_graph(in);
+      FAIL() << "expected ps::Error for score " << score;
+    } catch (const ps::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("string.tsv:4: score '" + score + "' is above 1000"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Leading zeros within range are still a number.
+  auto ok = tiny_inputs("A\tD\t1\t4\t0\t0\t0\t0\t0\t0\t0\t0000000000000000900\t0\t0\t0\t700\n");
+  EXPECT_EQ(build_graph(ok).n_string_edges(), 3u);
+}
+
 TEST(GraphCache, RoundTripAndRebuildOnChange) {
   auto in = tiny_inputs();
   const std::string cache = (dir() / "cache").string();
