@@ -60,7 +60,7 @@ json parse_body(const std::string& body) {
     try {
       json again = json::parse(body);
       (void)again;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double (1e99999)
       throw ApiError(400, std::string("the request body is not valid JSON: ") + e.what());
     }
     throw ApiError(400, "the request body is not valid JSON");
