@@ -33,9 +33,6 @@ supp="$here/scripts/sanitizers"
 # detect_leaks=0: see above. abort_on_error=0 + exitcode: a report fails the test with a message.
 export ASAN_OPTIONS="detect_leaks=0:check_initialization_order=1:strict_string_checks=1:detect_stack_use_after_return=0:suppressions=$supp/asan.supp${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-# Tests that need what ASan takes away (an address-space limit: ASan reserves terabytes of shadow)
-# skip themselves when this is set.
-export PERTURBSCOPE_UNDER_ASAN=1
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 export XDG_DATA_HOME="$scratch/data" XDG_CACHE_HOME="$scratch/cache" XDG_CONFIG_HOME="$scratch/config"
