@@ -2,7 +2,7 @@
 # Builds and runs the libFuzzer targets of fuzz/ (clang, -fsanitize=fuzzer,address,undefined).
 # Not part of the default build. Each target starts from its committed seed corpus
 # (fuzz/corpus/<target>, read only) plus what earlier runs found (build-fuzz/corpus/<target>).
-#   scripts/fuzz.sh                      every target for 12 s (about 60 s in all: the CI run)
+#   scripts/fuzz.sh                      every target for 6 s (about 60 s in all: the CI run, scripts/test.sh)
 #   scripts/fuzz.sh --time 3600 safetensors   one target for an hour (a long run)
 #   scripts/fuzz.sh --build-only
 # A finding stops its target: the input is saved under build-fuzz/artifacts/<target>/ and the
@@ -10,7 +10,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${PERTURBSCOPE_FUZZ_BUILD_DIR:-$here/build-fuzz}"
-seconds=12
+seconds=6
+all=(tokenizer_json tokenizer_encode safetensors config_json lora_adapter answer_parser perturbqa_csv kg_inputs
+     openai_request endpoint_response)
 build_only=0
 targets=()
 while [ $# -gt 0 ]; do
@@ -18,17 +20,21 @@ while [ $# -gt 0 ]; do
     --time) seconds="$2"; shift ;;
     --build-only) build_only=1 ;;
     -h|--help) sed -n 2,10p "$0"; exit 0 ;;
-    tokenizer_json|safetensors|config_json|answer_parser|perturbqa_csv) targets+=("$1") ;;
-    *) echo "fuzz.sh: unknown argument $1 (targets: tokenizer_json safetensors config_json answer_parser perturbqa_csv)" >&2
-       exit 2 ;;
+    -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+    *) [[ " ${all[*]} " == *" $1 "* ]] || { echo "fuzz.sh: unknown target $1 (targets: ${all[*]})" >&2; exit 2; }
+       targets+=("$1") ;;
   esac
   shift
 done
-[ ${#targets[@]} -eq 0 ] && targets=(tokenizer_json safetensors config_json answer_parser perturbqa_csv)
+[ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 
 "$here/scripts/setup.sh" --no-gui --deps-only --fuzz
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  CXX=clang++ cmake -S "$here/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Debian's clang-14 package installs clang++-14 (clang++ only comes with the unversioned "clang")
+  cxx="$(command -v clang++-14 || command -v clang++)"
+  CXX="$cxx" cmake -S "$here/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 fi
 ninja -C "$build" -j "${PERTURBSCOPE_JOBS:-$(nproc)}" $(printf 'fuzz_%s ' "${targets[@]}")
 [ "$build_only" = 1 ] && exit 0

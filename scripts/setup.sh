@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Installs what PerturbScope needs from Debian's packages (only what is missing),
 # then configures and builds it. Safe to run again: it does only what is left.
-#   scripts/setup.sh [--no-gui] [--build-dir DIR] [--deps-only] [--fuzz]
+#   scripts/setup.sh [--no-gui] [--build-dir DIR] [--deps-only] [--fuzz] [--node]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${PERTURBSCOPE_BUILD_DIR:-$here/build}"
 gui=ON
 deps_only=0
 fuzz=0
+node=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-gui) gui=OFF ;;
     --build-dir) build_dir="$2"; shift ;;
     --deps-only) deps_only=1 ;;   # install the packages, do not build (bench/run.sh)
     --fuzz) fuzz=1 ;;             # also clang and libFuzzer (scripts/fuzz.sh)
+    --node) node=1 ;;             # also python3, nodejs and npm (scripts/tokenizer_diff.sh)
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -34,7 +36,15 @@ if [ "$gui" = ON ]; then
 fi
 
 if [ "$fuzz" = 1 ]; then
-  packages+=(clang-14 libfuzzer-14-dev)
+  # libclang-rt-14-dev: the ASan/UBSan/libFuzzer runtimes (only "recommended" by clang-14, so
+  # --no-install-recommends would leave -fsanitize=fuzzer,address without them)
+  packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
+fi
+
+if [ "$node" = 1 ]; then
+  packages+=(python3)
+  # Debian's nodejs + npm, unless a node with npm is already there (e.g. NodeSource's)
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

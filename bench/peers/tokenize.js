@@ -4,18 +4,19 @@
 // tokenizer.json our C++ tokenizer loads, and report the throughput.
 //
 //   node tokenize.js --impl hf|lenml --tokenizer tokenizer.json --corpus corpus.txt
-//                    [--ids-out FILE] [--repeats 3]
+//                    [--ids-out FILE] [--repeats 3] [--format lines|jsonl]
 //
 // The corpus holds one text per line (bench_tokenizer --write-corpus writes it), each
 // encoded by one call, as bench_tokenizer does. No special tokens are added. Prints one
 // JSON object: {"impl", "texts", "bytes", "tokens", "seconds", "mb_per_s"}; --ids-out
-// writes the ids of text i on line i, separated by spaces.
+// writes the ids of text i on line i, separated by spaces. --format jsonl: each corpus line is
+// one JSON string (scripts/tokenizer_diff.sh: texts with newlines and control characters).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
 function parseArgs(argv) {
-  const a = { impl: "hf", repeats: 3 };
+  const a = { impl: "hf", repeats: 3, format: "lines" };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, "").replace(/-(.)/g, (_, c) => c.toUpperCase());
     a[key] = argv[i + 1];
@@ -60,8 +61,9 @@ function makeEncoder(impl, tokenizerFile) {
 
 async function main() {
   const a = parseArgs(process.argv);
-  const texts = fs.readFileSync(a.corpus, "utf8").split("\n");
+  let texts = fs.readFileSync(a.corpus, "utf8").split("\n");
   if (texts.length && texts[texts.length - 1] === "") texts.pop(); // the final newline ends the last line
+  if (a.format === "jsonl") texts = texts.map((l) => JSON.parse(l));
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t, "utf8"), 0);
   const encode = makeEncoder(a.impl, a.tokenizer);
   await encode(texts.slice(0, 64)); // warm-up (JIT, caches)

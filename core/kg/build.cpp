@@ -141,8 +141,9 @@ class GraphBuilder {
       for (char c : s) {
         if (c < '0' || c > '9') throw ps::Error(ps::where(path, ln, "score '" + std::string(s) + "' is not an integer"));
         v = v * 10 + (c - '0');
+        // Checked per digit: a long digit string must not overflow int (found by fuzz_kg_inputs).
+        if (v > 1000) throw ps::Error(ps::where(path, ln, "score '" + std::string(s) + "' is above 1000"));
       }
-      if (v > 1000) throw ps::Error(ps::where(path, ln, "score above 1000"));
       return static_cast<uint16_t>(v);
     };
     while (lines.next(line)) {
@@ -224,22 +225,40 @@ class GraphBuilder {
       if (c == term_id.end() || p == term_id.end()) return;  // a term outside go_terms.tsv
       parents[c->second].push_back(p->second);
     });
-    // Ancestors (self included) of each term, memoised; GO is a DAG.
+    // Ancestors (self included) of each term, memoised; GO is a DAG. Depth-first without recursion,
+    // and bounded: GO's is_a/part_of chains are < 20 deep, and a file with a chain of millions would
+    // overflow the stack of a recursive walk and need memory quadratic in its depth.
+    constexpr size_t kMaxGoDepth = 1000;
     std::vector<std::vector<int32_t>> anc(n_terms);
     std::vector<uint8_t> state(n_terms, 0);  // 0 new, 1 in progress, 2 done
-    std::function<void(int32_t)> visit = [&](int32_t t) {
-      if (state[t] == 2) return;
-      if (state[t] == 1) return;  // a cycle would be a broken ontology file: ignore the back edge
-      state[t] = 1;
-      std::vector<int32_t> a = {t};
-      for (int32_t p : parents[t]) {
-        visit(p);
-        a.insert(a.end(), anc[p].begin(), anc[p].end());
+    auto visit = [&](int32_t root) {
+      if (state[root] != 0) return;
+      std::vector<std::pair<int32_t, size_t>> stack{{root, 0}};  // term, next parent to look at
+      state[root] = 1;
+      while (!stack.empty()) {
+        const int32_t t = stack.back().first;
+        size_t& next = stack.back().second;
+        if (next < parents[t].size()) {
+          const int32_t p = parents[t][next++];
+          if (state[p] == 0) {  // in progress (1): a cycle, a broken ontology file: the back edge is ignored
+            if (stack.size() >= kMaxGoDepth)
+              throw ps::Error(ps::where(in_.go_parents, 0, "the is_a/part_of chain above " + g_.go_terms_[root].id +
+                                                               " is deeper than " + std::to_string(kMaxGoDepth) +
+                                                               " terms (GO's are < 20): not a GO ontology"));
+            state[p] = 1;
+            stack.emplace_back(p, 0);
+          }
+          continue;
+        }
+        std::vector<int32_t> a = {t};
+        for (int32_t p : parents[t])
+          if (state[p] == 2) a.insert(a.end(), anc[p].begin(), anc[p].end());
+        std::sort(a.begin(), a.end());
+        a.erase(std::unique(a.begin(), a.end()), a.end());
+        anc[t] = std::move(a);
+        state[t] = 2;
+        stack.pop_back();
       }
-      std::sort(a.begin(), a.end());
-      a.erase(std::unique(a.begin(), a.end()), a.end());
-      anc[t] = std::move(a);
-      state[t] = 2;
     };
     // gene2go: direct annotations (ND dropped), evidence codes kept.
     std::vector<std::vector<std::pair<int32_t, uint8_t>>> direct;

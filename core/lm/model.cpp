@@ -224,8 +224,10 @@ at::Tensor Model::forward(const at::Tensor& ids, const at::Tensor& positions, KV
   // sizes the RoPE table without a device sync; without one, the table reads the positions' maximum.
   // A continued cache (SequenceBatch) can hold holes, so its slots may run past the last position:
   // the table is capped at max_position_embeddings (SequenceBatch checks positions against it).
-  auto [cos, sin] = rope_.lookup(positions.to(device_, at::kLong), dtype_,
-                                 cache ? std::min(offset + L, config_.max_position_embeddings) : -1);  // [B, 1, L, d]
+  // Not a structured binding: lambdas may capture those only from C++20 on (clang refuses it in C++17).
+  const auto cos_sin = rope_.lookup(positions.to(device_, at::kLong), dtype_,
+                                    cache ? std::min(offset + L, config_.max_position_embeddings) : -1);  // [B, 1, L, d]
+  const at::Tensor cos = std::get<0>(cos_sin), sin = std::get<1>(cos_sin);
 
   at::Tensor key_mask = mask_d;
   bool has_padding = mask_d.defined();

@@ -5,15 +5,18 @@
 
 #include "common/error.h"
 #include "lm/tokenizer/chat_template.h"
+#include "lm/tokenizer/unicode.h"
 
 namespace ps::serve {
 
 using nlohmann::json;
 
+// Messages quote the client's bytes (nlohmann's parse errors name the bad byte): they are made valid
+// UTF-8 (U+FFFD) so that the error body serialises anywhere (found by fuzz_openai_request).
 ApiError::ApiError(int status, std::string message, std::string param, std::string type)
-    : std::runtime_error(std::move(message)),
+    : std::runtime_error(tokenizer::to_valid_utf8_lossy(message)),
       status_(status),
-      param_(std::move(param)),
+      param_(tokenizer::to_valid_utf8_lossy(param)),
       type_(type.empty() ? error_type_for_status(status) : std::move(type)) {}
 
 json ApiError::body() const { return error_body(what(), type_, param_); }
@@ -57,7 +60,7 @@ json parse_body(const std::string& body) {
     try {
       json again = json::parse(body);
       (void)again;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double (1e99999)
       throw ApiError(400, std::string("the request body is not valid JSON: ") + e.what());
     }
     throw ApiError(400, "the request body is not valid JSON");

@@ -42,6 +42,7 @@ namespace ps::serve {
 
 // An error answered to the client: an HTTP status and OpenAI's error object
 // {"error": {"message", "type", "param", "code"}}. `param` names the offending field ("" = none).
+// The message and param are kept as valid UTF-8 (invalid bytes quoted from a request become U+FFFD).
 class ApiError : public std::runtime_error {
  public:
   ApiError(int status, std::string message, std::string param = "", std::string type = "");

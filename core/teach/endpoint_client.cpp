@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace ps::teach {
 
@@ -84,23 +85,23 @@ double retry_after_seconds(const std::string& v) {
   return std::max(0.0, std::difftime(when, std::time(nullptr)));
 }
 
+// At most `limit` bytes of a server's text for a message: one line, valid UTF-8 (a byte that does
+// not start a valid sequence becomes U+FFFD; the cut never splits a character), "..." when cut.
 std::string snippet(const std::string& body, size_t limit = 300) {
-  std::string s = body.size() > limit ? body.substr(0, limit) + "..." : body;
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
+  std::string s;
+  size_t i = 0;
+  while (i < body.size()) {
+    const unsigned char c = static_cast<unsigned char>(body[i]);
+    const size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    const bool ok = i + len <= body.size() && find_invalid_utf8(body.substr(i, len)) == std::string::npos;
+    const std::string ch = ok ? body.substr(i, len) : std::string("\xEF\xBF\xBD");
+    if (s.size() + ch.size() > limit) return s + "...";
+    s += (ch == "\n" || ch == "\r") ? std::string(" ") : ch;
+    i += ok ? len : 1;
+  }
   return s;
 }
 
-// The server's error message: error.message of an OpenAI error body, else the body itself.
-std::string server_message(const std::string& body) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_discarded() && j.is_object() && j.contains("error")) {
-    const json& e = j["error"];
-    if (e.is_object() && e.contains("message") && e["message"].is_string()) return snippet(e["message"].get<std::string>());
-    if (e.is_string()) return snippet(e.get<std::string>());
-  }
-  return snippet(body);
-}
 
 // A write to a socket the server has closed raises SIGPIPE in the writing thread, which kills
 // the process by default. For the guard's lifetime SIGPIPE is blocked in this thread; one raised
@@ -148,6 +149,45 @@ std::string redact(std::string text, const std::string& secret) {
     pos += 10;
   }
   return text;
+}
+
+std::string error_response_message(const std::string& body, const std::string& key) {
+  // Redact before cutting: a cut through the key would leave a piece of it.
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_discarded() && j.is_object() && j.contains("error")) {
+    const json& e = j["error"];
+    if (e.is_object() && e.contains("message") && e["message"].is_string())
+      return snippet(redact(e["message"].get<std::string>(), key));
+    if (e.is_string()) return snippet(redact(e.get<std::string>(), key));
+  }
+  return snippet(redact(body, key));
+}
+
+void read_chat_response(const std::string& body, const std::string& where_to, const std::string& key, ChatResult& r) {
+  json j = json::parse(body, nullptr, false);
+  const json* msg = nullptr;
+  if (!j.is_discarded() && j.is_object() && j.contains("choices") && j["choices"].is_array() && !j["choices"].empty() &&
+      j["choices"][0].is_object() && j["choices"][0].contains("message") && j["choices"][0]["message"].is_object())
+    msg = &j["choices"][0]["message"];
+  if (!msg) {
+    r.text.clear();
+    r.finish_reason.clear();
+    r.error = redact("endpoint: the response of " + where_to + " has no choices[0].message: ", key) +
+              snippet(redact(body, key));
+    return;
+  }
+  std::string content, reasoning;
+  if (msg->contains("content") && (*msg)["content"].is_string()) content = (*msg)["content"].get<std::string>();
+  for (const char* name : {"reasoning_content", "reasoning"})
+    if (reasoning.empty() && msg->contains(name) && (*msg)[name].is_string()) reasoning = (*msg)[name].get<std::string>();
+  if (!reasoning.empty() && content.find("</think>") == std::string::npos)
+    content = "<think>\n" + reasoning + "\n</think>\n" + content;
+  r.text = redact(content, key);
+  r.finish_reason.clear();
+  const json& choice = j["choices"][0];
+  if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
+    r.finish_reason = redact(choice["finish_reason"].get<std::string>(), key);
+  r.error.clear();
 }
 
 void EndpointConfig::validate() const {
@@ -324,34 +364,11 @@ ChatResult EndpointClient::complete(const ChatRequest& request) const {
     } else {
       r.http_status = res->status;
       if (res->status >= 200 && res->status < 300) {
-        json j = json::parse(res->body, nullptr, false);
-        const json* msg = nullptr;
-        if (!j.is_discarded() && j.is_object() && j.contains("choices") && j["choices"].is_array() &&
-            !j["choices"].empty() && j["choices"][0].is_object() && j["choices"][0].contains("message") &&
-            j["choices"][0]["message"].is_object())
-          msg = &j["choices"][0]["message"];
-        if (!msg) {
-          r.error = redact("endpoint: the response of " + where_to + " has no choices[0].message: " +
-                               snippet(res->body),
-                           key_);
-          r.seconds = elapsed();
-          return r;
-        }
-        std::string content, reasoning;
-        if (msg->contains("content") && (*msg)["content"].is_string()) content = (*msg)["content"].get<std::string>();
-        for (const char* name : {"reasoning_content", "reasoning"})
-          if (reasoning.empty() && msg->contains(name) && (*msg)[name].is_string()) reasoning = (*msg)[name].get<std::string>();
-        if (!reasoning.empty() && content.find("</think>") == std::string::npos)
-          content = "<think>\n" + reasoning + "\n</think>\n" + content;
-        r.text = redact(content, key_);
-        const json& choice = j["choices"][0];
-        if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
-          r.finish_reason = choice["finish_reason"].get<std::string>();
+        read_chat_response(res->body, where_to, key_, r);
         r.seconds = elapsed();
-        r.error.clear();
         return r;
       }
-      last_error = "HTTP " + std::to_string(res->status) + " from " + where_to + ": " + server_message(res->body);
+      last_error = "HTTP " + std::to_string(res->status) + " from " + where_to + ": " + error_response_message(res->body, key_);
       retryable = res->status == 429 || res->status >= 500;
       if (retryable && res->has_header("Retry-After")) retry_after = retry_after_seconds(res->get_header_value("Retry-After"));
     }

@@ -82,6 +82,15 @@ struct ChatResult {
   bool ok() const { return error.empty(); }
 };
 
+// The parts of complete() that read what a server sent (exposed for the tests and fuzz/).
+// A 2xx body -> r.text and r.finish_reason as the header comment says, r.error cleared; or, when it
+// has no usable choices[0].message (not JSON, no choices, ...), r.error naming `where_to` with the
+// start of the body. Never throws; every text it sets is valid UTF-8 and has `key` redacted.
+void read_chat_response(const std::string& body, const std::string& where_to, const std::string& key, ChatResult& r);
+// The message of an error response: error.message of an OpenAI error body, else the body itself;
+// one line of at most 300 bytes (+ "..."), valid UTF-8, `key` redacted before the cut. Never throws.
+std::string error_response_message(const std::string& body, const std::string& key);
+
 class EndpointClient {
  public:
   // Validates the config and reads the key; ps::Error otherwise.

@@ -163,6 +163,53 @@ TEST(GraphBuild, MalformedInputNamesFileAndLine) {
   EXPECT_THROW(build_graph(short_row), ps::Error);
 }
 
+// Found by fuzz_kg_inputs: a score of many digits overflowed int (UB) before the range check.
+TEST(GraphBuild, LongScoresAreRefusedWithoutOverflow) {
+  for (const std::string score : {"1001", "99999999999", "2147483648", "000000000000000000000000001001"}) {
+    auto in = tiny_inputs("A\tD\t1\t4\t0\t0\t0\t0\t0\t0\t0\t" + score + "\t0\t0\t0\t700\n");
+    try {
+      build_graph(in);
+      FAIL() << "expected ps::Error for score " << score;
+    } catch (const ps::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("string.tsv:4: score '" + score + "' is above 1000"), std::string::npos)
+          << e.what();
+    }
+  }
+  // Leading zeros within range are still a number.
+  auto ok = tiny_inputs("A\tD\t1\t4\t0\t0\t0\t0\t0\t0\t0\t0000000000000000900\t0\t0\t0\t700\n");
+  EXPECT_EQ(build_graph(ok).n_string_edges(), 3u);
+}
+
+// A go_parents.tsv with a chain far deeper than GO's (< 20): the recursive walk overflowed the stack
+// at ~10^5..10^6 levels and needed memory quadratic in the depth. Now: a chain up to the bound builds,
+// a deeper one is a ps::Error naming the file.
+TEST(GraphBuild, DeepGoChainsAreBoundedNotAStackOverflow) {
+  auto chain = [](int n) {
+    GraphInputs in = tiny_inputs();
+    std::string terms = "go_id\tontology\tterm\tdefinition\n", parents = "child\tparent\trelationship_type\tontology\n";
+    for (int i = 0; i < n; ++i) {
+      terms += "GO:" + std::to_string(i) + "\tBP\tterm " + std::to_string(i) + "\t\n";
+      if (i) parents += "GO:" + std::to_string(i) + "\tGO:" + std::to_string(i - 1) + "\tisa\tBP\n";
+    }
+    in.go_terms = write("go_terms.tsv", terms);
+    in.go_parents = write("go_parents.tsv", parents);
+    in.gene2go = write("gene2go.tsv", "symbol\tentrez_id\tgo_id\tevidence\tontology\nA\t1\tGO:" +
+                                          std::to_string(n - 1) + "\tIDA\tBP\n");
+    return in;
+  };
+  const KnowledgeGraph g = build_graph(chain(1000));
+  EXPECT_EQ(g.go_annotations(*g.find("A")).size(), 1000u);
+  for (int n : {1001, 200000}) {
+    try {
+      build_graph(chain(n));
+      FAIL() << "expected ps::Error for a chain of " << n;
+    } catch (const ps::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("go_parents.tsv"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("deeper than 1000 terms"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(GraphCache, RoundTripAndRebuildOnChange) {
   auto in = tiny_inputs();
   const std::string cache = (dir() / "cache").string();

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "fake_endpoint.h"
 #include "scratch.h"
 #include "teach/endpoint_client.h"
@@ -338,6 +339,54 @@ TEST(EndpointKey, FileMustBeOwnerOnly) {
 TEST(EndpointKey, RedactReplacesEveryOccurrence) {
   EXPECT_EQ(ps::teach::redact("a KEY b KEYKEY", "KEY"), "a [REDACTED] b [REDACTED][REDACTED]");
   EXPECT_EQ(ps::teach::redact("nothing", ""), "nothing");
+}
+
+// The response readers on what a server may send (found by review of fuzz_endpoint_response's
+// invariants; the fuzzer keeps checking them): a key straddling the 300-byte cut, invalid UTF-8 and
+// a character split by the cut.
+TEST(EndpointResponse, KeyCutByTheSnippetNeverLeaksAPiece) {
+  const std::string key = "sk-0123456789abcdef";
+  for (size_t pad = 280; pad <= 300; ++pad) {
+    const std::string body = std::string(pad, 'x') + key + " tail";
+    const std::string m = ps::teach::error_response_message(body, key);
+    EXPECT_EQ(m.find("sk-01"), std::string::npos) << "pad " << pad << ": " << m;
+    ChatResult r;
+    ps::teach::read_chat_response(body, "http://h/v1/chat/completions", key, r);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.error.find("sk-01"), std::string::npos) << "pad " << pad << ": " << r.error;
+    // In an OpenAI error object's message too.
+    const std::string obj = "{\"error\": {\"message\": \"" + std::string(pad, 'y') + key + "\"}}";
+    EXPECT_EQ(ps::teach::error_response_message(obj, key).find("sk-01"), std::string::npos);
+  }
+}
+
+TEST(EndpointResponse, MessagesAreValidUtf8OneLineAndBounded) {
+  // Invalid bytes become U+FFFD; a 3-byte character at the cut is left out whole.
+  const std::string bad = "bad \xff\xfe bytes\nnext line\r";
+  EXPECT_EQ(ps::teach::error_response_message(bad, ""), "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes next line ");
+  const std::string cut = std::string(299, 'a') + "\xE2\x82\xAC" + "zzz";  // the euro sign spans bytes 300..302
+  const std::string m = ps::teach::error_response_message(cut, "");
+  EXPECT_EQ(m, std::string(299, 'a') + "...");
+  EXPECT_EQ(ps::find_invalid_utf8(m), std::string::npos);
+  ChatResult r;
+  ps::teach::read_chat_response("\xc3(\xa9 not json", "http://h/v1/chat/completions", "", r);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(ps::find_invalid_utf8(r.error), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("has no choices[0].message"), std::string::npos);
+}
+
+TEST(EndpointResponse, ReadsContentReasoningAndFinishReason) {
+  ChatResult r;
+  r.error = "stale";
+  ps::teach::read_chat_response(
+      R"({"choices":[{"message":{"content":"yes KEY","reasoning_content":"why"},"finish_reason":"length"}]})",
+      "http://h/v1/chat/completions", "KEY", r);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.text, "<think>\nwhy\n</think>\nyes [REDACTED]");
+  EXPECT_EQ(r.finish_reason, "length");
+  ps::teach::read_chat_response(R"({"choices":[{"message":"x"}]})", "http://h/v1/chat/completions", "", r);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.text.empty());
 }
 
 }  // namespace

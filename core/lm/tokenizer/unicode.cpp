@@ -110,14 +110,66 @@ std::array<CharClass, 128> make_ascii_classes() {
 }
 const std::array<CharClass, 128> kAsciiClasses = make_ascii_classes();
 
+// The classes follow Unicode 16.0, the data of Hugging Face tokenizers' regex engine (Oniguruma in
+// `tokenizers` 0.23; found by scripts/tokenizer_diff.sh: a CJK Extension I letter before "’s" split
+// differently). Debian 12's ICU 72 has Unicode 15.0, so the letters and numbers assigned in 15.1 and
+// 16.0 are listed here (from Unicode 16.0's UnicodeData.txt general categories, as Node 20's ICU 78
+// reports them, each range checked against the HF peer); a newer ICU's characters of Unicode 17+
+// are "other", as they are to Oniguruma's 16.0 tables.
+struct ClassRange {
+  char32_t lo, hi;
+  CharClass cls;
+};
+constexpr ClassRange kSinceUnicode15_0[] = {
+    {0x1C89, 0x1C8A, kLetter},
+    {0xA7CB, 0xA7CD, kLetter},
+    {0xA7DA, 0xA7DC, kLetter},
+    {0x105C0, 0x105F3, kLetter},
+    {0x10D40, 0x10D49, kNumber},
+    {0x10D4A, 0x10D65, kLetter},
+    {0x10D6F, 0x10D85, kLetter},
+    {0x10EC2, 0x10EC4, kLetter},
+    {0x11380, 0x11389, kLetter},
+    {0x1138B, 0x1138B, kLetter},
+    {0x1138E, 0x1138E, kLetter},
+    {0x11390, 0x113B5, kLetter},
+    {0x113B7, 0x113B7, kLetter},
+    {0x113D1, 0x113D1, kLetter},
+    {0x113D3, 0x113D3, kLetter},
+    {0x116D0, 0x116E3, kNumber},
+    {0x11BC0, 0x11BE0, kLetter},
+    {0x11BF0, 0x11BF9, kNumber},
+    {0x13460, 0x143FA, kLetter},
+    {0x16100, 0x1611D, kLetter},
+    {0x16130, 0x16139, kNumber},
+    {0x16D40, 0x16D6C, kLetter},
+    {0x16D70, 0x16D79, kNumber},
+    {0x18CFF, 0x18CFF, kLetter},
+    {0x1CCF0, 0x1CCF9, kNumber},
+    {0x1E5D0, 0x1E5ED, kLetter},
+    {0x1E5F0, 0x1E5F0, kLetter},
+    {0x1E5F1, 0x1E5FA, kNumber},
+    {0x2EBF0, 0x2EE5D, kLetter}
+};
+constexpr int kUnicodeMajor = 16;
+
 }  // namespace
 
 CharClass char_class(char32_t c) {
   if (c < 128) return kAsciiClasses[c];
-  const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(c));
-  if (mask & U_GC_L_MASK) return kLetter;
-  if (mask & U_GC_N_MASK) return kNumber;
-  if (u_isUWhiteSpace(static_cast<UChar32>(c))) return kSpace;
+  const UChar32 u = static_cast<UChar32>(c);
+  const uint32_t mask = U_GET_GC_MASK(u);
+  if (mask & (U_GC_L_MASK | U_GC_N_MASK)) {
+    UVersionInfo age;
+    u_charAge(u, age);
+    if (age[0] > kUnicodeMajor) return kOther;
+    return (mask & U_GC_L_MASK) ? kLetter : kNumber;
+  }
+  if (u_isUWhiteSpace(u)) return kSpace;
+  if (mask & U_GC_CN_MASK) {  // unassigned in ICU's data: maybe assigned in 15.1 .. 16.0
+    for (const auto& r : kSinceUnicode15_0)
+      if (c >= r.lo && c <= r.hi) return r.cls;
+  }
   return kOther;
 }
 
