@@ -53,7 +53,8 @@ TEST(GradientCheckpointing, LoraWithDropoutMatchesThePlainPass) {
   auto g_plain = grads_of(params);
   const double ckpt = loss_and_grads(m, params, true);
   auto g_ckpt = grads_of(params);
-  EXPECT_DOUBLE_EQ(plain, ckpt);
+  // The recomputed forward may sum in another order (threads): equal to float precision.
+  EXPECT_NEAR(plain, ckpt, 1e-6 * std::abs(plain));
   double max_abs = 0;
   for (size_t i = 0; i < params.size(); ++i) {
     EXPECT_TRUE(at::allclose(g_plain[i], g_ckpt[i], 1e-5, 1e-7)) << "parameter " << i;
