@@ -9,6 +9,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/policy_run.h"
 #include "cli/progress.h"
 #include "common/error.h"
 #include "common/paths.h"
@@ -85,16 +86,11 @@ int cmd_eval(const Argv& argv) {
   std::optional<store::Store> st;
   if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
   if (args.has("run")) {
-    const long id = args.get_int("run", 0, 1, 1L << 62);
-    auto run = st->get_run(id);
-    if (!run) throw Error(store_path + ": no run with id " + std::to_string(id));
-    if (run->kind != "sft" && run->kind != "grpo") throw Error("run " + std::to_string(id) + " is a " + run->kind + " run, not sft or grpo");
-    json conf = json::parse(run->config_json), summary = json::parse(run->summary_json);
-    if (!summary.contains("model_dir")) throw Error("run " + std::to_string(id) + " has no trained model (did it finish?)");
-    model_dir = summary["model_dir"].get<std::string>();
-    adapter_dir = summary.value("adapter_dir", std::string());
-    if (conf.contains("prompt")) pc = prompt::PromptConfig::from_json(conf["prompt"], "run " + std::to_string(id) + " config");
-    if (conf.contains("data")) dc.read(conf["data"], "run " + std::to_string(id) + " config");
+    auto p = policy_of_run(*st, store_path, args.get_int("run", 0, 1, 1L << 62));
+    model_dir = p.model_dir;
+    adapter_dir = p.adapter_dir;
+    pc = p.prompt;
+    dc = p.data;
   }
   if (args.has("max-prompt-tokens")) {
     const long m = args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);

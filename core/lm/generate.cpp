@@ -71,6 +71,24 @@ KVCache make_cache_or_explain(const Model& model, int64_t B, int64_t capacity) {
   }
 }
 
+// Closes each generation: finish reason "length" where none was set, generated-token counts, the
+// text (decoded without the stop id; a stop string's text was cut when it matched). Returns the
+// tokens generated in all.
+int64_t finish_generations(std::vector<Generation>& out, const Decoder& decode) {
+  int64_t generated = 0;
+  for (auto& g : out) {
+    if (g.finish_reason.empty()) g.finish_reason = "length";
+    g.generated_tokens = static_cast<int64_t>(g.ids.size());
+    generated += g.generated_tokens;
+    if (decode && g.finish_reason != "stop_string") {
+      std::vector<int64_t> body = g.ids;
+      if (g.finish_reason == "stop_id") body.pop_back();
+      g.text = decode(body);
+    }
+  }
+  return generated;
+}
+
 }  // namespace
 
 std::vector<Generation> generate(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
@@ -169,17 +187,7 @@ std::vector<Generation> generate(const Model& model, const std::vector<std::vect
   }
   const double decode_s = seconds_since(t0);
 
-  int64_t generated = 0;
-  for (auto& g : out) {
-    if (g.finish_reason.empty()) g.finish_reason = "length";
-    g.generated_tokens = static_cast<int64_t>(g.ids.size());
-    generated += g.generated_tokens;
-    if (decode && g.finish_reason != "stop_string") {
-      std::vector<int64_t> body = g.ids;
-      if (g.finish_reason == "stop_id") body.pop_back();
-      g.text = decode(body);
-    }
-  }
+  const int64_t generated = finish_generations(out, decode);
   if (stats) {
     stats->batch = B;
     stats->prefill_tokens = 0;
@@ -415,17 +423,7 @@ std::vector<Generation> SequenceBatch::extend(const std::vector<int64_t>& rows,
   }
   const double decode_s = seconds_since(t0);
 
-  int64_t generated = 0;
-  for (auto& g : out) {
-    if (g.finish_reason.empty()) g.finish_reason = "length";
-    g.generated_tokens = static_cast<int64_t>(g.ids.size());
-    generated += g.generated_tokens;
-    if (decode && g.finish_reason != "stop_string") {
-      std::vector<int64_t> body = g.ids;
-      if (g.finish_reason == "stop_id") body.pop_back();
-      g.text = decode(body);
-    }
-  }
+  const int64_t generated = finish_generations(out, decode);
   if (stats) {
     stats->batch = R;
     stats->prefill_tokens = passed;

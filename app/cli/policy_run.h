@@ -1,0 +1,21 @@
+// The policy a stored sft/grpo run trained, as `eval --run` and `ttc --run` load it.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "prompt/question.h"
+#include "store/store.h"
+#include "train/config.h"
+
+namespace ps::cli {
+
+struct PolicyOfRun {
+  std::string model_dir, adapter_dir;  // the run's trained model ("" adapter: full fine-tuning)
+  prompt::PromptConfig prompt;         // the run's prompt settings (defaults when it has none)
+  train::DataConfig data;              // the run's data settings (item sets, cell lines)
+};
+
+// ps::Error naming the store or the run: no such run, not an sft/grpo run, no trained model.
+PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64_t id);
+
+}  // namespace ps::cli
