@@ -86,18 +86,7 @@ json GrpoResult::to_json() const {
             {"frac_zero_variance_unfiltered", num(frac_zero_variance_unfiltered)}, {"pool_size", pool_size},
             {"pool_kept", pool_kept}, {"seconds", seconds}};
   if (!adapter_dir.empty()) j["adapter_dir"] = adapter_dir;
-  json sets = json::object();
-  for (const auto& [name, r] : evals) {
-    json e = r.to_json();
-    e.erase("reliability");
-    sets[name] = e;
-  }
-  for (const char* name : {"val", "heldout", "ttc_val"})
-    if (sets.contains(name)) {
-      for (auto it = sets[name].begin(); it != sets[name].end(); ++it) j[it.key()] = it.value();
-      break;
-    }
-  j["sets"] = sets;
+  add_eval_sets(j, evals);
   return j;
 }
 

@@ -59,20 +59,7 @@ json SftResult::to_json() const {
   if (!adapter_dir.empty()) j["adapter_dir"] = adapter_dir;
   j["teacher"] = {{"made", teacher.made}, {"kept", teacher.kept}, {"wrong", teacher.wrong},
                   {"unparseable", teacher.unparseable}, {"failed", teacher.failed}};
-  json sets = json::object();
-  bool headline = false;
-  for (const auto& [name, r] : evals) {
-    json e = r.to_json();
-    e.erase("reliability");
-    sets[name] = e;
-  }
-  // The headline is the val set (the seed paper's held-out perturbers) when evaluated.
-  for (const char* name : {"val", "heldout", "ttc_val"}) {
-    if (headline || !sets.contains(name)) continue;
-    for (auto it = sets[name].begin(); it != sets[name].end(); ++it) j[it.key()] = it.value();
-    headline = true;
-  }
-  j["sets"] = sets;
+  add_eval_sets(j, evals);
   return j;
 }
 

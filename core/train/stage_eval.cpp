@@ -93,4 +93,20 @@ std::map<std::string, EvalResult> evaluate_sets(const Policy& policy, const Task
   return out;
 }
 
+void add_eval_sets(nlohmann::json& j, const std::map<std::string, EvalResult>& evals) {
+  nlohmann::json sets = nlohmann::json::object();
+  for (const auto& [name, r] : evals) {
+    nlohmann::json e = r.to_json();
+    e.erase("reliability");
+    sets[name] = e;
+  }
+  for (const char* name : {"val", "heldout", "ttc_val"}) {
+    if (!sets.contains(name)) continue;
+    for (auto it = sets[name].begin(); it != sets[name].end(); ++it)
+      if (!j.contains(it.key())) j[it.key()] = it.value();
+    break;
+  }
+  j["sets"] = sets;
+}
+
 }  // namespace ps::train

@@ -33,4 +33,10 @@ std::map<std::string, EvalResult> evaluate_sets(const Policy& policy, const Task
                                                 const EvalConfig& ec, uint64_t seed, Recorder& rec, int64_t step,
                                                 jobs::JobContext& ctx, double f0, double f1);
 
+// Adds the evaluated sets to a run's result JSON: j["sets"][name] for each set (without its
+// reliability bins), and the headline set's metrics (val, else heldout, else ttc_val) at the top
+// level. The run's own fields ("seconds": the whole run's wall time, "run_id", ...) are kept: a
+// set's "seconds" (its evaluation time) stays under "sets".
+void add_eval_sets(nlohmann::json& j, const std::map<std::string, EvalResult>& evals);
+
 }  // namespace ps::train

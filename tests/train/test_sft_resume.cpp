@@ -95,6 +95,14 @@ TEST_F(SftResume, ResumedRunLogsTheSameLossesAndItsModelsLoad) {
     EXPECT_TRUE(std::isfinite(loss1.at(s)));
   }
   EXPECT_NE(loss1.at(1), loss1.at(6)) << "training did not move";
+  {  // The result's "seconds" is the whole run, not the headline set's evaluation time.
+    const json rj = r1.to_json();
+    ASSERT_TRUE(rj.contains("sets"));
+    double eval_seconds = 0;
+    for (const auto& [name, set] : rj["sets"].items()) eval_seconds += set.at("seconds").get<double>();
+    EXPECT_GT(rj.at("seconds").get<double>(), eval_seconds);
+    EXPECT_EQ(rj.at("seconds").get<double>(), r1.seconds);
+  }
 
   // 2. Cancelled after step 3 is reported, then resumed.
   const fs::path d2 = scratch("resumed");
