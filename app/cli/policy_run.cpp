@@ -16,8 +16,20 @@ PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64
   PolicyOfRun p;
   p.model_dir = summary["model_dir"].get<std::string>();
   p.adapter_dir = summary.value("adapter_dir", std::string());
-  if (conf.contains("prompt")) p.prompt = prompt::PromptConfig::from_json(conf["prompt"], "run " + std::to_string(id) + " config");
-  if (conf.contains("data")) p.data.read(conf["data"], "run " + std::to_string(id) + " config");
+  // A GRPO run recorded before it stored its inherited settings: its SFT run's prompt and data.
+  json from_sft;
+  const int64_t sft_run = conf.contains("init") ? conf["init"].value("sft_run", int64_t{0}) : 0;
+  if (run->kind == "grpo" && sft_run > 0 && (!conf.contains("prompt") || !conf.contains("data")))
+    if (auto sft = st.get_run(sft_run)) from_sft = json::parse(sft->config_json);
+  const auto setting = [&](const char* key, std::string& where) -> const json* {
+    where = "run " + std::to_string(id) + " config";
+    if (conf.contains(key)) return &conf[key];
+    where = "run " + std::to_string(sft_run) + " config (the SFT run of run " + std::to_string(id) + ")";
+    return from_sft.is_object() && from_sft.contains(key) ? &from_sft[key] : nullptr;
+  };
+  std::string where;
+  if (const json* pj = setting("prompt", where)) p.prompt = prompt::PromptConfig::from_json(*pj, where);
+  if (const json* dj = setting("data", where)) p.data.read(*dj, where);
   return p;
 }
 

@@ -11,7 +11,7 @@ namespace ps::cli {
 
 struct PolicyOfRun {
   std::string model_dir, adapter_dir;  // the run's trained model ("" adapter: full fine-tuning)
-  prompt::PromptConfig prompt;         // the run's prompt settings (defaults when it has none)
+  prompt::PromptConfig prompt;         // the run's prompt settings (a GRPO run that recorded none: its SFT run's; else defaults)
   train::DataConfig data;              // the run's data settings (item sets, cell lines)
 };
 

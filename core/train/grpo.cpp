@@ -109,9 +109,16 @@ GrpoResult run_grpo(const GrpoConfig& cfg_in, store::Store& st, jobs::JobContext
     model_dir = summary.at("model_dir").get<std::string>();
     adapter_dir = summary.value("adapter_dir", std::string());
     sft_finetune = conf.value("finetune", std::string("full"));
-    if (!cfg.prompt_given && conf.contains("prompt"))
+    // Inherited settings are recorded as this run's own (the stored config is what eval/ttc --run and a
+    // resume read).
+    if (!cfg.prompt_given && conf.contains("prompt")) {
       cfg.prompt = prompt::PromptConfig::from_json(conf["prompt"], "run " + std::to_string(cfg.init.sft_run) + " config");
-    if (!cfg.data_given && conf.contains("data")) cfg.data.read(conf["data"], "run " + std::to_string(cfg.init.sft_run) + " config");
+      cfg.prompt_given = true;
+    }
+    if (!cfg.data_given && conf.contains("data")) {
+      cfg.data.read(conf["data"], "run " + std::to_string(cfg.init.sft_run) + " config");
+      cfg.data_given = true;
+    }
     sft_item_sets = (fs::path(runs_root(st)) / std::to_string(cfg.init.sft_run) / "item_sets.json").string();
   }
   const std::string finetune = cfg.finetune == "auto" ? sft_finetune : cfg.finetune;

@@ -340,6 +340,15 @@ TEST_F(CrashSafety, SftAndGrpoSurvive20KillsEachAndResumeToTheSameMetrics) {
   double grpo_s = 0;
   const int64_t grpo_ref = straight(grpo, &grpo_s);
   ASSERT_GT(grpo_ref, 0);
+  {  // The GRPO run records the prompt and data settings it inherited from its SFT run (eval/ttc --run read them).
+    ps::store::Store st(store_);
+    const json sft_conf = json::parse(st.get_run(sft_ref)->config_json);
+    const json grpo_conf = json::parse(st.get_run(grpo_ref)->config_json);
+    ASSERT_TRUE(grpo_conf.contains("prompt")) << grpo_conf.dump();
+    EXPECT_EQ(grpo_conf["prompt"], sft_conf.at("prompt"));
+    ASSERT_TRUE(grpo_conf.contains("data")) << grpo_conf.dump();
+    EXPECT_EQ(grpo_conf["data"].at("train_cell_lines"), sft_conf.at("data").at("train_cell_lines"));
+  }
   std::printf("uninterrupted: sft %.2f s, grpo %.2f s\n", sft_s, grpo_s);
 
   // Both jobs at once (one core each), in the same store, as a user running two trainings would.
