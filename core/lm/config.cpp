@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_file.h"
 
 namespace ps::lm {
 
@@ -187,15 +188,8 @@ ModelConfig parse_config(const json& j, const std::string& src) {
 ModelConfig load_config(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error(where(path, 0, "is a folder, not a config.json file"));
-  std::ifstream in(path);
-  if (!in) throw Error(where(path, 0, "cannot open config.json"));
-  json j;
-  try {
-    in >> j;
-  } catch (const json::exception& e) {
-    throw Error(where(path, 0, std::string("invalid JSON: ") + e.what()));
-  }
-  return parse_config(j, path);
+  if (!std::filesystem::exists(path, ec)) throw Error(where(path, 0, "cannot open config.json: no such file"));
+  return parse_config(read_json_file_strict(path), path);
 }
 
 std::string config_to_json(const ModelConfig& c) {
