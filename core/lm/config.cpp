@@ -142,6 +142,10 @@ ModelConfig parse_config(const json& j, const std::string& src) {
       if (__builtin_mul_overflow(p, d, &p) || p > (int64_t(1) << 48))
         r.fail(key, "implies a tensor of more than 2^48 elements; the config is corrupt");
   };
+  check_product("vocab_size", {c.vocab_size, c.hidden_size});
+  check_product("intermediate_size", {c.intermediate_size, c.hidden_size});
+  check_product("num_attention_heads", {c.num_heads, c.head_dim, c.hidden_size});
+  check_product("num_hidden_layers", {c.num_layers, c.hidden_size});
   // Sane upper bounds, checked before anything is sized by these values (Model::load then checks
   // every shape against the checkpoint's header before reading or allocating tensors). The largest
   // published dense decoders have ~130 layers, 128 heads, head_dim 256 and vocabularies of ~260k.
@@ -155,10 +159,6 @@ ModelConfig parse_config(const json& j, const std::string& src) {
   at_most("num_key_value_heads", c.num_kv_heads, kMaxHeads);
   at_most("head_dim", c.head_dim, kMaxHeadDim);
   at_most("vocab_size", c.vocab_size, kMaxVocab);
-  check_product("vocab_size", {c.vocab_size, c.hidden_size});
-  check_product("intermediate_size", {c.intermediate_size, c.hidden_size});
-  check_product("num_attention_heads", {c.num_heads, c.head_dim, c.hidden_size});
-  check_product("num_hidden_layers", {c.num_layers, c.hidden_size});
   {
     // The whole model (as num_parameters() counts it), in 128-bit arithmetic so no sum can wrap.
     using i128 = __int128;
