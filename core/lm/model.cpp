@@ -33,7 +33,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // num_hidden_layers against the layers the checkpoint holds ("model.layers.<n>." prefixes), so a
-// wrong count is reported as the config key it is rather than as one missing or unexpected tensor.
+// count beyond them is reported as the config key it is rather than as one missing tensor.
 void check_layer_count(const ModelConfig& c, const Checkpoint& ckpt, const std::string& config_path) {
   const std::string prefix = "model.layers.";
   int64_t layers = 0;
@@ -44,7 +44,9 @@ void check_layer_count(const ModelConfig& c, const Checkpoint& ckpt, const std::
     if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
     layers = std::max<int64_t>(layers, std::stoll(digits) + 1);
   }
-  if (layers != c.num_layers)
+  // Fewer layers than the config names: the config's count is wrong. More (or stray layer tensors)
+  // are reported below as unexpected tensors, by name.
+  if (layers < c.num_layers)
     throw Error(where(config_path, 0, "config key 'num_hidden_layers': " + std::to_string(c.num_layers) + ", but " +
                                           ckpt.description() + " holds " + std::to_string(layers) + " layers"));
 }
