@@ -16,6 +16,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/tokenizer/bpe_trainer.h"
 #include "lm/tokenizer/chat_template.h"
 #include "lm/tokenizer/tokenizer.h"
@@ -42,12 +43,6 @@ std::vector<int32_t> parse_ids(const std::string& list) {
   return ids;
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(where(path, 0, "cannot open"));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // --train: learn merges from a corpus and write a tokenizer.json that --tokenizer loads.
 int train(const Args& args) {
   if (!args.has("out")) throw UsageError("tokenize: --train needs --out");
@@ -55,7 +50,7 @@ int train(const Args& args) {
   opt.num_merges = static_cast<int>(args.get_int("merges", 1000, 0, std::numeric_limits<int>::max()));
   opt.min_frequency = args.get_int("min-frequency", 2, 1, std::numeric_limits<long>::max());
   const std::string corpus = args.get("train");
-  const std::string text = read_text_file(corpus);
+  const std::string text = ps::read_file(corpus);  // a folder is an Error naming it
   if (text.empty()) throw Error(where(corpus, 0, "the corpus is empty"));
   const auto bpe = tokenizer::train_bpe({text}, opt);
   std::string out = args.get("out");
@@ -122,7 +117,7 @@ int cmd_tokenize(const Argv& argv) {
   }
 
   std::string text = args.get("text");
-  if (args.has("file")) text = read_text_file(args.get("file"));
+  if (args.has("file")) text = ps::read_file(args.get("file"));
   if (args.has("chat")) {
     std::vector<tokenizer::ChatMessage> messages;
     if (args.has("system")) messages.push_back({"system", args.get("system"), std::nullopt});

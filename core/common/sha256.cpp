@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 #include "common/error.h"
@@ -82,6 +83,8 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string sha256_file(const std::string& path, int64_t* bytes_out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(where(path, 0, "is a folder, not a file"));
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(where(path, 0, std::string("cannot read: ") + std::strerror(errno)));
   Sha256 s;

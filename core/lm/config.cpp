@@ -3,12 +3,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_file.h"
 
 namespace ps::lm {
 
@@ -20,6 +22,33 @@ int64_t ModelConfig::num_parameters() const {
   const int64_t norms = 2 * hidden_size + (has_qk_norm() ? 2 * head_dim : 0);
   const int64_t embed = vocab_size * hidden_size;
   return embed + num_layers * (attn + mlp + norms) + hidden_size + (tie_word_embeddings ? 0 : embed);
+}
+
+std::vector<TensorSpec> expected_tensors(const ModelConfig& c) {
+  std::vector<TensorSpec> out;
+  const int64_t h = c.hidden_size, i = c.intermediate_size;
+  const std::string embed = "vocab_size, hidden_size", q = "num_attention_heads x head_dim, hidden_size",
+                    kv = "num_key_value_heads x head_dim, hidden_size", mlp = "intermediate_size, hidden_size";
+  out.push_back({"model.embed_tokens.weight", {c.vocab_size, h}, embed});
+  for (int64_t n = 0; n < c.num_layers; ++n) {
+    const std::string p = "model.layers." + std::to_string(n) + ".";
+    out.push_back({p + "self_attn.q_proj.weight", {c.q_size(), h}, q});
+    out.push_back({p + "self_attn.k_proj.weight", {c.kv_size(), h}, kv});
+    out.push_back({p + "self_attn.v_proj.weight", {c.kv_size(), h}, kv});
+    out.push_back({p + "self_attn.o_proj.weight", {h, c.q_size()}, "hidden_size, num_attention_heads x head_dim"});
+    if (c.has_qk_norm()) {
+      out.push_back({p + "self_attn.q_norm.weight", {c.head_dim}, "head_dim"});
+      out.push_back({p + "self_attn.k_norm.weight", {c.head_dim}, "head_dim"});
+    }
+    out.push_back({p + "mlp.gate_proj.weight", {i, h}, mlp});
+    out.push_back({p + "mlp.up_proj.weight", {i, h}, mlp});
+    out.push_back({p + "mlp.down_proj.weight", {h, i}, "hidden_size, intermediate_size"});
+    out.push_back({p + "input_layernorm.weight", {h}, "hidden_size"});
+    out.push_back({p + "post_attention_layernorm.weight", {h}, "hidden_size"});
+  }
+  out.push_back({"model.norm.weight", {h}, "hidden_size"});
+  if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {c.vocab_size, h}, embed});
+  return out;
 }
 
 namespace {
@@ -117,6 +146,29 @@ ModelConfig parse_config(const json& j, const std::string& src) {
   check_product("intermediate_size", {c.intermediate_size, c.hidden_size});
   check_product("num_attention_heads", {c.num_heads, c.head_dim, c.hidden_size});
   check_product("num_hidden_layers", {c.num_layers, c.hidden_size});
+  // Sane upper bounds, checked before anything is sized by these values (Model::load then checks
+  // every shape against the checkpoint's header before reading or allocating tensors). The largest
+  // published dense decoders have ~130 layers, 128 heads, head_dim 256 and vocabularies of ~260k.
+  auto at_most = [&](const std::string& key, int64_t v, int64_t limit) {
+    if (v > limit)
+      r.fail(key, std::to_string(v) + " is beyond the largest this runtime accepts (" + std::to_string(limit) +
+                      "); the config is corrupt");
+  };
+  at_most("num_hidden_layers", c.num_layers, kMaxLayers);
+  at_most("num_attention_heads", c.num_heads, kMaxHeads);
+  at_most("num_key_value_heads", c.num_kv_heads, kMaxHeads);
+  at_most("head_dim", c.head_dim, kMaxHeadDim);
+  at_most("vocab_size", c.vocab_size, kMaxVocab);
+  {
+    // The whole model (as num_parameters() counts it), in 128-bit arithmetic so no sum can wrap.
+    using i128 = __int128;
+    const i128 h = c.hidden_size, q = i128(c.num_heads) * c.head_dim, kv = i128(c.num_kv_heads) * c.head_dim;
+    const i128 layer = 2 * h * q + 2 * h * kv + 3 * h * c.intermediate_size + 2 * h + 2 * c.head_dim;
+    const i128 total = 2 * i128(c.vocab_size) * h + i128(c.num_layers) * layer + h;
+    if (total > (i128(1) << kMaxParametersLog2))
+      r.fail("num_hidden_layers", "with hidden_size, intermediate_size, the head counts and vocab_size, the config implies "
+                                  "more than 2^" + std::to_string(kMaxParametersLog2) + " parameters; the config is corrupt");
+  }
   c.max_position_embeddings = r.positive_int("max_position_embeddings", 2048);
   c.rms_norm_eps = r.positive_number("rms_norm_eps", 1e-6);
   c.tie_word_embeddings = r.boolean("tie_word_embeddings", false);
@@ -134,14 +186,22 @@ ModelConfig parse_config(const json& j, const std::string& src) {
     if (type != "default")
       r.fail(key, "RoPE scaling of type '" + type + "' is not supported (only plain RoPE, rope_type \"default\")");
   };
+  // theta must survive HF's float32 arithmetic (inv_freq = 1 / theta^(2i/d) in float32): at most
+  // FLT_MAX; below 1 the "frequencies" grow with i and are meaningless (real models use 1e4 .. 1e7).
+  auto rope_theta = [&](const std::string& key, const json& v) {
+    const double t = r.positive_number_value(key, v);
+    if (!(t >= 1.0) || !(t <= double(std::numeric_limits<float>::max())))
+      r.fail(key, "expected a number from 1 to 3.4e38 (float32's largest; RoPE is computed in float32), got " + v.dump());
+    return t;
+  };
   std::optional<double> theta_top, theta_params;
-  if (j.contains("rope_theta") && !j["rope_theta"].is_null()) theta_top = r.positive_number("rope_theta", 10000.0);
+  if (j.contains("rope_theta") && !j["rope_theta"].is_null()) theta_top = rope_theta("rope_theta", j["rope_theta"]);
   if (j.contains("rope_parameters") && !j["rope_parameters"].is_null()) {
     const json& rp = j["rope_parameters"];
     if (!rp.is_object()) r.fail("rope_parameters", "expected an object, got " + rp.dump());
     check_rope_type("rope_parameters", rp);
     if (rp.contains("rope_theta") && !rp["rope_theta"].is_null())
-      theta_params = r.positive_number_value("rope_parameters.rope_theta", rp["rope_theta"]);
+      theta_params = rope_theta("rope_parameters.rope_theta", rp["rope_theta"]);
   }
   if (theta_top && theta_params && *theta_top != *theta_params)
     r.fail("rope_parameters.rope_theta", "disagrees with the top-level rope_theta (" + std::to_string(*theta_params) +
@@ -187,15 +247,8 @@ ModelConfig parse_config(const json& j, const std::string& src) {
 ModelConfig load_config(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error(where(path, 0, "is a folder, not a config.json file"));
-  std::ifstream in(path);
-  if (!in) throw Error(where(path, 0, "cannot open config.json"));
-  json j;
-  try {
-    in >> j;
-  } catch (const json::exception& e) {
-    throw Error(where(path, 0, std::string("invalid JSON: ") + e.what()));
-  }
-  return parse_config(j, path);
+  if (!std::filesystem::exists(path, ec)) throw Error(where(path, 0, "cannot open config.json: no such file"));
+  return parse_config(read_json_file_strict(path), path);
 }
 
 std::string config_to_json(const ModelConfig& c) {

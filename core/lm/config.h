@@ -37,9 +37,34 @@ struct ModelConfig {
   int64_t num_parameters() const;  // as stored (counts lm_head only when untied)
 };
 
+// Upper bounds parse_config enforces before anything is sized by a config's values (a config.json
+// with num_hidden_layers 2^31 must be an error, not 2^31 x 11 tensor names). Generous: the largest
+// published dense decoders have ~130 layers, 128 heads, head_dim 256, vocabularies of ~260k.
+constexpr int64_t kMaxLayers = 4096;
+constexpr int64_t kMaxHeads = 4096;            // num_attention_heads and num_key_value_heads
+constexpr int64_t kMaxHeadDim = 4096;
+constexpr int64_t kMaxVocab = 2147483647;       // token ids are int32
+constexpr int kMaxParametersLog2 = 42;          // ~4.4e12 parameters in all
+
 // Parses and validates config.json; every problem is a ps::Error naming the file and key.
+// Besides types and consistency (head_dim even, num_attention_heads % num_key_value_heads == 0) it
+// bounds the shapes (above), and rope_theta / rope_parameters.rope_theta to [1, FLT_MAX] (finite,
+// representable in the float32 RoPE table). config.json must be strict JSON: a repeated key or text
+// after the object is an error (common/json_file.h).
 ModelConfig load_config(const std::string& config_json_path);
 ModelConfig parse_config(const nlohmann::json& j, const std::string& source_name);
+// One tensor of a checkpoint: its Hugging Face name and shape.
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::string config_keys;  // the config.json keys the shape comes from, for messages ("vocab_size, hidden_size")
+};
+// Every tensor a checkpoint of this config holds, in HF state_dict order, with its shape:
+// model.embed_tokens.weight [vocab, hidden]; per layer q/k/v/o_proj, (Qwen3) q_norm/k_norm
+// [head_dim], gate/up/down_proj, the two layer norms [hidden]; model.norm.weight; lm_head.weight
+// [vocab, hidden] when untied. 2 + num_layers x (9 or 11) entries (bounded by kMaxLayers).
+std::vector<TensorSpec> expected_tensors(const ModelConfig& c);
+
 // The config.json text Hugging Face would accept for this config.
 std::string config_to_json(const ModelConfig& c);
 

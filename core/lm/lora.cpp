@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "common/fileio.h"
 #include "lm/model.h"
 
@@ -147,14 +148,9 @@ void LoraAdapter::save(const std::string& dir) const {
 std::shared_ptr<LoraAdapter> LoraAdapter::load(const std::string& dir, const ModelConfig& model, at::Device device,
                                                at::ScalarType dtype) {
   const std::string cfg_path = (fs::path(dir) / "adapter_config.json").string();
-  std::ifstream in(cfg_path);
-  if (!in) throw Error(where(cfg_path, 0, "cannot open (is this a PEFT adapter folder?)"));
-  json j;
-  try {
-    in >> j;
-  } catch (const json::exception& e) {
-    throw Error(where(cfg_path, 0, std::string("invalid JSON: ") + e.what()));
-  }
+  std::error_code exists_ec;
+  if (!fs::exists(cfg_path, exists_ec)) throw Error(where(cfg_path, 0, "cannot open (is this a PEFT adapter folder?)"));
+  json j = read_json_file_strict(cfg_path);
   auto fail = [&](const std::string& key, const std::string& msg) { return Error(where(cfg_path, 0, "'" + key + "': " + msg)); };
   if (!j.is_object()) throw Error(where(cfg_path, 0, "not a JSON object"));
   auto flag = [&](const char* key) {

@@ -21,37 +21,6 @@ namespace ps::lm {
 
 namespace {
 
-struct Expected {
-  std::string name;
-  std::vector<int64_t> shape;
-};
-
-// Every tensor a checkpoint of this config holds, in HF state_dict order, with its shape.
-std::vector<Expected> expected_tensors(const ModelConfig& c) {
-  std::vector<Expected> out;
-  const int64_t h = c.hidden_size, i = c.intermediate_size;
-  out.push_back({"model.embed_tokens.weight", {c.vocab_size, h}});
-  for (int64_t n = 0; n < c.num_layers; ++n) {
-    const std::string p = "model.layers." + std::to_string(n) + ".";
-    out.push_back({p + "self_attn.q_proj.weight", {c.q_size(), h}});
-    out.push_back({p + "self_attn.k_proj.weight", {c.kv_size(), h}});
-    out.push_back({p + "self_attn.v_proj.weight", {c.kv_size(), h}});
-    out.push_back({p + "self_attn.o_proj.weight", {h, c.q_size()}});
-    if (c.has_qk_norm()) {
-      out.push_back({p + "self_attn.q_norm.weight", {c.head_dim}});
-      out.push_back({p + "self_attn.k_norm.weight", {c.head_dim}});
-    }
-    out.push_back({p + "mlp.gate_proj.weight", {i, h}});
-    out.push_back({p + "mlp.up_proj.weight", {i, h}});
-    out.push_back({p + "mlp.down_proj.weight", {h, i}});
-    out.push_back({p + "input_layernorm.weight", {h}});
-    out.push_back({p + "post_attention_layernorm.weight", {h}});
-  }
-  out.push_back({"model.norm.weight", {h}});
-  if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {c.vocab_size, h}});
-  return out;
-}
-
 std::string shape_str(const std::vector<int64_t>& s) {
   std::ostringstream o;
   o << "[";
@@ -61,6 +30,25 @@ std::string shape_str(const std::vector<int64_t>& s) {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// num_hidden_layers against the layers the checkpoint holds ("model.layers.<n>." prefixes), so a
+// count beyond them is reported as the config key it is rather than as one missing tensor.
+void check_layer_count(const ModelConfig& c, const Checkpoint& ckpt, const std::string& config_path) {
+  const std::string prefix = "model.layers.";
+  int64_t layers = 0;
+  for (const std::string& name : ckpt.names()) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const size_t end = name.find('.', prefix.size());
+    const std::string digits = name.substr(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    layers = std::max<int64_t>(layers, std::stoll(digits) + 1);
+  }
+  // Fewer layers than the config names: the config's count is wrong. More (or stray layer tensors)
+  // are reported below as unexpected tensors, by name.
+  if (layers < c.num_layers)
+    throw Error(where(config_path, 0, "config key 'num_hidden_layers': " + std::to_string(c.num_layers) + ", but " +
+                                          ckpt.description() + " holds " + std::to_string(layers) + " layers"));
 }
 
 }  // namespace
@@ -129,36 +117,44 @@ Model Model::load(const std::string& dir, at::Device device, at::ScalarType dtyp
   std::error_code ec;
   if (!fs::exists(dir, ec)) throw Error(where(dir, 0, "model folder does not exist"));
   if (!fs::is_directory(dir, ec)) throw Error(where(dir, 0, "is a file, not a model folder (config.json + model.safetensors)"));
-  Model m(load_config(config_path), device, dtype);
-  const ModelConfig& c = m.config_;
-  Checkpoint ckpt(dir);
+  const ModelConfig c = load_config(config_path);  // bounded shapes (config.h), before anything is sized by them
+  Checkpoint ckpt(dir);                            // headers only
+  check_layer_count(c, ckpt, config_path);
 
+  // Every name, shape and dtype is checked against the headers before the model (its RoPE table)
+  // is built or a tensor is read.
+  const std::vector<TensorSpec> expected = expected_tensors(c);
   std::set<std::string> expected_names;
-  std::map<std::string, at::Tensor> tensors;
-  for (const Expected& e : expected_tensors(c)) {
+  for (const TensorSpec& e : expected) {
     expected_names.insert(e.name);
     const TensorEntry* entry = ckpt.find(e.name);
     if (!entry) throw Error(where(ckpt.description(), 0, "missing tensor '" + e.name + "' (required by " + config_path + ")"));
     const std::string& file = ckpt.file_of(e.name);
     if (entry->shape != e.shape)
       throw Error(where(file, 0, "tensor '" + e.name + "' has shape " + shape_str(entry->shape) + " but config.json implies " +
-                                     shape_str(e.shape)));
+                                     shape_str(e.shape) + " (from " + e.config_keys + ")"));
     // config.json's (torch_)dtype is the dtype transformers loads in, not a rule about the stored one:
     // any floating-point tensor is accepted and cast to the requested dtype, as from_pretrained does.
     if (entry->dtype != "F32" && entry->dtype != "BF16" && entry->dtype != "F16")
       throw Error(where(file, 0, "tensor '" + e.name + "' has dtype " + entry->dtype +
                                      "; model weights must be F32, BF16 or F16"));
-    at::Tensor stored = ckpt.read(e.name);
-    require_finite(stored, file, e.name);  // NaN/inf weights would give token 0 with NaN log-probs
-    at::Tensor cast = stored.to(device, dtype);
-    if (dtype != stored.scalar_type()) require_finite(cast, file, e.name, dtype);
-    tensors[e.name] = cast;
   }
   for (const std::string& name : ckpt.names()) {
     if (expected_names.count(name)) continue;
     if (ends_with(name, ".rotary_emb.inv_freq")) continue;                      // old Llama exports: recomputed
     if (name == "lm_head.weight" && c.tie_word_embeddings) continue;            // a tied head saved anyway
     throw Error(where(ckpt.file_of(name), 0, "unexpected tensor '" + name + "' (not part of the model config.json describes)"));
+  }
+
+  Model m(c, device, dtype);
+  std::map<std::string, at::Tensor> tensors;
+  for (const TensorSpec& e : expected) {
+    const std::string& file = ckpt.file_of(e.name);
+    at::Tensor stored = ckpt.read(e.name);
+    require_finite(stored, file, e.name);  // NaN/inf weights would give token 0 with NaN log-probs
+    at::Tensor cast = stored.to(device, dtype);
+    if (dtype != stored.scalar_type()) require_finite(cast, file, e.name, dtype);
+    tensors[e.name] = cast;
   }
   assign(m.w_, c, tensors);
   return m;
@@ -168,7 +164,7 @@ Model Model::init_random(const ModelConfig& config, uint64_t seed, at::Device de
   Model m(config, device, dtype);
   at::Generator gen = at::detail::createCPUGenerator(seed);
   std::map<std::string, at::Tensor> tensors;
-  for (const Expected& e : expected_tensors(config)) {
+  for (const TensorSpec& e : expected_tensors(config)) {
     at::Tensor t;
     if (ends_with(e.name, "norm.weight")) t = at::ones(e.shape);
     else t = at::empty(e.shape).normal_(0.0, 0.02, gen);  // HF initializer_range
@@ -196,7 +192,7 @@ NamedTensors Model::named_weights() const {
   by_name["model.norm.weight"] = w_.norm;
   if (!config_.tie_word_embeddings) by_name["lm_head.weight"] = w_.lm_head.weight;
   NamedTensors out;
-  for (const Expected& e : expected_tensors(config_)) out.emplace_back(e.name, by_name.at(e.name));
+  for (const TensorSpec& e : expected_tensors(config_)) out.emplace_back(e.name, by_name.at(e.name));
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "lm/rope.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/error.h"
 
@@ -14,6 +15,9 @@ Rope::Rope(int64_t head_dim, double theta, int64_t max_positions, at::Device dev
     : head_dim_(head_dim), max_positions_(max_positions), device_(device), table_(std::make_shared<Table>()) {
   if (head_dim <= 0 || head_dim % 2 != 0) throw Error("RoPE: head_dim must be positive and even, got " + std::to_string(head_dim));
   if (max_positions <= 0) throw Error("RoPE: max_position_embeddings must be positive");
+  // float32 arithmetic below: a theta beyond FLT_MAX (or NaN, or < 1) has no meaningful table.
+  if (!(theta >= 1.0 && theta <= double(std::numeric_limits<float>::max())))
+    throw Error("RoPE: rope_theta must be a number from 1 to 3.4e38, got " + std::to_string(theta));
   auto f32 = at::TensorOptions().dtype(at::kFloat);
   // Same float32 arithmetic as HF: inv_freq = 1 / θ^(arange(0, d, 2) / d)
   at::Tensor exponent = at::arange(0, head_dim, 2, at::TensorOptions().dtype(at::kLong)).to(at::kFloat) / static_cast<double>(head_dim);

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_file.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -298,13 +299,7 @@ Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
   const fs::path single = fs::path(dir) / "model.safetensors";
   if (fs::exists(index)) {
     description_ = index.string();
-    std::ifstream in(index);
-    json j;
-    try {
-      in >> j;
-    } catch (const json::exception& e) {
-      throw Error(where(description_, 0, std::string("invalid JSON: ") + e.what()));
-    }
+    json j = read_json_file_strict(description_);
     if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
       throw Error(where(description_, 0, "missing the 'weight_map' object"));
     std::map<std::string, const SafetensorsFile*> by_file;

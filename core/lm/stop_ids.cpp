@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_file.h"
 
 namespace fs = std::filesystem;
 
@@ -14,14 +15,7 @@ namespace ps::lm {
 std::vector<int64_t> default_stop_ids(const std::string& model_dir, const ModelConfig& config) {
   const fs::path gc = fs::path(model_dir) / "generation_config.json";
   if (!fs::exists(gc)) return config.eos_token_ids;
-  std::ifstream in(gc);
-  if (!in) throw Error(where(gc.string(), 0, "cannot be read"));
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(where(gc.string(), 0, std::string("invalid JSON: ") + e.what()));
-  }
+  nlohmann::json j = read_json_file_strict(gc.string());
   std::vector<int64_t> ids;
   if (j.is_object() && j.contains("eos_token_id") && !j["eos_token_id"].is_null()) {
     const nlohmann::json& e = j["eos_token_id"];

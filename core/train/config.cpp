@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "teach/endpoint_client.h"
 #include "train/json_fields.h"
 
@@ -18,13 +19,7 @@ json read_json_file(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(path + ": no such file");
   if (fs::is_directory(path, ec)) throw Error(path + ": is a folder, expected a JSON file");
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot be read");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {  // parse errors, and numbers that overflow a double
-    throw Error(path + ": invalid JSON (" + std::string(e.what()) + ")");
-  }
+  return read_json_file_strict(path);  // rejects repeated keys and text after the document
 }
 
 void DataConfig::read(const json& j, const std::string& file) {

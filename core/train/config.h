@@ -183,7 +183,8 @@ struct GrpoConfig {
 // The LoRA fields of a config object (r, alpha, dropout, targets, use_rslora).
 lm::LoraConfig read_lora(const nlohmann::json& j, const std::string& file, const std::string& path);
 nlohmann::json lora_to_json(const lm::LoraConfig& c);
-// Reads a JSON file; ps::Error naming it when absent, a folder, or not JSON.
+// Reads a JSON file strictly (common/json_file.h); ps::Error naming it when absent, a folder, not
+// JSON, followed by other text, or when an object repeats a key (naming the key).
 nlohmann::json read_json_file(const std::string& path);
 
 }  // namespace ps::train

@@ -443,3 +443,204 @@ TEST(CliGenerateRobust, BadNumbersAreUsageErrorsNamingTheFlag) {
   EXPECT_TRUE(has(r.out, "folder")) << r.out;
   expect_clean(r);
 }
+
+// ---- issue 15 review: config.json dimensions, rope_theta, strict JSON, folders as files ---------
+
+namespace {
+
+CliRun cli_any(const std::string& args) {  // any command: "perturbscope-cli ARGS"
+  std::string cmd = std::string(PERTURBSCOPE_CLI_PATH) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string load_error(const std::string& path) {
+  return error_of([&] { load_config(path); });
+}
+
+}  // namespace
+
+TEST(ConfigKeys, HugeDimensionsAreRefusedByNameBeforeAnythingIsSized) {
+  const std::string two31 = "2147483648";
+  // Bounded by parse_config itself (nothing sized by them is built: 2^31 layers x 11 tensor names).
+  for (const char* key : {"num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "vocab_size"}) {
+    json j = base_config();
+    j[key] = int64_t(1) << 31;
+    if (std::string(key) == "num_key_value_heads") j["num_attention_heads"] = int64_t(1) << 31;
+    const std::string e = error_of([&] { parse_config(j, "dir/config.json"); });
+    EXPECT_TRUE(has(e, "dir/config.json") && (has(e, std::string("'") + key + "'") ||
+                                              (std::string(key) == "num_key_value_heads" && has(e, "num_attention_heads"))))
+        << key << ": " << e;
+  }
+  // Just inside the per-key bounds, the whole model's size still bounds them together.
+  json big = base_config();
+  big["num_hidden_layers"] = kMaxLayers;
+  big["hidden_size"] = int64_t(1) << 24;
+  big["intermediate_size"] = int64_t(1) << 24;
+  EXPECT_TRUE(has(error_of([&] { parse_config(big, "config.json"); }), "parameters")) << "total size";
+  // The limits are generous: Qwen3-0.6B's and a 128-layer config's shapes parse.
+  json q = json::parse(config_to_json(qwen3_0_6b_config()));
+  EXPECT_NO_THROW(parse_config(q, "config.json"));
+  q["num_hidden_layers"] = 128;
+  EXPECT_EQ(expected_tensors(parse_config(q, "config.json")).size(), 2u + 128u * 11u);
+}
+
+TEST(ConfigKeys, ShapesAreCheckedAgainstTheCheckpointNamingTheKeys) {
+  const ModelConfig c = small_config();
+  std::string dir = temp_dir("dims_vs_ckpt");
+  Model::init_random(c, 11).save(dir);
+  const json good = read_json(dir + "/config.json");
+  auto load_with = [&](const std::string& key, const json& v) {
+    json j = good;
+    j[key] = v;
+    std::ofstream(dir + "/config.json") << j.dump();
+    return error_of([&] { Model::load(dir); });
+  };
+  std::string e = load_with("num_hidden_layers", 3);  // the checkpoint holds 2
+  EXPECT_TRUE(has(e, "config.json") && has(e, "num_hidden_layers") && has(e, "2 layers")) << e;
+  e = load_with("num_hidden_layers", kMaxLayers);
+  EXPECT_TRUE(has(e, "num_hidden_layers")) << e;
+  // Within parse_config's bounds but not what the checkpoint holds: named, not allocated.
+  e = load_with("hidden_size", int64_t(1) << 31);
+  EXPECT_TRUE(has(e, "config.json implies") && has(e, "hidden_size")) << e;
+  e = load_with("intermediate_size", int64_t(1) << 31);
+  EXPECT_TRUE(has(e, "intermediate_size")) << e;
+  e = load_with("head_dim", 4096);
+  EXPECT_TRUE(has(e, "head_dim")) << e;
+  std::ofstream(dir + "/config.json") << good.dump();
+  EXPECT_NO_THROW(Model::load(dir));
+}
+
+TEST(ConfigKeys, RopeThetaMustBeRepresentableInFloat32) {
+  for (const char* key : {"rope_theta", "rope_parameters.rope_theta"}) {
+    for (double bad : {1e308, 3.5e38, -1.0, 0.0, 0.5, std::numeric_limits<double>::infinity(), std::nan("")}) {
+      json j = base_config();
+      if (std::string(key) == "rope_theta") j["rope_theta"] = bad;
+      else j["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", bad}};
+      const std::string e = error_of([&] { parse_config(j, "m/config.json"); });
+      EXPECT_TRUE(has(e, "m/config.json") && has(e, std::string("'") + key + "'")) << key << " " << bad << ": " << e;
+    }
+    json ok = base_config();
+    ok["rope_theta"] = 3.0e38;
+    EXPECT_EQ(parse_config(ok, "c").rope_theta, 3.0e38);
+  }
+  // The RoPE table itself refuses such a theta (a config built in code), as a ps::Error.
+  EXPECT_TRUE(has(error_of([] { Rope(8, 1e308, 16, at::kCPU); }), "rope_theta"));
+  EXPECT_TRUE(has(error_of([] { Rope(8, std::nan(""), 16, at::kCPU); }), "rope_theta"));
+  Rope r(8, 3.0e38, 16, at::kCPU);  // the largest accepted: a finite table
+  auto [cos, sin] = r.lookup(row_positions(16), at::kFloat);
+  EXPECT_TRUE(at::isfinite(cos).all().item<bool>() && at::isfinite(sin).all().item<bool>());
+}
+
+TEST(StrictJson, RepeatedKeysAndTrailingTextAreRefusedInModelFiles) {
+  std::string dir = temp_dir("strict_json");
+  const ModelConfig c = small_config();
+  Model::init_random(c, 12).save(dir);
+  const std::string cfg = dir + "/config.json";
+  const std::string text = json::parse(config_to_json(c)).dump();
+  // Duplicate key (the later value would win), nested duplicate, trailing text.
+  std::ofstream(cfg) << text.substr(0, text.size() - 1) + ",\"num_hidden_layers\":3}";
+  std::string e = load_error(cfg);
+  EXPECT_TRUE(has(e, cfg) && has(e, "'num_hidden_layers'") && has(e, "twice")) << e;
+  json v5 = json::parse(text);
+  v5.erase("rope_theta");
+  std::string t5 = v5.dump();
+  t5.insert(t5.size() - 1, ",\"rope_parameters\":{\"rope_theta\":10000.0,\"rope_theta\":1e6}");
+  std::ofstream(cfg) << t5;
+  e = load_error(cfg);
+  EXPECT_TRUE(has(e, "'rope_parameters.rope_theta'")) << e;
+  std::ofstream(cfg) << text << " garbage";
+  e = load_error(cfg);
+  EXPECT_TRUE(has(e, cfg) && has(e, "invalid JSON")) << e;
+  std::ofstream(cfg) << text << "\n{}";
+  EXPECT_TRUE(has(load_error(cfg), "invalid JSON"));
+  std::ofstream(cfg) << text << "\n";
+  EXPECT_NO_THROW(load_config(cfg));
+
+  // adapter_config.json, generation_config.json and the shard index.
+  LoraConfig lc;
+  lc.r = 2;
+  lc.targets = {"q_proj"};
+  const std::string adir = dir + "/adapter";
+  LoraAdapter::create(c, lc, 1)->save(adir);
+  const std::string acfg = json::parse(std::ifstream(adir + "/adapter_config.json")).dump();
+  std::ofstream(adir + "/adapter_config.json") << acfg.substr(0, acfg.size() - 1) + ",\"r\":4}";
+  e = error_of([&] { LoraAdapter::load(adir, c); });
+  EXPECT_TRUE(has(e, "adapter_config.json") && has(e, "'r'")) << e;
+  std::ofstream(adir + "/adapter_config.json") << acfg << "]";
+  e = error_of([&] { LoraAdapter::load(adir, c); });
+  EXPECT_TRUE(has(e, "adapter_config.json") && has(e, "invalid JSON")) << e;
+}
+
+TEST(CliLoadRobust, HostileConfigsAndFoldersAreCleanErrors) {
+  ModelConfig c = small_config();
+  std::string dir = temp_dir("cli_load");
+  Model::init_random(c, 13).save(dir);
+  const json good = read_json(dir + "/config.json");
+  const std::string m = "--model " + dir + " --prompt-ids 1,2 --max-new-tokens 2 ";
+  auto with = [&](const std::string& key, const json& v) {
+    json j = good;
+    j[key] = v;
+    std::ofstream(dir + "/config.json") << j.dump();
+  };
+  // The review's cases: each exits 1 naming config.json and the key, in well under a second of memory.
+  struct Case {
+    std::string key;
+    json value;
+  };
+  for (const Case& k : {Case{"num_hidden_layers", int64_t(2147483648)}, Case{"num_attention_heads", int64_t(2147483648)},
+                        Case{"num_key_value_heads", int64_t(2147483648)}, Case{"hidden_size", int64_t(2147483648)},
+                        Case{"vocab_size", int64_t(2147483648)}, Case{"intermediate_size", int64_t(2147483648)},
+                        Case{"rope_theta", 1e308}, Case{"rope_theta", -1.0}, Case{"rope_theta", 0}}) {
+    with(k.key, k.value);
+    CliRun r = cli(m);
+    EXPECT_EQ(r.rc, 1) << k.key << "\n" << r.out;
+    EXPECT_TRUE(has(r.out, "config.json") && (has(r.out, k.key) || (k.key == "num_key_value_heads" && has(r.out, "num_attention_heads"))))
+        << k.key << "\n" << r.out;
+    expect_clean(r);
+  }
+  const std::string text = good.dump();
+  std::ofstream(dir + "/config.json") << text.substr(0, text.size() - 1) + ",\"hidden_size\":32}";
+  CliRun r = cli(m);
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_TRUE(has(r.out, "config.json") && has(r.out, "'hidden_size'") && has(r.out, "twice")) << r.out;
+  expect_clean(r);
+  std::ofstream(dir + "/config.json") << text << "}";
+  r = cli(m);
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_TRUE(has(r.out, "config.json") && has(r.out, "invalid JSON")) << r.out;
+  expect_clean(r);
+  std::ofstream(dir + "/config.json") << text;
+  EXPECT_EQ(cli(m).rc, 0);
+
+  // Training configs: a repeated key and a folder, through the CLI (--validate reads the config only).
+  const std::string store = " --store " + dir + "/store.sqlite";
+  std::ofstream(dir + "/sft.json") << R"({"kind": "sft", "name": "a", "name": "b"})";
+  std::ofstream(dir + "/grpo.json") << R"({"kind": "grpo", "init": {"model": "x", "model": "y"}})";
+  fs::create_directories(dir + "/folder.json");
+  for (const std::string& cmd : {std::string("sft"), std::string("grpo")}) {
+    r = cli_any(cmd + " --config " + dir + "/" + cmd + ".json --validate" + store);
+    EXPECT_EQ(r.rc, 1) << cmd << "\n" << r.out;
+    EXPECT_TRUE(has(r.out, cmd + ".json") && has(r.out, "twice")) << r.out;
+    EXPECT_TRUE(has(r.out, cmd == "sft" ? "'name'" : "'init.model'")) << r.out;
+    expect_clean(r);
+    r = cli_any(cmd + " --config " + dir + "/folder.json --validate" + store);
+    EXPECT_EQ(r.rc, 1) << cmd << "\n" << r.out;
+    EXPECT_TRUE(has(r.out, "folder.json") && has(r.out, "is a folder")) << r.out;
+    expect_clean(r);
+  }
+  // A folder where a file is expected, for the other file-taking flags of the model commands.
+  for (const std::string& args : {"generate --model " + dir + " --tokenizer " + dir + "/folder.json --prompt hi",
+                                  "tokenize --tokenizer " + dir + "/folder.json --text hi",
+                                  "tokenize --train " + dir + " --out " + dir + "/t.json"}) {  // knn --csv: tests/kg
+    r = cli_any(args);
+    EXPECT_EQ(r.rc, 1) << args << "\n" << r.out;
+    EXPECT_TRUE(has(r.out, "folder")) << args << "\n" << r.out;
+    expect_clean(r);
+  }
+}

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -137,4 +138,25 @@ TEST(TokenizeCli, HostileInputAndFlagsAreClearErrors) {
   r = cli("--train '" + dir + "/corpus.txt' --out '" + dir + "/t.json' --merges 3 --json");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["merges"], 3);
+}
+
+// Issue 15: a folder given where a file is expected is named as such (was "internal error").
+TEST(TokenizeCli, AFolderForAFileIsAClearError) {
+  const std::string dir = tiny::temp_dir("cli_folder");
+  tiny::write(dir + "/tokenizer.json", tiny::make({}).dump());
+  const std::string folder = tiny::temp_dir("cli_folder_arg");
+  for (const std::string& args : {"--train '" + folder + "' --out '" + dir + "/t.json'",
+                                  "--tokenizer '" + dir + "' --file '" + folder + "'"}) {
+    const CliRun r = cli(args);
+    EXPECT_EQ(r.code, 1) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(folder + ": is a folder, not a file"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+  }
+  // tokenizer.json itself a folder inside the model folder.
+  const std::string model = tiny::temp_dir("cli_folder_model");
+  std::filesystem::create_directories(model + "/tokenizer.json");
+  const CliRun r = cli("--tokenizer '" + model + "' --text hi");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("folder"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
 }

@@ -166,6 +166,28 @@ TEST(TokenizerErrors, BadTextAndIds) {
   EXPECT_TRUE(t.encode("").empty());
 }
 
+// Issue 15: a key repeated in one object is refused (the later value would silently win), at the
+// top level, in model, and in any other object; vocab tokens repeated are named by the loader.
+TEST(TokenizerErrors, RepeatedKeysAreRefusedNamingTheKey) {
+  const std::string dir = tiny::temp_dir("dupkeys");
+  const std::string good = tiny::make({{"a", "b"}}).dump();
+  ASSERT_EQ(load_text_error(dir, good), "");
+  auto with_member = [&](const std::string& member) { return "{" + member + "," + good.substr(1); };
+  std::string msg = load_text_error(dir, with_member("\"model\":{\"type\":\"BPE\",\"vocab\":{},\"merges\":[]}"));
+  EXPECT_CONTAINS(msg, dir + "/tokenizer.json");
+  EXPECT_CONTAINS(msg, "field model: appears twice");
+  msg = load_text_error(dir, with_member("\"added_tokens\":[]"));
+  EXPECT_CONTAINS(msg, "field added_tokens: appears twice");
+  std::string text = good;
+  text.insert(text.find("\"model\":{") + 9, "\"type\":\"BPE\",");
+  msg = load_text_error(dir, text);
+  EXPECT_CONTAINS(msg, "field model.type: appears twice");
+  msg = load_text_error(dir, with_member("\"extra\":{\"x\":1,\"x\":2}"));
+  EXPECT_CONTAINS(msg, "key 'x' appears twice");
+  // The same key in different objects is fine.
+  EXPECT_EQ(load_text_error(dir, with_member("\"extra\":{\"type\":1,\"model\":{\"type\":2}}")), "");
+}
+
 // Issue 15, fault 1: deep nesting anywhere in the file is a clear error, never a stack overflow.
 TEST(TokenizerErrors, DeepNestingIsBoundedNotASegfault) {
   const std::string dir = tiny::temp_dir("deep");

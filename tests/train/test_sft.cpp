@@ -301,6 +301,25 @@ TEST(RunConfigs, BadFieldsAreNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("broken.json"), std::string::npos) << e.what();
   }
+  // Issue 15: a repeated key (the later value would silently win) and text after the document.
+  const std::string demo_text = demo.dump();
+  std::ofstream((d / "dup.json").string()) << demo_text.substr(0, demo_text.size() - 1) + ",\"seed\": 7}";
+  std::ofstream((d / "dup_nested.json").string()) << R"({"kind": "grpo", "init": {"model": "/a", "model": "/b"}})";
+  std::ofstream((d / "trailing.json").string()) << demo_text << " }";
+  struct FileCase {
+    std::string file, grpo_or_sft, needle;
+  };
+  for (const FileCase& c : {FileCase{"dup.json", "sft", "'seed'"}, FileCase{"dup_nested.json", "grpo", "'init.model'"},
+                            FileCase{"trailing.json", "sft", "invalid JSON"}}) {
+    try {
+      if (c.grpo_or_sft == "sft") SftConfig::load((d / c.file).string());
+      else GrpoConfig::load((d / c.file).string());
+      ADD_FAILURE() << c.file << " loaded";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find((d / c.file).string()), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.needle), std::string::npos) << e.what();
+    }
+  }
   fs::remove_all(d);
 }
 

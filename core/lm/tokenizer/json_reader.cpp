@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "common/error.h"
 
@@ -142,9 +143,23 @@ class Handler : public json::json_sax_t {
     return true;
   }
 
+  // A key repeated in one object is refused (nlohmann_json, like Python's json, would keep the
+  // later value silently). Vocab keys are checked by the loader (it names both ids).
   bool key(string_t& k) override {
-    if (!dom_.empty()) dom_key_ = k;
-    else key_ = k;
+    if (!dom_.empty()) {
+      if (dom_.back()->is_object() && dom_.back()->contains(k))
+        return fail("malformed JSON: key '" + k + "' appears twice in one object");
+      dom_key_ = k;
+      return true;
+    }
+    const Frame::Kind kind = frames_.empty() ? Frame::Root : frames_.back().kind;
+    if (kind == Frame::Root || kind == Frame::Model) {
+      std::set<std::string>& seen = kind == Frame::Root ? root_keys_ : model_keys_;
+      if (!seen.insert(k).second)
+        return fail("field " + (kind == Frame::Root ? k : "model." + k) + ": appears twice in the top-level " +
+                    (kind == Frame::Root ? "object" : "model object"));
+    }
+    key_ = k;
     return true;
   }
 
@@ -238,6 +253,7 @@ class Handler : public json::json_sax_t {
   std::vector<Frame> frames_;
   std::vector<json*> dom_;  // open DOM containers (pointers stay valid: only the last is appended to)
   std::string key_, dom_key_;
+  std::set<std::string> root_keys_, model_keys_;  // keys seen in the top-level and model objects
   int depth_ = 0;
   bool started_ = false;
 };

@@ -123,7 +123,10 @@ void parse_pre_tokenizer(const json& p, const std::string& source) {
   if (get_bool(bl, "use_regex", true, f1, source)) fail(source, "field " + f1 + ".use_regex: only false is supported");
 }
 
+bool is_directory(const std::string& path);
+
 std::string read_file(const std::string& path) {
+  if (is_directory(path)) throw Error(where(path, 0, "is a folder, not a file"));
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(where(path, 0, "cannot open the tokenizer file"));
   std::string data;
