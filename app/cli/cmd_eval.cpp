@@ -167,8 +167,10 @@ int cmd_eval(const Argv& argv) {
   if (result.reference.is_object()) {
     const auto& k = result.reference;
     auto v = [](const json& x) { return x.is_number() ? x.get<double>() : NAN; };
-    std::printf("  KNN-KG on the same items: F1 %.4f  Brier %.4f  ECE %.4f  AUROC/gene %.4f\n", v(k["f1"]), v(k["brier"]),
-                v(k["ece"]), v(k["auroc_per_gene"]));
+    const metrics::Interval none{NAN, NAN};
+    std::printf("  KNN-KG on the same items: F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", with_ci(v(k["f1"]), none).c_str(),
+                with_ci(v(k["brier"]), none).c_str(), with_ci(v(k["ece"]), none).c_str(),
+                with_ci(v(k["auroc_per_gene"]), none).c_str());
     for (const auto& d : k["paired"])
       std::printf("    policy - KNN-KG %-15s %+.4f [%+.4f, %+.4f]\n", d["metric"].get<std::string>().c_str(), v(d["diff"]),
                   v(d["diff_ci"][0]), v(d["diff_ci"][1]));

@@ -145,7 +145,9 @@ int cmd_knn(const Argv& argv) {
     if (cfg.csv.empty()) {
       bool known = false;
       for (const auto& c : ps::data::cell_lines()) known = known || c == cell;
-      if (!known) throw UsageError("knn: unknown cell line '" + cell + "' (k562, rpe1, hepg2, jurkat or all)");
+      if (!known)
+        throw UsageError("knn: --" + std::string(args.has("cell-line") ? "cell-line" : "holdout-cell-line") +
+                         ": unknown cell line '" + cell + "' (k562, rpe1, hepg2, jurkat or all)");
     }
     cfg.cell_lines = {cell};
   }
