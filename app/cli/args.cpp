@@ -118,6 +118,17 @@ double Args::get_double(const std::string& name, double fallback, double min, do
   return v;
 }
 
+std::string Args::get_choice(const std::string& name, const std::string& fallback,
+                             const std::vector<std::string>& choices) const {
+  const std::string v = get(name, fallback);
+  for (const auto& c : choices)
+    if (v == c) return v;
+  std::string list;
+  for (size_t i = 0; i < choices.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  throw UsageError(command_ + ": --" + name + " must be " + (choices.size() > 1 ? "one of " : "") + list + ", got '" + v + "'");
+}
+
 std::string Args::help() const {
   std::string out;
   for (const auto& o : options_) {

@@ -7,10 +7,16 @@
 // errors naming the flag). The range-taking getters also check [min, max] inclusive, so a
 // value is never narrowed when the caller stores it in a smaller type: pass that type's
 // range (or a tighter one) as the bounds.
+//
+// Every bad flag value is a usage error (exit 2): a number out of range, a name outside a flag's
+// list of choices (get_choice), a value a parser refuses (get_parsed). Exit 1 is kept for inputs
+// that are not flags' values: files, data, stores, the environment.
 #pragma once
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "common/error.h"
 
 namespace ps::cli {
 
@@ -40,6 +46,18 @@ class Args {
   double get_double(const std::string& name, double fallback) const;
   // As get_double, and within [min, max].
   double get_double(const std::string& name, double fallback, double min, double max) const;
+  // One of `choices`, spelt exactly; UsageError "--name must be one of a, b or c, got 'x'" otherwise.
+  std::string get_choice(const std::string& name, const std::string& fallback,
+                         const std::vector<std::string>& choices) const;
+  // parse(the flag's value), given; a ps::Error it throws becomes a UsageError "command: --name: why".
+  template <class Parse>
+  auto get_parsed(const std::string& name, Parse parse) const -> decltype(parse(std::string())) {
+    try {
+      return parse(get(name));
+    } catch (const ps::Error& e) {
+      throw UsageError(command_ + ": --" + name + ": " + e.what());
+    }
+  }
   const std::vector<std::string>& positionals() const { return positionals_; }
   std::string help() const;  // one line per option
   const std::string& command() const { return command_; }

@@ -2,6 +2,7 @@
 // PerturbQA items: batched generation, the answer parser, F1 / Brier / ECE / per-gene AUROC with
 // bootstrap CIs, and every item (prompt, trace, parsed answer, P(DE), tokens, parse-failure reason)
 // in the store.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -9,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_options.h"
 #include "cli/policy_run.h"
 #include "cli/progress.h"
 #include "common/error.h"
@@ -80,6 +82,8 @@ int cmd_eval(const Argv& argv) {
   const long seed = args.get_int("seed", 1, 0, 1L << 62);
   if (seed < 0) throw UsageError("eval: --seed must be >= 0");
 
+  // Flags are checked before the store or a model is opened: a bad value is a usage error (exit 2).
+  const at::Device device = parse_device("eval", args.get("device", "cpu"));
   std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
   prompt::PromptConfig pc;
   train::DataConfig dc;
@@ -98,7 +102,6 @@ int cmd_eval(const Argv& argv) {
     pc.max_prompt_tokens = static_cast<size_t>(m);
   }
   if (args.has("data")) dc.data_dir = args.get("data");
-  const at::Device device = train::parse_device(args.get("device", "cpu"));
   lm::keep_freed_memory_for_reuse();
   auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
 
@@ -149,15 +152,25 @@ int cmd_eval(const Argv& argv) {
   const auto& s = result.summary;
   std::printf("%s %s: %zu items, parse rate %.3f, %.1f tokens per answer\n", args.get("cell-line").c_str(),
               args.get("split").c_str(), result.items.size(), result.parse_rate, result.tokens_per_item);
-  std::printf("  F1 %.4f [%.4f, %.4f]  Brier %.4f [%.4f, %.4f]  ECE %.4f [%.4f, %.4f]  AUROC/gene %.4f [%.4f, %.4f]\n",
-              s.at_threshold.f1, s.f1_ci.lo, s.f1_ci.hi, s.brier, s.brier_ci.lo, s.brier_ci.hi, s.ece, s.ece_ci.lo, s.ece_ci.hi,
-              s.auroc_per_gene, s.auroc_per_gene_ci.lo, s.auroc_per_gene_ci.hi);
+  // An undefined metric (F1 without any DE item, AUROC with one class) prints as n/a, never as 0 or nan.
+  auto with_ci = [](double v, const metrics::Interval& i) {
+    char b[80];
+    if (!std::isfinite(v)) return std::string("n/a");
+    if (std::isfinite(i.lo) && std::isfinite(i.hi)) std::snprintf(b, sizeof b, "%.4f [%.4f, %.4f]", v, i.lo, i.hi);
+    else std::snprintf(b, sizeof b, "%.4f", v);
+    return std::string(b);
+  };
+  std::printf("  F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", with_ci(s.at_threshold.f1, s.f1_ci).c_str(),
+              with_ci(s.brier, s.brier_ci).c_str(), with_ci(s.ece, s.ece_ci).c_str(),
+              with_ci(s.auroc_per_gene, s.auroc_per_gene_ci).c_str());
   for (const auto& [reason, count] : result.failures) std::printf("  parse failures: %s %lld\n", reason.c_str(), static_cast<long long>(count));
   if (result.reference.is_object()) {
     const auto& k = result.reference;
     auto v = [](const json& x) { return x.is_number() ? x.get<double>() : NAN; };
-    std::printf("  KNN-KG on the same items: F1 %.4f  Brier %.4f  ECE %.4f  AUROC/gene %.4f\n", v(k["f1"]), v(k["brier"]),
-                v(k["ece"]), v(k["auroc_per_gene"]));
+    const metrics::Interval none{NAN, NAN};
+    std::printf("  KNN-KG on the same items: F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", with_ci(v(k["f1"]), none).c_str(),
+                with_ci(v(k["brier"]), none).c_str(), with_ci(v(k["ece"]), none).c_str(),
+                with_ci(v(k["auroc_per_gene"]), none).c_str());
     for (const auto& d : k["paired"])
       std::printf("    policy - KNN-KG %-15s %+.4f [%+.4f, %+.4f]\n", d["metric"].get<std::string>().c_str(), v(d["diff"]),
                   v(d["diff_ci"][0]), v(d["diff_ci"][1]));

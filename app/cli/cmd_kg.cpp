@@ -83,13 +83,13 @@ int cmd_kg(const Argv& argv) {
   ps::kg::SourceWeights w;
   if (args.has("source") && args.has("sources")) throw UsageError("kg: give --source or --sources, not both");
   if (args.has("source")) {
-    const std::string s = args.get("source");
+    const std::string s = args.get_choice("source", "fused", {"string", "go", "reactome", "fused"});
     if (s == "string") w = ps::kg::SourceWeights::only(ps::kg::Source::String);
     else if (s == "go") w = ps::kg::SourceWeights::only(ps::kg::Source::Go);
     else if (s == "reactome") w = ps::kg::SourceWeights::only(ps::kg::Source::Reactome);
-    else if (s != "fused") throw UsageError("kg: --source must be string, go, reactome or fused");
   }
-  if (args.has("sources")) w = ps::kg::SourceWeights::parse(args.get("sources"));
+  if (args.has("sources"))
+    w = args.get_parsed("sources", [](const std::string& v) { return ps::kg::SourceWeights::parse(v); });
   if (args.has("source") && args.get("source") == "fused") w = ps::kg::SourceWeights::fused();
   if (!args.has("source") && !args.has("sources")) w = ps::kg::SourceWeights::fused();
 

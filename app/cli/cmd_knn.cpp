@@ -61,9 +61,13 @@ void print_human(const ps::kg::KnnEvalResult& r, const ps::kg::KnnEvalConfig& cf
                 fmt_ci(s.auroc_per_gene, s.auroc_per_gene_ci, ci).c_str(), static_cast<long long>(s.genes_used),
                 static_cast<long long>(s.genes_skipped), c.val_auroc_per_gene);
     std::printf("  AUROC pooled     %s\n", fmt_ci(s.auroc_pooled, s.auroc_pooled_ci, ci).c_str());
-    std::printf("  F1 @%.2f         %s  (precision %.4f, recall %.4f)\n", s.at_threshold.threshold,
-                fmt_ci(s.at_threshold.f1, s.f1_ci, ci).c_str(), s.at_threshold.precision, s.at_threshold.recall);
-    std::printf("  F1 optimal       %.4f at threshold %.4f\n", s.f1_optimal.f1, s.f1_optimal.threshold);
+    std::printf("  F1 @%.2f         %s  (precision %s, recall %s)\n", s.at_threshold.threshold,
+                fmt_ci(s.at_threshold.f1, s.f1_ci, ci).c_str(), fmt_ci(s.at_threshold.precision, {}, false).c_str(),
+                fmt_ci(s.at_threshold.recall, {}, false).c_str());
+    if (std::isfinite(s.f1_optimal.f1))
+      std::printf("  F1 optimal       %.4f at threshold %.4f\n", s.f1_optimal.f1, s.f1_optimal.threshold);
+    else
+      std::printf("  F1 optimal       n/a (no DE item)\n");
     std::printf("  Brier            %s\n", fmt_ci(s.brier, s.brier_ci, ci).c_str());
     std::printf("  ECE (10 bins)    %s\n", fmt_ci(s.ece, s.ece_ci, ci).c_str());
     if (c.sign.evaluated)
@@ -141,12 +145,18 @@ int cmd_knn(const Argv& argv) {
     if (cfg.csv.empty()) {
       bool known = false;
       for (const auto& c : ps::data::cell_lines()) known = known || c == cell;
-      if (!known) throw UsageError("knn: unknown cell line '" + cell + "' (k562, rpe1, hepg2, jurkat or all)");
+      if (!known)
+        throw UsageError("knn: --" + std::string(args.has("cell-line") ? "cell-line" : "holdout-cell-line") +
+                         ": unknown cell line '" + cell + "' (k562, rpe1, hepg2, jurkat or all)");
     }
     cfg.cell_lines = {cell};
   }
   if (cfg.csv.empty() && (args.has("train-split") || args.has("test-split")))
     throw UsageError("knn: --train-split / --test-split go with --csv");
+  // The official files' splits are train and test: without --csv, --split can only name test.
+  if (cfg.csv.empty() && args.has("split") && args.get("split") != "test")
+    throw UsageError("knn: --split must be test with the official files (their splits are train and test), got '" +
+                     args.get("split") + "'; other split names go with --csv");
   cfg.train_split = args.get("train-split", "train");
   cfg.test_split = args.get("test-split", args.get("split", "test"));
   if (cfg.test_split == cfg.train_split) throw UsageError("knn: the train and test splits must differ");
@@ -154,13 +164,14 @@ int cmd_knn(const Argv& argv) {
   constexpr long kIntMax = std::numeric_limits<int>::max();
   cfg.knn.k = static_cast<int>(args.get_int("k", 20, 1, kIntMax));
   cfg.knn.pool = static_cast<int>(args.get_int("pool", 400, 1, kIntMax));
-  if (args.has("sources")) cfg.knn.sources = ps::kg::SourceWeights::parse(args.get("sources"));
+  if (args.has("sources"))
+    cfg.knn.sources = args.get_parsed("sources", [](const std::string& v) { return ps::kg::SourceWeights::parse(v); });
   cfg.knn.target_k = static_cast<int>(args.get_int("target-k", cfg.knn.target_k, 0, kIntMax));
   cfg.knn.beta = args.get_double("beta", cfg.knn.beta, 0.0, 1.0);
   cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma, 0.0, 1e6);
   cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha, 0.0, 1e12);
   cfg.knn.power = args.get_double("power", cfg.knn.power, 0.0, 100.0);
-  cfg.knn.combiner = args.get("combiner", cfg.knn.combiner);
+  cfg.knn.combiner = args.get_choice("combiner", cfg.knn.combiner, {"logistic", "linear"});
   cfg.knn.l2 = args.get_double("l2", cfg.knn.l2, 0.0, 1e12);
   cfg.knn.folds = static_cast<int>(args.get_int("folds", cfg.knn.folds, 2, 1000));
   cfg.threads = static_cast<int>(args.get_int("threads", 2, 1, ps::max_threads()));
@@ -173,8 +184,8 @@ int cmd_knn(const Argv& argv) {
   }
   cfg.holdout_cell_line = args.get("holdout-cell-line");
   cfg.unseen_target_fraction = args.get_double("unseen-targets", 0, 0.0, 1.0);
-  cfg.calibration = args.get("calibration", "isotonic");
-  ps::metrics::Calibrator::method_from_string(cfg.calibration);  // validate early
+  cfg.calibration = args.get_choice("calibration", "isotonic", {"isotonic", "platt", "none"});
+  ps::metrics::Calibrator::method_from_string(cfg.calibration);  // the core's list agrees
   cfg.val_fraction = args.get_double("val-fraction", 0.2, 0.0, 1.0);
   if (!(cfg.val_fraction > 0 && cfg.val_fraction < 1)) throw UsageError("knn: --val-fraction must be in (0, 1)");
   cfg.threshold = args.get_double("threshold", 0.5, 0.0, 1.0);

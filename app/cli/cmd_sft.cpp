@@ -32,10 +32,15 @@ void print_eval_line(const char* set, const train::EvalResult& r) {
               ci(s.at_threshold.f1, s.f1_ci).c_str(), ci(s.brier, s.brier_ci).c_str(), ci(s.ece, s.ece_ci).c_str(),
               ci(s.auroc_per_gene, s.auroc_per_gene_ci).c_str());
   if (!r.reference.is_object()) return;
-  auto v = [](const nlohmann::json& x) { return x.is_number() ? x.get<double>() : NAN; };
+  auto v = [](const nlohmann::json& x) {  // null (undefined): n/a
+    if (!x.is_number()) return std::string("n/a");
+    char b[32];
+    std::snprintf(b, sizeof b, "%.3f", x.get<double>());
+    return std::string(b);
+  };
   const auto& k = r.reference;
-  std::printf("  %-8s KNN-KG on the same items: F1 %.3f  Brier %.3f  ECE %.3f  AUROC/gene %.3f\n", "", v(k["f1"]),
-              v(k["brier"]), v(k["ece"]), v(k["auroc_per_gene"]));
+  std::printf("  %-8s KNN-KG on the same items: F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", "", v(k["f1"]).c_str(),
+              v(k["brier"]).c_str(), v(k["ece"]).c_str(), v(k["auroc_per_gene"]).c_str());
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/model_options.h"
 #include "cli/policy_run.h"
 #include "cli/progress.h"
 #include "common/error.h"
@@ -156,6 +157,8 @@ int cmd_ttc(const Argv& argv) {
   if (bootstrap < 0 || bootstrap > 1000000) throw UsageError("ttc: --bootstrap must be in [0, 1000000]");
   const std::string store_path = args.get("store", ps::default_store_path());
 
+  // Flags are checked before the store or a model is opened: a bad value is a usage error (exit 2).
+  const at::Device device = parse_device("ttc", args.get("device", "cpu"));
   std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
   prompt::PromptConfig pc;
   train::DataConfig dc;
@@ -174,7 +177,6 @@ int cmd_ttc(const Argv& argv) {
     pc.max_prompt_tokens = static_cast<size_t>(m);
   }
   if (args.has("data")) dc.data_dir = args.get("data");
-  const at::Device device = train::parse_device(args.get("device", "cpu"));
   lm::keep_freed_memory_for_reuse();
   auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
   so.stop_ids = policy.stop_ids;
@@ -340,9 +342,14 @@ int cmd_ttc(const Argv& argv) {
               "ECE", "tok/item", "pareto");
   for (const auto& p : points) {
     const auto& s = p.summary;
-    std::printf("%-8s %-9s %5s %5lld  %.4f [%.4f, %.4f] %7.4f %7.4f %9.1f %s\n", p.name.c_str(), p.selective ? "yes" : "no",
-                std::isfinite(p.tau) ? std::to_string(p.tau).substr(0, 4).c_str() : "-", static_cast<long long>(p.n),
-                s.at_threshold.f1, s.f1_ci.lo, s.f1_ci.hi, s.brier, s.ece, p.tokens_per_item, p.pareto ? "*" : "");
+    char f1[80] = "n/a";  // undefined (no DE item among the answered ones): n/a, never 0 or nan
+    if (std::isfinite(s.at_threshold.f1) && std::isfinite(s.f1_ci.lo))
+      std::snprintf(f1, sizeof f1, "%.4f [%.4f, %.4f]", s.at_threshold.f1, s.f1_ci.lo, s.f1_ci.hi);
+    else if (std::isfinite(s.at_threshold.f1))
+      std::snprintf(f1, sizeof f1, "%.4f", s.at_threshold.f1);
+    std::printf("%-8s %-9s %5s %5lld  %-24s %7.4f %7.4f %9.1f %s\n", p.name.c_str(), p.selective ? "yes" : "no",
+                std::isfinite(p.tau) ? std::to_string(p.tau).substr(0, 4).c_str() : "-", static_cast<long long>(p.n), f1,
+                s.brier, s.ece, p.tokens_per_item, p.pareto ? "*" : "");
   }
   if (run_id) std::printf("stored as run %lld in %s\n", static_cast<long long>(run_id), store_path.c_str());
   return 0;

@@ -14,7 +14,10 @@ at::ScalarType parse_dtype(const std::string& command, const std::string& s) {
 
 at::Device parse_device(const std::string& command, const std::string& s) {
   if (s == "cpu") return at::kCPU;
-  if (s.rfind("cuda", 0) == 0) {
+  // "cuda" or "cuda:N" exactly: anything else ("cuda1", "cuda:x") is a usage error, not libtorch's.
+  const bool cuda = s == "cuda" || (s.size() > 5 && s.compare(0, 5, "cuda:") == 0 && s.size() <= 8 &&
+                                    s.find_first_not_of("0123456789", 5) == std::string::npos);
+  if (cuda) {
     if (!at::hasCUDA())
       throw Error(command + ": --device " + s + ": this libtorch was built without CUDA (or no GPU is visible)");
     return at::Device(s);

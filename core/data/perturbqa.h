@@ -2,6 +2,7 @@
 // benchmark's `<cell>-de.csv` (label 1 = target differentially expressed) and
 // `<cell>-dir.csv` (label 1 = up, 0 = down; only the DE pairs) files.
 // Columns are found by name (pert, gene, label, split); extra columns are ignored.
+// One row per (pert, gene) pair: the cell line is the file's.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -44,8 +45,13 @@ const std::vector<std::string>& cell_lines();
 // <data_dir>/perturbqa/datasets/<cell>-<task>.csv
 std::string perturbqa_path(const std::string& data_dir, const std::string& cell_line, const std::string& task);
 
-// Throws ps::Error "FILE:LINE: ..." on a missing column, a wrong field count, a label
-// other than 0/1, an empty gene or an unknown split.
+// The file is CSV by RFC 4180 (quoted fields, "" for a quote, a quoted field may span lines),
+// UTF-8 with or without a byte-order mark, with CRLF, LF or bare-CR line endings; blank lines are
+// skipped. Throws ps::Error "FILE:LINE: ..." on malformed CSV (naming the field), a missing column
+// or one of pert/gene/label/split named twice in the header, a wrong field count, a label other
+// than 0/1, an empty, non-UTF-8 or multi-line (control bytes) pert/gene/split, an unknown split,
+// and a (pert, gene) pair given twice: "contradicting rows" when the labels differ, "duplicate
+// row" when they agree (both name the earlier line). LINE is the record's first line.
 Dataset load_perturbqa_csv(const std::string& path, const LoadOptions& opt);
 
 Dataset load_perturbqa(const std::string& data_dir, const std::string& cell_line, const std::string& task,

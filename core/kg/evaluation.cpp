@@ -235,6 +235,16 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
       opt.allowed_splits.clear();
       opt.resolver = &resolver;
       ds = data::load_perturbqa_csv(cfg.csv, opt);
+      // A split name that is not in the file: said with the file and the names it has.
+      std::set<std::string> names;
+      for (const auto& it : ds.items) names.insert(it.split);
+      for (const std::string* want : {&cfg.train_split, &cfg.test_split})
+        if (!names.count(*want)) {
+          std::string have;
+          for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
+          throw ps::Error(ps::where(cfg.csv, 0, "no rows with split '" + *want + "' (the file's splits: " +
+                                                    (have.empty() ? "none" : have) + "; see --train-split, --test-split)"));
+        }
     } else {
       ds.items = load_holdout_items(dir, cell, "de", !cfg.holdout_cell_line.empty(), &resolver, &ds.unresolved);
     }
@@ -375,10 +385,13 @@ int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const C
   const int64_t id = store.create_run("knn", run_name(cfg, c.cell_line), cell_config(cfg, c.cell_line).dump());
   try {
     store.set_summary(id, c.to_json());
-    // An undefined metric (e.g. AUROC with one class only) is NaN here and SQL NULL in the store.
+    // An undefined metric (AUROC with one class only, precision with no predicted positive, recall and
+    // F1 with no positive at all) is NaN here and SQL NULL in the store.
     std::vector<ps::store::MetricPoint> pts = {{0, "auroc_per_gene", c.summary.auroc_per_gene},
                                                {0, "auroc_pooled", c.summary.auroc_pooled},
                                                {0, "f1", c.summary.at_threshold.f1},
+                                               {0, "precision", c.summary.at_threshold.precision},
+                                               {0, "recall", c.summary.at_threshold.recall},
                                                {0, "brier", c.summary.brier},
                                                {0, "ece", c.summary.ece}};
     if (c.sign.evaluated) pts.push_back({0, "sign_accuracy", c.sign.sign_accuracy});

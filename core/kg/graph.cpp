@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "common/error.h"
@@ -37,23 +38,23 @@ SourceWeights SourceWeights::parse(const std::string& spec, const SourceWeights&
     auto colon = part.find(':');
     if (colon != std::string::npos) {
       name = part.substr(0, colon);
-      try {
-        size_t used = 0;
-        weight = std::stod(part.substr(colon + 1), &used);
-        if (used != part.size() - colon - 1) throw std::invalid_argument("");
-      } catch (const std::exception&) {
-        throw ps::Error("--sources: bad weight in '" + part + "'");
-      }
-      if (!(weight >= 0)) throw ps::Error("--sources: weight must be >= 0 in '" + part + "'");
+      const std::string text = part.substr(colon + 1);
+      char* end = nullptr;
+      weight = std::strtod(text.c_str(), &end);
+      if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0')
+        throw ps::Error("bad weight in '" + part + "' (expected NAME:NUMBER, e.g. reactome:2)");
+      // NaN fails >= 0; inf and overflowing literals would make every fused score inf or NaN.
+      if (!(weight >= 0 && std::isfinite(weight)))
+        throw ps::Error("the weight in '" + part + "' must be a finite number >= 0");
     }
     if (name == "string") w.string = weight < 0 ? defaults.string : weight;
     else if (name == "go") w.go = weight < 0 ? defaults.go : weight;
     else if (name == "reactome") w.reactome = weight < 0 ? defaults.reactome : weight;
-    else throw ps::Error("--sources: unknown source '" + name + "' (expected string, go, reactome)");
+    else throw ps::Error("unknown source '" + name + "' (expected string, go, reactome)");
     any = true;
   }
   if (!any || (w.string == 0 && w.go == 0 && w.reactome == 0))
-    throw ps::Error("--sources: name at least one of string, go, reactome");
+    throw ps::Error("name at least one of string, go, reactome with a weight above 0, got '" + spec + "'");
   return w;
 }
 

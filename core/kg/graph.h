@@ -41,7 +41,8 @@ struct SourceWeights {
   static SourceWeights fused() { return {1, 1, 2}; }
   // "string,reactome" or "string:1,go:0.5": the sources named are used, the others get 0;
   // a name without a weight keeps its weight in `defaults` (so "string,go,reactome" is the
-  // validated fusion, not an unweighted one). Throws ps::Error naming the bad part.
+  // validated fusion, not an unweighted one). Throws ps::Error naming the bad part: an unknown
+  // source, a weight that is not a finite number >= 0, or no source left with a weight above 0.
   static SourceWeights parse(const std::string& spec, const SourceWeights& defaults = fused());
   std::string to_string() const;  // "string:1,go:0.5,reactome:0.5"
 };

@@ -1,6 +1,7 @@
 #include "metrics/classification.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -10,10 +11,13 @@ namespace ps::metrics {
 
 namespace {
 
+// Undefined ratios (0/0) are NaN, never 0 (classification.h).
 void finish(ThresholdMetrics& m) {
-  m.precision = (m.tp + m.fp) > 0 ? m.tp / (m.tp + m.fp) : 0.0;
-  m.recall = (m.tp + m.fn) > 0 ? m.tp / (m.tp + m.fn) : 0.0;
-  m.f1 = (m.precision + m.recall) > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0.0;
+  const double undefined = std::nan("");
+  m.precision = (m.tp + m.fp) > 0 ? m.tp / (m.tp + m.fp) : undefined;
+  m.recall = (m.tp + m.fn) > 0 ? m.tp / (m.tp + m.fn) : undefined;
+  const double denom = 2 * m.tp + m.fp + m.fn;
+  m.f1 = denom > 0 ? 2 * m.tp / denom : undefined;
 }
 
 void check(const std::vector<double>& scores, const std::vector<int>& labels, const std::vector<double>* w) {
@@ -71,7 +75,7 @@ ThresholdMetrics f1_optimal(const std::vector<double>& scores, const std::vector
     m.fn = pos_total - tp;
     m.tn = neg_total - fp;
     finish(m);
-    if (m.f1 > best.f1) best = m;
+    if (m.f1 > best.f1) best = m;  // false while F1 is NaN: without positives, best stays at +inf, undefined
   }
   return best;
 }

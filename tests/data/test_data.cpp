@@ -331,3 +331,125 @@ TEST(RealMirror, JurkatKeepsTracAndNcor2Apart) {
   for (const auto& k : ds.kept_distinct) listed = listed || k.rfind("TRAC (alias of NCOR2", 0) == 0;
   EXPECT_TRUE(listed);
 }
+
+// Issue 15 (CSV reader, second review): the field named by an error is the one at fault; quoted
+// fields may span lines (RFC 4180) and are then validated; CRLF, LF and bare-CR files read alike.
+TEST(PerturbqaLoader, ErrorsNameTheFieldAtFault) {
+  auto first = write("after_quote_f1.csv", "pert,gene,label,split\n\"AARS2\"X,B,1,train\n");
+  auto err = load_error(first);
+  EXPECT_NE(err.find("after_quote_f1.csv:2: malformed CSV"), std::string::npos) << err;
+  EXPECT_NE(err.find("text after the closing quote ('X') in field 1"), std::string::npos) << err;
+  auto second = write("after_quote_f2.csv", "pert,gene,label,split\nA,\"B\"X,1,train\n");
+  err = load_error(second);
+  EXPECT_NE(err.find("in field 2"), std::string::npos) << err;
+  auto fourth = write("after_quote_f4.csv", "pert,gene,label,split\nA,B,1,\"train\" \n");
+  err = load_error(fourth);
+  EXPECT_NE(err.find("(' ') in field 4"), std::string::npos) << err;
+  auto header = write("after_quote_hdr.csv", "pert,\"gene\"x,label,split\nA,B,1,train\n");
+  err = load_error(header);
+  EXPECT_NE(err.find("after_quote_hdr.csv:1:"), std::string::npos) << err;
+  EXPECT_NE(err.find("in field 2"), std::string::npos) << err;
+  auto stray = write("stray_f3.csv", "pert,gene,label,split\nA,B,1\",train\n");
+  err = load_error(stray);
+  EXPECT_NE(err.find("a quote inside an unquoted field"), std::string::npos) << err;
+  EXPECT_NE(err.find("in field 3"), std::string::npos) << err;
+}
+
+TEST(PerturbqaLoader, QuotedLineBreaksAreReadThenRefusedInNames) {
+  // A line break inside a quoted field of an ignored column is valid RFC 4180: the row loads, and
+  // the lines after it keep their numbers.
+  auto note = write("note.csv",
+                    "pert,gene,label,split,note\n"
+                    "A,B,1,train,\"first line\nsecond line\"\n"
+                    "C,D,0,test,\"CRLF\r\ninside\"\n"
+                    "E,F,2,test,x\n");
+  auto err = load_error(note);
+  EXPECT_NE(err.find("note.csv:6: label must be 0 or 1"), std::string::npos) << err;
+  auto ok = write("note_ok.csv", "pert,gene,label,split,note\nA,B,1,train,\"a\nb\"\nC,D,0,test,\n");
+  auto ds = load_perturbqa_csv(ok, {});
+  ASSERT_EQ(ds.items.size(), 2u);
+  EXPECT_EQ(ds.items[1].pert, "C");
+  // A gene name can never hold a line break: said with the line, the field and the span.
+  auto gene = write("nl_gene.csv", "pert,gene,label,split\nA,B,1,train\nA,\"GENE\nX\",0,test\n");
+  err = load_error(gene);
+  EXPECT_NE(err.find("nl_gene.csv:3: gene (field 2) holds a line break (a quoted field spanning lines 3-4)"),
+            std::string::npos)
+      << err;
+  auto pert = write("cr_pert.csv", "gene,pert,label,split\nB,\"A\rZ\",1,train\n");
+  err = load_error(pert);
+  EXPECT_NE(err.find("cr_pert.csv:2: pert (field 2) holds a line break"), std::string::npos) << err;
+  auto tab = write("tab_split.csv", "pert,gene,label,split\nA,B,1,\"tr\tain\"\n");
+  LoadOptions any;
+  any.allowed_splits.clear();
+  err = load_error(tab, any);
+  EXPECT_NE(err.find("tab_split.csv:2: split (field 4) holds the control byte 0x09"), std::string::npos) << err;
+  // An unterminated quote runs to the end of the file: the error names the line where it opened.
+  auto open = write("open_mid.csv", "pert,gene,label,split\nA,B,1,train\nC,\"D,0,test\nE,F,1,test\n");
+  err = load_error(open);
+  EXPECT_NE(err.find("open_mid.csv:3: malformed CSV (RFC 4180): unterminated quoted field"), std::string::npos) << err;
+  EXPECT_NE(err.find("in field 2"), std::string::npos) << err;
+}
+
+TEST(PerturbqaLoader, CrlfLfAndBareCrLineEndingsReadAlike) {
+  const std::string rows[] = {"pert,gene,label,split", "A,B,1,train", "C,D,0,test", "E,F,0,test"};
+  for (const std::string eol : {"\n", "\r\n", "\r"}) {
+    std::string text;
+    for (const auto& r : rows) text += r + eol;
+    auto ds = load_perturbqa_csv(write("eol.csv", text), {});
+    ASSERT_EQ(ds.items.size(), 3u) << "line ending " << (eol == "\r" ? "CR" : eol == "\n" ? "LF" : "CRLF");
+    EXPECT_EQ(ds.items[2].gene, "F");
+    EXPECT_EQ(ds.items[2].split, "test");  // no CR left in the last field
+    // Line numbers count each ending once.
+    auto err = load_error(write("eol_bad.csv", text + "G,H,7,test" + eol));
+    EXPECT_NE(err.find("eol_bad.csv:5: label must be 0 or 1, found '7'"), std::string::npos) << err;
+  }
+  // Without a final line break, and with blank lines in between.
+  auto ds = load_perturbqa_csv(write("eol_mixed.csv", "pert,gene,label,split\r\n\r\nA,B,1,train\n\nC,D,0,test"), {});
+  ASSERT_EQ(ds.items.size(), 2u);
+  EXPECT_EQ(ds.items[1].split, "test");
+}
+
+TEST(PerturbqaLoader, DuplicateColumnsAndRowsAreRefusedNamingBoth) {
+  auto cols = write("dup_col.csv", "pert,gene,label,split,pert\nA,B,1,train,C\n");
+  auto err = load_error(cols);
+  EXPECT_NE(err.find("dup_col.csv:1: column 'pert' appears twice in the header (fields 1 and 5)"), std::string::npos)
+      << err;
+  auto quoted = write("dup_col_q.csv", "label,gene,\"label\",pert,split\n1,B,0,A,train\n");
+  EXPECT_NE(load_error(quoted).find("column 'label' appears twice in the header (fields 1 and 3)"), std::string::npos)
+      << load_error(quoted);
+  // Extra columns are ignored, a repeated one too.
+  EXPECT_EQ(load_error(write("dup_extra.csv", "pert,gene,note,label,split,note\nA,B,x,1,train,y\n")), "");
+
+  auto contra = write("contra.csv", "pert,gene,label,split\nA,B,1,train\nA,C,0,train\nA,B,0,train\n");
+  err = load_error(contra);
+  EXPECT_NE(err.find("contra.csv:4: contradicting rows: pert 'A', gene 'B' has label 0 here and label 1 on line 2"),
+            std::string::npos)
+      << err;
+  auto dup = write("dup_row.csv", "pert,gene,label,split\nA,B,1,train\nA,C,0,train\n\"A\",\"C\",0,train\n");
+  err = load_error(dup);
+  EXPECT_NE(err.find("dup_row.csv:4: duplicate row: pert 'A', gene 'C' is already on line 3"), std::string::npos) << err;
+  // The same pair in two splits is the same item twice (and a leak from train into test).
+  auto leak = write("dup_split.csv", "pert,gene,label,split\nA,B,1,train\nA,B,1,test\n");
+  EXPECT_NE(load_error(leak).find("dup_split.csv:3: duplicate row"), std::string::npos) << load_error(leak);
+  // Pairs are ordered: (A, B) and (B, A) are different items.
+  EXPECT_EQ(load_error(write("pair_order.csv", "pert,gene,label,split\nA,B,1,train\nB,A,0,train\n")), "");
+}
+
+// The shipped PerturbQA files have no repeated pair (checked with Python's csv module): every one
+// of them still loads, one item per data line.
+TEST(RealMirror, EveryPerturbqaFileLoadsOneItemPerLine) {
+  auto loc = ps::locate_data();
+  if (!loc) GTEST_SKIP() << "data mirror not found";
+  for (const auto& cell : cell_lines())
+    for (const std::string task : {"de", "dir"}) {
+      const std::string path = perturbqa_path(loc->dir, cell, task);
+      std::ifstream in(path);
+      long lines = 0;
+      for (std::string l; std::getline(in, l);) lines += !l.empty();
+      LoadOptions opt;
+      opt.cell_line = cell;
+      opt.task = task;
+      auto ds = load_perturbqa_csv(path, opt);
+      EXPECT_EQ(static_cast<long>(ds.items.size()), lines - 1) << path;
+    }
+}

@@ -161,10 +161,66 @@ TEST(KnnStore, UndefinedMetricsAreNullInTheStoreAndInRunsShow) {
   }
   auto show = test_cli::cli("runs show " + std::to_string(id) + " --store " + store);
   ASSERT_EQ(show.code, 0) << show.all();
-  size_t at = show.out.find("auroc_per_gene ");
-  ASSERT_NE(at, std::string::npos) << show.out;
-  const std::string row = show.out.substr(at, show.out.find('\n', at) - at);
-  EXPECT_TRUE(contains(row, "= null")) << row;
+  auto row_of = [&](const std::string& name) {
+    size_t at = show.out.find("    " + name + " ");
+    return at == std::string::npos ? std::string() : show.out.substr(at, show.out.find('\n', at) - at);
+  };
+  EXPECT_TRUE(contains(row_of("auroc_per_gene"), "= null")) << show.out;
+
+  // No DE item: recall is undefined (0/0), and so are precision and F1 when nothing is predicted
+  // DE either; with items predicted DE, precision and F1 are 0 (sklearn's definitions).
+  int64_t predicted_de = 0;
+  {
+    ps::store::Store s(store);
+    for (const auto& p : s.predictions(id)) predicted_de += p.prediction == 1;
+  }
+  const bool none_predicted = predicted_de == 0;
+  EXPECT_TRUE(j["recall"].is_null()) << r.out;
+  EXPECT_TRUE(j["f1_optimal"].is_null()) << r.out;
+  for (const char* k : {"precision", "f1"}) {
+    if (none_predicted) EXPECT_TRUE(j[k].is_null()) << k << ": " << r.out;
+    else EXPECT_EQ(j[k], 0.0) << k << ": " << r.out;
+  }
+  {
+    ps::store::Store s(store);
+    for (const std::string name : {"f1", "precision", "recall"}) {
+      auto m = s.metrics(id, name);
+      ASSERT_EQ(m.size(), 1u) << name;
+      const bool undefined = name == "recall" || none_predicted;
+      EXPECT_EQ(std::isnan(m[0].value), undefined) << name << " stored as " << m[0].value;
+      EXPECT_TRUE(contains(row_of(name), undefined ? "= null" : "= 0")) << show.out;
+    }
+  }
+  // The human-readable output says n/a, never 0 or nan, for the undefined ones.
+  auto human = knn("--cell-line x --csv " + csv + " --bootstrap 0 --no-store");
+  ASSERT_EQ(human.code, 0) << human.all();
+  EXPECT_TRUE(contains(human.out, "recall n/a")) << human.out;
+  EXPECT_TRUE(contains(human.out, "F1 optimal       n/a")) << human.out;
+  EXPECT_FALSE(contains(human.out, "nan")) << human.out;
+}
+
+// Forcing nothing to be predicted DE (threshold 1 over calibrated probabilities below 1): precision
+// and F1 are undefined too, in the JSON and in the store.
+TEST(KnnStore, NoPredictedAndNoActualPositivesLeavePrecisionAndF1Null) {
+  auto data = ps::locate_data();
+  if (!data) GTEST_SKIP() << "data mirror not found";
+  const std::string store = (tmp() / "null_store_t1.sqlite").string();
+  auto csv = write_csv("zeros_t1.csv", k562_rows(data->dir, 30, 4), /*zero_test_labels=*/true);
+  auto r = knn("--cell-line x --csv " + csv + " --bootstrap 50 --threshold 1 --json --store " + store);
+  ASSERT_EQ(r.code, 0) << r.all();
+  const int64_t id = nlohmann::json::parse(r.out)["run_ids"][0];
+  ps::store::Store s(store);
+  bool any_predicted = false;
+  for (const auto& p : s.predictions(id)) any_predicted = any_predicted || p.prediction == 1;
+  if (any_predicted) GTEST_SKIP() << "a calibrated probability of 1 in this sample";
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"precision", "recall", "f1"}) EXPECT_TRUE(j[k].is_null()) << k << ": " << r.out;
+  EXPECT_TRUE(j["f1_ci"][0].is_null() && j["f1_ci"][1].is_null()) << r.out;
+  for (const std::string name : {"f1", "precision", "recall"}) {
+    auto m = s.metrics(id, name);
+    ASSERT_EQ(m.size(), 1u) << name;
+    EXPECT_TRUE(std::isnan(m[0].value)) << name << " stored as " << m[0].value;
+  }
 }
 
 TEST(KnnProgress, EnvironmentChoosesTheStyle) {

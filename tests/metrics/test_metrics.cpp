@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "metrics/auroc.h"
 #include "metrics/bootstrap.h"
@@ -89,13 +91,38 @@ TEST(Classification, F1OptimalThreshold) {
   EXPECT_DOUBLE_EQ(m.recall, 1.0);
 }
 
+// scikit-learn's definitions (precision_recall_fscore_support, >= 1.3), with undefined as NaN
+// where sklearn substitutes zero_division: precision needs a predicted positive, recall an actual
+// positive, F1 = 2tp / (2tp + fp + fn) either of them.
 TEST(Classification, ZeroDivisionConventions) {
+  // Positives exist, none predicted: precision undefined, recall 0, F1 0 (sklearn: f1 0.0 without
+  // zero_division; precision is the ill-defined one).
   auto none_pred = at_threshold({0.1, 0.2}, {1, 0}, 0.5);
-  EXPECT_DOUBLE_EQ(none_pred.precision, 0);
+  EXPECT_TRUE(std::isnan(none_pred.precision));
   EXPECT_DOUBLE_EQ(none_pred.recall, 0);
   EXPECT_DOUBLE_EQ(none_pred.f1, 0);
+  // No positives, some predicted: precision 0, recall undefined, F1 0.
+  auto no_pos_pred = at_threshold({0.9, 0.2}, {0, 0}, 0.5);
+  EXPECT_DOUBLE_EQ(no_pos_pred.precision, 0);
+  EXPECT_TRUE(std::isnan(no_pos_pred.recall));
+  EXPECT_DOUBLE_EQ(no_pos_pred.f1, 0);
+  // Neither: all three undefined (sklearn would report zero_division for each).
+  auto neither = at_threshold({0.1, 0.2}, {0, 0}, 0.5);
+  EXPECT_TRUE(std::isnan(neither.precision));
+  EXPECT_TRUE(std::isnan(neither.recall));
+  EXPECT_TRUE(std::isnan(neither.f1));
+  auto empty = at_threshold({}, {}, 0.5);
+  EXPECT_TRUE(std::isnan(empty.precision) && std::isnan(empty.recall) && std::isnan(empty.f1));
+  // Weights that leave no positive: as if there were none.
+  const std::vector<double> w = {0, 1};
+  auto weighted = at_threshold({0.1, 0.2}, {1, 0}, 0.5, &w);
+  EXPECT_TRUE(std::isnan(weighted.f1));
+  EXPECT_TRUE(std::isnan(ThresholdMetrics{}.f1));  // a default is undefined, not 0
+  // Without positives no threshold is F1-optimal: +inf, undefined.
   auto no_pos = f1_optimal({0.1, 0.9}, {0, 0});
-  EXPECT_DOUBLE_EQ(no_pos.f1, 0);
+  EXPECT_TRUE(std::isnan(no_pos.f1));
+  EXPECT_TRUE(std::isnan(no_pos.precision));
+  EXPECT_TRUE(std::isinf(no_pos.threshold));
   // Ties: every item shares one score, so the only threshold predicts all positive.
   auto tied = f1_optimal({0.5, 0.5, 0.5, 0.5}, {1, 0, 0, 0});
   EXPECT_DOUBLE_EQ(tied.precision, 0.25);
@@ -198,6 +225,44 @@ TEST(Summary, CollectsAllMetricsWithIntervals) {
   auto json = to_json(s);
   EXPECT_NE(json.find("\"auroc_per_gene_ci\""), std::string::npos);
   EXPECT_NE(json.find("\"reliability\""), std::string::npos);
+}
+
+// All labels 0 (issue 15): the undefined ratios are null in the JSON, and a bootstrap interval
+// over resamples where the metric is undefined is null too, never [0, 0].
+TEST(Summary, UndefinedPrecisionRecallF1AreNullWithTheirIntervals) {
+  std::vector<double> p;
+  std::vector<int> y, g;
+  for (int i = 0; i < 40; ++i) p.push_back(0.01 * i), y.push_back(0), g.push_back(i % 4);
+  SummaryOptions opt;
+  opt.bootstrap_resamples = 100;
+  auto s = summarize_binary(p, y, g, opt);  // every score < 0.5: nothing predicted, nothing positive
+  auto j = nlohmann::json::parse(to_json(s));
+  for (const char* k : {"precision", "recall", "f1", "f1_optimal", "f1_optimal_threshold", "precision_at_f1_optimal",
+                        "recall_at_f1_optimal", "auroc_per_gene", "auroc_pooled"})
+    EXPECT_TRUE(j[k].is_null()) << k << " in " << j.dump();
+  EXPECT_TRUE(j["f1_ci"][0].is_null() && j["f1_ci"][1].is_null()) << j["f1_ci"];
+  EXPECT_TRUE(j["brier"].is_number());  // defined: the mean squared probability
+
+  // Some scores >= 0.5 (predicted DE), still no positive: precision 0 and F1 0 are defined, recall
+  // is not; the F1 interval uses the resamples where F1 is defined (all of them 0).
+  for (int i = 0; i < 40; ++i) p[i] = 0.025 * i;
+  s = summarize_binary(p, y, g, opt);
+  j = nlohmann::json::parse(to_json(s));
+  EXPECT_EQ(j["precision"], 0.0);
+  EXPECT_TRUE(j["recall"].is_null());
+  EXPECT_EQ(j["f1"], 0.0);
+  EXPECT_EQ(j["f1_ci"], nlohmann::json::array({0.0, 0.0}));
+  EXPECT_TRUE(j["f1_optimal"].is_null());
+
+  // One positive among 40: resamples that draw it have a defined F1, the others (about e^-1 of
+  // them) leave it out of the interval rather than counting as 0.
+  y[39] = 1;  // score 0.975, predicted DE
+  p.assign(40, 0.1);
+  p[39] = 0.975;
+  s = summarize_binary(p, y, g, opt);
+  EXPECT_DOUBLE_EQ(s.at_threshold.f1, 1.0);
+  EXPECT_DOUBLE_EQ(s.f1_ci.lo, 1.0);  // wherever defined, the lone positive is found and nothing else is predicted
+  EXPECT_DOUBLE_EQ(s.f1_ci.hi, 1.0);
 }
 
 #include "metrics/calibrator.h"
