@@ -229,17 +229,27 @@ int cmd_ttc(const Argv& argv) {
       lm::Decoder dec = [&](const std::vector<int64_t>& x) { return policy.decode(x, /*skip_special=*/false); };
       // Counts generation calls for the progress line; cancellable between calls.
       ttc::Encoder enc = [&](const std::string& text) { return policy.encode(text); };
-      ttc::Sampler base = ttc::lm_sampler(*policy.model, ids, dec, so, enc);
       int64_t calls = 0;
+      std::string round_text;
+      const auto fraction = [&](double within_call) {
+        return 0.1 + 0.8 * std::min(1.0, (static_cast<double>(calls) + within_call) / (1.0 + strategies.size()));
+      };
+      // Progress and cancellation inside a round too (a round of self-consistency is items x K rows).
+      so.on_batch = [&](int64_t done, int64_t total) {
+        ctx.check_cancelled();
+        ctx.report(fraction(static_cast<double>(done) / std::max<int64_t>(1, total)),
+                   round_text + " (" + std::to_string(done) + "/" + std::to_string(total) + " rows)");
+      };
+      ttc::Sampler base = ttc::lm_sampler(*policy.model, ids, dec, so, enc);
       ttc::Sampler sample = [&](const std::vector<size_t>& its, const ttc::SampleRequest& req) {
         ctx.check_cancelled();
-        if (req.mode != ttc::SampleRequest::Mode::Release) {
-          ctx.report(0.1 + 0.8 * std::min(1.0, calls / (1.0 + strategies.size())),
-                     "round " + std::to_string(req.round) + ": " + std::to_string(its.size()) + " items x " +
-                         std::to_string(req.k));
-          ++calls;
-        }
-        return base(its, req);
+        if (req.mode == ttc::SampleRequest::Mode::Release) return base(its, req);
+        round_text = "round " + std::to_string(req.round) + ": " + std::to_string(its.size()) + " items x " +
+                     std::to_string(req.k);
+        ctx.report(fraction(0.0), round_text);
+        auto out = base(its, req);
+        ++calls;
+        return out;
       };
       std::vector<size_t> all(items.size());
       for (size_t i = 0; i < all.size(); ++i) all[i] = i;

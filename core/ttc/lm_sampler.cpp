@@ -97,6 +97,8 @@ Sampler lm_sampler(const lm::Model& model, const std::vector<std::vector<int64_t
           c.thinking_tokens = thinking_of(gens[j].ids, c.finish_reason, opt.think_end_id);
           out[(r0 + j) / static_cast<size_t>(req.k)].push_back(std::move(c));
         }
+        if (opt.on_batch)
+          opt.on_batch(static_cast<int64_t>(std::min(rows.size(), r0 + B)), static_cast<int64_t>(rows.size()));
       }
       return out;
     }

@@ -35,6 +35,9 @@ struct LmSamplerOptions {
   int64_t vocab_limit = 0;        // the tokenizer's vocabulary size (lm::GenerationConfig)
   int64_t think_end_id = -1;      // the "</think>" token; < 0: none (Continue requests are refused);
                                   // when known, every completion's thinking_tokens is filled
+  // Called after each generate() call of a Fresh/Keep request with the rows done and the request's
+  // rows (rows = items x K): progress within a long round; it may throw (jobs::Cancelled) to stop.
+  std::function<void(int64_t rows_done, int64_t rows_total)> on_batch;
   void validate() const;          // ps::Error naming the field
 };
 
