@@ -50,6 +50,7 @@ struct ChildOptions {
   std::string signal_on_stderr;
   int signal_to_send = SIGINT;
   long file_size_limit = -1;               // >= 0: RLIMIT_FSIZE in bytes, SIGXFSZ ignored (writes fail with EFBIG)
+  long address_space_limit = -1;           // >= 0: RLIMIT_AS in bytes (as `ulimit -v`, which counts KiB)
   // Folders made read-only for the child only: a private mount namespace (unshare) in which each
   // is bind-mounted onto itself read-only. Writes fail with EROFS, for root too.
   std::vector<std::string> read_only;
@@ -127,6 +128,10 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
       ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: a write past the limit fails with EFBIG
       rlimit rl{static_cast<rlim_t>(opt.file_size_limit), static_cast<rlim_t>(opt.file_size_limit)};
       ::setrlimit(RLIMIT_FSIZE, &rl);
+    }
+    if (opt.address_space_limit >= 0) {
+      rlimit rl{static_cast<rlim_t>(opt.address_space_limit), static_cast<rlim_t>(opt.address_space_limit)};
+      if (::setrlimit(RLIMIT_AS, &rl) != 0) setup_failed("setrlimit(RLIMIT_AS)");
     }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
