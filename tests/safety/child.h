@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "sanitizer_report.h"
+
 namespace ps::test {
 
 struct ChildResult {
@@ -162,6 +164,7 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
   r.err = slurp_file(err_path);
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
+  expect_no_sanitizer_report(r.signal ? -1 : r.exit_code, r.err, "perturbscope-cli " + (args.empty() ? "" : args[0]));
   return r;
 }
 
