@@ -57,7 +57,8 @@ struct ChildOptions {
   // is bind-mounted onto itself read-only. Writes fail with EROFS, for root too.
   std::vector<std::string> read_only;
   // Drops CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from the child's bounding set, so
-  // that file modes bind root as they bind anyone (chmod a-w then means read-only).
+  // that file modes bind root as they bind anyone (chmod a-w then means read-only); for a user other
+  // than root, nothing to drop.
   bool drop_file_capabilities = false;
 };
 
@@ -123,7 +124,9 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
           setup_failed("mount -o remount,bind,ro");
       }
     }
-    if (opt.drop_file_capabilities)
+    // Not root: file modes bind this process already (dropping needs CAP_SETPCAP, which it lacks),
+    // so the case runs unprivileged instead of being skipped.
+    if (opt.drop_file_capabilities && ::geteuid() == 0)
       for (int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER})
         if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) setup_failed("prctl(PR_CAPBSET_DROP)");
     if (opt.file_size_limit >= 0) {
