@@ -108,7 +108,7 @@ bool g_main_entered = false;
     } catch (const std::bad_alloc&) {
       write_stderr("perturbscope-cli: error: out of memory");
       write_stderr(when);
-      if (!g_main_entered) write_stderr(" (libtorch needs about 1 GB of address space: is `ulimit -v` set too low?)");
+      if (!g_main_entered) write_stderr(" (libtorch needs about 800 MB of address space to load: is `ulimit -v` set too low?)");
       write_stderr("\n");
       std::_Exit(1);
     } catch (const std::exception& e) {

@@ -122,7 +122,7 @@ struct Server::Impl {
     }
     if (*length > config.max_request_bytes) {
       res.status = 413;
-      return "the request body (" + text + " bytes) is larger than this server's limit of " +
+      return "the request body (" + text.substr(0, 40) + " bytes) is larger than this server's limit of " +
              std::to_string(config.max_request_bytes) + " bytes (--max-request-bytes)";
     }
     if (*length == 0) return "";
