@@ -9,14 +9,16 @@
 # libtorch is not instrumented. Leak detection is off (libtorch's operator registries and thread
 # pools live until exit); scripts/sanitizers/*.supp hold the suppressions, third-party code only.
 # Default folders: the parsers, store, kg, metrics, prompt, tokenizer, serve, teach and train math
-# (data data_cli common jobs kg metrics prompt serve store teach tokenizer train), with the CLI they
-# drive; left out: tests/lm and tests/ttc (transformer kernels, golden model runs, sampling: torch-heavy,
+# (data data_cli common jobs kg metrics prompt safety serve store teach tokenizer train), with the CLI
+# they drive (tests/safety: crash safety, full disk, read-only store, security, memory limits; its 13
+# tests took 545 s of test time, 278 s of wall time at -j2, under ASan on the loaded 2-core machine,
+# the 20-kill SFT/GRPO test 256 s of it; its memory-limit tests skip under ASan); left out: tests/lm and tests/ttc (transformer kernels, golden model runs, sampling: torch-heavy,
 # several times slower under ASan at -O1, mostly ATen's code), the whole-SFT runs of tests/train
 # (SftResume, TrainCheckpoint; PERTURBSCOPE_SANITIZE_EXCLUDE, a ctest -E regex) and tests/widgets.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${PERTURBSCOPE_ASAN_BUILD_DIR:-$here/build-asan}"
-dirs="${PERTURBSCOPE_SANITIZE_TESTS:-common;data;data_cli;jobs;kg;metrics;prompt;serve;store;teach;tokenizer;train}"
+dirs="${PERTURBSCOPE_SANITIZE_TESTS:-common;data;data_cli;jobs;kg;metrics;prompt;safety;serve;store;teach;tokenizer;train}"
 exclude="${PERTURBSCOPE_SANITIZE_EXCLUDE-^(SftResume|TrainCheckpoint)\.}"
 
 "$here/scripts/setup.sh" --no-gui --deps-only
