@@ -20,6 +20,7 @@
 
 #include "common/paths.h"
 #include "lm/tokenizer/bpe_trainer.h"
+#include "sanitizer_report.h"
 
 namespace ps::test {
 
@@ -142,8 +143,13 @@ class ServeChild {
 
   // Sends `sig`, waits for the exit; returns the exit code (-signal when killed by one, -1000
   // when it did not exit within timeout_s and had to be killed).
+  // A sanitizer report in the child's output fails the calling test (sanitizer_report.h).
   int stop(int sig = SIGTERM, double timeout_s = 60) {
-    if (pid_ <= 0) return exit_code_;
+    if (pid_ <= 0) {
+      if (reader_.joinable()) reader_.join();
+      if (exit_code_ != -1) expect_no_sanitizer_report(exit_code_, output(), "perturbscope-cli serve");
+      return exit_code_;
+    }
     ::kill(pid_, sig);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     int status = 0;
@@ -159,7 +165,9 @@ class ServeChild {
     }
     pid_ = -1;
     if (reader_.joinable()) reader_.join();
-    return exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    expect_no_sanitizer_report(exit_code_, output(), "perturbscope-cli serve");
+    return exit_code_;
   }
 
  private:

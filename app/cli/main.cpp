@@ -1,7 +1,27 @@
 // perturbscope-cli: every job of the workbench, headless.
+//
+// Start and end of the process, under tight memory (issue 15; `ulimit -v`):
+//   - `--version` and `--help` are answered from the executable's .preinit_array, which the
+//     dynamic loader runs before the initialisers of any shared library: libtorch registers its
+//     operators at load time (hundreds of MB of address space; std::bad_alloc there ends the
+//     process in std::terminate), and OpenBLAS starts its worker threads at load time.
+//   - An exception that escapes anything (a library's initialiser, a thread) ends the process with
+//     one clear line and exit 1 (std::set_terminate, installed from .preinit_array too), never abort.
+//   - main() ends with std::_Exit after flushing, not exit(): exit() runs the libraries' finalisers,
+//     and OpenBLAS's (gotoblas_quit) joins its worker threads. A worker of OpenBLAS 0.3.21 (pthreads)
+//     allocates its 128 MiB buffer when it starts and retries forever when that fails
+//     (blas_memory_alloc), so under an address-space limit the join never returned: the process
+//     printed its error, then hung. No code of ours needs the finalisers: stores and files are
+//     closed by their owners before main() returns, and nothing uses atexit().
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <exception>
+#include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -56,22 +76,87 @@ void print_usage(std::FILE* out) {
   std::fprintf(out, "\n  --version  print the version and exit\n");
 }
 
-}  // namespace
+// Flushes what was printed, then ends the process without running the libraries' finalisers (see
+// the top of this file).
+[[noreturn]] void finish(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
 
-int main(int argc, char** argv) {
+void write_stderr(const char* text) {
+  for (size_t n = std::strlen(text); n > 0;) {
+    const ssize_t w = ::write(2, text, n);
+    if (w <= 0) return;
+    text += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+bool g_main_entered = false;
+
+// std::terminate: an exception nobody caught (in a library's initialiser before main(), in a
+// thread) or a thread left unjoined. One line and exit 1 instead of abort's core dump; no allocation
+// on the out-of-memory path.
+[[noreturn]] void on_terminate() {
+  std::set_terminate(nullptr);  // a second terminate (from here) aborts instead of recursing
+  const char* when = g_main_entered ? "" : " while loading its libraries";
+  if (std::exception_ptr ep = std::current_exception()) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::bad_alloc&) {
+      write_stderr("perturbscope-cli: error: out of memory");
+      write_stderr(when);
+      if (!g_main_entered) write_stderr(" (libtorch needs about 800 MB of address space to load: is `ulimit -v` set too low?)");
+      write_stderr("\n");
+      std::_Exit(1);
+    } catch (const std::exception& e) {
+      write_stderr("perturbscope-cli: internal error");
+      write_stderr(when);
+      write_stderr(": ");
+      write_stderr(first_line(e.what()).c_str());
+      write_stderr("\n");
+      std::_Exit(1);
+    } catch (...) {
+    }
+  }
+  write_stderr("perturbscope-cli: internal error");
+  write_stderr(when);
+  write_stderr(": std::terminate (an unknown exception or an unjoined thread)\n");
+  std::_Exit(1);
+}
+
+// Runs before the initialisers of every shared library (.preinit_array of the executable; the C
+// library is usable, libstdc++'s iostreams are not yet).
+void before_libraries(int argc, char** argv, char**) {
+  std::set_terminate(on_terminate);
+  if (argc < 2) {
+    print_usage(stderr);
+    std::fflush(stderr);
+    std::_Exit(2);
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    std::fflush(stdout);
+    std::_Exit(0);
+  }
+  if (name == "--version") {
+    std::printf("perturbscope-cli %s (%s)\n", ps::version().c_str(), ps::git_describe().c_str());
+    std::fflush(stdout);
+    std::_Exit(0);
+  }
+}
+
+__attribute__((section(".preinit_array"), used)) void (*k_before_libraries)(int, char**, char**) = before_libraries;
+
+int run(int argc, char** argv) {
   if (argc < 2) {
     print_usage(stderr);
     return 2;
   }
   std::string name = argv[1];
-  if (name == "--help" || name == "-h" || name == "help") {
-    print_usage(stdout);
-    return 0;
-  }
-  if (name == "--version") {
-    std::printf("perturbscope-cli %s (%s)\n", ps::version().c_str(), ps::git_describe().c_str());
-    return 0;
-  }
   ps::cli::Argv rest(argv + 2, argv + argc);
   for (const auto& c : kCommands) {
     if (name != c.name) continue;
@@ -106,4 +191,11 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "perturbscope-cli: unknown command '%s'\n", name.c_str());
   print_usage(stderr);
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  g_main_entered = true;
+  finish(run(argc, argv));
 }

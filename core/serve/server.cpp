@@ -4,8 +4,11 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <limits>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -19,6 +22,30 @@
 namespace ps::serve {
 
 using nlohmann::json;
+
+namespace {
+// A Content-Length value: decimal digits only (RFC 9110 section 8.6); values past 10^18 bytes
+// (any limit) saturate instead of overflowing. nullopt when it is not a number.
+std::optional<uint64_t> parse_content_length(const std::string& s) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > 1000000000000000000ULL) return std::numeric_limits<uint64_t>::max();
+  }
+  return v;
+}
+
+// "application/json", any case, optionally with parameters ("; charset=utf-8").
+bool is_json_media_type(const std::string& content_type) {
+  std::string media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.pop_back();
+  size_t b = media.find_first_not_of(" \t");
+  media = b == std::string::npos ? "" : media.substr(b);
+  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media == "application/json";
+}
+}  // namespace
 
 void ServeConfig::validate() const {
   if (host.empty()) throw Error("serve: host must not be empty");
@@ -68,6 +95,44 @@ struct Server::Impl {
   void send_error(httplib::Response& res, int status, const std::string& message, const std::string& param = "",
                   const std::string& type = "") {
     send_json(res, status, error_body(message, type.empty() ? error_type_for_status(status) : type, param));
+  }
+
+  // The reason to refuse a request's body from its headers alone (res.status set), or "".
+  std::string refuse_body(const httplib::Request& req, httplib::Response& res) const {
+    if (req.has_header("Transfer-Encoding")) {
+      res.status = 411;
+      return "chunked request bodies are not accepted; send a Content-Length";
+    }
+    const bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                                 req.method == "DELETE" || req.method == "PRI";
+    if (!req.has_header("Content-Length")) {
+      if (!has_body_method) return "";
+      res.status = 411;
+      return "a " + req.method + " request needs a Content-Length header";
+    }
+    if (req.get_header_value_count("Content-Length") != 1) {
+      res.status = 400;
+      return "more than one Content-Length header";
+    }
+    const std::string& text = req.get_header_value("Content-Length");
+    const auto length = parse_content_length(text);
+    if (!length) {
+      res.status = 400;
+      return "Content-Length '" + text.substr(0, 40) + "' is not a byte count";
+    }
+    if (*length > config.max_request_bytes) {
+      res.status = 413;
+      return "the request body (" + text.substr(0, 40) + " bytes) is larger than this server's limit of " +
+             std::to_string(config.max_request_bytes) + " bytes (--max-request-bytes)";
+    }
+    if (*length == 0) return "";
+    const std::string type = req.get_header_value("Content-Type");
+    if (!is_json_media_type(type)) {
+      res.status = 415;
+      return "Content-Type must be application/json, got " + (type.empty() ? std::string("none") : "'" + type.substr(0, 80) + "'") +
+             " (with curl: -H 'Content-Type: application/json')";
+    }
+    return "";
   }
 
   void handle_generate(const httplib::Request& req, httplib::Response& res, Endpoint endpoint) {
@@ -166,14 +231,17 @@ Server::Server(const lm::Model& model, tokenizer::Tokenizer tokenizer, std::vect
   // Generation dwarfs a loopback connect.
   http.set_keep_alive_max_count(1);
 
-  // httplib bounds Content-Length bodies by max_request_bytes, but reads chunked bodies whole:
-  // refuse those before any byte of them is read (every OpenAI client sends Content-Length).
+  // Every body is judged by its headers before httplib reads a byte of it (this handler runs
+  // between the headers and the body): httplib reads chunked bodies and bodies without a length
+  // whole, unbounded; it "skips" a body over the limit by reading it (a client that announces
+  // 100 GB and sends nothing holds a thread until the read timeout, then is cut off); and it
+  // parses form-encoded bodies itself with a compiled-in 8 KiB limit. Every OpenAI client sends
+  // JSON with a Content-Length.
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_header("Transfer-Encoding")) {
-      impl_->send_error(res, 411, "chunked request bodies are not accepted; send a Content-Length");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    const std::string verdict = impl_->refuse_body(req, res);
+    if (verdict.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    impl_->send_error(res, res.status, verdict);
+    return httplib::Server::HandlerResponse::Handled;
   });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     Impl::send_json(res, 200, models_response(impl_->limits, impl_->created));

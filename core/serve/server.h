@@ -11,8 +11,12 @@
 //   server.run();               // blocks until stop() (from another thread or a signal watcher)
 //
 // Errors: bad requests get OpenAI-style JSON errors (400 naming the field, 404 unknown model or
-// path, 413 body larger than max_request_bytes, 503 while shutting down, 500 for a generation
-// failure); a handler never lets an exception escape. Request bodies are never logged.
+// path, 503 while shutting down, 500 for a generation failure); a handler never lets an exception
+// escape. Request bodies are never logged. Bodies are judged by their headers before any byte of
+// them is read: 413 for a Content-Length above max_request_bytes, 411 for a chunked body or a POST
+// without Content-Length, 400 for a Content-Length that is not a number, 415 for a body whose
+// Content-Type is not application/json (curl -d sends a form type: add -H 'Content-Type:
+// application/json'; this also keeps web pages from posting to a local server without a preflight).
 #pragma once
 #include <cstdint>
 #include <functional>

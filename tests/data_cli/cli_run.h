@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "sanitizer_report.h"
+
 namespace test_cli {
 
 struct Result {
@@ -40,6 +42,7 @@ inline Result cli(const std::string& args, const std::string& env = "") {
   r.err = slurp(base.string() + ".err");
   fs::remove(base.string() + ".out");
   fs::remove(base.string() + ".err");
+  ps::test::expect_no_sanitizer_report(r.code, r.err, "perturbscope-cli " + args);
   return r;
 }
 

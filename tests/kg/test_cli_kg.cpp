@@ -11,6 +11,7 @@
 
 #include "common/paths.h"
 #include "data/perturbqa.h"
+#include "sanitizer_report.h"
 
 namespace fs = std::filesystem;
 
@@ -39,6 +40,7 @@ Result cli(const std::string& args, bool with_stderr = false) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  ps::test::expect_no_sanitizer_report(r.code, r.out, "perturbscope-cli " + args);
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "lm/model.h"
 #include "lm/tokenizer/tokenizer.h"
 #include "lm_test_util.h"
+#include "sanitizer_report.h"
 
 using namespace ps::lm;
 using namespace ps::lm::test;
@@ -29,7 +30,9 @@ CliRun cli(const std::string& args) {
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  ps::test::expect_no_sanitizer_report(rc, out, "perturbscope-cli generate " + args);
+  return {rc, out};
 }
 
 nlohmann::json last_json_line(const std::string& out) {

@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "sanitizer_report.h"
+
 namespace ps::test {
 
 struct ChildResult {
@@ -50,11 +52,13 @@ struct ChildOptions {
   std::string signal_on_stderr;
   int signal_to_send = SIGINT;
   long file_size_limit = -1;               // >= 0: RLIMIT_FSIZE in bytes, SIGXFSZ ignored (writes fail with EFBIG)
+  long address_space_limit = -1;           // >= 0: RLIMIT_AS in bytes (as `ulimit -v`, which counts KiB)
   // Folders made read-only for the child only: a private mount namespace (unshare) in which each
   // is bind-mounted onto itself read-only. Writes fail with EROFS, for root too.
   std::vector<std::string> read_only;
   // Drops CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from the child's bounding set, so
-  // that file modes bind root as they bind anyone (chmod a-w then means read-only).
+  // that file modes bind root as they bind anyone (chmod a-w then means read-only); for a user other
+  // than root, nothing to drop.
   bool drop_file_capabilities = false;
 };
 
@@ -120,13 +124,19 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
           setup_failed("mount -o remount,bind,ro");
       }
     }
-    if (opt.drop_file_capabilities)
+    // Not root: file modes bind this process already (dropping needs CAP_SETPCAP, which it lacks),
+    // so the case runs unprivileged instead of being skipped.
+    if (opt.drop_file_capabilities && ::geteuid() == 0)
       for (int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER})
         if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) setup_failed("prctl(PR_CAPBSET_DROP)");
     if (opt.file_size_limit >= 0) {
       ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: a write past the limit fails with EFBIG
       rlimit rl{static_cast<rlim_t>(opt.file_size_limit), static_cast<rlim_t>(opt.file_size_limit)};
       ::setrlimit(RLIMIT_FSIZE, &rl);
+    }
+    if (opt.address_space_limit >= 0) {
+      rlimit rl{static_cast<rlim_t>(opt.address_space_limit), static_cast<rlim_t>(opt.address_space_limit)};
+      if (::setrlimit(RLIMIT_AS, &rl) != 0) setup_failed("setrlimit(RLIMIT_AS)");
     }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
@@ -157,6 +167,7 @@ inline ChildResult run_cli_child(const std::vector<std::string>& args, const Chi
   r.err = slurp_file(err_path);
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
+  expect_no_sanitizer_report(r.signal ? -1 : r.exit_code, r.err, "perturbscope-cli " + (args.empty() ? "" : args[0]));
   return r;
 }
 

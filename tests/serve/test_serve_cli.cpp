@@ -1,8 +1,16 @@
 // perturbscope-cli serve on 127.0.0.1 with the tiny-qwen3 fixture, driven over HTTP as a client
 // would. Greedy tokens are checked against Hugging Face's own generation (golden_greedy.jsonl)
 // and against lm::generate on the same prompt ids.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <string>
@@ -339,6 +347,123 @@ TEST_F(ServeCli, ChunkedBodyGets411) {
   auto ok = client().Get("/v1/models");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
+}
+
+// One raw HTTP exchange on loopback: sends `request` as it is (no body added, the socket left open
+// for writing, as a client that announced a body it has not sent yet), and reads until the server closes
+// or `timeout_s` passes. Returns the status (0: no response) and the body.
+struct RawReply {
+  int status = 0;
+  std::string body;
+  double seconds = 0;
+};
+RawReply raw_exchange(int port, const std::string& request, double timeout_s = 10) {
+  RawReply r;
+  const auto t0 = std::chrono::steady_clock::now();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return r;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{static_cast<time_t>(timeout_s), 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string got;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) got.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (got.rfind("HTTP/1.1 ", 0) == 0) r.status = std::atoi(got.c_str() + 9);
+  const size_t head_end = got.find("\r\n\r\n");
+  if (head_end != std::string::npos) r.body = got.substr(head_end + 4);
+  return r;
+}
+
+std::string raw_post(const std::string& headers, const std::string& body) {
+  return "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n" + body;
+}
+
+// A body announced far past the limit (and never sent) is answered 413 at once, with a JSON
+// error body: not read, not waited for until the read timeout, the connection not just closed.
+TEST_F(ServeCli, HugeContentLengthGets413AtOnce) {
+  for (const std::string length : {"99999999999", "99999999999999999999999999999", "4097"}) {
+    SCOPED_TRACE(length);
+    const RawReply r =
+        raw_exchange(child_->port(), raw_post("Content-Type: application/json\r\nContent-Length: " + length + "\r\n", ""));
+    ASSERT_EQ(r.status, 413) << "reply after " << r.seconds << " s: " << r.body;
+    EXPECT_LT(r.seconds, 5) << "the server waited for the announced body";
+    json j = json::parse(r.body);
+    expect_error(j, "");
+    EXPECT_NE(j["error"]["message"].get<std::string>().find("limit of 4096 bytes"), std::string::npos) << j.dump();
+  }
+  auto ok = client().Get("/v1/models");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+// Siblings: every body without a usable length is refused from its headers, with a JSON error.
+TEST_F(ServeCli, BodiesWithoutAUsableLengthAreRefusedUnread) {
+  struct Case {
+    std::string headers;
+    int status;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"Content-Type: application/json\r\n", 411, "Content-Length"},  // read until close otherwise, unbounded
+      {"Content-Type: application/json\r\nContent-Length: 12abc\r\n", 400, "not a byte count"},
+      {"Content-Type: application/json\r\nContent-Length: -1\r\n", 400, "not a byte count"},
+      {"Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3000\r\n", 400, "more than one"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.headers);
+    const RawReply r = raw_exchange(child_->port(), raw_post(c.headers, ""));
+    ASSERT_EQ(r.status, c.status) << r.body;
+    EXPECT_LT(r.seconds, 5);
+    json j = json::parse(r.body);
+    expect_error(j, "");
+    EXPECT_NE(j["error"]["message"].get<std::string>().find(c.says), std::string::npos) << j.dump();
+  }
+}
+
+// `curl -d` sends application/x-www-form-urlencoded, which httplib parses itself with a
+// compiled-in 8 KiB limit: a 9 KB body used to get 413 saying the (8 MiB) limit was exceeded.
+// Every body that is not JSON now gets 415 saying so, whatever its size; the same body sent as
+// JSON is served.
+TEST(ServeCliContentType, NonJsonBodiesGet415AndTheSameJsonBodyIsServed) {
+  const std::string fx = ps::test::serve_fixture("tiny-qwen3");
+  if (fx.empty()) GTEST_SKIP() << "fixtures not found (set PERTURBSCOPE_FIXTURES)";
+  const std::string tok = ps::test::tiny_tokenizer(ps::test::scratch_dir("serve_content_type") / "tok");
+  ps::test::ServeChild child;  // the default --max-request-bytes (8 MiB)
+  ASSERT_TRUE(child.start({"--model", fx + "/untied", "--tokenizer", tok, "--quiet"})) << child.output();
+  // 9,000 bytes of valid JSON (whitespace is JSON), past httplib's 8,192-byte form limit.
+  std::string body = json{{"model", "untied"}, {"prompt", "hello"}, {"max_tokens", 1}, {"temperature", 0}}.dump();
+  body.insert(1, 9000 - body.size(), ' ');
+  ASSERT_EQ(body.size(), 9000u);
+  httplib::Client c(child.origin());
+  c.set_read_timeout(120, 0);
+  for (const std::string type : {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"}) {
+    SCOPED_TRACE(type);
+    for (const std::string& b : {body, std::string("{}")}) {
+      auto res = c.Post("/v1/completions", b, type.c_str());
+      ASSERT_TRUE(res) << httplib::to_string(res.error());
+      EXPECT_EQ(res->status, 415) << res->body;
+      json j = json::parse(res->body);
+      expect_error(j, "");
+      const std::string msg = j["error"]["message"];
+      EXPECT_NE(msg.find("Content-Type must be application/json"), std::string::npos) << msg;
+      EXPECT_NE(msg.find(type.substr(0, type.find(';'))), std::string::npos) << msg;
+      EXPECT_EQ(msg.find("larger"), std::string::npos) << msg;
+    }
+  }
+  for (const std::string type : {"application/json", "Application/JSON; charset=utf-8"}) {
+    auto res = c.Post("/v1/completions", body, type.c_str());
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, 200) << type << ": " << res->body;
+  }
+  EXPECT_EQ(child.stop(SIGTERM), 0) << child.output();
 }
 
 TEST(ServeCliStartup, MismatchedTokenizerIsAClearError) {

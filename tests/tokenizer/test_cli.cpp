@@ -13,6 +13,7 @@
 
 #include "common/paths.h"
 #include "tiny_tokenizer.h"
+#include "sanitizer_report.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ CliRun cli(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream e(err_file);
   r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  ps::test::expect_no_sanitizer_report(r.code, r.err, "perturbscope-cli tokenize " + args);
   return r;
 }
 
