@@ -173,7 +173,11 @@ void draw_pareto(QCustomPlot* plot, const std::vector<ParetoPoint>& points, Pare
   }
   const double ypad = std::max(0.02, 0.08 * (ymax - ymin));
   x->setRange(xmin, xmax * 1.08);
-  y->setRange(std::max(0.0, ymin - ypad), std::min(1.0, ymax + ypad));
+  // Metrics live in [0, 1]; a point at a bound (F1 = 1, ECE = 0) still gets half a margin.
+  double lo = std::max(0.0, ymin - ypad), hi = std::min(1.0, ymax + ypad);
+  if (ymin - lo < 0.5 * ypad) lo = ymin - 0.5 * ypad;
+  if (hi - ymax < 0.5 * ypad) hi = ymax + 0.5 * ypad;
+  y->setRange(lo, hi);
   apply_figure_fonts(plot);
   plot->replot();
 }

@@ -21,6 +21,7 @@
 // (sc beside bf): all items, flagged `stored = false`.
 #pragma once
 #include <QAbstractTableModel>
+#include <QMetaType>
 #include <QString>
 #include <cmath>
 #include <optional>
@@ -78,3 +79,5 @@ class TtcModel : public QAbstractTableModel {
 };
 
 }  // namespace ps::gui
+
+Q_DECLARE_METATYPE(ps::gui::TtcSelection)

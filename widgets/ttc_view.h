@@ -73,5 +73,3 @@ class TtcView : public QWidget {
 };
 
 }  // namespace ps::gui
-
-Q_DECLARE_METATYPE(ps::gui::TtcSelection)
