@@ -446,6 +446,18 @@ void MainWindow::show_run_details(const QList<qint64>& ids) {
     html += tr("<p>%1 · %2<br>created %3<br>build %4</p>")
                 .arg(QString::fromStdString(r.kind), QString::fromStdString(ps::store::to_string(r.status)),
                      QString::fromStdString(r.created_at), QString::fromStdString(r.git_describe).toHtmlEscaped());
+    if (!r.status_reason.empty() && r.status != ps::store::RunStatus::Finished)
+      html += tr("<p><b>Reason:</b> %1</p>").arg(QString::fromStdString(r.status_reason).toHtmlEscaped());
+    if (r.status == ps::store::RunStatus::Running && std::isfinite(r.progress))
+      html += tr("<p><b>Progress:</b> %1 % %2</p>")
+                  .arg(format_number(100 * r.progress, 0), QString::fromStdString(r.progress_message).toHtmlEscaped());
+    if (!r.tags.empty()) {
+      QStringList tags;
+      for (const auto& t : r.tags) tags << QString::fromStdString(t).toHtmlEscaped();
+      html += tr("<p><b>Tags:</b> %1</p>").arg(tags.join(", "));
+    }
+    if (!r.notes.empty())
+      html += tr("<h4>Notes</h4>") + "<p style='white-space:pre-wrap'>" + QString::fromStdString(r.notes).toHtmlEscaped() + "</p>";
     html += tr("<h4>Summary</h4>") + json_table(r.summary_json);
     html += tr("<h4>Configuration</h4>") + json_table(r.config_json);
   }
