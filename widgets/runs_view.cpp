@@ -253,8 +253,12 @@ void RunsView::delete_selected() {
   QStringList names, running;
   for (qint64 id : selected_runs()) {
     const int row = model_->row_of(id);
-    if (row >= 0 && model_->run(row).status == ps::store::RunStatus::Running) running << QString::number(id);
-    else ids << id, names << QString::number(id);
+    if (row >= 0 && model_->run(row).status == ps::store::RunStatus::Running) {
+      running << QString::number(id);
+    } else {
+      ids << id;
+      names << QString::number(id);
+    }
   }
   if (ids.isEmpty()) return;
   QString question = tr("Delete %n run(s) (%1) from the store, with their metrics, predictions and traces?", nullptr,
