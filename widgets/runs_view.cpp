@@ -270,15 +270,11 @@ void RunsView::delete_selected() {
     if (QDir(model_->run_folder(id)).exists()) folders << model_->run_folder(id);
   const bool ok = model_->delete_runs(ids);
   if (!folders.isEmpty() &&
-      confirm_(tr("Delete files"), tr("Also delete the run folders (checkpoints, adapters, logs)?
-%1").arg(folders.join("
-")))) {
+      confirm_(tr("Delete files"), tr("Also delete the run folders (checkpoints, adapters, logs)?\n%1").arg(folders.join("\n")))) {
     QStringList failed;
     for (const auto& f : folders)
       if (!QDir(f).removeRecursively()) failed << f;
-    if (!failed.isEmpty()) QMessageBox::warning(this, tr("Delete files"), tr("Could not delete:
-%1").arg(failed.join("
-")));
+    if (!failed.isEmpty()) QMessageBox::warning(this, tr("Delete files"), tr("Could not delete:\n%1").arg(failed.join("\n")));
   }
   if (!ok) QMessageBox::warning(this, tr("Delete runs"), model_->last_error());
 }
