@@ -12,6 +12,7 @@
 
 #include "common/paths.h"
 #include "helpers.h"
+#include "kg/evaluation.h"
 #include "runs_model.h"
 #include "runs_view.h"
 
@@ -43,6 +44,10 @@ class TestRuns : public QObject {
     cli.set_status(c, ps::store::RunStatus::Cancelled, "cancelled");
     QTRY_COMPARE_WITH_TIMEOUT(status(model, c), QString("cancelled"), 3000);
     QCOMPARE(model.index(model.row_of(c), RunsModel::Status).data(Qt::EditRole).toString(), QString("cancelled"));
+    // a KNN-KG evaluation that stopped records its message as the reason
+    const qint64 k = ps::kg::record_unfinished_knn_run(cli, ps::kg::KnnEvalConfig{}, "hepg2", ps::store::RunStatus::Failed,
+                                                       "string_v12: cannot read links file");
+    QTRY_COMPARE_WITH_TIMEOUT(status(model, k), QString("failed: string_v12: cannot read links file"), 3000);
   }
 
   void rename_tags_notes() {
