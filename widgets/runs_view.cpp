@@ -38,8 +38,16 @@ RunsView::RunsView(RunsModel* model, QWidget* parent) : QWidget(parent), model_(
   table_->setAlternatingRowColors(true);
   table_->verticalHeader()->hide();
   table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::Stretch);
+  // Name, tags, notes and the configuration columns all want room: fixed starting widths the
+  // user can drag, never a stretched Name squeezed to nothing by the others.
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   table_->setColumnWidth(RunsModel::Id, 50);
+  table_->setColumnWidth(RunsModel::Name, 200);
+  table_->setColumnWidth(RunsModel::Kind, 60);
+  table_->setColumnWidth(RunsModel::Status, 130);
+  table_->setColumnWidth(RunsModel::Tags, 110);
+  table_->setColumnWidth(RunsModel::Notes, 160);
+  for (int c = RunsModel::CellLine; c <= RunsModel::NTest; ++c) table_->setColumnWidth(c, 80);
   table_->setObjectName("runs_table");
   table_->setWordWrap(false);
   table_->verticalHeader()->setDefaultSectionSize(24);
