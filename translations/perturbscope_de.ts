@@ -1318,6 +1318,26 @@ Knotengröße: STRING-Grad</translation>
         <source>A job is still running. Cancel it and quit?</source>
         <translation>Ein Auftrag läuft noch. Abbrechen und beenden?</translation>
     </message>
+    <message>
+        <source>TTC</source>
+        <translation>TTC</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Reason:&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Grund:&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Progress:&lt;/b&gt; %1 % %2&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Fortschritt:&lt;/b&gt; %1 % %2&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Tags:&lt;/b&gt; %1&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Schlagwörter:&lt;/b&gt; %1&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;h4&gt;Notes&lt;/h4&gt;</source>
+        <translation>&lt;h4&gt;Notizen&lt;/h4&gt;</translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::NeighbourhoodModel</name>
@@ -1700,6 +1720,22 @@ Knotengröße: STRING-Grad</translation>
         <source>Created</source>
         <translation>Erstellt</translation>
     </message>
+    <message>
+        <source>Tags</source>
+        <translation>Schlagwörter</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notizen</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::RunsView</name>
@@ -1756,6 +1792,113 @@ Knotengröße: STRING-Grad</translation>
             <numerusform>%n Läufe</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Rename…</source>
+        <translation>&amp;Umbenennen…</translation>
+    </message>
+    <message>
+        <source>&amp;Tags…</source>
+        <translation>&amp;Schlagwörter…</translation>
+    </message>
+    <message>
+        <source>&amp;Notes…</source>
+        <translation>&amp;Notizen…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>Configuration columns</source>
+        <translation>Konfigurationsspalten</translation>
+    </message>
+    <message>
+        <source>(no configuration values)</source>
+        <translation>(keine Konfigurationswerte)</translation>
+    </message>
+    <message>
+        <source>Add a column by JSON pointer…</source>
+        <translation>Spalte per JSON-Pointer hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Configuration column</source>
+        <translation>Konfigurationsspalte</translation>
+    </message>
+    <message>
+        <source>JSON pointer into the run configuration (e.g. /k, /lora/r):</source>
+        <translation>JSON-Pointer in die Konfiguration des Laufs (z. B. /k, /lora/r):</translation>
+    </message>
+    <message>
+        <source>A JSON pointer starts with &apos;/&apos;: %1</source>
+        <translation>Ein JSON-Pointer beginnt mit „/“: %1</translation>
+    </message>
+    <message>
+        <source>Rename run %1</source>
+        <translation>Lauf %1 umbenennen</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>Rename failed</source>
+        <translation>Umbenennen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Tags of run %1</source>
+        <translation>Schlagwörter von Lauf %1</translation>
+    </message>
+    <message>
+        <source>Tags, separated by commas:</source>
+        <translation>Schlagwörter, durch Kommas getrennt:</translation>
+    </message>
+    <message>
+        <source>Tags not saved</source>
+        <translation>Schlagwörter nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Notes on run %1</source>
+        <translation>Notizen zu Lauf %1</translation>
+    </message>
+    <message>
+        <source>Notes:</source>
+        <translation>Notizen:</translation>
+    </message>
+    <message>
+        <source>Notes not saved</source>
+        <translation>Notizen nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Delete runs</source>
+        <translation>Läufe löschen</translation>
+    </message>
+    <message>
+        <source>Running runs are kept: %1</source>
+        <translation>Laufende Läufe bleiben erhalten: %1</translation>
+    </message>
+    <message>
+        <source>Delete files</source>
+        <translation>Dateien löschen</translation>
+    </message>
+    <message>
+        <source>Also delete the run folders (checkpoints, adapters, logs)?
+%1</source>
+        <translation>Auch die Ordner der Läufe löschen (Checkpoints, Adapter, Logs)?
+%1</translation>
+    </message>
+    <message>
+        <source>Could not delete:
+%1</source>
+        <translation>Konnte nicht gelöscht werden:
+%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n run(s) (%1) from the store, with their metrics, predictions and traces?</source>
+        <translation>
+            <numerusform>%n Lauf (%1) mit Metriken, Vorhersagen und Traces aus dem Speicher löschen?</numerusform>
+            <numerusform>%n Läufe (%1) mit Metriken, Vorhersagen und Traces aus dem Speicher löschen?</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::ScreenshotDriver</name>
@@ -1778,6 +1921,178 @@ Knotengröße: STRING-Grad</translation>
         <location filename="../app/gui/screenshots.cpp" line="137" />
         <source>cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::TtcModel</name>
+    <message>
+        <source>%1, selective</source>
+        <translation>%1, selektiv</translation>
+    </message>
+    <message>
+        <source>%1, uniform</source>
+        <translation>%1, einheitlich</translation>
+    </message>
+    <message>
+        <source>Operating point</source>
+        <translation>Arbeitspunkt</translation>
+    </message>
+    <message>
+        <source>On the Pareto frontier (F1 against tokens)</source>
+        <translation>Auf der Pareto-Front (F1 gegen Tokens)</translation>
+    </message>
+    <message>
+        <source>Strategy</source>
+        <translation>Strategie</translation>
+    </message>
+    <message>
+        <source>tau</source>
+        <translation>tau</translation>
+    </message>
+    <message>
+        <source>n</source>
+        <translation>n</translation>
+    </message>
+    <message>
+        <source>F1 [95% CI]</source>
+        <translation>F1 [95-%-KI]</translation>
+    </message>
+    <message>
+        <source>Brier</source>
+        <translation>Brier</translation>
+    </message>
+    <message>
+        <source>ECE</source>
+        <translation>ECE</translation>
+    </message>
+    <message>
+        <source>Tokens/item</source>
+        <translation>Tokens/Item</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::TtcView</name>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Brier score</source>
+        <translation>Brier-Score</translation>
+    </message>
+    <message>
+        <source>ECE</source>
+        <translation>ECE</translation>
+    </message>
+    <message>
+        <source>Click a point to open its predictions in the Traces tab</source>
+        <translation>Klick auf einen Punkt öffnet seine Vorhersagen im Reiter Traces</translation>
+    </message>
+    <message>
+        <source>Double-click a row to open its predictions in the Traces tab</source>
+        <translation>Doppelklick auf eine Zeile öffnet ihre Vorhersagen im Reiter Traces</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;No test-time-compute run is open.&lt;/p&gt;&lt;p&gt;Run one with&lt;br&gt;&lt;code&gt;perturbscope-cli ttc --run ID --strategies greedy,sc,bf --tau-sweep&lt;/code&gt;&lt;br&gt;and choose it above.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Kein Test-Time-Compute-Lauf geöffnet.&lt;/p&gt;&lt;p&gt;Starten Sie einen mit&lt;br&gt;&lt;code&gt;perturbscope-cli ttc --run ID --strategies greedy,sc,bf --tau-sweep&lt;/code&gt;&lt;br&gt;und wählen Sie ihn oben aus.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>Metrik</translation>
+    </message>
+    <message>
+        <source>Run %1 is not in the store.</source>
+        <translation>Lauf %1 ist nicht im Speicher.</translation>
+    </message>
+    <message>
+        <source>Run %1 has no scored points yet (still running, or failed).</source>
+        <translation>Lauf %1 hat noch keine bewerteten Punkte (läuft noch oder ist fehlgeschlagen).</translation>
+    </message>
+    <message>
+        <source>Cannot read the run: %1</source>
+        <translation>Lauf kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 selective at tau %2</source>
+        <translation>%1 selektiv bei tau %2</translation>
+    </message>
+    <message>
+        <source>%1 uniform</source>
+        <translation>%1 einheitlich</translation>
+    </message>
+    <message>
+        <source>Operating point (ringed): %1, the fewest tokens per item with F1 within the 95% CI of the best.</source>
+        <translation>Arbeitspunkt (umkreist): %1, die wenigsten Tokens je Item mit einem F1 im 95-%-KI des besten.</translation>
+    </message>
+    <message>
+        <source>Operating point (ringed): %1, the run&apos;s stored predictions.</source>
+        <translation>Arbeitspunkt (umkreist): %1, die gespeicherten Vorhersagen des Laufs.</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::ParetoPlot</name>
+    <message>
+        <source>Mean generated tokens per item</source>
+        <translation>Mittlere erzeugte Tokens je Item</translation>
+    </message>
+    <message>
+        <source>F1 (P(DE) ≥ 0.5)</source>
+        <translation>F1 (P(DE) ≥ 0,5)</translation>
+    </message>
+    <message>
+        <source>Brier score</source>
+        <translation>Brier-Score</translation>
+    </message>
+    <message>
+        <source>ECE (10 bins)</source>
+        <translation>ECE (10 Klassen)</translation>
+    </message>
+    <message>
+        <source>%1, selective (tau sweep)</source>
+        <translation>%1, selektiv (tau-Sweep)</translation>
+    </message>
+    <message>
+        <source>%1, uniform</source>
+        <translation>%1, einheitlich</translation>
+    </message>
+    <message>
+        <source>Pareto frontier</source>
+        <translation>Pareto-Front</translation>
+    </message>
+    <message>
+        <source>Operating point</source>
+        <translation>Arbeitspunkt</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::TracesView</name>
+    <message>
+        <source>%1 selective at tau %2</source>
+        <translation>%1 selektiv bei tau %2</translation>
+    </message>
+    <message>
+        <source>%1 uniform</source>
+        <translation>%1 einheitlich</translation>
+    </message>
+    <message>
+        <source>TTC point %1: the store keeps another strategy&apos;s predictions of this run; all items shown, with that strategy&apos;s rounds.</source>
+        <translation>TTC-Punkt %1: Der Speicher enthält die Vorhersagen einer anderen Strategie dieses Laufs; alle Items werden mit deren Runden gezeigt.</translation>
+    </message>
+    <message>
+        <source>TTC point %1: the items whose greedy confidence is below %2 (given extra compute); the others keep their greedy answer (round 1).</source>
+        <translation>TTC-Punkt %1: die Items mit Greedy-Konfidenz unter %2 (mit zusätzlicher Rechenzeit); die übrigen behalten ihre Greedy-Antwort (Runde 1).</translation>
+    </message>
+    <message>
+        <source>TTC point %1: all items.</source>
+        <translation>TTC-Punkt %1: alle Items.</translation>
     </message>
 </context>
 </TS>

@@ -43,6 +43,7 @@
 #include "theme.h"
 #include "traces_view.h"
 #include "train_launcher.h"
+#include "ttc_view.h"
 
 namespace ps::gui {
 
@@ -96,15 +97,25 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   tabs_->addTab(curves_view_, QIcon(":/icons/reliability.svg"), tr("Curves"));
   tabs_->addTab(traces_view_, QIcon(":/icons/table.svg"), tr("Traces"));
   tabs_->addTab(train_launcher_, QIcon(":/icons/launch.svg"), tr("Train"));
+  ttc_view_ = new TtcView(store_path);
+  tabs_->addTab(ttc_view_, QIcon(":/icons/reliability.svg"), tr("TTC"));
+  // A TTC point opens its predictions in the Traces tab.
+  connect(ttc_view_, &TtcView::point_activated, this, [this](const TtcSelection& s) {
+    traces_view_->open_ttc_point(s);
+    show_tab(TracesTab);
+  });
   // The curves offer every run that can log metrics; a training job started here is shown live.
   auto offer_runs = [this] {
-    QList<QPair<qint64, QString>> runs;
+    QList<QPair<qint64, QString>> runs, ttc_runs;
     for (int r = 0; r < runs_model_->rowCount(); ++r) {
       const auto& run = runs_model_->run(r);
       if (run.kind == "knn") continue;
-      runs << qMakePair(qint64(run.id), tr("%1 · %2 %3").arg(run.id).arg(QString::fromStdString(run.kind), QString::fromStdString(run.name)));
+      const QString label = tr("%1 · %2 %3").arg(run.id).arg(QString::fromStdString(run.kind), QString::fromStdString(run.name));
+      runs << qMakePair(qint64(run.id), label);
+      if (run.kind == "ttc") ttc_runs << qMakePair(qint64(run.id), label);
     }
     curves_view_->set_available_runs(runs);
+    ttc_view_->set_available_runs(ttc_runs);
   };
   connect(runs_model_, &RunsModel::runs_changed, this, offer_runs);
   offer_runs();  // the runs the model read before this connection
@@ -299,6 +310,7 @@ void MainWindow::show_tab(int tab) {
     case CurvesTab: page = curves_view_; break;
     case TracesTab: page = traces_view_; break;
     case TrainTab: page = train_launcher_; break;
+    case TtcTab: page = ttc_view_; break;
   }
   if (page) tabs_->setCurrentWidget(page);
 }
@@ -367,7 +379,10 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
         if (runs_model_->run(r).id == id && runs_model_->run(r).kind != "knn") with_curves << id;
     if (!with_curves.isEmpty()) curves_view_->show_runs(with_curves);
     traces_view_->open_run(loaded.ids.first());
-    show_tab(ReliabilityTab);
+    const int first_row = runs_model_->row_of(loaded.ids.first());
+    const bool ttc = first_row >= 0 && runs_model_->run(first_row).kind == "ttc";
+    if (ttc) ttc_view_->open_run(loaded.ids.first());
+    show_tab(ttc ? TtcTab : ReliabilityTab);
     emit run_opened(loaded.ids);
   }, [this](QString error) {
     statusBar()->showMessage(tr("Cannot open the run: %1").arg(error), 15000);
@@ -431,6 +446,18 @@ void MainWindow::show_run_details(const QList<qint64>& ids) {
     html += tr("<p>%1 · %2<br>created %3<br>build %4</p>")
                 .arg(QString::fromStdString(r.kind), QString::fromStdString(ps::store::to_string(r.status)),
                      QString::fromStdString(r.created_at), QString::fromStdString(r.git_describe).toHtmlEscaped());
+    if (!r.status_reason.empty() && r.status != ps::store::RunStatus::Finished)
+      html += tr("<p><b>Reason:</b> %1</p>").arg(QString::fromStdString(r.status_reason).toHtmlEscaped());
+    if (r.status == ps::store::RunStatus::Running && std::isfinite(r.progress))
+      html += tr("<p><b>Progress:</b> %1 % %2</p>")
+                  .arg(format_number(100 * r.progress, 0), QString::fromStdString(r.progress_message).toHtmlEscaped());
+    if (!r.tags.empty()) {
+      QStringList tags;
+      for (const auto& t : r.tags) tags << QString::fromStdString(t).toHtmlEscaped();
+      html += tr("<p><b>Tags:</b> %1</p>").arg(tags.join(", "));
+    }
+    if (!r.notes.empty())
+      html += tr("<h4>Notes</h4>") + "<p style='white-space:pre-wrap'>" + QString::fromStdString(r.notes).toHtmlEscaped() + "</p>";
     html += tr("<h4>Summary</h4>") + json_table(r.summary_json);
     html += tr("<h4>Configuration</h4>") + json_table(r.config_json);
   }
@@ -445,6 +472,7 @@ void MainWindow::export_current() {
   else if (page == kg_browser_) kg_browser_->export_figure();
   else if (page == curves_view_) curves_view_->export_figure();
   else if (page == traces_view_) traces_view_->export_csv();
+  else if (page == ttc_view_) ttc_view_->export_figure();
   else if (auto* target = page ? page->findChild<QWidget*>("exportable") : nullptr) QMetaObject::invokeMethod(target, "export_figure");
 }
 

@@ -1,5 +1,5 @@
 // The workbench window: one tab per view (Runs, Launcher, Reliability, KG browser,
-// Predictions, Curves, Traces, Train), a run-details dock, a status bar with the job's progress, and the
+// Predictions, Curves, Traces, Train, TTC), a run-details dock, a status bar with the job's progress, and the
 // menus and shortcuts. It owns the models; the views only draw them.
 #pragma once
 #include <QList>
@@ -29,11 +29,12 @@ class RunsModel;
 class RunsView;
 class TracesView;
 class TrainLauncher;
+class TtcView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab, CurvesTab, TracesTab, TrainTab };
+  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab, CurvesTab, TracesTab, TrainTab, TtcTab };
 
   // Opens the store at `store_path` (throws ps::Error on a bad file).
   explicit MainWindow(const QString& store_path, QWidget* parent = nullptr);
@@ -51,6 +52,7 @@ class MainWindow : public QMainWindow {
   CurvesView* curves_view() const { return curves_view_; }
   TracesView* traces_view() const { return traces_view_; }
   TrainLauncher* train_launcher() const { return train_launcher_; }
+  TtcView* ttc_view() const { return ttc_view_; }
   JobRunner* jobs() const { return jobs_; }
   KgService* kg() const { return kg_; }
   QTabWidget* tabs() const { return tabs_; }
@@ -97,6 +99,7 @@ class MainWindow : public QMainWindow {
   CurvesView* curves_view_ = nullptr;
   TracesView* traces_view_ = nullptr;
   TrainLauncher* train_launcher_ = nullptr;
+  TtcView* ttc_view_ = nullptr;
   QTextBrowser* details_;
   QLabel* status_store_;
   QLabel* status_job_;

@@ -1,10 +1,17 @@
 // The Runs tab: the store's runs in a sortable table; select one run to open it,
-// two to compare them (reliability overlaid).
+// two to compare them (reliability overlaid). Running jobs show their live status and progress
+// (the model polls the store); failed and cancelled runs their reason. A run's context menu
+// renames it, edits its tags and notes (also F2 in the cell), and deletes runs after asking (and,
+// when a run's folder exists under the store's runs/ folder, asks again whether to delete its
+// files). The header's context menu chooses configuration columns (JSON pointers into the
+// runs' configurations; kept in the settings).
 #pragma once
 #include <QList>
 #include <QWidget>
+#include <functional>
 
 class QLabel;
+class QMenu;
 class QPushButton;
 class QSortFilterProxyModel;
 class QStackedWidget;
@@ -25,6 +32,12 @@ class RunsView : public QWidget {
   // Shown instead of the table while the store has no runs.
   QLabel* empty_hint() const { return empty_hint_; }
   bool showing_empty_hint() const;
+  // The questions delete asks (default: a Yes/No message box); tests answer them.
+  using Confirm = std::function<bool(const QString& title, const QString& question)>;
+  void set_confirm(Confirm confirm) { confirm_ = std::move(confirm); }
+  // The menus, built for the current selection / header (tests trigger their actions).
+  QMenu* run_menu();
+  QMenu* column_menu();
 
  signals:
   void open_requested(qint64 run_id);
@@ -34,6 +47,12 @@ class RunsView : public QWidget {
  public slots:
   void open_selected();
   void export_csv();
+  void delete_selected();  // asks; deletes the rows, then (asking again) the run folders
+  void rename_selected();  // an input dialog for the one selected run
+  void edit_tags_selected();
+  void edit_notes_selected();
+  void add_config_column(const QString& pointer);
+  void remove_config_column(const QString& pointer);
 
  private:
   void update_buttons();
@@ -46,6 +65,9 @@ class RunsView : public QWidget {
   QLabel* empty_hint_;
   QStackedWidget* stack_;
   QList<qint64> kept_selection_;
+  Confirm confirm_;
+  QMenu* run_menu_ = nullptr;
+  QMenu* column_menu_ = nullptr;
 };
 
 }  // namespace ps::gui

@@ -178,6 +178,11 @@ void TracesFilter::set_gene(const QString& text) {
   invalidateFilter();
 }
 
+void TracesFilter::set_below_tau(std::optional<double> tau) {
+  below_tau_ = tau;
+  invalidateFilter();
+}
+
 bool TracesFilter::filterAcceptsRow(int row, const QModelIndex&) const {
   auto* m = static_cast<const TracesModel*>(sourceModel());
   const auto& p = m->prediction(row);
@@ -196,6 +201,13 @@ bool TracesFilter::filterAcceptsRow(int row, const QModelIndex&) const {
     case ChangedByTtc:
       if (!m->changed_by_ttc(row)) return false;
       break;
+  }
+  if (below_tau_) {
+    const auto& rounds = m->rounds(row);
+    if (!rounds.empty() && !rounds[0].completions.empty()) {
+      const double c = rounds[0].completions[0].confidence.value_or(0.0);
+      if (!(c < *below_tau_)) return false;
+    }
   }
   if (!gene_.isEmpty()) {
     auto has = [&](const std::string& s) { return QString::fromStdString(s).contains(gene_, Qt::CaseInsensitive); };

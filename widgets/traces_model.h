@@ -80,7 +80,12 @@ class TracesFilter : public QSortFilterProxyModel {
   explicit TracesFilter(QObject* parent = nullptr);
   void set_quick(Quick q);
   void set_gene(const QString& text);  // perturber, target or cell line contains it (case-insensitive)
+  // Only the items a selective TTC point at `tau` gave extra compute: the first round's first
+  // completion's confidence below tau (0 when it did not parse; ttc/selective.h). Items without
+  // TTC rounds are kept. nullopt: no such restriction.
+  void set_below_tau(std::optional<double> tau);
   Quick quick() const { return quick_; }
+  std::optional<double> below_tau() const { return below_tau_; }
 
  protected:
   bool filterAcceptsRow(int source_row, const QModelIndex& source_parent) const override;
@@ -88,6 +93,7 @@ class TracesFilter : public QSortFilterProxyModel {
  private:
   Quick quick_ = All;
   QString gene_;
+  std::optional<double> below_tau_;
   double confident_at_ = 0.8;
 };
 

@@ -52,6 +52,10 @@ TracesView::TracesView(const QString& store_path, QWidget* parent)
   gene_->setPlaceholderText(tr("Gene or cell line…"));
   gene_->setClearButtonEnabled(true);
   count_ = new QLabel;
+  ttc_note_ = new QLabel;
+  ttc_note_->setObjectName("trace_ttc_note");
+  ttc_note_->setWordWrap(true);
+  ttc_note_->hide();
   table_ = new QTableView;
   table_->setObjectName("trace_table");
   table_->setModel(filter_);
@@ -80,6 +84,7 @@ TracesView::TracesView(const QString& store_path, QWidget* parent)
   auto* tl = new QVBoxLayout(top);
   tl->setContentsMargins(0, 0, 0, 0);
   tl->addLayout(bar);
+  tl->addWidget(ttc_note_);
   tl->addWidget(table_);
 
   auto* rollout_page = new QWidget;
@@ -120,7 +125,26 @@ TracesView::TracesView(const QString& store_path, QWidget* parent)
   update_count();
 }
 
+void TracesView::open_ttc_point(const TtcSelection& s) {
+  open_run(s.run_id);
+  filter_->set_below_tau(s.below_tau);
+  const QString point = s.selective ? tr("%1 selective at tau %2").arg(s.strategy, format_number(s.tau, 2))
+                                    : tr("%1 uniform").arg(s.strategy);
+  if (!s.stored)
+    ttc_note_->setText(tr("TTC point %1: the store keeps another strategy's predictions of this run; all items shown, "
+                          "with that strategy's rounds.").arg(point));
+  else if (s.below_tau)
+    ttc_note_->setText(tr("TTC point %1: the items whose greedy confidence is below %2 (given extra compute); "
+                          "the others keep their greedy answer (round 1).").arg(point, format_number(*s.below_tau, 2)));
+  else
+    ttc_note_->setText(tr("TTC point %1: all items.").arg(point));
+  ttc_note_->show();
+}
+
 void TracesView::open_run(qint64 run_id) {
+  filter_->set_below_tau(std::nullopt);
+  ttc_note_->hide();
+  ttc_note_->clear();
   const int request = ++request_;
   const QString path = path_;
   run_async<Loaded>(

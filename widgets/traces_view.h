@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "ttc_model.h"
 
 class QComboBox;
 class QLabel;
@@ -39,6 +40,7 @@ class TracesView : public QWidget {
   QLineEdit* gene_search() const { return gene_; }
   QTextBrowser* item_panel() const { return item_; }
   QTabWidget* tabs() const { return tabs_; }
+  QLabel* ttc_note() const { return ttc_note_; }
   QTableWidget* rollouts_table() const { return rollouts_; }
   QSpinBox* rollout_step() const { return step_; }
 
@@ -54,6 +56,9 @@ class TracesView : public QWidget {
 
  public slots:
   void open_run(qint64 run_id);  // loads predictions (and rollouts of a GRPO run) in the background
+  // A TTC point's predictions (ttc_model.h): opens its run, restricted to the items the point
+  // gave extra compute (below_tau), with a note naming the point.
+  void open_ttc_point(const ps::gui::TtcSelection& selection);
   void select_row(int proxy_row);
   void export_csv();  // the filtered table as CSV (export.h), asking for the path
 
@@ -70,6 +75,7 @@ class TracesView : public QWidget {
   QComboBox* quick_;
   QLineEdit* gene_;
   QLabel* count_;
+  QLabel* ttc_note_;
   QTableView* table_;
   QTabWidget* tabs_;
   QTextBrowser* item_;

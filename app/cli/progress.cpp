@@ -4,10 +4,16 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "store/store.h"
+#include "train/recorder.h"
 
 namespace ps::cli {
 
@@ -119,9 +125,49 @@ extern "C" void on_sigint(int) {
 }
 }  // namespace
 
+namespace {
+// Writes a job's progress to its store run (train::active_run()) at most once a second and at
+// the end, on its own store connection, so the Runs view shows CLI jobs live. Never throws: a
+// store that cannot take the progress must not stop the job.
+class StoreProgress {
+ public:
+  void write(const jobs::Progress& p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto run = train::active_run();
+    if (!run) return;
+    const auto now = std::chrono::steady_clock::now();
+    const bool same = run->run_id == run_ && run->store_path == path_;
+    if (same && p.fraction < 1 && now - last_ < std::chrono::seconds(1)) return;
+    last_ = now;
+    try {
+      if (!store_ || run->store_path != path_) {
+        store_ = std::make_unique<store::Store>(run->store_path);
+        path_ = run->store_path;
+      }
+      run_ = run->run_id;
+      store_->set_progress(run_, p.fraction >= 0 ? std::min(1.0, p.fraction) : NAN, p.message);
+    } catch (...) {
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::unique_ptr<store::Store> store_;
+  std::string path_;
+  int64_t run_ = 0;
+  std::chrono::steady_clock::time_point last_;
+};
+}  // namespace
+
 jobs::Outcome run_with_progress(const std::string& title, const jobs::JobFn& fn, const std::string& checkpoint_dir) {
   ProgressPrinter printer(title);
-  jobs::JobContext ctx(printer.callback(), checkpoint_dir);
+  auto to_store = std::make_shared<StoreProgress>();
+  jobs::JobContext ctx(
+      [&printer, to_store](const jobs::Progress& p) {
+        printer.show(p);
+        to_store->write(p);
+      },
+      checkpoint_dir);
   struct sigaction sa {}, old {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);

@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "traces_model.h"
 #include "traces_view.h"
+#include "ttc_view.h"
 
 namespace ps::gui {
 
@@ -124,13 +125,13 @@ void ScreenshotDriver::wait_for_targets(int waited_ms) {
   QTimer::singleShot(200, this, [this, waited_ms] { wait_for_targets(waited_ms + 200); });
 }
 
-// The Curves and Traces tabs show the newest training or evaluation run of the store (the
-// embedded default is a KNN-KG run, which logs no curves and no traces): its headline
-// curves, and its most confident mistake. Without such a run they show their hints.
+// The Curves, Traces and TTC tabs show the newest training, evaluation or TTC run of the store
+// (the embedded default is a KNN-KG run, which logs no curves, traces or TTC points): its
+// headline curves, its most confident mistake, its Pareto plot. Without such a run they show their hints.
 void ScreenshotDriver::render_all() {
   if (rendering_ || preparing_) return;
   preparing_ = true;
-  qint64 curves_run = 0, traces_run = 0;
+  qint64 curves_run = 0, traces_run = 0, ttc_run = 0;
   try {
     ps::store::Store store(window_->runs_model()->store_path().toStdString());
     // newest first, finished runs before running ones (a finished run's curves are whole)
@@ -143,7 +144,8 @@ void ScreenshotDriver::render_all() {
         const auto preds = store.predictions(r.id);
         if (!preds.empty() && !preds.front().trace.empty()) traces_run = r.id;
       }
-      if (curves_run && traces_run) break;
+      if (!ttc_run && r.kind == "ttc" && r.summary_json.find("\"strategies\"") != std::string::npos) ttc_run = r.id;
+      if (curves_run && traces_run && ttc_run) break;
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "perturbscope --screenshots: %s\n", e.what());
@@ -161,8 +163,9 @@ void ScreenshotDriver::render_all() {
     }, Qt::SingleShotConnection);
     window_->traces_view()->open_run(traces_run);
   }
-  // the curves poll the store on their own thread; give them and the traces a moment
-  QTimer::singleShot(curves_run || traces_run ? 2000 : 0, this, &ScreenshotDriver::grab_all);
+  if (ttc_run) window_->ttc_view()->open_run(ttc_run);
+  // the curves poll the store on their own thread; give them, the traces and the TTC run a moment
+  QTimer::singleShot(curves_run || traces_run || ttc_run ? 2000 : 0, this, &ScreenshotDriver::grab_all);
 }
 
 void ScreenshotDriver::grab_all() {
@@ -175,7 +178,8 @@ void ScreenshotDriver::grab_all() {
                                                {MainWindow::PredictionsTab, "predictions"},
                                                {MainWindow::CurvesTab, "curves"},
                                                {MainWindow::TracesTab, "traces"},
-                                               {MainWindow::TrainTab, "train"}};
+                                               {MainWindow::TrainTab, "train"},
+                                               {MainWindow::TtcTab, "ttc"}};
   int saved = 0;
   for (const auto& [tab, name] : views) {
     QWidget* before = window_->tabs()->currentWidget();

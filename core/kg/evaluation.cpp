@@ -414,8 +414,11 @@ int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const C
     }
     store.add_predictions(id, preds);
     store.set_status(id, ps::store::RunStatus::Finished);
+  } catch (const std::exception& e) {
+    store.set_status(id, ps::store::RunStatus::Failed, e.what());
+    throw;
   } catch (...) {
-    store.set_status(id, ps::store::RunStatus::Failed);
+    store.set_status(id, ps::store::RunStatus::Failed, "unknown error");
     throw;
   }
   return id;
@@ -427,7 +430,7 @@ int64_t record_unfinished_knn_run(ps::store::Store& store, const KnnEvalConfig& 
   nlohmann::json summary = {{"status", ps::store::to_string(status)}};
   if (!message.empty()) summary["message"] = message;
   store.set_summary(id, summary.dump());
-  store.set_status(id, status);
+  store.set_status(id, status, message);
   return id;
 }
 

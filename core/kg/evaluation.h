@@ -127,7 +127,8 @@ std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig
 // The same for one cell line (store_knn_runs calls it per cell); returns the run id.
 int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const CellLineResult& cell);
 // A run for a cell line whose evaluation did not finish (status Cancelled or Failed), so that a
-// stopped job leaves a trace: config, and summary {"status": ..., "message": ...}. Returns its id.
+// stopped job leaves a trace: config, and summary {"status": ..., "message": ...}; the message is
+// also the run's status_reason (store.h). Returns its id.
 int64_t record_unfinished_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const std::string& cell_line,
                                   ps::store::RunStatus status, const std::string& message = "");
 

@@ -1,7 +1,8 @@
 // The experiment store on SQLite. Layout (schema version 1):
 //   schema_version(version)
 //   runs(id, kind, name, config_json, status, created_at, updated_at, finished_at,
-//        git_describe, pid, pid_start, host, summary_json)
+//        git_describe, pid, pid_start, host, summary_json,
+//        notes, tags_json, status_reason, progress, progress_message)   (the last five: version 3)
 //   metric_series(id, run_id, name)            one row per (run, metric name)
 //   metrics(series_id, step, value)            WITHOUT ROWID, primary key (series_id, step):
 //                                              a series is one contiguous B-tree range
@@ -16,6 +17,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -25,6 +27,8 @@
 #include <map>
 #include <sstream>
 #include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "common/crash_point.h"
 #include "common/error.h"
@@ -37,7 +41,7 @@ namespace ps::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // migrations[i] takes a store from version i to i+1. Never edit a released step;
 // append a new one and bump kSchemaVersion.
@@ -116,6 +120,14 @@ CREATE TABLE rollouts(
   advantage REAL,
   parts_json TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX rollouts_run ON rollouts(run_id, step);
+)sql",
+    // 2 -> 3: the user's notes and tags of a run; why it failed or was cancelled; a running job's progress.
+    R"sql(
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN tags_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE runs ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN progress REAL;
+ALTER TABLE runs ADD COLUMN progress_message TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -417,7 +429,8 @@ int64_t Store::create_run(const std::string& kind, const std::string& name, cons
 }
 
 void Store::reopen_run(int64_t run_id) {
-  static const std::string sql = std::string("UPDATE runs SET status='running', finished_at='', updated_at=") + kNow +
+  static const std::string sql = std::string("UPDATE runs SET status='running', status_reason='', progress=NULL, "
+                                             "progress_message='', finished_at='', updated_at=") + kNow +
                                  ", pid=?, pid_start=?, host=? WHERE id=?";
   sqlite3_stmt* s = prepare(sql.c_str());
   Use u(s);
@@ -453,14 +466,15 @@ void Store::delete_predictions(int64_t run_id) {
   ++own_writes_;
 }
 
-void Store::set_status(int64_t run_id, RunStatus status) {
-  static const std::string sql = std::string("UPDATE runs SET status=?, updated_at=") + kNow +
+void Store::set_status(int64_t run_id, RunStatus status, const std::string& reason) {
+  static const std::string sql = std::string("UPDATE runs SET status=?, status_reason=?, updated_at=") + kNow +
                                  ", finished_at=CASE WHEN ? THEN " + kNow + " ELSE '' END WHERE id=?";
   sqlite3_stmt* s = prepare(sql.c_str());
   Use u(s);
   bind_text(s, 1, to_string(status));
-  sqlite3_bind_int(s, 2, is_terminal(status) ? 1 : 0);
-  sqlite3_bind_int64(s, 3, run_id);
+  bind_text(s, 2, reason);
+  sqlite3_bind_int(s, 3, is_terminal(status) ? 1 : 0);
+  sqlite3_bind_int64(s, 4, run_id);
   if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the status of run " + std::to_string(run_id));
   if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
   ++own_writes_;
@@ -477,6 +491,62 @@ void Store::set_summary(int64_t run_id, const std::string& summary_json) {
   ++own_writes_;
 }
 
+void Store::rename_run(int64_t run_id, const std::string& name) {
+  static const std::string sql = std::string("UPDATE runs SET name=?, updated_at=") + kNow + " WHERE id=?";
+  sqlite3_stmt* s = prepare(sql.c_str());
+  Use u(s);
+  bind_text(s, 1, name);
+  sqlite3_bind_int64(s, 2, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot rename run " + std::to_string(run_id));
+  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
+  ++own_writes_;
+}
+
+void Store::set_notes(int64_t run_id, const std::string& notes) {
+  static const std::string sql = std::string("UPDATE runs SET notes=?, updated_at=") + kNow + " WHERE id=?";
+  sqlite3_stmt* s = prepare(sql.c_str());
+  Use u(s);
+  bind_text(s, 1, notes);
+  sqlite3_bind_int64(s, 2, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the notes of run " + std::to_string(run_id));
+  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
+  ++own_writes_;
+}
+
+void Store::set_tags(int64_t run_id, const std::vector<std::string>& tags) {
+  std::vector<std::string> clean;
+  for (const auto& t : tags) {
+    const size_t a = t.find_first_not_of(" \t\r\n"), b = t.find_last_not_of(" \t\r\n");
+    if (a == std::string::npos) continue;
+    std::string x = t.substr(a, b - a + 1);
+    if (std::find(clean.begin(), clean.end(), x) == clean.end()) clean.push_back(std::move(x));
+  }
+  static const std::string sql = std::string("UPDATE runs SET tags_json=?, updated_at=") + kNow + " WHERE id=?";
+  sqlite3_stmt* s = prepare(sql.c_str());
+  Use u(s);
+  bind_text(s, 1, nlohmann::json(clean).dump());
+  sqlite3_bind_int64(s, 2, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the tags of run " + std::to_string(run_id));
+  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
+  ++own_writes_;
+}
+
+void Store::set_progress(int64_t run_id, double fraction, const std::string& message) {
+  if (!std::isnan(fraction) && !(fraction >= 0 && fraction <= 1))
+    throw Error(where(path_, 0, "progress of run " + std::to_string(run_id) + " must be in [0, 1] or NaN, got " +
+                                    std::to_string(fraction)));
+  static const std::string sql = std::string("UPDATE runs SET progress=?, progress_message=?, updated_at=") + kNow +
+                                 " WHERE id=?";
+  sqlite3_stmt* s = prepare(sql.c_str());
+  Use u(s);
+  bind_real(s, 1, fraction);
+  bind_text(s, 2, message);
+  sqlite3_bind_int64(s, 3, run_id);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the progress of run " + std::to_string(run_id));
+  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
+  ++own_writes_;
+}
+
 void Store::touch_run(int64_t run_id) {
   static const std::string sql = std::string("UPDATE runs SET updated_at=") + kNow + " WHERE id=?";
   sqlite3_stmt* s = prepare(sql.c_str());
@@ -487,7 +557,8 @@ void Store::touch_run(int64_t run_id) {
 
 namespace {
 const char* kRunColumns =
-    "SELECT id,kind,name,config_json,status,created_at,updated_at,finished_at,git_describe,pid,summary_json FROM runs ";
+    "SELECT id,kind,name,config_json,status,created_at,updated_at,finished_at,git_describe,pid,summary_json,"
+    "notes,tags_json,status_reason,progress,progress_message FROM runs ";
 
 Run read_run(sqlite3_stmt* s) {
   Run r;
@@ -502,6 +573,15 @@ Run read_run(sqlite3_stmt* s) {
   r.git_describe = col_text(s, 8);
   r.pid = sqlite3_column_int64(s, 9);
   r.summary_json = col_text(s, 10);
+  r.notes = col_text(s, 11);
+  // tags_json is written only by set_tags; anything else there reads as no tags, never a throw
+  const auto tags = nlohmann::json::parse(col_text(s, 12), nullptr, false);
+  if (tags.is_array())
+    for (const auto& t : tags)
+      if (t.is_string()) r.tags.push_back(t.get<std::string>());
+  r.status_reason = col_text(s, 13);
+  r.progress = col_real(s, 14);
+  r.progress_message = col_text(s, 15);
   return r;
 }
 }  // namespace

@@ -5,6 +5,7 @@
 // Ownership: a Store owns its sqlite3 connection; it is movable, not copyable, and
 // not shared between threads (open one Store per thread on the same path).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +33,11 @@ struct Run {
   std::string git_describe;  // the build that ran it
   int64_t pid = 0;           // process that owns a running run (for interruption detection)
   std::string summary_json;  // headline metrics, e.g. {"auroc_per_gene":0.68,...}
+  std::string notes;         // the user's free text ("" when none)
+  std::vector<std::string> tags;  // the user's tags, trimmed, unique, in the order given
+  std::string status_reason; // why a run failed or was cancelled (the error message); "" otherwise
+  double progress = NAN;     // a running job's fraction done in [0, 1]; NaN when it reported none
+  std::string progress_message;  // what the job said with its last progress, e.g. "step 12/200"
 };
 
 struct MetricPoint {
@@ -94,7 +100,15 @@ class Store {
   static int schema_version();  // the version this build writes
 
   int64_t create_run(const std::string& kind, const std::string& name, const std::string& config_json);
-  void set_status(int64_t run_id, RunStatus status);
+  // `reason`: why a run failed or was cancelled (kept as status_reason; "" clears it).
+  void set_status(int64_t run_id, RunStatus status, const std::string& reason = "");
+  // The user's edits of a run. Unknown run: ps::Error. Tags are trimmed; empty and repeated ones dropped.
+  void rename_run(int64_t run_id, const std::string& name);
+  void set_notes(int64_t run_id, const std::string& notes);
+  void set_tags(int64_t run_id, const std::vector<std::string>& tags);
+  // A running job's progress: fraction in [0, 1] or NaN (unknown), and its message (ps::Error
+  // for a fraction outside [0, 1] or an unknown run). reopen_run clears it and the status reason.
+  void set_progress(int64_t run_id, double fraction, const std::string& message);
   // A resumed job takes its run back: status running, owned by this process.
   void reopen_run(int64_t run_id);
   // Drops metric points and rollout samples logged after `step` (a resumed job redoes them).

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 
 #include "common/error.h"
 #include "jobs/job.h"
@@ -21,14 +22,36 @@ void create_run_dir(const std::string& dir) {
   if (ec) throw Error(where(dir, 0, "cannot create the run folder: " + ec.message()));
 }
 
+namespace {
+std::mutex g_active_mu;
+std::optional<ActiveRun> g_active;
+void set_active(const store::Store& st, int64_t run) {
+  std::lock_guard<std::mutex> lock(g_active_mu);
+  g_active = ActiveRun{fs::absolute(st.path()).string(), run};
+}
+}  // namespace
+
+std::optional<ActiveRun> active_run() {
+  std::lock_guard<std::mutex> lock(g_active_mu);
+  return g_active;
+}
+
 Recorder::Recorder(store::Store& st, const std::string& kind, const std::string& name, const nlohmann::json& config)
-    : st_(st), run_(st.create_run(kind, name, config.dump())) {}
+    : st_(st), run_(st.create_run(kind, name, config.dump())) {
+  set_active(st_, run_);
+}
 
 Recorder::Recorder(store::Store& st, int64_t run_id, int64_t resume_step) : st_(st), run_(run_id) {
   if (!st.get_run(run_id)) throw Error(st.path() + ": no run with id " + std::to_string(run_id));
   st.reopen_run(run_id);
   st.delete_metrics_after(run_id, resume_step);
   st.delete_predictions(run_id);  // the final evaluation is redone
+  set_active(st_, run_);
+}
+
+Recorder::~Recorder() {
+  std::lock_guard<std::mutex> lock(g_active_mu);
+  if (g_active && g_active->run_id == run_) g_active.reset();
 }
 
 std::string Recorder::run_dir() const { return (fs::path(runs_root(st_)) / std::to_string(run_)).string(); }
@@ -63,14 +86,19 @@ void Recorder::log_eval(int64_t step, const std::string& prefix, const EvalResul
 
 void Recorder::finish_from_exception() noexcept {
   store::RunStatus status = store::RunStatus::Failed;
+  std::string reason;
   try {
     throw;
   } catch (const jobs::Cancelled&) {
     status = store::RunStatus::Cancelled;
+    reason = "cancelled";
+  } catch (const std::exception& e) {
+    reason = e.what();
   } catch (...) {
+    reason = "unknown error";
   }
   try {
-    finish(status);
+    st_.set_status(run_, status, reason);
   } catch (...) {
   }
 }

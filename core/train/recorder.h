@@ -3,6 +3,7 @@
 // Metric values that are undefined (NaN) are stored as NULL, never 0.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,9 @@ class Recorder {
   // Takes back an existing run (resume): status running, metrics and rollout samples after
   // `resume_step` dropped, predictions dropped (they come from the final evaluation, which is redone).
   Recorder(store::Store& st, int64_t run_id, int64_t resume_step);
+  ~Recorder();  // no longer the active run (active_run() below)
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
 
   int64_t run_id() const { return run_; }
   store::Store& store() { return st_; }
@@ -36,7 +40,8 @@ class Recorder {
   void summary(const nlohmann::json& j);
   void finish(store::RunStatus status);
   // Call only inside a catch handler: marks the run cancelled when the exception in flight is
-  // jobs::Cancelled, else failed. Never throws (a store that cannot be written must not hide
+  // jobs::Cancelled, else failed, with the reason (the error's message; "cancelled" for a
+  // cancel) kept as the run's status_reason. Never throws (a store that cannot be written must not hide
   // the original error); the caller rethrows.
   void finish_from_exception() noexcept;
 
@@ -44,6 +49,15 @@ class Recorder {
   store::Store& st_;
   int64_t run_ = 0;
 };
+
+// The run the newest live Recorder of this process writes (its store file and id), so that a
+// job's progress reports can be written to the store for the Runs view (cli/progress.h does);
+// nullopt when no Recorder is alive. Thread-safe.
+struct ActiveRun {
+  std::string store_path;
+  int64_t run_id = 0;
+};
+std::optional<ActiveRun> active_run();
 
 // The runs folder beside a store file.
 std::string runs_root(const store::Store& st);

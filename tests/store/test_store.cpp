@@ -542,3 +542,63 @@ TEST_F(StoreTest, UndefinedNumbersAreSqlNullNeverZero) {
   EXPECT_TRUE(std::isnan(m[0].value));
   EXPECT_TRUE(std::isnan(s.predictions(r)[0].confidence));
 }
+
+// Schema 3: the user's name, notes and tags of a run, why it failed or was cancelled, a running
+// job's progress; read back by get_run and list_runs; cleared (reason, progress) by reopen_run.
+TEST_F(StoreTest, NotesTagsReasonAndProgress) {
+  Store s(path());
+  const int64_t r = s.create_run("sft", "first name", "{}");
+  auto run = *s.get_run(r);
+  EXPECT_EQ(run.notes, "");
+  EXPECT_TRUE(run.tags.empty());
+  EXPECT_EQ(run.status_reason, "");
+  EXPECT_TRUE(std::isnan(run.progress));
+  s.rename_run(r, "better name");
+  s.set_notes(r, "lr too high?\nsecond line");
+  s.set_tags(r, {" baseline ", "k562", "", "baseline", "lr=2e-4"});
+  s.set_progress(r, 0.25, "step 25/100");
+  run = s.list_runs().at(0);
+  EXPECT_EQ(run.name, "better name");
+  EXPECT_EQ(run.notes, "lr too high?\nsecond line");
+  EXPECT_EQ(run.tags, (std::vector<std::string>{"baseline", "k562", "lr=2e-4"}));
+  EXPECT_DOUBLE_EQ(run.progress, 0.25);
+  EXPECT_EQ(run.progress_message, "step 25/100");
+  s.set_progress(r, NAN, "loading");
+  EXPECT_TRUE(std::isnan(s.get_run(r)->progress));
+  EXPECT_THROW(s.set_progress(r, 1.5, ""), ps::Error);
+  EXPECT_THROW(s.rename_run(r + 100, "x"), ps::Error);
+  EXPECT_THROW(s.set_notes(r + 100, "x"), ps::Error);
+  EXPECT_THROW(s.set_tags(r + 100, {"x"}), ps::Error);
+  s.set_status(r, RunStatus::Failed, "data: no such file");
+  EXPECT_EQ(s.get_run(r)->status_reason, "data: no such file");
+  s.reopen_run(r);
+  run = *s.get_run(r);
+  EXPECT_EQ(run.status_reason, "");
+  EXPECT_TRUE(std::isnan(run.progress));
+  EXPECT_EQ(run.notes, "lr too high?\nsecond line");  // the user's edits survive a resume
+  s.set_status(r, RunStatus::Finished);
+  EXPECT_EQ(s.get_run(r)->status_reason, "");
+}
+
+// A version-2 store (before notes, tags, reasons and progress) is migrated; its runs read with
+// the defaults.
+TEST_F(StoreTest, Version2StoreIsMigrated) {
+  const std::string p = path();
+  int64_t r = 0;
+  {
+    Store s(p);
+    r = s.create_run("knn", "old", "{}");
+    s.set_status(r, RunStatus::Finished);
+  }
+  sql(p, "ALTER TABLE runs DROP COLUMN notes; ALTER TABLE runs DROP COLUMN tags_json; "
+         "ALTER TABLE runs DROP COLUMN status_reason; ALTER TABLE runs DROP COLUMN progress; "
+         "ALTER TABLE runs DROP COLUMN progress_message; UPDATE schema_version SET version=2;");
+  Store s(p);
+  const auto run = *s.get_run(r);
+  EXPECT_EQ(run.name, "old");
+  EXPECT_EQ(run.notes, "");
+  EXPECT_TRUE(run.tags.empty());
+  EXPECT_TRUE(std::isnan(run.progress));
+  s.set_tags(r, {"migrated"});
+  EXPECT_EQ(s.get_run(r)->tags, std::vector<std::string>{"migrated"});
+}

@@ -200,6 +200,9 @@ TEST(TtcCli, TauSweepOnTinyPolicyStoresTheRun) {
   ps::store::Store st(store);
   const int64_t id = j["run_id"].get<int64_t>();
   EXPECT_EQ(st.get_run(id)->kind, "ttc");
+  // The job wrote its progress to its run (cli/progress.h), for the Runs view.
+  EXPECT_GT(st.get_run(id)->progress, 0.0);
+  EXPECT_FALSE(st.get_run(id)->progress_message.empty());
   const auto preds = st.predictions(id);
   ASSERT_EQ(preds.size(), 4u);
   double total = 0;

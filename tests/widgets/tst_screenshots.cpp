@@ -1,6 +1,6 @@
 // `perturbscope --screenshots DIR` under Xvfb (a real X server, not the offscreen
 // plugin): it evaluates the embedded default into an empty store, renders the
-// five main views and exits 0; each image must be a real picture of the window.
+// main views (runs, launcher, reliability, kg_browser, predictions, curves, traces, train, ttc) and exits 0; each image must be a real picture of the window.
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "common/paths.h"
 #include "helpers.h"
@@ -82,6 +83,20 @@ class TestScreenshots : public QObject {
       }
       st.add_predictions(sft, preds);
       st.set_status(sft, ps::store::RunStatus::Finished);
+      // A TTC run for the TTC tab: the summary `perturbscope-cli ttc --tau-sweep` stores.
+      const int64_t ttc = st.create_run("ttc", "synthetic ttc", R"({"tau_sweep": true})");
+      nlohmann::json s = {{"strategies", nlohmann::json::array()}, {"stored_strategy", "selective-sc"}, {"stored_tau", 1.0}};
+      auto point = [](const char* name, bool selective, double tau, double tokens, double f1) {
+        return nlohmann::json{{"name", name}, {"selective", selective}, {"tau", selective ? nlohmann::json(tau) : nlohmann::json(nullptr)},
+                              {"n", 200}, {"f1", f1}, {"f1_ci", {f1 - 0.05, f1 + 0.05}}, {"brier", 0.25 - f1 / 5},
+                              {"brier_ci", {0.2 - f1 / 5, 0.3 - f1 / 5}}, {"ece", 0.12 - f1 / 10}, {"ece_ci", {0.08 - f1 / 10, 0.16 - f1 / 10}},
+                              {"tokens_per_item", tokens}, {"pareto", false}};
+      };
+      s["strategies"].push_back(point("greedy", false, 0, 120, 0.52));
+      s["strategies"].push_back(point("sc", false, 0, 960, 0.66));
+      for (int i = 0; i <= 20; ++i) s["strategies"].push_back(point("sc", true, i / 20.0, 120 + 960 * std::pow(i / 20.0, 2), 0.52 + 0.14 * std::sqrt(i / 20.0)));
+      st.set_summary(ttc, s.dump());
+      st.set_status(ttc, ps::store::RunStatus::Finished);
     }
     env.insert("XDG_CONFIG_HOME", dir.filePath("config"));
     app.setProcessEnvironment(env);
@@ -91,7 +106,7 @@ class TestScreenshots : public QObject {
     QVERIFY2(app.waitForFinished(240000), "perturbscope --screenshots did not finish");
     const QString output = QString::fromUtf8(app.readAll());
     QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, qPrintable(output));
-    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions", "curves", "traces", "train"}) {
+    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions", "curves", "traces", "train", "ttc"}) {
       const QString path = QDir(shots).filePath(QString(view) + ".png");
       QVERIFY2(QFileInfo::exists(path), qPrintable(path + "\n" + output));
       const QImage image(path);
