@@ -472,17 +472,19 @@ def bench_train(ctx, part):
     # The tiny model runs on one thread on both sides (see bench_generate); the 0.6B step takes
     # minutes per side on 2 cores (more on a shared machine), so it gets one round of one step.
     seq = 128 if ctx.quick else 512
+    # The 0.6B step runs with gradient checkpointing on both sides (configs/sft-qwen3-0.6b.json's
+    # setting: without it the activations of b4 x 512 tokens alone exceed the 12 GB target).
     sft_cases = [("tiny Qwen3, full fine-tuning", ["--random", "tiny-qwen3", "--save-model", tiny], tiny, 0, seq, 4, 3,
-                  ctx.rounds, 1),
-                 (f"{big_shape} random, LoRA r16", ["--model", big, "--lora", "16", "--adapter-out", adapter], big, 16,
-                  seq, 4, 1, 1, ctx.threads)]
+                  ctx.rounds, 1, False),
+                 (f"{big_shape} random, LoRA r16, gradient checkpointing",
+                  ["--model", big, "--lora", "16", "--adapter-out", adapter], big, 16, seq, 4, 1, 1, ctx.threads, True)]
     if part == "grpo":  # the GRPO part needs the tiny model folder the SFT part writes
         sft_cases = []
         run_json([exe, "sft", "--random", "tiny-qwen3", "--save-model", tiny, "--seq-len", "16", "--batch", "1",
                   "--steps", "1", "--threads=1"], env=thread_env(1))
-    for label, model_args, peer_model, lora, L, B, steps, rounds, threads in sft_cases:
+    for label, model_args, peer_model, lora, L, B, steps, rounds, threads, ckpt in sft_cases:
         env = thread_env(threads)
-        common = ["--seq-len", str(L), "--batch", str(B), "--steps", str(steps)]
+        common = ["--seq-len", str(L), "--batch", str(B), "--steps", str(steps)] + (["--gradient-checkpointing"] if ckpt else [])
         best = {"ours": 0.0, "peer": 0.0}
         rss = {"ours": None, "peer": None}
         agreement = ""

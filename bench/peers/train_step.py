@@ -24,6 +24,7 @@ import sys
 import time
 
 import torch
+import torch.utils.checkpoint
 from torch.nn.functional import linear, silu
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -39,6 +40,7 @@ class Policy:
     def __init__(self, model_dir, adapter_dir=None):
         cfg = json.load(open(os.path.join(model_dir, "config.json")))
         self.cfg = cfg
+        self.checkpointing = False  # recompute each layer in backward (--gradient-checkpointing)
         self.n_layers, self.n_heads = cfg["num_hidden_layers"], cfg["num_attention_heads"]
         self.n_kv = cfg.get("num_key_value_heads", self.n_heads)
         self.head_dim = cfg.get("head_dim") or cfg["hidden_size"] // self.n_heads
@@ -92,26 +94,37 @@ class Policy:
         emb = torch.cat([freqs, freqs], dim=-1)
         cos, sin = emb.cos(), emb.sin()
         mask = torch.triu(torch.full((L, L), float("-inf")), diagonal=1)
+        for i in range(self.n_layers):
+            if self.checkpointing and torch.is_grad_enabled():
+                # torch.utils.checkpoint: the layer's activations are recomputed in backward, as
+                # lm::ForwardOptions::gradient_checkpointing does in ours.
+                x = torch.utils.checkpoint.checkpoint(self.layer, x, i, cos, sin, mask, use_adapter, use_reentrant=False)
+            else:
+                x = self.layer(x, i, cos, sin, mask, use_adapter)
+        return self.rms_norm(x, self.w["model.norm.weight"])
+
+    def layer(self, x, i, cos, sin, mask, use_adapter=True):
+        """One decoder layer: x [B, L, H] -> [B, L, H]."""
+        B, L, _ = x.shape
         group, scale = self.n_heads // self.n_kv, 1.0 / math.sqrt(self.head_dim)
         rot = Decoder.rotate_half
-        for i in range(self.n_layers):
-            p = f"model.layers.{i}."
-            h = self.rms_norm(x, self.w[p + "input_layernorm.weight"])
-            q = self.proj(h, i, "q_proj", use_adapter).view(B, L, self.n_heads, self.head_dim)
-            k = self.proj(h, i, "k_proj", use_adapter).view(B, L, self.n_kv, self.head_dim)
-            v = self.proj(h, i, "v_proj", use_adapter).view(B, L, self.n_kv, self.head_dim)
-            q = self.rms_norm(q, self.w[p + "self_attn.q_norm.weight"]).transpose(1, 2)
-            k = self.rms_norm(k, self.w[p + "self_attn.k_norm.weight"]).transpose(1, 2)
-            v = v.transpose(1, 2)
-            q, k = q * cos + rot(q) * sin, k * cos + rot(k) * sin
-            k, v = k.repeat_interleave(group, dim=1), v.repeat_interleave(group, dim=1)
-            probs = torch.softmax((q @ k.transpose(-1, -2)) * scale + mask, dim=-1)
-            attn = (probs @ v).transpose(1, 2).reshape(B, L, self.n_heads * self.head_dim)
-            x = x + self.proj(attn, i, "o_proj", use_adapter)
-            h = self.rms_norm(x, self.w[p + "post_attention_layernorm.weight"])
-            x = x + self.proj(silu(self.proj(h, i, "gate_proj", use_adapter)) * self.proj(h, i, "up_proj", use_adapter),
-                              i, "down_proj", use_adapter)
-        return self.rms_norm(x, self.w["model.norm.weight"])
+        p = f"model.layers.{i}."
+        h = self.rms_norm(x, self.w[p + "input_layernorm.weight"])
+        q = self.proj(h, i, "q_proj", use_adapter).view(B, L, self.n_heads, self.head_dim)
+        k = self.proj(h, i, "k_proj", use_adapter).view(B, L, self.n_kv, self.head_dim)
+        v = self.proj(h, i, "v_proj", use_adapter).view(B, L, self.n_kv, self.head_dim)
+        q = self.rms_norm(q, self.w[p + "self_attn.q_norm.weight"]).transpose(1, 2)
+        k = self.rms_norm(k, self.w[p + "self_attn.k_norm.weight"]).transpose(1, 2)
+        v = v.transpose(1, 2)
+        q, k = q * cos + rot(q) * sin, k * cos + rot(k) * sin
+        k, v = k.repeat_interleave(group, dim=1), v.repeat_interleave(group, dim=1)
+        probs = torch.softmax((q @ k.transpose(-1, -2)) * scale + mask, dim=-1)
+        attn = (probs @ v).transpose(1, 2).reshape(B, L, self.n_heads * self.head_dim)
+        x = x + self.proj(attn, i, "o_proj", use_adapter)
+        h = self.rms_norm(x, self.w[p + "post_attention_layernorm.weight"])
+        x = x + self.proj(silu(self.proj(h, i, "gate_proj", use_adapter)) * self.proj(h, i, "up_proj", use_adapter),
+                          i, "down_proj", use_adapter)
+        return x
 
     def token_logprobs(self, ids, n_keep, use_adapter=True, entropy=False, argmax=False, temperature=1.0):
         """log softmax(logits / T)[next id] of the last n_keep targets: [B, n_keep] (HF: all logits at once)."""
@@ -139,6 +152,7 @@ def adamw(params):
 # ------------------------------------------------------------------------------------ SFT
 def run_sft(a):
     pol = Policy(a.model, a.adapter)
+    pol.checkpointing = a.gradient_checkpointing
     V, B, L = pol.cfg["vocab_size"], a.batch, a.seq_len
     ids = torch.tensor([[(1 + 7919 * t + 104729 * b) % V for t in range(L)] for b in range(B)])
     mask = torch.zeros(B, L - 1)
@@ -332,6 +346,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--replay")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--gradient-checkpointing", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     out = {"sft": run_sft, "grpo": run_grpo, "generate": run_generate}[a.mode](a)
