@@ -2,6 +2,7 @@
 // tests/teach): the child process with its output captured, and a tokenizer that fits the
 // tiny-qwen3 fixture's 384-row vocabulary (trained here by our BPE trainer).
 #pragma once
+#include <algorithm>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -71,8 +72,10 @@ class ServeChild {
              double timeout_s = 120) {
     std::vector<std::string> argv_s{PERTURBSCOPE_CLI_PATH, "serve"};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
-    argv_s.push_back("--port");
-    argv_s.push_back("0");
+    if (std::find(args.begin(), args.end(), "--port") == args.end()) {  // any free port
+      argv_s.push_back("--port");
+      argv_s.push_back("0");
+    }
     std::vector<std::string> env_s;
     for (char** e = environ; *e; ++e) {
       const std::string kv = *e;

@@ -65,7 +65,7 @@ int cmd_generate(const Argv& argv) {
              {"no-stop", false, "ignore eos ids: always generate --max-new-tokens"},
              {"adapter", true, "PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors)"},
              {"device", true, "cpu or cuda[:N] (default cpu)"},
-             {"dtype", true, "float32, bfloat16 or float16 (default float32 on cpu, bfloat16 on cuda)"},
+             {"dtype", true, "float32, bfloat16 or float16 (cuda only; default float32 on cpu, bfloat16 on cuda)"},
              {"json", false, "print JSON"}});
   if (args.has("help")) {
     std::printf("usage: perturbscope-cli generate --model DIR (--prompt-ids IDS | --prompt TEXT) [--max-new-tokens N] "
@@ -89,7 +89,7 @@ int cmd_generate(const Argv& argv) {
 
   const std::string model_dir = args.get("model");
   const at::Device device = parse_device("generate", args.get("device", "cpu"));
-  const at::ScalarType dtype = parse_dtype("generate", args.get("dtype", device.is_cuda() ? "bfloat16" : "float32"));
+  const at::ScalarType dtype = parse_dtype("generate", args.get("dtype", device.is_cuda() ? "bfloat16" : "float32"), device);
 
   // The tokenizer: explicit, or the model folder's tokenizer.json when there is one.
   std::optional<tokenizer::Tokenizer> tok;

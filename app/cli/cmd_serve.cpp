@@ -67,7 +67,7 @@ int cmd_serve(const Argv& argv) {
              {"max-request-bytes", true, "larger request bodies get HTTP 413 (default 8388608)"},
              {"http-threads", true, "connection threads (default 16)"},
              {"device", true, "cpu or cuda[:N] (default cpu)"},
-             {"dtype", true, "float32, bfloat16 or float16 (default float32 on cpu, bfloat16 on cuda)"},
+             {"dtype", true, "float32, bfloat16 or float16 (cuda only; default float32 on cpu, bfloat16 on cuda)"},
              {"quiet", false, "no log line per request and batch"}});
   if (args.has("help")) {
     std::printf("usage: perturbscope-cli serve --model DIR [--adapter DIR] [--tokenizer PATH] [--host 127.0.0.1] "
@@ -96,7 +96,7 @@ int cmd_serve(const Argv& argv) {
   config.validate();
 
   const at::Device device = parse_device("serve", args.get("device", "cpu"));
-  const at::ScalarType dtype = parse_dtype("serve", args.get("dtype", device.is_cuda() ? "bfloat16" : "float32"));
+  const at::ScalarType dtype = parse_dtype("serve", args.get("dtype", device.is_cuda() ? "bfloat16" : "float32"), device);
 
   std::optional<tokenizer::Tokenizer> tok;
   if (args.has("tokenizer")) tok = tokenizer::Tokenizer::from_file(args.get("tokenizer"));

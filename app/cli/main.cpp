@@ -13,6 +13,7 @@
 //     (blas_memory_alloc), so under an address-space limit the join never returned: the process
 //     printed its error, then hung. No code of ours needs the finalisers: stores and files are
 //     closed by their owners before main() returns, and nothing uses atexit().
+#include <csignal>
 #include <unistd.h>
 
 #include <cstdio>
@@ -131,13 +132,16 @@ bool g_main_entered = false;
 // library is usable, libstdc++'s iostreams are not yet).
 void before_libraries(int argc, char** argv, char**) {
   std::set_terminate(on_terminate);
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it (exit
+  // 1, the run marked failed) instead of being killed by SIGXFSZ with no message.
+  ::signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     print_usage(stderr);
     std::fflush(stderr);
     std::_Exit(2);
   }
   const std::string name = argv[1];
-  if (name == "--help" || name == "-h" || name == "help") {
+  if (name == "--help" || name == "-h" || (name == "help" && argc < 3)) {
     print_usage(stdout);
     std::fflush(stdout);
     std::_Exit(0);
@@ -158,6 +162,10 @@ int run(int argc, char** argv) {
   }
   std::string name = argv[1];
   ps::cli::Argv rest(argv + 2, argv + argc);
+  if (name == "help" && argc >= 3) {  // `help CMD`: CMD's own help
+    name = argv[2];
+    rest = ps::cli::Argv{"--help"};
+  }
   for (const auto& c : kCommands) {
     if (name != c.name) continue;
     if (c.runs_models) ps::lm::restart_with_passive_openmp_waits(argv);

@@ -5,11 +5,16 @@
 
 namespace ps::cli {
 
-at::ScalarType parse_dtype(const std::string& command, const std::string& s) {
+at::ScalarType parse_dtype(const std::string& command, const std::string& s, at::Device device) {
   if (s == "float32" || s == "fp32") return at::kFloat;
   if (s == "bfloat16" || s == "bf16") return at::kBFloat16;
-  if (s == "float16" || s == "fp16") return at::kHalf;
-  throw UsageError(command + ": --dtype must be float32, bfloat16 or float16, got '" + s + "'");
+  if (s == "float16" || s == "fp16") {
+    // libtorch's CPU kernels have no float16 matrix product ("addmm_impl_cpu_" not implemented).
+    if (!device.is_cuda())
+      throw UsageError(command + ": --dtype float16 needs --device cuda (on cpu use float32 or bfloat16)");
+    return at::kHalf;
+  }
+  throw UsageError(command + ": --dtype must be float32, bfloat16 or float16 (cuda only), got '" + s + "'");
 }
 
 at::Device parse_device(const std::string& command, const std::string& s) {

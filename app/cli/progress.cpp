@@ -112,16 +112,17 @@ void ProgressPrinter::finish(const std::string& final_message) {
 namespace {
 std::atomic<jobs::JobContext*> g_current{nullptr};
 
-// First Ctrl-C: ask the job to stop (JobContext::cancel only stores an atomic flag,
-// which is safe in a signal handler). Second Ctrl-C: the default action.
-extern "C" void on_sigint(int) {
+// First Ctrl-C or SIGTERM (kill, a service manager): ask the job to stop, so that it records its
+// cancellation and keeps its checkpoint (JobContext::cancel only stores an atomic flag, which is
+// safe in a signal handler). A second signal: the default action.
+extern "C" void on_job_stop_signal(int sig) {
   jobs::JobContext* ctx = g_current.load();
   if (ctx && !ctx->cancelled()) {
     ctx->cancel();
     return;
   }
-  signal(SIGINT, SIG_DFL);
-  raise(SIGINT);
+  signal(sig, SIG_DFL);
+  raise(sig);
 }
 }  // namespace
 
@@ -168,18 +169,20 @@ jobs::Outcome run_with_progress(const std::string& title, const jobs::JobFn& fn,
         to_store->write(p);
       },
       checkpoint_dir);
-  struct sigaction sa {}, old {};
-  sa.sa_handler = on_sigint;
+  struct sigaction sa {}, old_int {}, old_term {};
+  sa.sa_handler = on_job_stop_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
   g_current = &ctx;
   struct Restore {
-    struct sigaction old;
+    struct sigaction old_int, old_term;
     ~Restore() {
       g_current = nullptr;
-      sigaction(SIGINT, &old, nullptr);
+      sigaction(SIGINT, &old_int, nullptr);
+      sigaction(SIGTERM, &old_term, nullptr);
     }
-  } restore{old};
+  } restore{old_int, old_term};
   jobs::Outcome o;
   try {
     o = jobs::run_job(ctx, fn);

@@ -15,9 +15,16 @@ namespace fs = std::filesystem;
 
 namespace ps {
 
-std::string read_file(const std::string& path) {
+void check_input_file(const std::string& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) throw Error(where(path, 0, "is a folder, not a file"));
+  const auto st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) return;
+  if (fs::is_directory(st)) throw Error(where(path, 0, "is a folder, not a file"));
+  if (!fs::is_regular_file(st)) throw Error(where(path, 0, "is not a regular file (a device, FIFO or socket)"));
+}
+
+std::string read_file(const std::string& path) {
+  check_input_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(where(path, 0, std::string("cannot read: ") + std::strerror(errno)));
   std::ostringstream ss;

@@ -4,7 +4,12 @@
 
 namespace ps {
 
-// The whole file; throws ps::Error naming the path when it cannot be read.
+// For every reader of a file a user names: ps::Error naming the path when it is a folder ("is a
+// folder, not a file") or exists but is not a regular file (a device such as /dev/zero, a FIFO, a
+// socket: endless or blocking reads). A missing path passes (the caller's open names it).
+void check_input_file(const std::string& path);
+
+// The whole file (check_input_file first); throws ps::Error naming the path when it cannot be read.
 std::string read_file(const std::string& path);
 
 // Writes via a temporary file in the same folder, fsync, then rename(2), so a

@@ -1,5 +1,7 @@
 #include "common/json_file.h"
 
+#include <algorithm>
+
 #include <set>
 #include <vector>
 
@@ -72,5 +74,22 @@ json parse_json_strict(std::string_view text, const std::string& source) {
 }
 
 json read_json_file_strict(const std::string& path) { return parse_json_strict(read_file(path), path); }
+
+int json_nesting_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    else if (c == ']' || c == '}') depth = std::max(0, depth - 1);
+  }
+  return deepest;
+}
 
 }  // namespace ps

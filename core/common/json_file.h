@@ -17,6 +17,12 @@ namespace ps {
 // containers nest deeper than 256 levels.
 nlohmann::json parse_json_strict(std::string_view text, const std::string& source);
 
+// The deepest nesting of [ and { in text, outside strings (no parse; malformed text gives some
+// number). nlohmann_json's parser, dump() and destructor recurse per level: text deeper than
+// kMaxJsonDepth must be refused before it is parsed or printed.
+constexpr int kMaxJsonDepth = 256;
+int json_nesting_depth(std::string_view text);
+
 // read_file(path) (a folder or an unreadable path is an Error naming it), then parse_json_strict.
 nlohmann::json read_json_file_strict(const std::string& path);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "common/error.h"
+#include "common/fileio.h"
 
 namespace ps {
 
@@ -119,8 +120,7 @@ std::string join_csv(const std::vector<std::string>& fields) {
 }
 
 LineReader::LineReader(const std::string& path) : path_(path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error(where(path, 0, "is a folder, not a file"));
+  check_input_file(path);
   f_ = std::fopen(path.c_str(), "rb");
   if (!f_) throw Error(where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
 }

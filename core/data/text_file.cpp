@@ -6,13 +6,12 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/fileio.h"
 
 namespace ps::data {
 
 std::string read_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw ps::Error(ps::where(path, 0, "is a folder, not a file"));
+  ps::check_input_file(path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw ps::Error(ps::where(path, 0, std::string("cannot open: ") + std::strerror(errno)));
   std::string out;

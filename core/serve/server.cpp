@@ -274,10 +274,19 @@ Server::Server(const lm::Model& model, tokenizer::Tokenizer tokenizer, std::vect
     try {
       if (ep) std::rethrow_exception(ep);
     } catch (const std::exception& e) {
-      what += std::string(": ") + e.what();
+      // The first line only: a c10::Error's what() carries a C++ backtrace after it.
+      std::string msg = e.what();
+      msg = msg.substr(0, msg.find('\n'));
+      what += ": " + msg;
     } catch (...) {
     }
     impl_->send_error(res, 500, what);
+  });
+  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, with which a second server
+  // binds the same port silently and the kernel splits the requests between the two.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     impl_->log(req.method + " " + req.path + " " + std::to_string(res.status));

@@ -32,6 +32,7 @@
 
 #include "common/crash_point.h"
 #include "common/error.h"
+#include "common/json_file.h"
 #include "common/paths.h"
 #include "common/sha256.h"
 
@@ -317,6 +318,8 @@ void Store::open_and_migrate() {
   }
   if (fs::exists(p, ec)) {
     if (fs::is_directory(p, ec)) throw Error(where(path_, 0, "is a folder, not a store file"));
+    // A device or FIFO (/dev/null): SQLite would write its journal beside it, into /dev.
+    if (!fs::is_regular_file(p, ec)) throw Error(where(path_, 0, "is not a regular file, not a store file"));
     if (::access(path_.c_str(), R_OK | W_OK) != 0)
       throw Error(where(path_, 0, std::string("store file is read-only (") + std::strerror(errno) +
                                       "); pass --store with a writable path"));
@@ -566,13 +569,19 @@ Run read_run(sqlite3_stmt* s) {
   r.kind = col_text(s, 1);
   r.name = col_text(s, 2);
   r.config_json = col_text(s, 3);
+  r.summary_json = col_text(s, 10);
+  // Every reader parses and prints these; nlohmann_json recurses per nesting level.
+  for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"config_json", &r.config_json},
+                                    {"summary_json", &r.summary_json}})
+    if (json_nesting_depth(*text) > kMaxJsonDepth)
+      throw Error("experiment store: run " + std::to_string(r.id) + ": " + field + " nests deeper than " +
+                  std::to_string(kMaxJsonDepth) + " levels (edited outside PerturbScope?)");
   r.status = run_status_from_string(col_text(s, 4));
   r.created_at = col_text(s, 5);
   r.updated_at = col_text(s, 6);
   r.finished_at = col_text(s, 7);
   r.git_describe = col_text(s, 8);
   r.pid = sqlite3_column_int64(s, 9);
-  r.summary_json = col_text(s, 10);
   r.notes = col_text(s, 11);
   // tags_json is written only by set_tags; anything else there reads as no tags, never a throw
   const auto tags = nlohmann::json::parse(col_text(s, 12), nullptr, false);

@@ -77,3 +77,10 @@ TEST(JsonFileStrict, FilesFoldersAndMissingPathsAreNamed) {
   EXPECT_EQ(ps::read_json_file_strict((d / "ok.json").string())["lr"], 1);
   fs::remove_all(d);
 }
+
+TEST(JsonNestingDepth, CountsContainersOutsideStrings) {
+  EXPECT_EQ(ps::json_nesting_depth("1"), 0);
+  EXPECT_EQ(ps::json_nesting_depth("[[{\"a\": [1]}]]"), 4);
+  EXPECT_EQ(ps::json_nesting_depth("{\"a\": \"[[[[\\\"[[\"}"), 1);
+  EXPECT_EQ(ps::json_nesting_depth(std::string(100000, '[') + std::string(100000, ']')), 100000);
+}

@@ -67,6 +67,9 @@ const std::vector<FlagCase> kCases = {
     {"generate --prompt-ids 1,2 --dtype int8" + kModelOnly, "--dtype"},
     {"serve --device gpu" + kModelOnly, "--device"},
     {"serve --dtype fp8" + kModelOnly, "--dtype"},
+    // float16 has no CPU matrix product in libtorch: refused up front, not a 500 per request
+    {"generate --prompt-ids 1,2 --dtype float16" + kModelOnly, "--dtype float16"},
+    {"serve --dtype fp16" + kModelOnly, "--dtype float16"},
 };
 
 INSTANTIATE_TEST_SUITE_P(EveryCommand, BadFlagValue, ::testing::ValuesIn(kCases));
@@ -82,6 +85,16 @@ TEST(GoodFlagValue, PassesTheFlagChecks) {
     EXPECT_EQ(r.code, 1) << args << ": " << r.all();
     EXPECT_TRUE(test_cli::contains(r.err, "/nonexistent/")) << args << ": " << r.err;
   }
+}
+
+// `perturbscope-cli help CMD` is CMD's help (it printed the general usage).
+TEST(HelpCommand, HelpOfACommandIsItsOwnHelp) {
+  auto r = test_cli::cli("help knn");
+  EXPECT_EQ(r.code, 0) << r.all();
+  EXPECT_TRUE(test_cli::contains(r.out + r.err, "--cell-line")) << r.all();
+  auto general = test_cli::cli("help");
+  EXPECT_EQ(general.code, 0) << general.all();
+  EXPECT_TRUE(test_cli::contains(general.out, "commands:")) << general.all();
 }
 
 }  // namespace

@@ -237,14 +237,19 @@ TEST(KnnProgress, EnvironmentChoosesTheStyle) {
   EXPECT_FALSE(contains(lines.err, "\r")) << "lines, not a redrawn bar";
 }
 
-// Ctrl-C after the first of four cell lines: exit 130, K562's run kept (finished, with metrics),
-// a cancelled run recorded for the cell line that was running, nothing for the later ones.
-TEST(KnnCancel, CtrlCKeepsFinishedCellLinesAndRecordsTheCancel) {
+// Ctrl-C (or SIGTERM: kill, a service manager) after the first of four cell lines: exit 130,
+// K562's run kept (finished, with metrics), a cancelled run recorded for the cell line that was
+// running, nothing for the later ones.
+class KnnCancel : public ::testing::TestWithParam<int> {};
+
+TEST_P(KnnCancel, InterruptKeepsFinishedCellLinesAndRecordsTheCancel) {
   if (!ps::locate_data()) GTEST_SKIP() << "data mirror not found";
-  const std::string store = (tmp() / "cancel_store.sqlite").string();
+  const int sig = GetParam();
+  const std::string store = (tmp() / ("cancel_store_" + std::to_string(sig) + ".sqlite")).string();
   fs::remove(store);
   { ps::store::Store init(store); }
-  const std::string out = (tmp() / "cancel.out").string(), err = (tmp() / "cancel.err").string();
+  const std::string out = (tmp() / ("cancel" + std::to_string(sig) + ".out")).string(),
+                    err = (tmp() / ("cancel" + std::to_string(sig) + ".err")).string();
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -266,7 +271,7 @@ TEST(KnnCancel, CtrlCKeepsFinishedCellLinesAndRecordsTheCancel) {
     first_done = !s.list_runs().empty();
   }
   ASSERT_TRUE(first_done) << test_cli::slurp(err);
-  ::kill(pid, SIGINT);
+  ::kill(pid, sig);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
@@ -285,3 +290,5 @@ TEST(KnnCancel, CtrlCKeepsFinishedCellLinesAndRecordsTheCancel) {
   EXPECT_TRUE(contains(runs[0].summary_json, "cancelled")) << runs[0].summary_json;
   EXPECT_TRUE(contains(e, "run " + std::to_string(runs[0].id))) << e;
 }
+
+INSTANTIATE_TEST_SUITE_P(CtrlCAndSigterm, KnnCancel, ::testing::Values(SIGINT, SIGTERM));

@@ -115,6 +115,17 @@ TEST_F(ServeCli, BindsLoopbackAndListsTheModel) {
   EXPECT_EQ(j["data"][0]["max_model_len"], 256);
 }
 
+// Issue 15: a second server on a busy port is an error, not a silent second listener sharing the
+// port (cpp-httplib's SO_REUSEPORT let the kernel split requests between two models).
+TEST_F(ServeCli, ABusyPortIsAnError) {
+  ps::test::ServeChild second;
+  EXPECT_FALSE(second.start({"--model", model_dir_, "--tokenizer", tokenizer_, "--port", std::to_string(child_->port())},
+                            {}, 60))
+      << second.output();
+  EXPECT_EQ(second.stop(), 1) << second.output();
+  EXPECT_NE(second.output().find("cannot bind"), std::string::npos) << second.output();
+}
+
 // Token-id prompts through /v1/completions give Hugging Face's greedy tokens.
 TEST_F(ServeCli, CompletionsReproduceHuggingFaceGreedy) {
   for (const json& rec : golden_greedy("untied")) {

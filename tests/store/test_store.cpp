@@ -602,3 +602,28 @@ TEST_F(StoreTest, Version2StoreIsMigrated) {
   s.set_tags(r, {"migrated"});
   EXPECT_EQ(s.get_run(r)->tags, std::vector<std::string>{"migrated"});
 }
+
+// Issue 15: a run whose stored JSON nests 100,000 levels deep (a store edited outside PerturbScope)
+// crashed every reader (nlohmann_json's dump recursed per level); a device is not a store file.
+TEST_F(StoreTest, HostileStoredJsonAndDevicePathsAreErrorsNotCrashes) {
+  int64_t id = 0;
+  {
+    ps::store::Store st(path());
+    id = st.create_run("knn", "deep", "{}");
+  }
+  sql(path(), "UPDATE runs SET config_json = '" + std::string(100000, '[') + std::string(100000, ']') +
+                  "' WHERE id = " + std::to_string(id));
+  ps::store::Store st(path());
+  const std::string e = error_of([&] { st.list_runs(); });
+  EXPECT_NE(e.find("run " + std::to_string(id)), std::string::npos) << e;
+  EXPECT_NE(e.find("config_json"), std::string::npos) << e;
+  EXPECT_NE(error_of([&] { st.get_run(id); }).find("nests deeper"), std::string::npos);
+  // 256 levels (the limit) still read
+  sql(path(), "UPDATE runs SET config_json = '" + std::string(256, '[') + std::string(256, ']') +
+                  "' WHERE id = " + std::to_string(id));
+  EXPECT_TRUE(st.get_run(id).has_value());
+
+  const std::string dev = error_of([] { ps::store::Store s("/dev/null"); });
+  EXPECT_NE(dev.find("not a regular file"), std::string::npos) << dev;
+  EXPECT_FALSE(fs::exists("/dev/null-journal"));
+}

@@ -115,6 +115,17 @@ TEST(TokenizerErrors, MissingOrWrongFieldsAreNamed) {
   added_lstrip["added_tokens"] = {{{"id", 300}, {"content", "<m>"}, {"lstrip", true}}};
   EXPECT_CONTAINS(load_error(dir, added_lstrip), "added_tokens[0].lstrip: true is not supported");
 
+  // Issue 15: ids far beyond the token count sized the id tables (id 1e9: out of memory; 1e8: 3.4 GB)
+  auto added_huge = j;
+  added_huge["added_tokens"] = {{{"id", 1000000000}, {"content", "<m>"}}};
+  EXPECT_CONTAINS(load_error(dir, added_huge), "added_tokens[0].id: expected an integer in [0, 16777215]");
+  auto added_sparse = j;
+  added_sparse["added_tokens"] = {{{"id", 10000000}, {"content", "<m>"}}};
+  EXPECT_CONTAINS(load_error(dir, added_sparse), "ids must be dense");
+  auto vocab_huge = j;
+  vocab_huge["model"]["vocab"]["a"] = int64_t{1} << 40;
+  EXPECT_CONTAINS(load_error(dir, vocab_huge), "is outside [0, 16777215]");
+
   auto added_clash = j;
   added_clash["added_tokens"] = {{{"id", 97}, {"content", "<m>"}}};  // 97 is "a"
   EXPECT_CONTAINS(load_error(dir, added_clash), "added_tokens[0].id: 97 is already used");

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/fileio.h"
 #include "lm/tokenizer/bpe.h"
 #include "lm/tokenizer/byte_level.h"
 #include "lm/tokenizer/json_reader.h"
@@ -123,10 +124,13 @@ void parse_pre_tokenizer(const json& p, const std::string& source) {
   if (get_bool(bl, "use_regex", true, f1, source)) fail(source, "field " + f1 + ".use_regex: only false is supported");
 }
 
+// Token ids above this are refused (the largest real vocabularies hold ~10^6 tokens).
+constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
+
 bool is_directory(const std::string& path);
 
 std::string read_file(const std::string& path) {
-  if (is_directory(path)) throw Error(where(path, 0, "is a folder, not a file"));
+  check_input_file(path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(where(path, 0, "cannot open the tokenizer file"));
   std::string data;
@@ -195,7 +199,9 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
   }
   int32_t max_id = -1;
   for (const auto& [token, id] : vocab) {
-    if (id < 0 || id > INT32_MAX) fail(source, "field model.vocab[\"" + token + "\"]: expected a non-negative id");
+    if (id < 0 || id > kMaxTokenId)
+      fail(source, "field model.vocab[\"" + token + "\"]: id " + std::to_string(id) + " is outside [0, " +
+                       std::to_string(kMaxTokenId) + "]");
     max_id = std::max(max_id, static_cast<int32_t>(id));
   }
 
@@ -208,8 +214,8 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
       const std::string f = "added_tokens[" + std::to_string(k) + "]";
       const json& id = require(t, "id", f, source);
       const json& content = require(t, "content", f, source);
-      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX)
-        fail(source, "field " + f + ".id: expected a non-negative integer");
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > kMaxTokenId)
+        fail(source, "field " + f + ".id: expected an integer in [0, " + std::to_string(kMaxTokenId) + "]");
       if (!content.is_string() || content.get<std::string>().empty())
         fail(source, "field " + f + ".content: expected a non-empty string");
       for (const char* flag : {"lstrip", "rstrip", "single_word"}) {
@@ -234,7 +240,14 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& source)
       fail(source, "field decoder.type: '" + type_of(*it, "decoder", source) + "' is not supported (only ByteLevel)");
   }
 
-  // id tables
+  // id tables (dense, indexed by id): a few ids far beyond the token count would allocate tables
+  // for ids that do not exist.
+  {
+    const int64_t tokens = static_cast<int64_t>(vocab.size() + added.size());
+    if (max_id >= 2 * tokens + 65536)
+      fail(source, "the largest token id is " + std::to_string(max_id) + " for " + std::to_string(tokens) +
+                       " tokens: ids must be dense (below twice the token count + 65536)");
+  }
   impl->id_bytes.assign(static_cast<size_t>(max_id + 1), std::string());
   impl->id_kind.assign(static_cast<size_t>(max_id + 1), Impl::kNone);
   impl->token_ids.reserve(vocab.size() + added.size());
