@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <sys/stat.h>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -304,6 +305,9 @@ struct OutputFolder {
   void commit(QTemporaryDir& tmp) {
     QDir dir(parent);
     QString old;
+    // QTemporaryDir is created 0700: give the report a folder's usual mode (0755, like the figures
+    // folder inside it), so it can be shared.
+    ::chmod(QFile::encodeName(tmp.path()).constData(), 0755);
     if (replace) {
       old = QString(".%1.old-%2").arg(name).arg(QDateTime::currentMSecsSinceEpoch());
       if (!dir.rename(name, old)) throw ps::Error(target.toStdString() + ": cannot move the earlier report aside");

@@ -115,7 +115,7 @@ int cmd_eval(const Argv& argv) {
     std::vector<std::string> prompts;
     prompt::TokenCounter count = [&](const std::string& s) { return policy.tok.encode(s).size(); };
     for (const auto& e : ev) prompts.push_back(prompt::build_prompt(e, pc, count).text);
-    if (st) {
+    if (st && !args.has("no-store")) {  // --run with --no-store: the store is read for the policy only
       json conf = {{"model_dir", model_dir}, {"adapter_dir", adapter_dir}, {"cell_line", args.get("cell-line")},
                    {"split", args.get("split")}, {"n", n}, {"seed", seed}, {"eval", ec.to_json()}, {"prompt", pc.to_json()},
                    {"data", dc.to_json()}};

@@ -213,7 +213,7 @@ int cmd_ttc(const Argv& argv) {
       labels.push_back(it.label);
       groups.push_back(gid.emplace(it.cell_line + "|" + it.gene, static_cast<int>(gid.size())).first->second);
     }
-    if (st) {
+    if (st && !args.has("no-store")) {  // --run with --no-store: the store is read for the policy only
       json conf = {{"model_dir", model_dir}, {"adapter_dir", adapter_dir}, {"split", "ttc_val"}, {"n", n},
                    {"seed", seed}, {"strategies", strategies}, {"k", k}, {"vote", ttc::to_string(vote)},
                    {"tau", std::isfinite(tau) ? json(tau) : json(nullptr)}, {"tau_sweep", args.has("tau-sweep")},

@@ -204,6 +204,9 @@ class TestReport : public QObject {
     }
     const QString out = o.out_dir;
     QCOMPARE(r.html, QDir(out).filePath("report.html"));
+    // The folder can be shared: not the temporary folder's 0700.
+    QVERIFY(QFileInfo(out).permissions().testFlag(QFileDevice::ReadOther));
+    QVERIFY(QFileInfo(out).permissions().testFlag(QFileDevice::ExeOther));
     // Every figure in three formats; the PNG at the figure size's pixels.
     QStringList expected;
     for (const QString& name : {QString("curves"), QString("reliability_run%1").arg(fx.a),
