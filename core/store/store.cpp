@@ -483,37 +483,27 @@ void Store::set_status(int64_t run_id, RunStatus status, const std::string& reas
   ++own_writes_;
 }
 
-void Store::set_summary(int64_t run_id, const std::string& summary_json) {
-  static const std::string sql = std::string("UPDATE runs SET summary_json=?, updated_at=") + kNow + " WHERE id=?";
+void Store::set_run_text(const char* column, int64_t run_id, const std::string& value, const std::string& what) {
+  const std::string sql = std::string("UPDATE runs SET ") + column + "=?, updated_at=" + kNow + " WHERE id=?";
   sqlite3_stmt* s = prepare(sql.c_str());
   Use u(s);
-  bind_text(s, 1, summary_json.empty() ? "{}" : summary_json);
+  bind_text(s, 1, value);
   sqlite3_bind_int64(s, 2, run_id);
-  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the summary of run " + std::to_string(run_id));
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot " + what + " run " + std::to_string(run_id));
   if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
   ++own_writes_;
+}
+
+void Store::set_summary(int64_t run_id, const std::string& summary_json) {
+  set_run_text("summary_json", run_id, summary_json.empty() ? "{}" : summary_json, "set the summary of");
 }
 
 void Store::rename_run(int64_t run_id, const std::string& name) {
-  static const std::string sql = std::string("UPDATE runs SET name=?, updated_at=") + kNow + " WHERE id=?";
-  sqlite3_stmt* s = prepare(sql.c_str());
-  Use u(s);
-  bind_text(s, 1, name);
-  sqlite3_bind_int64(s, 2, run_id);
-  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot rename run " + std::to_string(run_id));
-  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
-  ++own_writes_;
+  set_run_text("name", run_id, name, "rename");
 }
 
 void Store::set_notes(int64_t run_id, const std::string& notes) {
-  static const std::string sql = std::string("UPDATE runs SET notes=?, updated_at=") + kNow + " WHERE id=?";
-  sqlite3_stmt* s = prepare(sql.c_str());
-  Use u(s);
-  bind_text(s, 1, notes);
-  sqlite3_bind_int64(s, 2, run_id);
-  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the notes of run " + std::to_string(run_id));
-  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
-  ++own_writes_;
+  set_run_text("notes", run_id, notes, "set the notes of");
 }
 
 void Store::set_tags(int64_t run_id, const std::vector<std::string>& tags) {
@@ -524,14 +514,7 @@ void Store::set_tags(int64_t run_id, const std::vector<std::string>& tags) {
     std::string x = t.substr(a, b - a + 1);
     if (std::find(clean.begin(), clean.end(), x) == clean.end()) clean.push_back(std::move(x));
   }
-  static const std::string sql = std::string("UPDATE runs SET tags_json=?, updated_at=") + kNow + " WHERE id=?";
-  sqlite3_stmt* s = prepare(sql.c_str());
-  Use u(s);
-  bind_text(s, 1, nlohmann::json(clean).dump());
-  sqlite3_bind_int64(s, 2, run_id);
-  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot set the tags of run " + std::to_string(run_id));
-  if (sqlite3_changes(db_) == 0) throw Error(where(path_, 0, "no run with id " + std::to_string(run_id)));
-  ++own_writes_;
+  set_run_text("tags_json", run_id, nlohmann::json(clean).dump(), "set the tags of");
 }
 
 void Store::set_progress(int64_t run_id, double fraction, const std::string& message) {

@@ -159,6 +159,9 @@ class Store {
   void open_and_migrate();
   int64_t series_id(int64_t run_id, const std::string& name);
   void touch_run(int64_t run_id);
+  // UPDATE runs SET <column>=value, updated_at=now for one run; `what` names it in errors
+  // ("the notes"); ps::Error when the run does not exist.
+  void set_run_text(const char* column, int64_t run_id, const std::string& value, const std::string& what);
 
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -68,8 +68,8 @@ struct CliRun {
   std::string out;  // stdout and stderr together
 };
 
-CliRun cli(const std::string& args) {
-  std::string cmd = std::string(PERTURBSCOPE_CLI_PATH) + " generate " + args + " 2>&1";
+CliRun cli_any(const std::string& args) {  // any command: "perturbscope-cli ARGS"
+  std::string cmd = std::string(PERTURBSCOPE_CLI_PATH) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -77,9 +77,11 @@ CliRun cli(const std::string& args) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   int status = pclose(p);
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  ps::test::expect_no_sanitizer_report(rc, out, "perturbscope-cli generate " + args);
+  ps::test::expect_no_sanitizer_report(rc, out, "perturbscope-cli " + args);
   return {rc, out};
 }
+
+CliRun cli(const std::string& args) { return cli_any("generate " + args); }
 
 // No C++ or libtorch stack trace, no "internal error" ever reaches a user.
 void expect_clean(const CliRun& r) {
@@ -450,17 +452,6 @@ TEST(CliGenerateRobust, BadNumbersAreUsageErrorsNamingTheFlag) {
 // ---- issue 15 review: config.json dimensions, rope_theta, strict JSON, folders as files ---------
 
 namespace {
-
-CliRun cli_any(const std::string& args) {  // any command: "perturbscope-cli ARGS"
-  std::string cmd = std::string(PERTURBSCOPE_CLI_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string load_error(const std::string& path) {
   return error_of([&] { load_config(path); });
