@@ -1,6 +1,6 @@
 # Reads the option tables of perturbscope-cli commands (the `Args args("cmd", argv, {{"name", true,
 # "help", Option::Kind, "Group"}, ...})` declarations in app/cli/cmd_*.cpp) into a C++ table
-# {"command", "option", "help", "group"} for the launcher's eval/TTC/sweep forms: their tooltips and
+# {"command", "option", "help", "group", "kind"} (kind: Text, Integer, Number, List or Flag) for the launcher's eval/TTC/sweep forms: their tooltips and
 # groups, so the CLI's --help stays the one place an option is documented.
 #   ps_cli_option_docs(OUT_FILE SOURCE...)
 function(ps_cli_option_docs out)
@@ -34,12 +34,17 @@ function(ps_cli_option_docs out)
       string(REGEX REPLACE "}(,|}\\);)$" "" e "${e}")
       string(REGEX REPLACE "\"[ ]+\"" "" e "${e}")   # adjacent string literals
       set(group "")
-      if(e MATCHES "^\"([a-z-]+)\", (true|false), +\"(.*)\", +K::[A-Za-z]+, +\"([^\"]*)\"$")
-        set(group ${CMAKE_MATCH_4})
+      set(kind "Text")
+      if(e MATCHES "^\"([a-z-]+)\", (true|false), +\"(.*)\", +K::([A-Za-z]+), +\"([^\"]*)\"$")
+        set(group ${CMAKE_MATCH_5})
+        set(kind ${CMAKE_MATCH_4})
       elseif(NOT e MATCHES "^\"([a-z-]+)\", (true|false), +\"(.*)\"$")
         message(FATAL_ERROR "${src}: cannot read the option declaration: ${e}")
       endif()
-      string(APPEND body "    {\"${command}\", \"${CMAKE_MATCH_1}\", \"${CMAKE_MATCH_3}\", \"${group}\"},\n")
+      if(CMAKE_MATCH_2 STREQUAL "false")
+        set(kind "Flag")
+      endif()
+      string(APPEND body "    {\"${command}\", \"${CMAKE_MATCH_1}\", \"${CMAKE_MATCH_3}\", \"${group}\", \"${kind}\"},\n")
       set(entry "")
       if(line MATCHES "}}\\);[ ]*$")
         set(command "")

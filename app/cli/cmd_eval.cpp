@@ -62,7 +62,7 @@ int cmd_eval(const Argv& argv) {
   if (!args.positionals().empty()) throw UsageError("eval: unexpected argument '" + args.positionals()[0] + "'");
   if (args.has("config")) args.read_config(args.get("config"));
   args.prefer_command_line("model", "run");
-  if (args.has("model") && args.has("run")) args.fail("run", "give exactly one of run, model (not both)");
+  if (args.has("model") && args.has("run")) args.fail("run", "cannot be combined with model (give exactly one of them)");
   if (!args.has("model") && !args.has("run"))
     args.fail("run", args.config_path().empty() ? std::string("or --model is required (give exactly one of --model, --run)")
                                                 : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
@@ -96,7 +96,7 @@ int cmd_eval(const Argv& argv) {
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
+  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
   if (args.has("run")) {
     try {
       auto p = policy_of_run(*st, store_path, run);

@@ -124,11 +124,11 @@ int cmd_ttc(const Argv& argv) {
   if (args.has("config")) args.read_config(args.get("config"));
   args.prefer_command_line("model", "run");
   args.prefer_command_line("tau", "tau-sweep");
-  if (args.has("model") && args.has("run")) args.fail("run", "give exactly one of run, model (not both)");
+  if (args.has("model") && args.has("run")) args.fail("run", "cannot be combined with model (give exactly one of them)");
   if (!args.has("model") && !args.has("run"))
     args.fail("run", args.config_path().empty() ? std::string("or --model is required (give exactly one of --model, --run)")
                                                 : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
-  if (args.has("tau") && args.has("tau-sweep")) args.fail("tau", "and tau-sweep: give at most one of them");
+  if (args.has("tau") && args.has("tau-sweep")) args.fail("tau", "cannot be combined with the tau sweep (give at most one of them)");
   const std::vector<std::string> strategies = split_list(args.get("strategies", "greedy,sc"));
   if (strategies.empty()) args.fail("strategies", "is empty");
   for (const auto& s : strategies)
@@ -209,7 +209,7 @@ int cmd_ttc(const Argv& argv) {
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
+  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
   if (args.has("run")) {
     try {
       auto p = policy_of_run(*st, store_path, run);
