@@ -234,6 +234,7 @@ void TrainLauncher::set_config(const QString& kind, const nlohmann::json& config
   kind_->setCurrentIndex(kind_->findData(kind));
   kind_->blockSignals(false);
   build_form(config);
+  update_buttons(job_ && job_->running());
 }
 
 void TrainLauncher::build_form(const nlohmann::json& config) {
@@ -576,6 +577,7 @@ void TrainLauncher::reattach() {
         if (pid == qint64(::getpid())) return;  // this process's own job (a test harness)
         if (job_) job_->deleteLater();
         job_ = new TrainJob(cli_, store_path_, this);
+        job_->set_kind(kind);
         follow(job_);
         job_->attach(pid, run);
         if (kind_->findData(kind) >= 0 && kind != this->kind()) kind_->setCurrentIndex(kind_->findData(kind));  // its form

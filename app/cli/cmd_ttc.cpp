@@ -155,7 +155,7 @@ int cmd_ttc(const Argv& argv) {
   bfc.cue = args.get("bf-cue", "Wait,");
   if (bfc.cue.empty()) args.fail("bf-cue", "must not be empty");
   const long n = args.get_int("n", 0);
-  if (args.has("n") && n < 1) args.fail("n", "must be >= 1, got " + args.get("n"));
+  if (n < 0) args.fail("n", "must be >= 1, got " + args.get("n"));
   const long seed = args.get_int("seed", 1);
   if (seed < 0) args.fail("seed", "must be >= 0, got " + args.get("seed"));
   const long run = args.get_int("run", 0);
