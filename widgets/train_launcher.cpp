@@ -629,7 +629,9 @@ void TrainLauncher::refresh_runs() {
           if ((r.kind != "sft" && r.kind != "grpo") || r.status != ps::store::RunStatus::Finished) continue;
           const auto summary = nlohmann::json::parse(r.summary_json, nullptr, false);
           if (!summary.is_object() || !summary.contains("model_dir")) continue;  // no trained policy
-          out.append({qint64(r.id), QString("%1 · %2 (%3)").arg(r.id).arg(QString::fromStdString(r.name), QString::fromStdString(r.kind))});
+          out.append(qMakePair(qint64(r.id), QString("%1 · %2 (%3)")
+                                                 .arg(r.id)
+                                                 .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind))));
         }
         return out;
       },
