@@ -81,7 +81,7 @@ int cmd_eval(const Argv& argv) {
   if (!(ec.top_p > 0 && ec.top_p <= 1)) args.fail("top-p", "must be in (0, 1]");
   const long n = args.get_int("n", 0, 1, 100000000);
   const long seed = args.get_int("seed", 1, 0, 1L << 62);
-  const long run = run;
+  const long run = args.get_int("run", 0, 1, 1L << 62);
   if (args.has("max-prompt-tokens")) args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);
 
   // Flags are checked before the store or a model is opened: a bad value is a usage error (exit 2).

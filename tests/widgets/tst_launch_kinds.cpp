@@ -26,6 +26,9 @@
 using namespace ps::gui;
 using nlohmann::json;
 
+// QCOMPARE has no printer for nlohmann::json (its conversions are ambiguous).
+#define JSON_EQ(a, b) QVERIFY2((a) == (b), qPrintable(QString::fromStdString(json(a).dump() + " != " + json(b).dump())))
+
 namespace {
 
 QLineEdit* edit(TrainLauncher& l, const QString& path) { return qobject_cast<QLineEdit*>(l.field(path)); }
@@ -123,12 +126,12 @@ class TestLaunchKinds : public QObject {
     QVERIFY(!l.field("store") && !l.field("json") && !l.field("config"));  // not options of a file
     QVERIFY2(l.field("split")->toolTip().startsWith("val | ttc_val | heldout | test"), qPrintable(l.field("split")->toolTip()));
     json c = l.config();
-    QCOMPARE(c["kind"], json("eval"));
+    JSON_EQ(c["kind"], json("eval"));
     QVERIFY(c["n"].is_number_integer());
     QVERIFY(c["temperature"].is_number());
     QVERIFY(c["run"].is_null());        // left for the user
     QVERIFY(c["tokenizer"].is_null());  // empty: the default
-    QCOMPARE(c["no_store"], json(false));
+    JSON_EQ(c["no_store"], json(false));
     QVERIFY(!l.resume_button()->isEnabled());
     QVERIFY2(l.resume_button()->toolTip().contains("has no --resume"), qPrintable(l.resume_button()->toolTip()));
 
@@ -141,10 +144,10 @@ class TestLaunchKinds : public QObject {
     QVERIFY2(l.field("k")->toolTip().startsWith("self-consistency samples per item"), qPrintable(l.field("k")->toolTip()));
     edit(l, "tau")->setText("0.7");
     c = l.config();
-    QCOMPARE(c["strategies"], json({"greedy", "sc"}));
-    QCOMPARE(c["k"], json(8));
-    QCOMPARE(c["tau"], json(0.7));
-    QCOMPARE(c["tau_sweep"], json(true));
+    JSON_EQ(c["strategies"], json({"greedy", "sc"}));
+    JSON_EQ(c["k"], json(8));
+    JSON_EQ(c["tau"], json(0.7));
+    JSON_EQ(c["tau_sweep"], json(true));
     QVERIFY(!l.resume_button()->isEnabled());
 
     // Sweep: the pipeline form plus the grid.
@@ -155,7 +158,7 @@ class TestLaunchKinds : public QObject {
     QVERIFY(l.field("grpo.grpo.beta"));
     QVERIFY2(l.field("grid")->toolTip().startsWith("GRPO knobs and values"), qPrintable(l.field("grid")->toolTip()));
     QVERIFY2(l.field("grpo.grpo.beta")->toolTip().startsWith("weight of the k3 KL"), qPrintable(l.field("grpo.grpo.beta")->toolTip()));
-    QCOMPARE(l.config()["kind"], json("sweep"));
+    JSON_EQ(l.config()["kind"], json("sweep"));
     QVERIFY(!l.resume_button()->isEnabled());
     choose_kind(l, "grpo");
     QVERIFY(l.resume_button()->isEnabled());
@@ -245,7 +248,7 @@ class TestLaunchKinds : public QObject {
     const int at = runs->findData(run);
     QVERIFY2(at >= 0, qPrintable(QString("run %1 not offered (%2 runs)").arg(run).arg(runs->count())));
     runs->setCurrentIndex(at);
-    QCOMPARE(l.config()["run"], json(run));
+    JSON_EQ(l.config()["run"], json(run));
     edit(l, "n")->setText("4");
     edit(l, "k")->setText("2");
     edit(l, "max_new_tokens")->setText("24");
@@ -288,7 +291,7 @@ class TestLaunchKinds : public QObject {
     edit(l, "n")->clear();
     edit(l, "max_new_tokens")->setText("64");
     edit(l, "batch_size")->setText("8");
-    QCOMPARE(l.config()["run"], json(run));
+    JSON_EQ(l.config()["run"], json(run));
     QSignalSpy started(&l, &TrainLauncher::run_started);
     QSignalSpy ended(&l, &TrainLauncher::job_ended);
     QVERIFY2(l.start(), qPrintable(dump(l.errors())));
