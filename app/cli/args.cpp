@@ -154,12 +154,14 @@ bool Args::from_config(const std::string& name) const {
 }
 
 void Args::fail(const std::string& name, const std::string& msg) const {
-  if (!config_path_.empty() && (from_config(name) || !has(name))) throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
+  if (!config_path_.empty() && (from_config(name) || !has(name)))
+    throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
   throw UsageError(command_ + ": --" + name + " " + msg);
 }
 
 void Args::fail_input(const std::string& name, const std::string& msg) const {
-  if (!config_path_.empty() && (from_config(name) || !has(name))) throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
+  if (!config_path_.empty() && (from_config(name) || !has(name)))
+    throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
   throw Error(command_ + ": --" + name + ": " + msg);
 }
 

@@ -62,10 +62,12 @@ int cmd_eval(const Argv& argv) {
   if (!args.positionals().empty()) throw UsageError("eval: unexpected argument '" + args.positionals()[0] + "'");
   if (args.has("config")) args.read_config(args.get("config"));
   args.prefer_command_line("model", "run");
-  if (args.has("model") && args.has("run")) args.fail("run", "cannot be combined with model (give exactly one of them)");
+  if (args.has("model") && args.has("run"))
+    args.fail("run", "cannot be combined with model (give exactly one of them)");
   if (!args.has("model") && !args.has("run"))
-    args.fail("run", args.config_path().empty() ? std::string("or --model is required (give exactly one of --model, --run)")
-                                                : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
+    args.fail("run", args.config_path().empty()
+                         ? std::string("or --model is required (give exactly one of --model, --run)")
+                         : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
   if (!args.has("cell-line")) args.fail("cell-line", "is required");
   if (!args.has("split")) args.fail("split", "is required");
   args.get_choice("cell-line", "", {"k562", "rpe1", "hepg2", "jurkat", "all"});
@@ -109,7 +111,8 @@ int cmd_eval(const Argv& argv) {
       throw;
     }
   }
-  if (args.has("max-prompt-tokens")) pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
+  if (args.has("max-prompt-tokens"))
+    pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
   if (args.has("data")) dc.data_dir = args.get("data");
   if (args.has("validate")) {
     check_policy_inputs(args, model_dir, adapter_dir);

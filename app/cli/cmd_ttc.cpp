@@ -124,10 +124,12 @@ int cmd_ttc(const Argv& argv) {
   if (args.has("config")) args.read_config(args.get("config"));
   args.prefer_command_line("model", "run");
   args.prefer_command_line("tau", "tau-sweep");
-  if (args.has("model") && args.has("run")) args.fail("run", "cannot be combined with model (give exactly one of them)");
+  if (args.has("model") && args.has("run"))
+    args.fail("run", "cannot be combined with model (give exactly one of them)");
   if (!args.has("model") && !args.has("run"))
-    args.fail("run", args.config_path().empty() ? std::string("or --model is required (give exactly one of --model, --run)")
-                                                : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
+    args.fail("run", args.config_path().empty()
+                         ? std::string("or --model is required (give exactly one of --model, --run)")
+                         : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
   if (args.has("tau") && args.has("tau-sweep")) args.fail("tau", "cannot be combined with the tau sweep (give at most one of them)");
   const std::vector<std::string> strategies = split_list(args.get("strategies", "greedy,sc"));
   if (strategies.empty()) args.fail("strategies", "is empty");
@@ -222,7 +224,8 @@ int cmd_ttc(const Argv& argv) {
       throw;
     }
   }
-  if (args.has("max-prompt-tokens")) pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
+  if (args.has("max-prompt-tokens"))
+    pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
   if (args.has("data")) dc.data_dir = args.get("data");
   if (args.has("validate")) {
     check_policy_inputs(args, model_dir, adapter_dir);
