@@ -130,17 +130,23 @@ void TrainJob::poll() {
     finding_ = true;
     const QString path = store_path_;
     const qint64 pid = pid_, known = run_id_;
+    const std::string kind = kind_.toStdString();
     run_async<std::pair<qint64, QString>>(
         this,
-        [path, pid, known] {
+        [path, pid, known, kind] {
           ps::store::Store st(path.toStdString());
-          qint64 id = known;
+          qint64 id = known, newest = 0;
           if (!id)
             for (const auto& r : st.list_runs())  // newest first
               if (r.pid == pid) {
-                id = r.id;
-                break;
+                if (!newest) newest = r.id;
+                if (r.kind == kind) {
+                  id = r.id;
+                  break;
+                }
               }
+          // a pipeline has no run of its own kind: its newest (first) run
+          if (!id && kind != "sweep" && kind != "eval" && kind != "ttc") id = newest;
           QString status;
           if (id)
             if (auto r = st.get_run(id)) status = QString::fromStdString(ps::store::to_string(r->status));

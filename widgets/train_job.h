@@ -1,10 +1,11 @@
-// A training job run as a `perturbscope-cli sft|grpo|pipeline` child process, so torch stays
+// A job run as a `perturbscope-cli sft|grpo|pipeline|sweep|eval|ttc` child process, so torch stays
 // out of the GUI and a crash of either side loses nothing. The child is started detached: it
 // keeps running when the window closes (its run stays in the store, where the Runs and Curves
 // views find it again). Its stderr goes to a log file beside the config it ran, written with
 // PERTURBSCOPE_PROGRESS=lines; the job tails that file for progress lines
 //   "<title>: 42.0% (ETA 3m05s) step 12/200  loss 1.234"
-// and finds its store run as the newest run whose pid is the child's. cancel() sends SIGINT,
+// and finds its store run as the newest run whose pid is the child's (of the job's kind when
+// there is one: a sweep's group run, not the SFT run it starts). cancel() sends SIGINT,
 // which the CLI turns into a cooperative cancel (the run is recorded as cancelled and can be
 // resumed with `--resume RUN`).
 #pragma once
@@ -51,6 +52,9 @@ class TrainJob : public QObject {
   QString log_path() const { return log_path_; }
   QString log_text() const { return log_; }
   void set_poll_interval(int ms) { timer_.setInterval(ms); }
+  // The command ("sweep", "eval", ...): the store run of that kind is the job's run.
+  void set_kind(const QString& kind) { kind_ = kind; }
+  QString kind() const { return kind_; }
 
  signals:
   void progressed(double fraction, const QString& message);
@@ -61,7 +65,7 @@ class TrainJob : public QObject {
  private:
   void poll();
 
-  QString cli_, store_path_, log_path_, error_, log_;
+  QString cli_, store_path_, log_path_, error_, log_, kind_;
   qint64 pid_ = 0, run_id_ = 0, log_offset_ = 0;
   bool finding_ = false;
   bool done_ = false;

@@ -22,6 +22,7 @@
 #include <QTemporaryFile>
 #include <QVBoxLayout>
 #include <fstream>
+#include <tuple>
 
 #include <signal.h>
 #include <unistd.h>
@@ -49,9 +50,39 @@ const FieldDoc kFieldDocs[] = {
 #include "config_docs.inc"
 };
 
+// The CLI's option tables (generated from app/cli/cmd_*.cpp, cmake/CliOptionDocs.cmake).
+struct OptionDoc {
+  const char* command;
+  const char* option;  // "cell-line"; its config key is "cell_line"
+  const char* help;
+  const char* group;
+  const char* kind;    // Text, Integer, Number, List, Flag
+};
+const OptionDoc kOptionDocs[] = {
+#include "cli_option_docs.inc"
+};
+
+QString option_key(const char* option) { return QString::fromUtf8(option).replace('-', '_'); }
+
+const OptionDoc* option_doc(const QString& command, const QString& key) {
+  for (const auto& d : kOptionDocs)
+    if (command == d.command && key == option_key(d.option)) return &d;
+  return nullptr;
+}
+
+// Options of eval and ttc that a config file cannot hold (cli/args.h, read_config).
+bool file_option(const char* option) {
+  static const QStringList not_in_files{"config", "store", "validate", "json", "help"};
+  return !not_in_files.contains(QString::fromUtf8(option));
+}
+
+bool option_form(const QString& kind) { return kind == "eval" || kind == "ttc"; }
+
 // The documentation of a JSON path: its section's struct first ("optim.lr" -> OptimConfig::lr),
 // else any struct with a field of that name; "" when none is documented.
 QString field_doc(const QString& path, const QString& kind) {
+  if (kind == "sweep" && path == "grid")
+    if (const OptionDoc* d = option_doc("sweep", "grid")) return QString::fromUtf8(d->help);
   static const QMap<QString, QString> section_struct{
       {"data", "DataConfig"},     {"teacher", "TeacherConfig"}, {"tokenizer", "TokenizerSpec"}, {"model", "ModelSpec"},
       {"optim", "OptimConfig"},   {"eval", "EvalConfig"},       {"train", "SftLoopConfig"},     {"grpo", "GrpoKnobs"},
@@ -81,6 +112,9 @@ TrainLauncher::TrainLauncher(const QString& store_path, QWidget* parent)
   kind_->addItem(tr("SFT"), "sft");
   kind_->addItem(tr("GRPO"), "grpo");
   kind_->addItem(tr("Pipeline (SFT → GRPO arms)"), "pipeline");
+  kind_->addItem(tr("Sweep (GRPO arms over a grid of knobs)"), "sweep");
+  kind_->addItem(tr("Evaluation"), "eval");
+  kind_->addItem(tr("Test-time compute (TTC)"), "ttc");
   presets_ = new QComboBox;
   presets_->setObjectName("train_presets");
   scroll_ = new QScrollArea;
@@ -93,11 +127,12 @@ TrainLauncher::TrainLauncher(const QString& store_path, QWidget* parent)
   start_ = new QPushButton(QIcon(":/icons/launch.svg"), tr("Start"));
   start_->setObjectName("train_start");
   cancel_ = new QPushButton(tr("Cancel"));
+  cancel_->setObjectName("train_cancel");
   cancel_->setEnabled(false);
   resume_ = new QPushButton(tr("Resume run"));
+  resume_->setObjectName("train_resume");
   resume_run_ = new QSpinBox;
   resume_run_->setRange(1, 1 << 30);
-  resume_run_->setToolTip(tr("A cancelled or interrupted run of this kind; it continues from its last checkpoint"));
   progress_ = new QProgressBar;
   progress_->setRange(0, 1000);
   progress_->setValue(0);
@@ -129,7 +164,10 @@ TrainLauncher::TrainLauncher(const QString& store_path, QWidget* parent)
   lay->addWidget(message_);
   lay->addWidget(log_, 1);
 
-  connect(kind_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { load_presets(); });
+  connect(kind_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+    load_presets();
+    update_buttons(job_ && job_->running());
+  });
   connect(presets_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
     const QString file = presets_->currentData().toString();
     if (file.isEmpty()) return;
@@ -146,7 +184,28 @@ TrainLauncher::TrainLauncher(const QString& store_path, QWidget* parent)
   connect(cancel_, &QPushButton::clicked, this, &TrainLauncher::cancel);
   connect(resume_, &QPushButton::clicked, this, &TrainLauncher::resume);
   load_presets();
+  update_buttons(false);
   reattach();
+}
+
+QString TrainLauncher::why_not_resumable(const QString& kind) {
+  if (kind == "sft" || kind == "grpo") return {};
+  if (kind == "pipeline" || kind == "sweep")
+    return tr("perturbscope-cli %1 has no --resume: resume its SFT or GRPO runs one by one (choose SFT or GRPO "
+              "above), or start it again")
+        .arg(kind);
+  return tr("perturbscope-cli %1 has no --resume: it keeps no checkpoints; start it again").arg(kind);
+}
+
+void TrainLauncher::update_buttons(bool running) {
+  const QString why = why_not_resumable(kind());
+  start_->setEnabled(!running);
+  cancel_->setEnabled(running);
+  resume_->setEnabled(!running && why.isEmpty());
+  resume_run_->setEnabled(why.isEmpty());
+  const QString tip = why.isEmpty() ? tr("A cancelled or interrupted run of this kind; it continues from its last checkpoint") : why;
+  resume_->setToolTip(tip);
+  resume_run_->setToolTip(tip);
 }
 
 QString TrainLauncher::kind() const { return kind_->currentData().toString(); }
@@ -175,6 +234,7 @@ void TrainLauncher::set_config(const QString& kind, const nlohmann::json& config
   kind_->setCurrentIndex(kind_->findData(kind));
   kind_->blockSignals(false);
   build_form(config);
+  update_buttons(job_ && job_->running());
 }
 
 void TrainLauncher::build_form(const nlohmann::json& config) {
@@ -184,6 +244,13 @@ void TrainLauncher::build_form(const nlohmann::json& config) {
   general_error_->clear();
   form_page_ = new QWidget;
   auto* v = new QVBoxLayout(form_page_);
+  if (option_form(kind())) {
+    build_option_form(v, config);
+    v->addStretch(1);
+    scroll_->setWidget(form_page_);
+    refresh_runs();
+    return;
+  }
   auto* top = new QFormLayout;
   v->addLayout(top);
   // scalars at the top level first, then one group per object
@@ -211,9 +278,59 @@ void TrainLauncher::add_fields(QFormLayout* form, const nlohmann::json& j, const
       add_fields(form, v, path);  // nested sections (pipeline: sft.optim.lr) flattened into the group
       continue;
     }
+    add_row(form, path, prefix.isEmpty() ? path : path.mid(prefix.size() + 1), v,
+            field_doc(path, kind_->currentData().toString()), QString());
+  }
+}
+
+// eval, ttc: the options of the preset, in the CLI's order, one group per option group.
+void TrainLauncher::build_option_form(QVBoxLayout* v, const nlohmann::json& config) {
+  const QString command = kind();
+  QMap<QString, QFormLayout*> groups;
+  QStringList placed;
+  for (const auto& d : kOptionDocs) {
+    if (command != d.command || !file_option(d.option)) continue;
+    const QString key = option_key(d.option);
+    const std::string k = key.toStdString();
+    // every option of the command gets a field: the preset's value, else its default (empty)
+    const nlohmann::json value = config.contains(k) ? config[k] : (QString(d.kind) == "Flag" ? nlohmann::json(false) : nlohmann::json());
+    const QString group = QString::fromUtf8(d.group);
+    if (!groups.contains(group)) {
+      auto* box = new QGroupBox(group.isEmpty() ? tr("Options") : tr(d.group));
+      box->setObjectName("group_" + group);
+      groups[group] = new QFormLayout(box);
+      v->addWidget(box);
+    }
+    add_row(groups[group], key, key, value, QString::fromUtf8(d.help), QString::fromUtf8(d.kind));
+    placed << key;
+  }
+  // keys the CLI does not know stay visible (validation names them)
+  for (auto it = config.begin(); it != config.end(); ++it) {
+    const QString key = QString::fromStdString(it.key());
+    if (key == "kind" || key.startsWith('_') || placed.contains(key)) continue;
+    if (!groups.contains("?")) {
+      auto* box = new QGroupBox(tr("Other"));
+      groups["?"] = new QFormLayout(box);
+      v->addWidget(box);
+    }
+    add_row(groups["?"], key, key, it.value(), QString(), QString());
+  }
+}
+
+void TrainLauncher::add_row(QFormLayout* form, const QString& path, const QString& label, const nlohmann::json& v,
+                            const QString& doc, const QString& option_kind) {
+  {
     QWidget* editor;
     QString kind;
-    if (v.is_boolean()) {
+    if (path == "run" && option_form(this->kind())) {
+      // a stored sft/grpo run: pick one (refresh_runs fills the list) or type its id
+      auto* c = new QComboBox;
+      c->setEditable(true);
+      c->setInsertPolicy(QComboBox::NoInsert);
+      c->lineEdit()->setPlaceholderText(tr("a finished SFT or GRPO run (or give model)"));
+      c->setEditText(v.is_number_integer() ? QString::number(v.get<qint64>()) : v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString());
+      editor = c, kind = "run";
+    } else if (v.is_boolean()) {
       auto* c = new QCheckBox;
       c->setChecked(v.get<bool>());
       editor = c, kind = "bool";
@@ -234,16 +351,25 @@ void TrainLauncher::add_fields(QFormLayout* form, const nlohmann::json& j, const
         e->setText(items.join(", "));
         e->setPlaceholderText(tr("comma-separated"));
         kind = "strings";
-      } else {
+      } else if (!v.is_null() || option_kind.isEmpty()) {
         e->setText(QString::fromStdString(v.dump()));
         kind = "json";
+      }
+      // An option of eval/ttc: typed by the CLI's table; empty = null = the option's default.
+      if (!option_kind.isEmpty()) {
+        static const QMap<QString, QString> by_option{{"Integer", "int"}, {"Number", "double"}, {"List", "strings"}, {"Text", "string"}};
+        kind = by_option.value(option_kind, kind.isEmpty() ? QString("json") : kind);
+        if (kind == "strings" && v.is_string()) e->setText(QString::fromStdString(v.get<std::string>()));
+        e->setProperty("nullable", true);
+        e->setPlaceholderText(kind == "strings" ? tr("comma-separated; empty: the default") : tr("empty: the default"));
       }
       editor = e;
     }
     editor->setProperty(kJsonRole, kind);
     editor->setObjectName(path);
-    const QString doc = field_doc(path, kind_->currentData().toString());
-    editor->setToolTip((doc.isEmpty() ? QString() : doc + "\n") + tr("%1 (preset: %2)").arg(path, QString::fromStdString(v.dump())));
+    editor->setToolTip((doc.isEmpty() ? QString() : doc + "\n") +
+                       (option_kind.isEmpty() ? tr("%1 (preset: %2)").arg(path, QString::fromStdString(v.dump()))
+                                              : tr("%1 (--%2; preset: %3)").arg(path, QString(path).replace('_', '-'), QString::fromStdString(v.dump()))));
     auto* err = new QLabel;
     err->setStyleSheet("color:#c0392b");
     err->setWordWrap(true);
@@ -253,7 +379,7 @@ void TrainLauncher::add_fields(QFormLayout* form, const nlohmann::json& j, const
     rl->setContentsMargins(0, 0, 0, 0);
     rl->addWidget(editor);
     rl->addWidget(err);
-    form->addRow(prefix.isEmpty() ? path : path.mid(prefix.size() + 1), row);
+    form->addRow(label, row);
     fields_[path] = editor;
     error_labels_[path] = err;
   }
@@ -266,10 +392,21 @@ nlohmann::json TrainLauncher::config() const {
     nlohmann::json value;
     if (kind == "bool") {
       value = static_cast<QCheckBox*>(it.value())->isChecked();
+    } else if (kind == "run") {
+      // the chosen run's id; a typed id ("12", "12 · name"); empty: none (null)
+      auto* c = static_cast<QComboBox*>(it.value());
+      const QString t = c->currentText().trimmed();
+      bool ok = false;
+      const qint64 id = t.section(' ', 0, 0).toLongLong(&ok);
+      if (t.isEmpty()) value = nullptr;
+      else if (c->currentIndex() >= 0 && t == c->itemText(c->currentIndex())) value = c->currentData().toLongLong();
+      else value = ok ? nlohmann::json(id) : nlohmann::json(t.toStdString());  // left for validation to name
     } else {
       const QString t = static_cast<QLineEdit*>(it.value())->text().trimmed();
       bool ok = true;
-      if (kind == "int") {
+      if (t.isEmpty() && it.value()->property("nullable").toBool()) {
+        value = nullptr;
+      } else if (kind == "int") {
         const qint64 n = t.toLongLong(&ok);
         value = ok ? nlohmann::json(n) : nlohmann::json(t.toStdString());  // left for validate() to name
       } else if (kind == "double") {
@@ -341,31 +478,41 @@ void TrainLauncher::validate() {
     emit validated(false);
     return;
   }
-  p->start(cli_, {kind(), "--config", file->fileName(), "--validate"});
+  QStringList args{kind(), "--config", file->fileName(), "--validate"};
+  if (option_form(kind())) args << "--store" << store_path_;  // the run named in the form is looked up there
+  p->start(cli_, args);
 }
 
 void TrainLauncher::show_errors(const QString& text) {
-  // "error: FILE: section.field: message": the longest field path the message names gets it.
-  // A pipeline's nested section reports its fields relative to it ("optim.lr" for "sft.optim.lr").
-  QString best, named;
-  for (auto it = fields_.begin(); it != fields_.end(); ++it) {
-    QString path = it.key();
-    for (;;) {
-      const QString needle = path + ":";
-      const int at = text.indexOf(needle);
-      if (at >= 0 && (at == 0 || text[at - 1] == ' ') && path.size() > named.size()) {
-        best = it.key();
-        named = path;
-        break;
+  // "perturbscope-cli KIND: error: FILE: section.field: message". The message's ": "-separated
+  // parts, joined with "." from any part on, name a field: exactly ("optim.lr"; a pipeline's
+  // "sft: optim.lr" is sft.optim.lr; a sweep's "grid: arm beta=-1: grpo.beta: ..." is the grid)
+  // or as the end of its path ("optim.lr" of grpo.optim.lr when no part names the section). The
+  // earliest exact name gets the message, else the earliest end of a path; else it is general.
+  const QStringList parts = text.split(": ");
+  QString best;
+  int best_end = -1;
+  bool best_exact = false;
+  for (int i = 0; i < parts.size() && !best_exact; ++i) {
+    QString joined;
+    for (int j = i; j < parts.size() && j < i + 4; ++j) {
+      const QString part = parts[j].trimmed();
+      if (part.isEmpty() || part.contains(' ')) break;  // field names have no blanks
+      joined = j == i ? part : joined + "." + part;
+      if (fields_.contains(joined)) {
+        best = joined, best_end = j, best_exact = true;  // the longest exact name from the earliest part
+        continue;
       }
-      const int dot = path.indexOf('.');
-      if (dot < 0) break;
-      path = path.mid(dot + 1);
+      if (best.isEmpty() && !best_exact)
+        for (auto it = fields_.begin(); it != fields_.end(); ++it)
+          if (it.key().endsWith("." + joined)) {
+            best = it.key(), best_end = j;
+            break;
+          }
     }
   }
-  if (!best.isEmpty()) {
-    const int at = text.indexOf(named + ":");
-    error_labels_[best]->setText(text.mid(at + named.size() + 1).trimmed());
+  if (!best.isEmpty() && best_end + 1 < parts.size()) {
+    error_labels_[best]->setText(parts.mid(best_end + 1).join(": ").trimmed());
     error_labels_[best]->show();
     scroll_->ensureWidgetVisible(fields_[best]);
   } else {
@@ -380,6 +527,7 @@ bool TrainLauncher::launch(const QStringList& args, const QString& stem) {
   }
   if (job_) job_->deleteLater();
   job_ = new TrainJob(cli_, store_path_, this);
+  job_->set_kind(args.value(0));
   follow(job_);
   if (!job_->start(args, QDir(launch_dir()).filePath(stem + ".log"))) {
     general_error_->setText(job_->error());
@@ -389,9 +537,7 @@ bool TrainLauncher::launch(const QStringList& args, const QString& stem) {
   progress_->setValue(0);
   log_->clear();
   message_->setText(tr("Started %1 (pid %2)").arg(args.join(' ')).arg(job_->pid()));
-  start_->setEnabled(false);
-  resume_->setEnabled(false);
-  cancel_->setEnabled(true);
+  update_buttons(true);
   return true;
 }
 
@@ -406,9 +552,7 @@ void TrainLauncher::follow(TrainJob* job) {
     emit run_started(run);
   });
   connect(job, &TrainJob::ended, this, [this](const QString& status) {
-    start_->setEnabled(true);
-    resume_->setEnabled(true);
-    cancel_->setEnabled(false);
+    update_buttons(false);
     message_->setText(tr("Job ended: %1").arg(status));
     emit job_ended(status);
   });
@@ -416,29 +560,31 @@ void TrainLauncher::follow(TrainJob* job) {
 
 void TrainLauncher::reattach() {
   const QString path = store_path_;
-  run_async<std::pair<qint64, qint64>>(
+  run_async<std::tuple<qint64, qint64, QString>>(
       this,
       [path] {
         ps::store::Store st(path.toStdString());  // opening marks runs of dead processes interrupted
         for (const auto& r : st.list_runs())      // newest first
           if (r.status == ps::store::RunStatus::Running && r.pid > 0 &&
-              (r.kind == "sft" || r.kind == "grpo" || r.kind == "pipeline") && ::kill(pid_t(r.pid), 0) == 0)
-            return std::make_pair(qint64(r.pid), qint64(r.id));
-        return std::make_pair(qint64(0), qint64(0));
+              (r.kind == "sft" || r.kind == "grpo" || r.kind == "sweep" || r.kind == "eval" || r.kind == "ttc") &&
+              ::kill(pid_t(r.pid), 0) == 0)
+            return std::make_tuple(qint64(r.pid), qint64(r.id), QString::fromStdString(r.kind));
+        return std::make_tuple(qint64(0), qint64(0), QString());
       },
-      [this](std::pair<qint64, qint64> found) {
-        if (!found.first || (job_ && job_->running())) return;
-        if (found.first == qint64(::getpid())) return;  // this process's own job (a test harness)
+      [this](std::tuple<qint64, qint64, QString> found) {
+        const auto [pid, run, kind] = found;
+        if (!pid || (job_ && job_->running())) return;
+        if (pid == qint64(::getpid())) return;  // this process's own job (a test harness)
         if (job_) job_->deleteLater();
         job_ = new TrainJob(cli_, store_path_, this);
+        job_->set_kind(kind);
         follow(job_);
-        job_->attach(found.first, found.second);
-        resume_run_->setValue(int(found.second));
-        start_->setEnabled(false);
-        resume_->setEnabled(false);
-        cancel_->setEnabled(true);
-        message_->setText(tr("Following run %1 (pid %2), started earlier; Cancel stops it").arg(found.second).arg(found.first));
-        emit run_started(found.second);
+        job_->attach(pid, run);
+        if (kind_->findData(kind) >= 0 && kind != this->kind()) kind_->setCurrentIndex(kind_->findData(kind));  // its form
+        resume_run_->setValue(int(run));
+        update_buttons(true);
+        message_->setText(tr("Following run %1 (pid %2), started earlier; Cancel stops it").arg(run).arg(pid));
+        emit run_started(run);
       });
 }
 
@@ -456,6 +602,10 @@ bool TrainLauncher::start() {
 }
 
 bool TrainLauncher::resume() {
+  if (const QString why = why_not_resumable(kind()); !why.isEmpty()) {
+    general_error_->setText(why);
+    return false;
+  }
   const QString stem = kind() + "-resume-" + QString::number(resume_run_->value()) + "-" +
                        QDateTime::currentDateTimeUtc().toString("yyyyMMdd-HHmmss-zzz");
   return launch({kind(), "--resume", QString::number(resume_run_->value())}, stem);
@@ -463,7 +613,45 @@ bool TrainLauncher::resume() {
 
 void TrainLauncher::cancel() {
   if (job_) job_->cancel();
-  message_->setText(tr("Cancelling… (the run is recorded as cancelled and can be resumed)"));
+  message_->setText(why_not_resumable(job_ ? job_->kind() : kind()).isEmpty()
+                        ? tr("Cancelling… (the run is recorded as cancelled and can be resumed)")
+                        : tr("Cancelling… (the run is recorded as cancelled)"));
+}
+
+void TrainLauncher::refresh_runs() {
+  const QString path = store_path_;
+  run_async<QList<QPair<qint64, QString>>>(
+      this,
+      [path] {
+        QList<QPair<qint64, QString>> out;
+        ps::store::Store st(path.toStdString());
+        for (const auto& r : st.list_runs()) {  // newest first
+          if ((r.kind != "sft" && r.kind != "grpo") || r.status != ps::store::RunStatus::Finished) continue;
+          const auto summary = nlohmann::json::parse(r.summary_json, nullptr, false);
+          if (!summary.is_object() || !summary.contains("model_dir")) continue;  // no trained policy
+          out.append(qMakePair(qint64(r.id), QString("%1 · %2 (%3)")
+                                                 .arg(r.id)
+                                                 .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind))));
+        }
+        return out;
+      },
+      [this](QList<QPair<qint64, QString>> runs) {
+        policy_runs_ = runs;
+        if (auto* c = qobject_cast<QComboBox*>(fields_.value("run"))) {
+          const QString text = c->currentText().trimmed();
+          c->blockSignals(true);
+          c->clear();
+          for (const auto& [id, label] : runs) c->addItem(label, id);
+          c->setCurrentIndex(-1);
+          bool ok = false;
+          const qint64 typed = text.section(' ', 0, 0).toLongLong(&ok);
+          const int at = ok ? c->findData(typed) : -1;
+          if (at >= 0) c->setCurrentIndex(at);
+          else c->setEditText(text);
+          c->blockSignals(false);
+        }
+        emit runs_listed(runs.size());
+      });
 }
 
 }  // namespace ps::gui

@@ -1,5 +1,11 @@
 #include "cli/args.h"
 
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "train/config.h"
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -77,10 +83,8 @@ long Args::get_int(const std::string& name, long fallback) const {
   char* end = nullptr;
   errno = 0;
   const long v = std::strtol(s.c_str(), &end, 10);
-  if (blank_or_sign_only(s) || *end != '\0')
-    throw UsageError(command_ + ": --" + name + " expects an integer, got '" + s + "'");
-  if (errno == ERANGE)
-    throw UsageError(command_ + ": --" + name + " is out of range, got '" + s + "'");
+  if (blank_or_sign_only(s) || *end != '\0') fail(name, "expects an integer, got '" + s + "'");
+  if (errno == ERANGE) fail(name, "is out of range, got '" + s + "'");
   return v;
 }
 
@@ -88,8 +92,7 @@ long Args::get_int(const std::string& name, long fallback, long min, long max) c
   if (!has(name)) return fallback;
   const long v = get_int(name, fallback);
   if (v < min || v > max)
-    throw UsageError(command_ + ": --" + name + " must be between " + std::to_string(min) + " and " +
-                     std::to_string(max) + ", got " + get(name));
+    fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + get(name));
   return v;
 }
 
@@ -99,13 +102,10 @@ double Args::get_double(const std::string& name, double fallback) const {
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(s.c_str(), &end);
-  if (blank_or_sign_only(s) || *end != '\0')
-    throw UsageError(command_ + ": --" + name + " expects a number, got '" + s + "'");
-  if (!std::isfinite(v))
-    throw UsageError(command_ + ": --" + name + " must be a finite number, got '" + s + "'");
+  if (blank_or_sign_only(s) || *end != '\0') fail(name, "expects a number, got '" + s + "'");
+  if (!std::isfinite(v)) fail(name, "must be a finite number, got '" + s + "'");
   // ERANGE on underflow gives a (denormal or zero) value close to the literal: accept it.
-  if (errno == ERANGE && std::fabs(v) > 1.0)
-    throw UsageError(command_ + ": --" + name + " is out of range, got '" + s + "'");
+  if (errno == ERANGE && std::fabs(v) > 1.0) fail(name, "is out of range, got '" + s + "'");
   return v;
 }
 
@@ -113,8 +113,7 @@ double Args::get_double(const std::string& name, double fallback, double min, do
   if (!has(name)) return fallback;
   const double v = get_double(name, fallback);
   if (v < min || v > max)
-    throw UsageError(command_ + ": --" + name + " must be between " + fmt_double(min) + " and " + fmt_double(max) +
-                     ", got " + get(name));
+    fail(name, "must be between " + fmt_double(min) + " and " + fmt_double(max) + ", got " + get(name));
   return v;
 }
 
@@ -126,17 +125,120 @@ std::string Args::get_choice(const std::string& name, const std::string& fallbac
   std::string list;
   for (size_t i = 0; i < choices.size(); ++i)
     list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
-  throw UsageError(command_ + ": --" + name + " must be " + (choices.size() > 1 ? "one of " : "") + list + ", got '" + v + "'");
+  fail(name, std::string("must be ") + (choices.size() > 1 ? "one of " : "") + list + ", got '" + v + "'");
 }
 
 std::string Args::help() const {
-  std::string out;
+  std::string out, group;
   for (const auto& o : options_) {
+    if (o.group != group && !o.group.empty()) out += o.group + ":\n";
+    group = o.group;
     std::string left = "  --" + o.name + (o.takes_value ? " VALUE" : "");
     if (left.size() < 28) left.resize(28, ' ');
     out += left + " " + o.help + "\n";
   }
   return out;
+}
+
+std::string Args::config_key(const std::string& name) {
+  std::string k = name;
+  for (char& c : k)
+    if (c == '-') c = '_';
+  return k;
+}
+
+bool Args::from_config(const std::string& name) const {
+  for (size_t i = values_.size(); i-- > 0;)
+    if (values_[i].first == name) return i < config_values_;
+  return false;
+}
+
+void Args::fail(const std::string& name, const std::string& msg) const {
+  if (!config_path_.empty() && (from_config(name) || !has(name)))
+    throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
+  throw UsageError(command_ + ": --" + name + " " + msg);
+}
+
+void Args::fail_input(const std::string& name, const std::string& msg) const {
+  if (!config_path_.empty() && (from_config(name) || !has(name)))
+    throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
+  throw Error(command_ + ": --" + name + ": " + msg);
+}
+
+void Args::prefer_command_line(const std::string& a, const std::string& b) {
+  if (!has(a) || !has(b) || from_config(a) == from_config(b)) return;
+  const std::string drop = from_config(a) ? a : b;
+  for (size_t i = config_values_; i-- > 0;)
+    if (values_[i].first == drop) {
+      values_.erase(values_.begin() + static_cast<long>(i));
+      --config_values_;
+    }
+}
+
+void Args::read_config(const std::string& path) {
+  using nlohmann::json;
+  const json j = train::read_json_file(path);  // names the file: absent, a folder, not JSON, a repeated key
+  if (!j.is_object()) throw Error(path + ": expected a JSON object {\"kind\": \"" + command_ + "\", ...}");
+  static const std::set<std::string> not_in_files = {"config", "store", "validate", "json", "help"};
+  std::vector<std::pair<std::string, std::string>> from_file;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    const json& v = it.value();
+    auto bad = [&](const std::string& msg) { throw Error(path + ": " + key + ": " + msg); };
+    if (key.rfind("_comment", 0) == 0) continue;
+    if (key == "kind") {
+      if (!v.is_string() || v.get<std::string>() != command_)
+        bad("must be \"" + command_ + "\" (this is perturbscope-cli " + command_ + "), got " + v.dump());
+      continue;
+    }
+    std::string name = key;
+    for (char& c : name)
+      if (c == '_') c = '-';
+    const Option* opt = key.find('-') == std::string::npos ? find(name) : nullptr;
+    if (!opt || not_in_files.count(name)) {
+      if (find(key) && !not_in_files.count(key) && key.find('-') != std::string::npos)
+        bad("unknown field (write it with '_': \"" + config_key(key) + "\")");
+      if (opt) bad("not allowed in a config file (give --" + name + " on the command line)");
+      bad("unknown field (not an option of perturbscope-cli " + command_ + ")");
+    }
+    if (v.is_null()) continue;  // not given: the default applies
+    if (!opt->takes_value) {
+      if (!v.is_boolean()) bad("expected true or false, got " + v.dump());
+      if (v.get<bool>()) from_file.emplace_back(name, "");
+      continue;
+    }
+    std::string text;
+    switch (opt->kind) {
+      case Option::Kind::Integer:
+        if (!v.is_number_integer()) bad("expected an integer, got " + v.dump());
+        text = v.dump();
+        break;
+      case Option::Kind::Number:
+        if (!v.is_number()) bad("expected a number, got " + v.dump());
+        text = v.dump();
+        break;
+      case Option::Kind::Text:
+        if (!v.is_string()) bad("expected a string, got " + v.dump());
+        text = v.get<std::string>();
+        break;
+      case Option::Kind::List:
+        if (v.is_string()) {
+          text = v.get<std::string>();
+          break;
+        }
+        if (!v.is_array()) bad("expected a list of strings, got " + v.dump());
+        for (const auto& e : v) {
+          if (!e.is_string() || e.get<std::string>().empty() || e.get<std::string>().find(',') != std::string::npos)
+            bad("expected a list of non-empty strings without commas, got " + v.dump());
+          text += (text.empty() ? "" : ",") + e.get<std::string>();
+        }
+        break;
+    }
+    from_file.emplace_back(name, text);
+  }
+  config_path_ = path;
+  config_values_ = from_file.size();
+  values_.insert(values_.begin(), from_file.begin(), from_file.end());
 }
 
 }  // namespace ps::cli

@@ -28,42 +28,50 @@ using nlohmann::json;
 namespace ps::cli {
 
 int cmd_eval(const Argv& argv) {
+  using K = Option::Kind;
   Args args("eval", argv,
-            {{"model", true, "model folder (config.json, model.safetensors, tokenizer.json)"},
-             {"adapter", true, "PEFT LoRA adapter folder"},
-             {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)"},
-             {"run", true, "a stored sft/grpo run: its model, adapter and prompt settings"},
-             {"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required)"},
-             {"split", true, "val | ttc_val | heldout | test (required; the first three are the stored, seeded item sets)"},
-             {"n", true, "evaluate the first N items only"},
-             {"temperature", true, "sampling temperature; 0 = greedy (default 0)"},
-             {"top-p", true, "nucleus mass (default 1)"},
-             {"max-new-tokens", true, "tokens per answer (default 160)"},
-             {"batch-size", true, "prompts per batch (default 32)"},
-             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000)"},
-             {"seed", true, "item sets and sampling seed (default 1, as the training configs)"},
-             {"max-prompt-tokens", true, "prompt budget (default: the run's, else 1024)"},
-             {"data", true, "data mirror folder"},
-             {"device", true, "cpu | cuda[:N] (default cpu)"},
-             {"store", true, "experiment store"},
-             {"no-store", false, "do not store the run"},
-             {"json", false, "print one JSON object"}});
+            {{"run", true, "a stored sft/grpo run: its model, adapter and prompt settings", K::Integer, "Policy"},
+             {"model", true, "model folder (config.json, model.safetensors, tokenizer.json)", K::Text, "Policy"},
+             {"adapter", true, "PEFT LoRA adapter folder", K::Text, "Policy"},
+             {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)", K::Text, "Policy"},
+             {"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required)", K::Text, "Items"},
+             {"split", true, "val | ttc_val | heldout | test (required; the first three are the stored, seeded item sets)",
+              K::Text, "Items"},
+             {"n", true, "evaluate the first N items only", K::Integer, "Items"},
+             {"seed", true, "item sets and sampling seed (default 1, as the training configs)", K::Integer, "Items"},
+             {"data", true, "data mirror folder", K::Text, "Items"},
+             {"temperature", true, "sampling temperature; 0 = greedy (default 0)", K::Number, "Generation"},
+             {"top-p", true, "nucleus mass (default 1)", K::Number, "Generation"},
+             {"max-new-tokens", true, "tokens per answer (default 160)", K::Integer, "Generation"},
+             {"batch-size", true, "prompts per batch (default 32)", K::Integer, "Generation"},
+             {"max-prompt-tokens", true, "prompt budget (default: the run's, else 1024)", K::Integer, "Generation"},
+             {"device", true, "cpu | cuda[:N] (default cpu)", K::Text, "Generation"},
+             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000)", K::Integer, "Statistics"},
+             {"no-store", false, "do not store the run", K::Text, "Output"},
+             {"config", true, "options from a JSON file {\"kind\": \"eval\", \"cell_line\": ...}; flags given here override it",
+              K::Text, "Output"},
+             {"validate", false, "check the options (and that the run or model folder exists) and exit", K::Text, "Output"},
+             {"store", true, "experiment store", K::Text, "Output"},
+             {"json", false, "print one JSON object", K::Text, "Output"}});
   if (args.has("help")) {
-    std::printf("usage: perturbscope-cli eval (--model DIR [--adapter DIR] | --run ID) --cell-line C --split S [--n N] [--json]\n%s",
+    std::printf("usage: perturbscope-cli eval (--model DIR [--adapter DIR] | --run ID) --cell-line C --split S [--n N] [--json]\n"
+                "       perturbscope-cli eval --config FILE [flags overriding it] [--validate]\n%s",
                 args.help().c_str());
     return 0;
   }
   if (!args.positionals().empty()) throw UsageError("eval: unexpected argument '" + args.positionals()[0] + "'");
-  if (args.has("model") == args.has("run")) throw UsageError("eval: give exactly one of --model, --run");
-  if (!args.has("cell-line")) throw UsageError("eval: --cell-line is required");
-  if (!args.has("split")) throw UsageError("eval: --split is required");
-  {
-    const std::string c = args.get("cell-line"), sp = args.get("split");
-    if (c != "k562" && c != "rpe1" && c != "hepg2" && c != "jurkat" && c != "all")
-      throw UsageError("eval: --cell-line must be k562, rpe1, hepg2, jurkat or all, got '" + c + "'");
-    if (sp != "val" && sp != "ttc_val" && sp != "heldout" && sp != "test")
-      throw UsageError("eval: --split must be val, ttc_val, heldout or test, got '" + sp + "'");
-  }
+  if (args.has("config")) args.read_config(args.get("config"));
+  args.prefer_command_line("model", "run");
+  if (args.has("model") && args.has("run"))
+    args.fail("run", "cannot be combined with model (give exactly one of them)");
+  if (!args.has("model") && !args.has("run"))
+    args.fail("run", args.config_path().empty()
+                         ? std::string("or --model is required (give exactly one of --model, --run)")
+                         : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
+  if (!args.has("cell-line")) args.fail("cell-line", "is required");
+  if (!args.has("split")) args.fail("split", "is required");
+  args.get_choice("cell-line", "", {"k562", "rpe1", "hepg2", "jurkat", "all"});
+  args.get_choice("split", "", {"val", "ttc_val", "heldout", "test"});
   const std::string store_path = args.get("store", ps::default_store_path());
 
   train::EvalConfig ec;
@@ -72,36 +80,45 @@ int cmd_eval(const Argv& argv) {
   ec.max_new_tokens = args.get_int("max-new-tokens", 160, 1, 1 << 20);
   ec.batch_size = args.get_int("batch-size", 32, 1, 4096);
   ec.bootstrap = args.get_int("bootstrap", 1000, 0, 1000000);
-  if (!(ec.temperature >= 0 && ec.temperature <= 100)) throw UsageError("eval: --temperature must be in [0, 100]");
-  if (!(ec.top_p > 0 && ec.top_p <= 1)) throw UsageError("eval: --top-p must be in (0, 1]");
-  if (ec.max_new_tokens < 1 || ec.max_new_tokens > (1 << 20)) throw UsageError("eval: --max-new-tokens must be in [1, 1048576]");
-  if (ec.batch_size < 1 || ec.batch_size > 4096) throw UsageError("eval: --batch-size must be in [1, 4096]");
-  if (ec.bootstrap < 0 || ec.bootstrap > 1000000) throw UsageError("eval: --bootstrap must be in [0, 1000000]");
+  if (!(ec.top_p > 0 && ec.top_p <= 1)) args.fail("top-p", "must be in (0, 1]");
   const long n = args.get_int("n", 0, 1, 100000000);
-  if (n < 0) throw UsageError("eval: --n must be >= 1");
   const long seed = args.get_int("seed", 1, 0, 1L << 62);
-  if (seed < 0) throw UsageError("eval: --seed must be >= 0");
+  const long run = args.get_int("run", 0, 1, 1L << 62);
+  if (args.has("max-prompt-tokens")) args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);
 
   // Flags are checked before the store or a model is opened: a bad value is a usage error (exit 2).
-  const at::Device device = parse_device("eval", args.get("device", "cpu"));
+  const at::Device device = [&] {
+    try {
+      return parse_device("eval", args.get("device", "cpu"));
+    } catch (const UsageError&) {
+      args.fail("device", "must be cpu or cuda[:N], got '" + args.get("device") + "'");
+    }
+  }();
   std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
+  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
   if (args.has("run")) {
-    auto p = policy_of_run(*st, store_path, args.get_int("run", 0, 1, 1L << 62));
-    model_dir = p.model_dir;
-    adapter_dir = p.adapter_dir;
-    pc = p.prompt;
-    dc = p.data;
+    try {
+      auto p = policy_of_run(*st, store_path, run);
+      model_dir = p.model_dir;
+      adapter_dir = p.adapter_dir;
+      pc = p.prompt;
+      dc = p.data;
+    } catch (const Error& e) {
+      if (args.from_config("run")) args.fail_input("run", e.what());
+      throw;
+    }
   }
-  if (args.has("max-prompt-tokens")) {
-    const long m = args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);
-    if (m < 16 || m > (1 << 20)) throw UsageError("eval: --max-prompt-tokens must be in [16, 1048576]");
-    pc.max_prompt_tokens = static_cast<size_t>(m);
-  }
+  if (args.has("max-prompt-tokens"))
+    pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
   if (args.has("data")) dc.data_dir = args.get("data");
+  if (args.has("validate")) {
+    check_policy_inputs(args, model_dir, adapter_dir);
+    std::printf("%s: valid\n", args.config_path().empty() ? "eval" : args.config_path().c_str());
+    return 0;
+  }
   lm::keep_freed_memory_for_reuse();
   auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
 
@@ -119,7 +136,7 @@ int cmd_eval(const Argv& argv) {
       json conf = {{"model_dir", model_dir}, {"adapter_dir", adapter_dir}, {"cell_line", args.get("cell-line")},
                    {"split", args.get("split")}, {"n", n}, {"seed", seed}, {"eval", ec.to_json()}, {"prompt", pc.to_json()},
                    {"data", dc.to_json()}};
-      if (args.has("run")) conf["source_run"] = args.get_int("run", 0);
+      if (args.has("run")) conf["source_run"] = run;
       rec = std::make_unique<train::Recorder>(*st, "eval", "eval " + args.get("cell-line") + " " + args.get("split"), conf);
       run_id = rec->run_id();
     }

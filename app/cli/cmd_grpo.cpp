@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -52,33 +53,42 @@ void print_table(const json& stages) {
   }
 }
 
-// "beta=0,0.04;num_iterations=1,2" -> [(beta, [0, 0.04]), (num_iterations, [1, 2])]
-std::vector<std::pair<std::string, std::vector<json>>> parse_grid(const std::string& spec) {
+// "beta=0,0.04;num_iterations=1,2" -> [(beta, [0, 0.04]), (num_iterations, [1, 2])]. Each knob must be
+// a GRPO knob (GrpoKnobs, the "grpo" section of a GRPO config). `fail(msg)` throws: the message
+// names the flag (--grid) or the config file's field (grid).
+using GridFail = std::function<void(const std::string&)>;
+std::vector<std::pair<std::string, std::vector<json>>> parse_grid(const std::string& spec, const GridFail& fail) {
+  const json knobs = train::GrpoKnobs().to_json();
   std::vector<std::pair<std::string, std::vector<json>>> out;
   std::stringstream in(spec);
   std::string part;
   while (std::getline(in, part, ';')) {
     if (part.empty()) continue;
     const auto eq = part.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError("sweep: --grid part '" + part + "' is not NAME=V1,V2");
+    if (eq == std::string::npos || eq == 0) fail("part '" + part + "' is not NAME=V1,V2");
     std::string name = part.substr(0, eq), vals = part.substr(eq + 1);
+    if (!knobs.contains(name)) {
+      std::string list;
+      for (auto it = knobs.begin(); it != knobs.end(); ++it) list += (list.empty() ? "" : ", ") + it.key();
+      fail("unknown knob '" + name + "' (the GRPO knobs: " + list + ")");
+    }
     std::vector<json> values;
     std::stringstream vin(vals);
     std::string v;
     while (std::getline(vin, v, ',')) {
-      if (v.empty()) throw UsageError("sweep: --grid '" + name + "' has an empty value");
+      if (v.empty()) fail("'" + name + "' has an empty value");
       try {
         values.push_back(json::parse(v));
       } catch (const json::exception&) {
         values.push_back(v);  // a bare word: a string ("natural", "rlvr")
       }
     }
-    if (values.empty()) throw UsageError("sweep: --grid '" + name + "' has no values");
+    if (values.empty()) fail("'" + name + "' has no values");
     for (const auto& [seen, v] : out)
-      if (seen == name) throw UsageError("sweep: --grid names '" + name + "' twice");
+      if (seen == name) fail("names '" + name + "' twice");
     out.emplace_back(name, values);
   }
-  if (out.empty()) throw UsageError("sweep: --grid is empty");
+  if (out.empty()) fail("is empty");
   return out;
 }
 
@@ -141,8 +151,8 @@ struct PipelineConfig {
   train::SftConfig sft;
   json grpo;  // GRPO config minus init (validated per arm)
   std::vector<std::string> arms = {"rlcr"};
-  static PipelineConfig load(const std::string& path) {
-    json j = train::read_json_file(path);
+  static PipelineConfig load(const std::string& path) { return from_json(train::read_json_file(path), path); }
+  static PipelineConfig from_json(const json& j, const std::string& path) {
     PipelineConfig c;
     train::Fields f(j, path, "");
     std::string kind = "pipeline";
@@ -239,25 +249,62 @@ int cmd_pipeline(const Argv& argv) {
   return 0;
 }
 
+// The sweep config (configs/sweep-demo.json): {"kind": "sweep", "grid": "KNOB=V1,V2;...", and the
+// fields of a pipeline config (sft, grpo, name; the SFT runs once, each arm is a GRPO run from it)
+// or of a GRPO config (init, grpo, ...)}. "arms" is not used: sweep the reward in the grid
+// (reward=rlcr,rlvr). --grid on the command line replaces the file's grid. A plain pipeline or
+// GRPO config with --grid works too.
 int cmd_sweep(const Argv& argv) {
   Args args("sweep", argv,
-            {{"config", true, "a pipeline config (SFT once, then each arm) or a GRPO config with init"},
-             {"grid", true, "knobs and values, e.g. 'beta=0,0.04;num_iterations=1,2;positive_rate=natural,0.4'"},
+            {{"config", true,
+              "a sweep config {\"kind\": \"sweep\", \"grid\": ..., pipeline or GRPO fields}, or a pipeline config (SFT once, "
+              "then each arm) or a GRPO config with init"},
+             {"grid", true,
+              "GRPO knobs and values, e.g. 'beta=0,0.04;num_iterations=1,2;positive_rate=natural,0.4' (replaces a sweep "
+              "config's grid)"},
              {"store", true, "experiment store"},
+             {"validate", false, "check the config and every arm of the grid, and exit"},
              {"json", false, "print JSON"}});
   if (args.has("help")) {
-    std::printf("usage: perturbscope-cli sweep --config FILE --grid 'KNOB=V1,V2;KNOB=...' [--json]\n%s", args.help().c_str());
+    std::printf("usage: perturbscope-cli sweep --config FILE --grid 'KNOB=V1,V2;KNOB=...' [--json]\n"
+                "       perturbscope-cli sweep --config SWEEP_FILE [--grid ...] [--validate]\n%s",
+                args.help().c_str());
     return 0;
   }
-  if (!args.has("config") || !args.has("grid")) throw UsageError("sweep: --config and --grid are required");
-  const auto grid = parse_grid(args.get("grid"));
+  if (!args.positionals().empty()) throw UsageError("sweep: unexpected argument '" + args.positionals()[0] + "'");
+  if (!args.has("config")) throw UsageError("sweep: --config is required");
   const std::string path = args.get("config");
   json raw = train::read_json_file(path);
+  if (!raw.is_object()) throw Error(path + ": expected a JSON object");
+  std::string grid_spec;
+  bool grid_from_file = false;
+  if (raw.value("kind", std::string()) == "sweep") {
+    if (raw.contains("arms")) throw Error(path + ": arms: not used by a sweep (sweep the reward in grid: reward=rlcr,rlvr)");
+    if (raw.contains("grid")) {
+      if (!raw["grid"].is_string())
+        throw Error(path + ": grid: expected a string like \"beta=0,0.04;num_iterations=1,2\", got " + raw["grid"].dump());
+      grid_spec = raw["grid"].get<std::string>();
+      grid_from_file = true;
+    }
+    raw.erase("grid");
+    raw["kind"] = raw.contains("sft") ? "pipeline" : "grpo";
+  }
+  if (args.has("grid")) {
+    grid_spec = args.get("grid");
+    grid_from_file = false;
+  } else if (!grid_from_file) {
+    throw UsageError("sweep: --grid is required (or a sweep config with \"grid\")");
+  }
+  const GridFail grid_fail = [&](const std::string& msg) {
+    if (grid_from_file) throw Error(path + ": grid: " + msg);
+    throw UsageError("sweep: --grid " + msg);
+  };
+  const auto grid = parse_grid(grid_spec, grid_fail);
   const bool pipeline = raw.value("kind", std::string()) == "pipeline";
   std::optional<PipelineConfig> pc;
   json grpo_base;
   if (pipeline) {
-    pc = PipelineConfig::load(path);
+    pc = PipelineConfig::from_json(raw, path);
     grpo_base = pc->grpo;
   } else {
     train::GrpoConfig::from_json(raw, path);  // validates
@@ -285,15 +332,19 @@ int cmd_sweep(const Argv& argv) {
     a["kind"] = "grpo";
     if (!a.contains("init")) a["init"] = {{"sft_run", 1}};
     try {
-      train::GrpoConfig::from_json(a, path + " (arm " + names[i] + ")");
+      train::GrpoConfig::from_json(a, "arm " + names[i]);
     } catch (const Error& e) {
-      throw UsageError(std::string("sweep: ") + e.what());
+      grid_fail(e.what());
     }
+  }
+  if (args.has("validate")) {
+    std::printf("%s: valid (%zu arms)\n", path.c_str(), arms.size());
+    return 0;
   }
   const std::string store_path = args.get("store", ps::default_store_path());
   store::Store st(store_path);
   lm::keep_freed_memory_for_reuse();
-  const int64_t group = st.create_run("sweep", "sweep " + args.get("grid"), json({{"config", raw}, {"grid", args.get("grid")}}).dump());
+  const int64_t group = st.create_run("sweep", "sweep " + grid_spec, json({{"config", raw}, {"grid", grid_spec}}).dump());
   json out = {{"sweep_run_id", group}, {"arms", json::array()}};
   auto outcome = run_with_progress("sweep", [&](jobs::JobContext& ctx) {
     int64_t sft_run = 0;

@@ -7,6 +7,7 @@
 // round's completions: bf's outcome when bf ran, else sc's, else greedy's; the other strategies'
 // outcomes of the item go to details_json under "outcomes".
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -77,106 +78,160 @@ store::Prediction to_prediction(const data::Item& it, const std::string& prompt,
 }  // namespace
 
 int cmd_ttc(const Argv& argv) {
+  using K = Option::Kind;
   Args args("ttc", argv,
-            {{"model", true, "model folder (config.json, model.safetensors, tokenizer.json)"},
-             {"adapter", true, "PEFT LoRA adapter folder"},
-             {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)"},
-             {"run", true, "a stored sft/grpo run: its model, adapter and prompt settings"},
-             {"strategies", true, "comma-separated: greedy, sc, bf (default greedy,sc)"},
-             {"k", true, "self-consistency samples per item (default 8)"},
-             {"vote", true, "self-consistency vote: weighted | majority | mean (default weighted)"},
-             {"tau", true, "selective: extra compute only for items whose greedy confidence is below TAU in [0, 1]"},
-             {"bf-rounds", true, "budget forcing: \"Wait\" rounds after the greedy pass, at most (default 2)"},
-             {"bf-budget", true, "budget forcing: thinking tokens per item over all rounds (default 256)"},
-             {"bf-cue", true, "budget forcing: the text appended to the kept reasoning (default \"Wait,\")"},
-             {"tau-sweep", false, "selective at tau = 0, 0.05, ..., 1 (the Pareto frontier), uniform points included"},
-             {"n", true, "the first N TTC-validation items only"},
-             {"temperature", true, "sampling temperature of the extra samples (default 1)"},
-             {"top-p", true, "nucleus mass (default 1)"},
-             {"max-new-tokens", true, "tokens per completion (default 160)"},
-             {"batch-size", true, "rows per generation batch (default 32)"},
-             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000)"},
-             {"seed", true, "item sets and sampling seed (default 1)"},
-             {"max-prompt-tokens", true, "prompt budget (default: the run's, else 1024)"},
-             {"data", true, "data mirror folder"},
-             {"device", true, "cpu | cuda[:N] (default cpu)"},
-             {"store", true, "experiment store"},
-             {"no-store", false, "do not store the run"},
-             {"json", false, "print one JSON object"}});
+            {{"run", true, "a stored sft/grpo run: its model, adapter and prompt settings", K::Integer, "Policy"},
+             {"model", true, "model folder (config.json, model.safetensors, tokenizer.json)", K::Text, "Policy"},
+             {"adapter", true, "PEFT LoRA adapter folder", K::Text, "Policy"},
+             {"tokenizer", true, "tokenizer.json or folder (default: the model folder's)", K::Text, "Policy"},
+             {"strategies", true, "comma-separated: greedy, sc, bf (default greedy,sc)", K::List, "Strategies"},
+             {"k", true, "self-consistency samples per item (default 8)", K::Integer, "Strategies"},
+             {"vote", true, "self-consistency vote: weighted | majority | mean (default weighted)", K::Text, "Strategies"},
+             {"tau", true, "selective: extra compute only for items whose greedy confidence is below TAU in [0, 1]", K::Number,
+              "Strategies"},
+             {"tau-sweep", false, "selective at tau = 0, 0.05, ..., 1 (the Pareto frontier), uniform points included", K::Text,
+              "Strategies"},
+             {"bf-rounds", true, "budget forcing: \"Wait\" rounds after the greedy pass, at most (default 2)", K::Integer,
+              "Budget forcing"},
+             {"bf-budget", true, "budget forcing: thinking tokens per item over all rounds (default 256)", K::Integer,
+              "Budget forcing"},
+             {"bf-cue", true, "budget forcing: the text appended to the kept reasoning (default \"Wait,\")", K::Text,
+              "Budget forcing"},
+             {"n", true, "the first N TTC-validation items only", K::Integer, "Items"},
+             {"seed", true, "item sets and sampling seed (default 1)", K::Integer, "Items"},
+             {"data", true, "data mirror folder", K::Text, "Items"},
+             {"temperature", true, "sampling temperature of the extra samples (default 1)", K::Number, "Generation"},
+             {"top-p", true, "nucleus mass (default 1)", K::Number, "Generation"},
+             {"max-new-tokens", true, "tokens per completion (default 160)", K::Integer, "Generation"},
+             {"batch-size", true, "rows per generation batch (default 32)", K::Integer, "Generation"},
+             {"max-prompt-tokens", true, "prompt budget (default: the run's, else 1024)", K::Integer, "Generation"},
+             {"device", true, "cpu | cuda[:N] (default cpu)", K::Text, "Generation"},
+             {"bootstrap", true, "bootstrap resamples for the CIs (default 1000)", K::Integer, "Statistics"},
+             {"no-store", false, "do not store the run", K::Text, "Output"},
+             {"config", true, "options from a JSON file {\"kind\": \"ttc\", \"strategies\": [...], ...}; flags given here override it",
+              K::Text, "Output"},
+             {"validate", false, "check the options (and that the run or model folder exists) and exit", K::Text, "Output"},
+             {"store", true, "experiment store", K::Text, "Output"},
+             {"json", false, "print one JSON object", K::Text, "Output"}});
   if (args.has("help")) {
     std::printf("usage: perturbscope-cli ttc (--run ID | --model DIR [--adapter DIR]) [--strategies greedy,sc,bf] [--k 8] "
-                "[--bf-rounds R] [--bf-budget T] [--tau T | --tau-sweep] [--n N] [--json]\n%s",
+                "[--bf-rounds R] [--bf-budget T] [--tau T | --tau-sweep] [--n N] [--json]\n"
+                "       perturbscope-cli ttc --config FILE [flags overriding it] [--validate]\n%s",
                 args.help().c_str());
     return 0;
   }
   if (!args.positionals().empty()) throw UsageError("ttc: unexpected argument '" + args.positionals()[0] + "'");
-  if (args.has("model") == args.has("run")) throw UsageError("ttc: give exactly one of --model, --run");
-  if (args.has("tau") && args.has("tau-sweep")) throw UsageError("ttc: give at most one of --tau, --tau-sweep");
+  if (args.has("config")) args.read_config(args.get("config"));
+  args.prefer_command_line("model", "run");
+  args.prefer_command_line("tau", "tau-sweep");
+  if (args.has("model") && args.has("run"))
+    args.fail("run", "cannot be combined with model (give exactly one of them)");
+  if (!args.has("model") && !args.has("run"))
+    args.fail("run", args.config_path().empty()
+                         ? std::string("or --model is required (give exactly one of --model, --run)")
+                         : std::string("required: the id of a finished sft or grpo run (or give model, a folder)"));
+  if (args.has("tau") && args.has("tau-sweep")) args.fail("tau", "cannot be combined with the tau sweep (give at most one of them)");
   const std::vector<std::string> strategies = split_list(args.get("strategies", "greedy,sc"));
-  if (strategies.empty()) throw UsageError("ttc: --strategies is empty");
+  if (strategies.empty()) args.fail("strategies", "is empty");
   for (const auto& s : strategies)
-    if (s != "greedy" && s != "sc" && s != "bf")
-      throw UsageError("ttc: unknown strategy '" + s + "' in --strategies (greedy, sc, bf)");
+    if (s != "greedy" && s != "sc" && s != "bf") args.fail("strategies", "has an unknown strategy '" + s + "' (greedy, sc, bf)");
   const long k = args.get_int("k", 8);
-  if (k < 1 || k > 1024) throw UsageError("ttc: --k must be in [1, 1024], got " + std::to_string(k));
+  if (k < 1 || k > 1024) args.fail("k", "must be in [1, 1024], got " + std::to_string(k));
   ttc::Vote vote;
   try {
     vote = ttc::vote_from_string(args.get("vote", "weighted"));
   } catch (const Error& e) {
-    throw UsageError(std::string("ttc: --vote: ") + e.what());
+    args.fail("vote", std::string("is invalid: ") + e.what());
   }
   double tau = NAN;
   if (args.has("tau")) {
     tau = args.get_double("tau", 0);
-    if (!(tau >= 0 && tau <= 1)) throw UsageError("ttc: --tau must be in [0, 1], got " + args.get("tau"));
+    if (!(tau >= 0 && tau <= 1)) args.fail("tau", "must be in [0, 1], got " + args.get("tau"));
   }
   ttc::BudgetForcingConfig bfc;
   bfc.max_rounds = args.get_int("bf-rounds", 2);
-  if (bfc.max_rounds < 1 || bfc.max_rounds > 1000)
-    throw UsageError("ttc: --bf-rounds must be in [1, 1000], got " + args.get("bf-rounds"));
+  if (bfc.max_rounds < 1 || bfc.max_rounds > 1000) args.fail("bf-rounds", "must be in [1, 1000], got " + args.get("bf-rounds"));
   bfc.thinking_token_budget = args.get_int("bf-budget", 256);
   if (bfc.thinking_token_budget < 1 || bfc.thinking_token_budget > (1 << 20))
-    throw UsageError("ttc: --bf-budget must be in [1, 1048576], got " + args.get("bf-budget"));
+    args.fail("bf-budget", "must be in [1, 1048576], got " + args.get("bf-budget"));
   bfc.cue = args.get("bf-cue", "Wait,");
-  if (bfc.cue.empty()) throw UsageError("ttc: --bf-cue must not be empty");
+  if (bfc.cue.empty()) args.fail("bf-cue", "must not be empty");
   const long n = args.get_int("n", 0);
-  if (n < 0) throw UsageError("ttc: --n must be >= 1");
+  if (n < 0) args.fail("n", "must be >= 1, got " + args.get("n"));
   const long seed = args.get_int("seed", 1);
-  if (seed < 0) throw UsageError("ttc: --seed must be >= 0");
+  if (seed < 0) args.fail("seed", "must be >= 0, got " + args.get("seed"));
+  const long run = args.get_int("run", 0);
+  if (args.has("run") && run < 1) args.fail("run", "must be a run id >= 1, got " + args.get("run"));
   ttc::LmSamplerOptions so;
   so.temperature = args.get_double("temperature", 1.0);
   so.top_p = args.get_double("top-p", 1.0);
   so.max_new_tokens = args.get_int("max-new-tokens", 160);
   so.batch_rows = args.get_int("batch-size", 32);
   so.seed = static_cast<uint64_t>(seed);
-  if (!(so.temperature > 0 && so.temperature <= 100)) throw UsageError("ttc: --temperature must be in (0, 100]");
-  if (!(so.top_p > 0 && so.top_p <= 1)) throw UsageError("ttc: --top-p must be in (0, 1]");
-  if (so.max_new_tokens < 1 || so.max_new_tokens > (1 << 20)) throw UsageError("ttc: --max-new-tokens must be in [1, 1048576]");
-  if (so.batch_rows < 1 || so.batch_rows > 4096) throw UsageError("ttc: --batch-size must be in [1, 4096]");
+  if (!(so.temperature > 0 && so.temperature <= 100)) args.fail("temperature", "must be in (0, 100], got " + args.get("temperature"));
+  if (!(so.top_p > 0 && so.top_p <= 1)) args.fail("top-p", "must be in (0, 1], got " + args.get("top-p"));
+  if (so.max_new_tokens < 1 || so.max_new_tokens > (1 << 20))
+    args.fail("max-new-tokens", "must be in [1, 1048576], got " + args.get("max-new-tokens"));
+  if (so.batch_rows < 1 || so.batch_rows > 4096) args.fail("batch-size", "must be in [1, 4096], got " + args.get("batch-size"));
   const long bootstrap = args.get_int("bootstrap", 1000);
-  if (bootstrap < 0 || bootstrap > 1000000) throw UsageError("ttc: --bootstrap must be in [0, 1000000]");
+  if (bootstrap < 0 || bootstrap > 1000000) args.fail("bootstrap", "must be in [0, 1000000], got " + args.get("bootstrap"));
+  if (args.has("max-prompt-tokens")) {
+    const long m = args.get_int("max-prompt-tokens", 1024);
+    if (m < 16 || m > (1 << 20)) args.fail("max-prompt-tokens", "must be in [16, 1048576], got " + args.get("max-prompt-tokens"));
+  }
+  // The core's own checks of the budget-forcing and sampler settings (what they will run with),
+  // their message beside the option that set the field it names.
+  const auto core_check = [&](const std::function<void()>& validate) {
+    try {
+      validate();
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      static const std::vector<std::pair<const char*, const char*>> field_option = {
+          {"max_rounds", "bf-rounds"}, {"thinking_token_budget", "bf-budget"}, {"cue", "bf-cue"},
+          {"max_new_tokens", "max-new-tokens"}, {"temperature", "temperature"}, {"top_p", "top-p"},
+          {"batch_rows", "batch-size"}};
+      for (const auto& [field, option] : field_option)
+        if (m.find(std::string(field) + " ") != std::string::npos) args.fail(option, "is invalid: " + m);
+      throw;
+    }
+  };
+  core_check([&] { bfc.validate(); });
+  core_check([&] { so.validate(); });
   const std::string store_path = args.get("store", ps::default_store_path());
 
   // Flags are checked before the store or a model is opened: a bad value is a usage error (exit 2).
-  const at::Device device = parse_device("ttc", args.get("device", "cpu"));
+  const at::Device device = [&] {
+    try {
+      return parse_device("ttc", args.get("device", "cpu"));
+    } catch (const UsageError&) {
+      args.fail("device", "must be cpu or cuda[:N], got '" + args.get("device") + "'");
+    }
+  }();
   std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (!args.has("no-store") || args.has("run")) st.emplace(store_path);
+  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
   if (args.has("run")) {
-    auto p = policy_of_run(*st, store_path, args.get_int("run", 0));
-    model_dir = p.model_dir;
-    adapter_dir = p.adapter_dir;
-    pc = p.prompt;
-    dc = p.data;
+    try {
+      auto p = policy_of_run(*st, store_path, run);
+      model_dir = p.model_dir;
+      adapter_dir = p.adapter_dir;
+      pc = p.prompt;
+      dc = p.data;
+    } catch (const Error& e) {
+      if (args.from_config("run")) args.fail_input("run", e.what());
+      throw;
+    }
   }
-  if (args.has("max-prompt-tokens")) {
-    const long m = args.get_int("max-prompt-tokens", 1024);
-    if (m < 16 || m > (1 << 20)) throw UsageError("ttc: --max-prompt-tokens must be in [16, 1048576]");
-    pc.max_prompt_tokens = static_cast<size_t>(m);
-  }
+  if (args.has("max-prompt-tokens"))
+    pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
   if (args.has("data")) dc.data_dir = args.get("data");
+  if (args.has("validate")) {
+    check_policy_inputs(args, model_dir, adapter_dir);
+    std::printf("%s: valid\n", args.config_path().empty() ? "ttc" : args.config_path().c_str());
+    return 0;
+  }
   lm::keep_freed_memory_for_reuse();
   auto policy = train::Policy::load(model_dir, adapter_dir, args.get("tokenizer"), device, train::parse_dtype("auto", device));
   so.stop_ids = policy.stop_ids;
@@ -221,7 +276,7 @@ int cmd_ttc(const Argv& argv) {
                    {"bf", {{"max_rounds", bfc.max_rounds}, {"thinking_token_budget", bfc.thinking_token_budget},
                            {"cue", bfc.cue}}},
                    {"prompt", pc.to_json()}, {"data", dc.to_json()}};
-      if (args.has("run")) conf["source_run"] = args.get_int("run", 0);
+      if (args.has("run")) conf["source_run"] = run;
       rec = std::make_unique<train::Recorder>(*st, "ttc", "ttc " + args.get("strategies", "greedy,sc"), conf);
       run_id = rec->run_id();
     }

@@ -1,5 +1,7 @@
 #include "cli/policy_run.h"
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -31,6 +33,21 @@ PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64
   if (const json* pj = setting("prompt", where)) p.prompt = prompt::PromptConfig::from_json(*pj, where);
   if (const json* dj = setting("data", where)) p.data.read(*dj, where);
   return p;
+}
+
+void check_policy_inputs(const Args& args, const std::string& model_dir, const std::string& adapter_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool of_run = args.has("run");
+  const std::string whose = of_run ? "the run's model folder " : "";
+  if (!fs::is_directory(model_dir, ec)) args.fail_input(of_run ? "run" : "model", whose + model_dir + ": no such folder");
+  if (!fs::is_regular_file(fs::path(model_dir) / "config.json", ec))
+    args.fail_input(of_run ? "run" : "model", whose + model_dir + ": no config.json (not a model folder)");
+  if (!adapter_dir.empty() && !fs::is_directory(adapter_dir, ec))
+    args.fail_input(of_run ? "run" : "adapter", (of_run ? "the run's adapter folder " : "") + adapter_dir + ": no such folder");
+  if (args.has("tokenizer") && !fs::exists(args.get("tokenizer"), ec))
+    args.fail_input("tokenizer", args.get("tokenizer") + ": no such file or folder");
+  if (args.has("data") && !fs::is_directory(args.get("data"), ec)) args.fail_input("data", args.get("data") + ": no such folder");
 }
 
 }  // namespace ps::cli

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/args.h"
 #include "prompt/question.h"
 #include "store/store.h"
 #include "train/config.h"
@@ -17,5 +18,11 @@ struct PolicyOfRun {
 
 // ps::Error naming the store or the run: no such run, not an sft/grpo run, no trained model.
 PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64_t id);
+
+// `eval --validate`, `ttc --validate`: the policy's folders exist, without loading them: the model
+// folder (with config.json), the adapter folder, and the --tokenizer and --data paths when given.
+// The error (Args::fail_input) names the option that gave the path: "run" when the folders are the
+// run's, else "model", "adapter", "tokenizer" or "data".
+void check_policy_inputs(const Args& args, const std::string& model_dir, const std::string& adapter_dir);
 
 }  // namespace ps::cli

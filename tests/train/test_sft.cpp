@@ -201,6 +201,23 @@ TEST(RunConfigs, EveryShippedConfigValidates) {
       SftConfig::from_json(j["sft"], e.path().string() + ": sft");
       auto r = test_cli::cli("pipeline --config " + e.path().string() + " --validate");
       EXPECT_EQ(r.code, 0) << r.all();
+    } else if (kind == "sweep") {
+      // A pipeline config plus its grid of GRPO knobs: every arm is validated.
+      auto r = test_cli::cli("sweep --config " + e.path().string() + " --validate");
+      EXPECT_EQ(r.code, 0) << r.all();
+      EXPECT_TRUE(test_cli::contains(r.out, "valid (")) << r.all();
+    } else if (kind == "eval" || kind == "ttc") {
+      // The options of the command; the preset leaves the policy to the user (a run of their store):
+      // without one the error names the file and "run"; with a model folder given on the command
+      // line (which overrides the file) the preset validates.
+      const fs::path d = scratch("preset_policy");
+      std::ofstream((d / "config.json").string()) << "{}";
+      auto r = test_cli::cli(kind + " --config " + e.path().string() + " --validate --store " + (d / "s.db").string());
+      EXPECT_EQ(r.code, 1) << r.all();
+      EXPECT_TRUE(test_cli::contains(r.err, e.path().string() + ": run: required")) << r.all();
+      r = test_cli::cli(kind + " --config " + e.path().string() + " --model " + d.string() + " --validate");
+      EXPECT_EQ(r.code, 0) << r.all();
+      EXPECT_TRUE(test_cli::contains(r.out, e.path().string() + ": valid")) << r.all();
     } else {
       ADD_FAILURE() << "config without a known \"kind\": " << kind;
     }
