@@ -24,8 +24,8 @@
 
 #include "async.h"
 #include "common/error.h"
-#include "compare_view.h"
 #include "common/paths.h"
+#include "compare_view.h"
 #include "curves_model.h"
 #include "curves_view.h"
 #include "job_runner.h"
