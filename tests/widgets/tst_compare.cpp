@@ -312,21 +312,31 @@ class TestCompare : public QObject {
     QCOMPARE(w.curves_model()->runs(), (QList<qint64>{b_, c_, d_}));
   }
 
+  // Four runs of 2,000 items: reading them and the bootstrap (1,000 resamples of every metric of
+  // every run, three paired differences) take seconds, all of it off the GUI thread; so does a
+  // baseline switch. (The Compare tab alone: the other tabs' own loading is not measured here.)
   void compare_keeps_gui_responsive() {
-    MainWindow w(store_path_);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QTest::qWait(300);  // the window's first layout and paint are not what this measures
-    QSignalSpy compared(w.compare_view(), &CompareView::compared);
-    QSignalSpy opened(&w, &MainWindow::run_opened);
+    // The earlier tests' windows left workers behind (the knowledge graph loads, niced, and frees
+    // its memory when done): let them end, so that what is measured is this view alone.
+    QTRY_VERIFY_WITH_TIMEOUT(ps::gui::background_threads() == 0, 180000);
+    CompareView view(store_path_);
+    view.resize(1100, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTest::qWait(200);  // the first layout and paint are not what this measures
+    QSignalSpy compared(&view, &CompareView::compared);
     pstest::Heartbeat heartbeat;
-    w.compare_runs(big_);
+    view.compare(big_);
+    QVERIFY(view.busy());
     QVERIFY(compared.wait(60000));
-    QVERIFY(opened.count() > 0 || opened.wait(60000));
+    view.set_baseline(2);
+    QVERIFY(compared.wait(60000));
     QTest::qWait(100);
     QVERIFY2(heartbeat.max_gap_ms() < 100, qPrintable(QString("event loop blocked %1 ms").arg(heartbeat.max_gap_ms())));
-    QCOMPARE(w.compare_view()->model()->rowCount(), 4 + 3);
-    QCOMPARE(w.compare_view()->model()->comparison().n, 2000);
+    QCOMPARE(view.model()->rowCount(), 4 + 3);
+    QCOMPARE(view.model()->comparison().n, 2000);
+    QCOMPARE(view.model()->comparison().baseline, size_t(2));
+    QCOMPARE(view.plot()->plottableCount(), 1 + 3 * 4);
   }
 };
 
