@@ -505,6 +505,161 @@
     </message>
 </context>
 <context>
+    <name>ps::gui::CompareModel</name>
+    <message>
+        <source>run %1 · %2</source>
+        <translation>Lauf %1 · %2</translation>
+    </message>
+    <message>
+        <source>run %1: %2 of %3 left out</source>
+        <translation>Lauf %1: %2 von %3 ausgelassen</translation>
+    </message>
+    <message numerus="yes">
+        <source>The runs were scored on different item sets. Every number here is computed on the %n item(s) all of them hold (%1).</source>
+        <translation>
+            <numerusform>Die Läufe wurden auf unterschiedlichen Item-Mengen bewertet. Jede Zahl hier ist auf dem %n Item berechnet, das alle enthalten (%1).</numerusform>
+            <numerusform>Die Läufe wurden auf unterschiedlichen Item-Mengen bewertet. Jede Zahl hier ist auf den %n Items berechnet, die alle enthalten (%1).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (baseline)</source>
+        <translation>%1 (Referenz)</translation>
+    </message>
+    <message>
+        <source>run %1 − run %2</source>
+        <translation>Lauf %1 − Lauf %2</translation>
+    </message>
+    <message>
+        <source>paired difference</source>
+        <translation>gepaarte Differenz</translation>
+    </message>
+    <message>
+        <source>%1 of this run&apos;s %2 items are not held by every run and were left out</source>
+        <translation>%1 der %2 Items dieses Laufs sind nicht in jedem Lauf enthalten und wurden ausgelassen</translation>
+    </message>
+    <message>
+        <source>95 % paired bootstrap interval of the difference (the same resampled items for both runs; genes for the per-gene AUROC)</source>
+        <translation>Gepaartes 95-%-Bootstrap-Intervall der Differenz (dieselben gezogenen Items für beide Läufe; Gene für die AUROC pro Gen)</translation>
+    </message>
+    <message>
+        <source>95 % percentile bootstrap interval (items resampled; genes for the per-gene AUROC)</source>
+        <translation>95-%-Perzentil-Bootstrap-Intervall (Items neu gezogen; Gene für die AUROC pro Gen)</translation>
+    </message>
+    <message>
+        <source>The interval excludes 0</source>
+        <translation>Das Intervall schließt 0 aus</translation>
+    </message>
+    <message>
+        <source>Only runs of a language model parse answers</source>
+        <translation>Nur Läufe eines Sprachmodells parsen Antworten</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>n</source>
+        <translation>n</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>F1 95% CI</source>
+        <translation>F1 95-%-KI</translation>
+    </message>
+    <message>
+        <source>Brier</source>
+        <translation>Brier</translation>
+    </message>
+    <message>
+        <source>Brier 95% CI</source>
+        <translation>Brier 95-%-KI</translation>
+    </message>
+    <message>
+        <source>ECE</source>
+        <translation>ECE</translation>
+    </message>
+    <message>
+        <source>ECE 95% CI</source>
+        <translation>ECE 95-%-KI</translation>
+    </message>
+    <message>
+        <source>AUROC per gene</source>
+        <translation>AUROC pro Gen</translation>
+    </message>
+    <message>
+        <source>AUROC per gene 95% CI</source>
+        <translation>AUROC pro Gen 95-%-KI</translation>
+    </message>
+    <message>
+        <source>Parse rate</source>
+        <translation>Parse-Quote</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::CompareView</name>
+    <message>
+        <source>The run every other run&apos;s paired differences are taken against</source>
+        <translation>Der Lauf, gegen den die gepaarten Differenzen aller anderen Läufe berechnet werden</translation>
+    </message>
+    <message>
+        <source>&amp;Copy table</source>
+        <translation>Tabelle &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Put the table on the clipboard as CSV</source>
+        <translation>Die Tabelle als CSV in die Zwischenablage legen</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <source>Baseline:</source>
+        <translation>Referenz:</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>Select two or more runs in the Runs tab and press Compare.</source>
+        <translation>Zwei oder mehr Läufe im Reiter Läufe auswählen und Vergleichen drücken.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Comparing %n run(s)…</source>
+        <translation>
+            <numerusform>Vergleiche %n Lauf…</numerusform>
+            <numerusform>Vergleiche %n Läufe…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot compare the runs: %1</source>
+        <translation>Die Läufe können nicht verglichen werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s), scored by every run; paired differences against %1.</source>
+        <translation>
+            <numerusform>%n Item, von jedem Lauf bewertet; gepaarte Differenzen gegen %1.</numerusform>
+            <numerusform>%n Items, von jedem Lauf bewertet; gepaarte Differenzen gegen %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
     <name>ps::gui::ExportDialog</name>
     <message>
         <location filename="../widgets/export.cpp" line="183" />
@@ -1338,6 +1493,14 @@ Knotengröße: STRING-Grad</translation>
         <source>&lt;h4&gt;Notes&lt;/h4&gt;</source>
         <translation>&lt;h4&gt;Notizen&lt;/h4&gt;</translation>
     </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
+        <source>KNN-KG runs log no training curves</source>
+        <translation>KNN-KG-Läufe zeichnen keine Trainingskurven auf</translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::NeighbourhoodModel</name>
@@ -1653,8 +1816,8 @@ Knotengröße: STRING-Grad</translation>
     </message>
     <message>
         <location filename="../widgets/reliability_view.cpp" line="160" />
-        <source>Open a run from the Runs tab (select two to compare).</source>
-        <translation>Einen Lauf im Reiter Läufe öffnen (zwei zum Vergleichen auswählen).</translation>
+        <source>Open a run from the Runs tab (select several to compare them).</source>
+        <translation>Einen Lauf im Reiter Läufe öffnen (mehrere zum Vergleichen auswählen).</translation>
     </message>
     <message>
         <location filename="../widgets/reliability_view.cpp" line="171" />
@@ -1761,8 +1924,8 @@ Knotengröße: STRING-Grad</translation>
     </message>
     <message>
         <location filename="../widgets/runs_view.cpp" line="50" />
-        <source>Overlay the reliability of the two selected runs</source>
-        <translation>Zuverlässigkeit der zwei ausgewählten Läufe überlagern</translation>
+        <source>Compare the selected runs (two or more): reliability overlaid, metrics with CIs and paired differences against a baseline</source>
+        <translation>Die ausgewählten Läufe vergleichen (zwei oder mehr): Zuverlässigkeit überlagert, Metriken mit KI und gepaarte Differenzen gegen eine Referenz</translation>
     </message>
     <message>
         <location filename="../widgets/runs_view.cpp" line="51" />
@@ -1898,6 +2061,10 @@ Knotengröße: STRING-Grad</translation>
             <numerusform>%n Lauf (%1) mit Metriken, Vorhersagen und Traces aus dem Speicher löschen?</numerusform>
             <numerusform>%n Läufe (%1) mit Metriken, Vorhersagen und Traces aus dem Speicher löschen?</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Show c&amp;urves</source>
+        <translation>&amp;Kurven zeigen</translation>
     </message>
 </context>
 <context>

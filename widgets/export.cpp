@@ -128,17 +128,12 @@ static QString csv_field(const QString& s) {
   return s;
 }
 
-bool export_csv(const QAbstractItemModel* model, const QString& path, QString* error) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    if (error) *error = path + ": " + file.errorString();
-    return false;
-  }
-  QTextStream out(&file);
+QString csv_text(const QAbstractItemModel* model) {
+  QString text;
   const int columns = model->columnCount();
   QStringList header;
   for (int c = 0; c < columns; ++c) header << csv_field(model->headerData(c, Qt::Horizontal).toString());
-  out << header.join(',') << '\n';
+  text += header.join(',') + '\n';
   for (int r = 0; r < model->rowCount(); ++r) {
     QStringList row;
     for (int c = 0; c < columns; ++c) {
@@ -147,8 +142,19 @@ bool export_csv(const QAbstractItemModel* model, const QString& path, QString* e
       if (!v.isValid()) v = model->data(model->index(r, c), Qt::DisplayRole);
       row << csv_field(v.toString());
     }
-    out << row.join(',') << '\n';
+    text += row.join(',') + '\n';
   }
+  return text;
+}
+
+bool export_csv(const QAbstractItemModel* model, const QString& path, QString* error) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    if (error) *error = path + ": " + file.errorString();
+    return false;
+  }
+  QTextStream out(&file);
+  out << csv_text(model);
   out.flush();
   if (!file.commit()) {
     if (error) *error = path + ": " + file.errorString();

@@ -54,6 +54,8 @@ constexpr int ExportRole = Qt::UserRole + 64;
 // All rows and columns of `model` (header row first), RFC 4180 quoting: per cell
 // ExportRole when the model gives one, else the display text.
 bool export_csv(const QAbstractItemModel* model, const QString& path, QString* error);
+// The same CSV as text (what a Copy button puts on the clipboard).
+QString csv_text(const QAbstractItemModel* model);
 
 // The formats an export offers: {"png", "svg", "pdf"} for figures, {"csv"} for tables.
 QStringList export_formats(bool figure);

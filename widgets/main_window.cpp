@@ -25,6 +25,7 @@
 #include "async.h"
 #include "common/error.h"
 #include "common/paths.h"
+#include "compare_view.h"
 #include "curves_model.h"
 #include "curves_view.h"
 #include "job_runner.h"
@@ -99,6 +100,8 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
   tabs_->addTab(train_launcher_, QIcon(":/icons/launch.svg"), tr("Train"));
   ttc_view_ = new TtcView(store_path);
   tabs_->addTab(ttc_view_, QIcon(":/icons/reliability.svg"), tr("TTC"));
+  compare_view_ = new CompareView(store_path);
+  tabs_->addTab(compare_view_, QIcon(":/icons/compare.svg"), tr("Compare"));
   // A TTC point opens its predictions in the Traces tab.
   connect(ttc_view_, &TtcView::point_activated, this, [this](const TtcSelection& s) {
     traces_view_->open_ttc_point(s);
@@ -182,6 +185,7 @@ MainWindow::MainWindow(const QString& store_path, QWidget* parent) : QMainWindow
 
   connect(runs_view_, &RunsView::open_requested, this, &MainWindow::open_run);
   connect(runs_view_, &RunsView::compare_requested, this, &MainWindow::compare_runs);
+  connect(runs_view_, &RunsView::curves_requested, this, &MainWindow::show_curves);
   connect(runs_view_, &RunsView::selection_changed, this, &MainWindow::show_run_details);
 
   details_ = new QTextBrowser;
@@ -254,7 +258,7 @@ void MainWindow::build_menus() {
   for (int i = 0; i < tabs_->count(); ++i) {
     QWidget* page = tabs_->widget(i);
     auto* a = view->addAction(tabs_->tabIcon(i), tabs_->tabText(i), this, [this, page] { tabs_->setCurrentWidget(page); });
-    a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    if (i < 10) a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(i < 9 ? Qt::Key_1 + i : Qt::Key_0)));
   }
   view->addSeparator();
   auto* theme = view->addAction(QIcon(":/icons/theme.svg"), tr("&Dark theme"), this, &MainWindow::toggle_theme);
@@ -311,15 +315,34 @@ void MainWindow::show_tab(int tab) {
     case TracesTab: page = traces_view_; break;
     case TrainTab: page = train_launcher_; break;
     case TtcTab: page = ttc_view_; break;
+    case CompareTab: page = compare_view_; break;
   }
   if (page) tabs_->setCurrentWidget(page);
 }
 
 void MainWindow::open_run(qint64 run_id) { load_runs({run_id}); }
 
-void MainWindow::compare_runs(qint64 first, qint64 second) { load_runs({first, second}); }
+void MainWindow::compare_runs(const QList<qint64>& ids) {
+  if (ids.size() < 2) return;
+  compare_view_->compare(ids);
+  load_runs(ids, CompareTab);
+}
 
-void MainWindow::load_runs(const QList<qint64>& ids) {
+void MainWindow::show_curves(const QList<qint64>& ids) {
+  QList<qint64> with_curves;
+  for (qint64 id : ids) {
+    const int row = runs_model_->row_of(id);
+    if (row >= 0 && runs_model_->run(row).kind != "knn") with_curves << id;
+  }
+  if (with_curves.isEmpty()) {
+    statusBar()->showMessage(tr("KNN-KG runs log no training curves"), 8000);
+    return;
+  }
+  curves_view_->show_runs(with_curves);
+  show_tab(CurvesTab);
+}
+
+void MainWindow::load_runs(const QList<qint64>& ids, int tab) {
   const int request = ++load_request_;
   const std::string path = runs_model_->store_path().toStdString();
   statusBar()->showMessage(tr("Loading run %1…").arg(ids.first()));
@@ -353,7 +376,7 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
       }
     }
     return loaded;
-  }, [this, request](LoadedRuns loaded) {
+  }, [this, request, tab](LoadedRuns loaded) {
     if (request != load_request_) return;  // a newer request superseded this one
     open_runs_ = loaded.ids;
     reliability_model_->set_curves(std::move(loaded.curves));
@@ -382,7 +405,7 @@ void MainWindow::load_runs(const QList<qint64>& ids) {
     const int first_row = runs_model_->row_of(loaded.ids.first());
     const bool ttc = first_row >= 0 && runs_model_->run(first_row).kind == "ttc";
     if (ttc) ttc_view_->open_run(loaded.ids.first());
-    show_tab(ttc ? TtcTab : ReliabilityTab);
+    show_tab(tab >= 0 ? tab : ttc ? TtcTab : ReliabilityTab);
     emit run_opened(loaded.ids);
   }, [this](QString error) {
     statusBar()->showMessage(tr("Cannot open the run: %1").arg(error), 15000);
@@ -473,6 +496,7 @@ void MainWindow::export_current() {
   else if (page == curves_view_) curves_view_->export_figure();
   else if (page == traces_view_) traces_view_->export_csv();
   else if (page == ttc_view_) ttc_view_->export_figure();
+  else if (page == compare_view_) compare_view_->export_csv();
   else if (auto* target = page ? page->findChild<QWidget*>("exportable") : nullptr) QMetaObject::invokeMethod(target, "export_figure");
 }
 

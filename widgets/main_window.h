@@ -1,5 +1,5 @@
 // The workbench window: one tab per view (Runs, Launcher, Reliability, KG browser,
-// Predictions, Curves, Traces, Train, TTC), a run-details dock, a status bar with the job's progress, and the
+// Predictions, Curves, Traces, Train, TTC, Compare), a run-details dock, a status bar with the job's progress, and the
 // menus and shortcuts. It owns the models; the views only draw them.
 #pragma once
 #include <QList>
@@ -15,6 +15,7 @@ class QToolButton;
 
 namespace ps::gui {
 
+class CompareView;
 class CurvesModel;
 class CurvesView;
 class JobRunner;
@@ -34,7 +35,7 @@ class TtcView;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab, CurvesTab, TracesTab, TrainTab, TtcTab };
+  enum Tab { RunsTab, LauncherTab, ReliabilityTab, KgTab, PredictionsTab, CurvesTab, TracesTab, TrainTab, TtcTab, CompareTab };
 
   // Opens the store at `store_path` (throws ps::Error on a bad file).
   explicit MainWindow(const QString& store_path, QWidget* parent = nullptr);
@@ -53,6 +54,7 @@ class MainWindow : public QMainWindow {
   TracesView* traces_view() const { return traces_view_; }
   TrainLauncher* train_launcher() const { return train_launcher_; }
   TtcView* ttc_view() const { return ttc_view_; }
+  CompareView* compare_view() const { return compare_view_; }
   JobRunner* jobs() const { return jobs_; }
   KgService* kg() const { return kg_; }
   QTabWidget* tabs() const { return tabs_; }
@@ -60,7 +62,10 @@ class MainWindow : public QMainWindow {
 
  public slots:
   void open_run(qint64 run_id);                  // reliability + predictions of one run
-  void compare_runs(qint64 first, qint64 second);  // two runs overlaid
+  // Two or more runs: the Compare tab (reliability overlaid, metrics and paired differences against
+  // ids[0]); the Reliability and Curves tabs show them all overlaid, the other views the first.
+  void compare_runs(const QList<qint64>& ids);
+  void show_curves(const QList<qint64>& ids);    // the runs' training curves overlaid (KNN-KG runs log none)
   void show_tab(int tab);
   void export_current();                        // the current tab's figure or table
   void toggle_theme();
@@ -76,7 +81,7 @@ class MainWindow : public QMainWindow {
   void build_menus();
   void restore_settings();
   void save_settings();
-  void load_runs(const QList<qint64>& ids);
+  void load_runs(const QList<qint64>& ids, int tab = -1);  // tab: shown once loaded (-1: Reliability, or TTC)
   void show_run_details(const QList<qint64>& ids);
   void on_job_started(const QString& title);
   void on_job_progress(double fraction, double eta_seconds, const QString& message);
@@ -100,6 +105,7 @@ class MainWindow : public QMainWindow {
   TracesView* traces_view_ = nullptr;
   TrainLauncher* train_launcher_ = nullptr;
   TtcView* ttc_view_ = nullptr;
+  CompareView* compare_view_ = nullptr;
   QTextBrowser* details_;
   QLabel* status_store_;
   QLabel* status_job_;

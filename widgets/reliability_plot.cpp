@@ -51,6 +51,11 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
   for (size_t i = 0; i < curves.size(); ++i) {
     const ReliabilityCurve& c = curves[i];
     const QColor color = series_color(int(i));
+    // Six colours; every further six curves repeat them with another line style and marker.
+    static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+    static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare,
+                                                           QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond};
+    const size_t variant = (i / 6) % 4;
     QVector<double> cx, cy, err_low, err_high, hist_x, hist_y;
     for (const auto& b : c.bins) {
       hist_x << (b.lower + b.upper) / 2;
@@ -64,8 +69,8 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
     }
     auto* graph = new QCPGraph(x, y);
     graph->setData(cx, cy, true);
-    graph->setPen(QPen(color, 2));
-    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, plot_background(), 7));
+    graph->setPen(QPen(color, 2, styles[variant]));
+    graph->setScatterStyle(QCPScatterStyle(shapes[variant], color, plot_background(), 7));
     QString ece = format_number(c.ece, 3);
     if (c.ece_ci_low >= 0) ece += " " + format_interval(c.ece_ci_low, c.ece_ci_high, 3);
     graph->setName(QCoreApplication::translate("ps::gui::ReliabilityView", "%1 — ECE %2, Brier %3 (n = %4)")

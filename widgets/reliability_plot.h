@@ -13,8 +13,10 @@ class QCustomPlot;
 
 namespace ps::gui {
 
-// Clears `plot` (layout, plottables, legend) and draws `curves` (one colour each, in order;
-// none: empty axes). Fonts in logical pixels (figure_style.h); replots.
+// Clears `plot` (layout, plottables, legend) and draws `curves` (any number: one colour each, in
+// order; after six colours they repeat with dashed, dotted, dash-dotted lines and square, triangle,
+// diamond markers, so every curve stays distinct; each named in the legend; none: empty axes).
+// Fonts in logical pixels (figure_style.h); replots.
 void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& curves);
 
 // "LABEL: ECE 0.012, Brier 0.034" per curve, joined by " · " (the tab's caption).

@@ -58,7 +58,7 @@ ReliabilityView::ReliabilityView(ReliabilityModel* model, QWidget* parent) : QWi
 void ReliabilityView::rebuild() {
   const auto& curves = model_->curves();
   draw_reliability(plot_, curves);
-  caption_->setText(curves.empty() ? tr("Open a run from the Runs tab (select two to compare).") : reliability_caption(curves));
+  caption_->setText(curves.empty() ? tr("Open a run from the Runs tab (select several to compare them).") : reliability_caption(curves));
 }
 
 void ReliabilityView::export_figure() {

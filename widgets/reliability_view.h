@@ -2,7 +2,7 @@
 // predicted probability per bin, with 95 % error bars and the diagonal of perfect
 // calibration), the count histogram under it, ECE and Brier in the legend, and
 // the bin table. Draws whatever ReliabilityModel holds: one run per cell line,
-// or two runs overlaid. The figure is reliability_plot.h's draw_reliability().
+// or several runs overlaid (any number: reliability_plot.h). The figure is reliability_plot.h's draw_reliability().
 #pragma once
 #include <QWidget>
 

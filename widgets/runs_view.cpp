@@ -75,16 +75,14 @@ RunsView::RunsView(RunsModel* model, QWidget* parent) : QWidget(parent), model_(
   open_ = new QPushButton(QIcon(":/icons/reliability.svg"), tr("&Open"));
   open_->setToolTip(tr("Open the selected run (Enter)"));
   compare_ = new QPushButton(QIcon(":/icons/compare.svg"), tr("&Compare"));
-  compare_->setToolTip(tr("Overlay the reliability of the two selected runs"));
+  compare_->setToolTip(tr("Compare the selected runs (two or more): reliability overlaid, metrics with CIs and "
+                          "paired differences against a baseline"));
   auto* refresh = new QPushButton(QIcon(":/icons/refresh.svg"), tr("&Refresh"));
   auto* csv = new QPushButton(QIcon(":/icons/export.svg"), tr("Export CSV…"));
   count_ = new QLabel;
 
   connect(open_, &QPushButton::clicked, this, &RunsView::open_selected);
-  connect(compare_, &QPushButton::clicked, this, [this] {
-    const auto ids = selected_runs();
-    if (ids.size() == 2) emit compare_requested(ids[0], ids[1]);
-  });
+  connect(compare_, &QPushButton::clicked, this, &RunsView::compare_selected);
   connect(refresh, &QPushButton::clicked, model_, &RunsModel::refresh);
   connect(csv, &QPushButton::clicked, this, &RunsView::export_csv);
   connect(table_, &QTableView::activated, this, &RunsView::open_selected);
@@ -150,7 +148,17 @@ void RunsView::select_runs(const QList<qint64>& ids) {
 void RunsView::open_selected() {
   const auto ids = selected_runs();
   if (ids.size() == 1) emit open_requested(ids[0]);
-  else if (ids.size() == 2) emit compare_requested(ids[0], ids[1]);
+  else if (ids.size() >= 2) emit compare_requested(ids);
+}
+
+void RunsView::compare_selected() {
+  const auto ids = selected_runs();
+  if (ids.size() >= 2) emit compare_requested(ids);
+}
+
+void RunsView::show_curves_selected() {
+  const auto ids = selected_runs();
+  if (!ids.isEmpty()) emit curves_requested(ids);
 }
 
 void RunsView::export_csv() {
@@ -166,7 +174,13 @@ QMenu* RunsView::run_menu() {
   run_menu_ = new QMenu(this);
   const auto ids = selected_runs();
   auto* open = run_menu_->addAction(QIcon(":/icons/reliability.svg"), tr("&Open"), this, &RunsView::open_selected);
-  open->setEnabled(ids.size() == 1 || ids.size() == 2);
+  open->setEnabled(!ids.isEmpty());
+  auto* compare = run_menu_->addAction(QIcon(":/icons/compare.svg"), tr("&Compare"), this, &RunsView::compare_selected);
+  compare->setObjectName("compare_runs");
+  compare->setEnabled(ids.size() >= 2);
+  auto* curves = run_menu_->addAction(QIcon(":/icons/reliability.svg"), tr("Show c&urves"), this, &RunsView::show_curves_selected);
+  curves->setObjectName("show_curves");
+  curves->setEnabled(!ids.isEmpty());
   run_menu_->addSeparator();
   run_menu_->addAction(tr("&Rename…"), this, &RunsView::rename_selected)->setEnabled(ids.size() == 1);
   run_menu_->addAction(tr("&Tags…"), this, &RunsView::edit_tags_selected)->setEnabled(ids.size() == 1);
@@ -291,8 +305,8 @@ bool RunsView::showing_empty_hint() const { return stack_->currentWidget() == em
 
 void RunsView::update_buttons() {
   const int n = int(selected_runs().size());
-  open_->setEnabled(n == 1 || n == 2);
-  compare_->setEnabled(n == 2);
+  open_->setEnabled(n >= 1);
+  compare_->setEnabled(n >= 2);
   count_->setText(tr("%n run(s)", nullptr, model_->rowCount()));
 }
 

@@ -1,5 +1,7 @@
-// The Runs tab: the store's runs in a sortable table; select one run to open it,
-// two to compare them (reliability overlaid). Running jobs show their live status and progress
+// The Runs tab: the store's runs in a sortable table; select one run to open it, two or more to
+// compare them (compare_view.h: reliability overlaid, metrics and paired differences against a
+// baseline; the first selected, i.e. the lowest id, unless the user picks another), or any number to
+// show their training curves overlaid. Running jobs show their live status and progress
 // (the model polls the store); failed and cancelled runs their reason. A run's context menu
 // renames it, edits its tags and notes (also F2 in the cell), and deletes runs after asking (and,
 // when a run's folder exists under the store's runs/ folder, asks again whether to delete its
@@ -28,6 +30,8 @@ class RunsView : public QWidget {
   QList<qint64> selected_runs() const;
   void select_runs(const QList<qint64>& ids);
   QTableView* table() const { return table_; }
+  QPushButton* open_button() const { return open_; }
+  QPushButton* compare_button() const { return compare_; }
   QSortFilterProxyModel* proxy() const { return proxy_; }
   // Shown instead of the table while the store has no runs.
   QLabel* empty_hint() const { return empty_hint_; }
@@ -41,11 +45,14 @@ class RunsView : public QWidget {
 
  signals:
   void open_requested(qint64 run_id);
-  void compare_requested(qint64 first, qint64 second);
+  void compare_requested(const QList<qint64>& run_ids);  // two or more, ascending ids
+  void curves_requested(const QList<qint64>& run_ids);   // one or more
   void selection_changed(const QList<qint64>& ids);
 
  public slots:
-  void open_selected();
+  void open_selected();     // one run: open it; several: compare them
+  void compare_selected();  // two or more
+  void show_curves_selected();
   void export_csv();
   void delete_selected();  // asks; deletes the rows, then (asking again) the run folders
   void rename_selected();  // an input dialog for the one selected run

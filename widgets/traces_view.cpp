@@ -63,6 +63,9 @@ TracesView::TracesView(const QString& store_path, QWidget* parent)
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->horizontalHeader()->setStretchLastSection(true);
+  // Column widths from the first 100 rows: measuring Qt's default 1,000 rows of a run's predictions
+  // took ~180 ms of the GUI thread each time a run opened.
+  table_->horizontalHeader()->setResizeContentsPrecision(100);
   table_->verticalHeader()->hide();
   item_ = new QTextBrowser;
   item_->setObjectName("trace_item");

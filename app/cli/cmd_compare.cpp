@@ -1,13 +1,11 @@
 // perturbscope-cli compare RUN RUN [RUN...]: runs scored on identical items side by side (KNN-KG
 // runs and policies alike: P(DE) is each prediction's `confidence`), each run's F1 / Brier / ECE /
 // per-gene AUROC with bootstrap CIs, and every later run's paired-bootstrap difference against the
-// first (metrics/paired.h). Runs whose item sets differ are refused with the difference named,
+// first (metrics/run_comparison.h). Runs whose item sets differ are refused with the difference named,
 // unless --intersect restricts every run to the items they all hold (each run's dropped count is reported).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -15,8 +13,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/paths.h"
-#include "metrics/paired.h"
-#include "metrics/summary.h"
+#include "metrics/run_comparison.h"
 #include "store/store.h"
 
 using nlohmann::json;
@@ -26,6 +23,20 @@ namespace ps::cli {
 namespace {
 json num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 json ci(const metrics::Interval& i) { return {num(i.lo), num(i.hi)}; }
+
+// A stored run as the comparison's input: P(DE) is each prediction's confidence, the per-gene AUROC
+// groups by cell line and target, and a parse rate is defined for every run but KNN-KG's (the GUI's
+// comparison view reads runs the same way: widgets/compare_model.cpp).
+metrics::ComparisonInput comparison_input(const store::Run& run, const std::vector<store::Prediction>& predictions) {
+  metrics::ComparisonInput in;
+  in.id = run.id;
+  in.kind = run.kind;
+  in.name = run.name;
+  in.parses_answers = run.kind != "knn";
+  for (const auto& p : predictions)
+    in.items.push_back({p.item_key, p.cell_line + "|" + p.target, p.label, p.confidence, p.parse_failure.empty()});
+  return in;
+}
 }  // namespace
 
 int cmd_compare(const Argv& argv) {
@@ -56,89 +67,39 @@ int cmd_compare(const Argv& argv) {
   const std::string store_path = args.get("store", ps::default_store_path());
   store::Store st(store_path);
 
-  struct RunData {
-    store::Run run;
-    std::vector<store::Prediction> preds;
-    std::vector<std::string> keys;
-  };
-  std::vector<RunData> runs;
+  // Each run's predictions as the comparison's items, checked as they are read.
+  std::vector<metrics::ComparisonInput> runs;
   for (int64_t id : ids) {
     auto r = st.get_run(id);
     if (!r) throw Error(store_path + ": no run with id " + std::to_string(id));
-    RunData d{*r, st.predictions(id), {}};
-    if (d.preds.empty()) throw Error("run " + std::to_string(id) + " (" + r->kind + ") has no predictions");
-    for (const auto& p : d.preds) {
-      if (p.label != 0 && p.label != 1)
-        throw Error("run " + std::to_string(id) + ": item " + p.item_key + " has no label (" + std::to_string(p.label) + ")");
-      if (!(std::isfinite(p.confidence) && p.confidence >= 0 && p.confidence <= 1))
-        throw Error("run " + std::to_string(id) + ": item " + p.item_key + " has P(DE) " + std::to_string(p.confidence) +
-                    " outside [0, 1]");
-      d.keys.push_back(p.item_key);
-    }
-    runs.push_back(std::move(d));
+    runs.push_back(comparison_input(*r, st.predictions(id)));
+    metrics::validate_input(runs.back());
   }
-  std::vector<int64_t> dropped(runs.size(), 0);
-  if (args.has("intersect")) {
-    std::map<std::string, size_t> seen;
-    for (const auto& r : runs)
-      for (const auto& k : std::set<std::string>(r.keys.begin(), r.keys.end())) ++seen[k];
-    for (size_t r = 0; r < runs.size(); ++r) {
-      std::vector<store::Prediction> kept;
-      for (auto& p : runs[r].preds)
-        if (seen[p.item_key] == runs.size()) kept.push_back(std::move(p));
-      dropped[r] = static_cast<int64_t>(runs[r].preds.size() - kept.size());
-      runs[r].preds = std::move(kept);
-      runs[r].keys.clear();
-      for (const auto& p : runs[r].preds) runs[r].keys.push_back(p.item_key);
-    }
-    if (runs[0].preds.empty()) throw Error("compare: the runs share no item");
-  }
-  // Items in the first run's order; the others aligned to it (refused when the sets differ).
-  const auto& first = runs[0];
-  std::vector<int> labels, groups;
-  std::map<std::string, int> gid;
-  for (const auto& p : first.preds) {
-    labels.push_back(p.label);
-    groups.push_back(gid.emplace(p.cell_line + "|" + p.target, static_cast<int>(gid.size())).first->second);
-  }
-  std::vector<std::vector<double>> probs(runs.size());
-  for (size_t r = 0; r < runs.size(); ++r) {
-    const auto at = metrics::align_items(first.keys, runs[r].keys, "run " + std::to_string(ids[0]),
-                                         "run " + std::to_string(ids[r]));
-    for (size_t i = 0; i < at.size(); ++i) {
-      const auto& p = runs[r].preds[at[i]];
-      if (p.label != labels[i])
-        throw Error("runs " + std::to_string(ids[0]) + " and " + std::to_string(ids[r]) + " disagree on the label of " +
-                    p.item_key);
-      probs[r].push_back(p.confidence);
-    }
-  }
+  metrics::ComparisonOptions co;
+  co.item_sets = args.has("intersect") ? metrics::ItemSets::Intersect : metrics::ItemSets::Identical;
+  co.resamples = static_cast<int>(bootstrap);
+  co.seed = static_cast<uint64_t>(seed);
+  const metrics::RunComparison c = metrics::compare_runs(runs, co);
 
-  metrics::SummaryOptions so;
-  so.bootstrap_resamples = static_cast<int>(bootstrap);
-  so.seed = static_cast<uint64_t>(seed);
-  metrics::PairedOptions po;
-  po.resamples = static_cast<int>(bootstrap);
-  po.seed = static_cast<uint64_t>(seed);
-  json j = {{"n", static_cast<int64_t>(labels.size())}, {"runs", json::array()}, {"differences", json::array()}};
-  for (size_t r = 0; r < runs.size(); ++r) {
-    const auto s = metrics::summarize_binary(probs[r], labels, groups, so);
-    j["runs"].push_back({{"id", ids[r]}, {"kind", runs[r].run.kind}, {"name", runs[r].run.name}, {"items_dropped", dropped[r]},
+  json j = {{"n", c.n}, {"runs", json::array()}, {"differences", json::array()}};
+  for (const auto& r : c.runs) {
+    const auto& s = r.summary;
+    j["runs"].push_back({{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"items_dropped", r.items_dropped},
                          {"f1", num(s.at_threshold.f1)}, {"f1_ci", ci(s.f1_ci)}, {"brier", num(s.brier)},
                          {"brier_ci", ci(s.brier_ci)}, {"ece", num(s.ece)}, {"ece_ci", ci(s.ece_ci)},
                          {"auroc_per_gene", num(s.auroc_per_gene)}, {"auroc_per_gene_ci", ci(s.auroc_per_gene_ci)}});
-    if (r == 0) continue;
-    json d = {{"run", ids[r]}, {"against", ids[0]}};
-    for (const auto& x : metrics::paired_differences(probs[0], probs[r], labels, groups, po))
-      d[x.metric] = {{"diff", num(x.diff)}, {"ci", ci(x.ci)}};
-    j["differences"].push_back(d);
+  }
+  for (const auto& d : c.differences) {
+    json o = {{"run", c.runs[d.run].id}, {"against", c.runs[d.against].id}};
+    for (const auto& x : d.diffs) o[x.metric] = {{"diff", num(x.diff)}, {"ci", ci(x.ci)}};
+    j["differences"].push_back(o);
   }
   if (args.has("json")) {
     std::printf("%s\n", j.dump().c_str());
     return 0;
   }
   auto f = [](const json& v) { return v.is_null() ? std::string("null") : std::to_string(v.get<double>()).substr(0, 7); };
-  std::printf("%zu items, identical in every run%s\n", labels.size(), args.has("intersect") ? " (--intersect)" : "");
+  std::printf("%lld items, identical in every run%s\n", static_cast<long long>(c.n), args.has("intersect") ? " (--intersect)" : "");
   std::printf("%-6s %-8s %-24s %-26s %-26s %-26s %s\n", "run", "kind", "name", "F1 [95% CI]", "Brier", "ECE", "AUROC/gene");
   for (const auto& r : j["runs"])
     std::printf("%-6lld %-8s %-24s %-26s %-26s %-26s %s\n", static_cast<long long>(r["id"].get<int64_t>()),
