@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -72,7 +73,8 @@ struct TaskRun {
 // Validation model -> calibrator; full model -> test predictions.
 TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, const KnnEvalConfig& cfg,
                  const KnnConfig& knn, bool with_votes, ps::jobs::JobContext& ctx, double f0, double f1,
-                 const std::string& label, const std::vector<data::Item>* other_lines = nullptr) {
+                 const std::string& label, const std::vector<data::Item>* other_lines = nullptr,
+                 const std::function<void()>& inputs_accepted = {}) {
   TaskRun r;
   auto train = data::select_split(items, cfg.train_split);
   r.test = data::select_split(items, cfg.test_split);
@@ -96,6 +98,7 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
                     " " + r.calibration_split + "): give more train perturbers or change --val-fraction");
   r.n_train = static_cast<int64_t>(train.size());
   r.n_val = static_cast<int64_t>(val.size());
+  if (inputs_accepted) inputs_accepted();
   ctx.report(f0, label + ": validation model");
   {
     KnnModel m = other_lines ? KnnModel(g, sub, knn, *other_lines) : KnnModel(g, sub, knn);
@@ -267,7 +270,9 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     cr.kept_distinct = ds.kept_distinct;
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
     auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell,
-                        cfg.cross_line_evidence ? &others : nullptr);
+                        cfg.cross_line_evidence ? &others : nullptr, [&] {
+                          if (cfg.on_cell_inputs_ready) cfg.on_cell_inputs_ready(cell, ci);
+                        });
     cr.n_train = run.n_train;
     cr.n_val = run.n_val;
     cr.n_test = static_cast<int64_t>(run.test.size());
@@ -459,16 +464,22 @@ KnnEvalResult run_and_store_knn_evaluation(const KnnEvalConfig& cfg, const Knowl
   int64_t current = 0;  // the running line's run; 0 between a finished line and the next one
   size_t current_index = 0;
   std::string current_cell;
+  bool accepted = false;  // the running line's inputs were accepted (an error now is a failure)
   auto start_line = [&](const std::string& cell, size_t index) {
     if (current != 0 && index == current_index) return;  // the first line's run, created up front
     current = create_knn_run(store, cfg, cell);
     current_index = index;
     current_cell = cell;
+    accepted = false;
   };
   KnnEvalConfig c = cfg;
   c.on_cell_start = [&](const std::string& cell, size_t index) {
     start_line(cell, index);
     if (cfg.on_cell_start) cfg.on_cell_start(cell, index);
+  };
+  c.on_cell_inputs_ready = [&](const std::string& cell, size_t index) {
+    accepted = true;
+    if (cfg.on_cell_inputs_ready) cfg.on_cell_inputs_ready(cell, index);
   };
   c.on_cell_done = [&](const CellLineResult& cell) {
     fill_knn_run(store, current, cfg, cell);
@@ -490,6 +501,10 @@ KnnEvalResult run_and_store_knn_evaluation(const KnnEvalConfig& cfg, const Knowl
     if (current == 0) return;
     const int64_t id = current;
     current = 0;
+    if (status == ps::store::RunStatus::Failed && !accepted) {
+      store.delete_run(id);  // a refused input: the error says why, and the line never ran
+      return;
+    }
     mark_unfinished(store, id, status, message);
     runs.unfinished = id;
     runs.unfinished_cell_line = current_cell;

@@ -52,6 +52,10 @@ struct KnnEvalConfig {
   // Called on the evaluating thread when cell line `index` (of cell_lines) starts, before its items
   // are loaded and before the job checks for a cancel, e.g. to show a running run for it.
   std::function<void(const std::string& cell_line, size_t index)> on_cell_start;
+  // Called on the evaluating thread once the line's items are loaded and accepted (both splits
+  // present, enough train perturbers for the model and a validation carve for the calibrator),
+  // before any model is fitted: an error before it is a refused input, after it a failed computation.
+  std::function<void(const std::string& cell_line, size_t index)> on_cell_inputs_ready;
   // Called on the evaluating thread as soon as a cell line's result is complete (before the
   // next cell line starts), e.g. to store it so that a later cancel or failure keeps it.
   std::function<void(const CellLineResult&)> on_cell_done;
@@ -142,16 +146,19 @@ int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const C
 //    failure keeps it.
 //  - Cancelled (ps::jobs::Cancelled) or failed (any exception): the line that was running is
 //    marked Cancelled with `cancel_reason + " during <cell line>"`, or Failed with the error's
-//    message, its summary as record_unfinished_knn_run writes it; lines after it get no run. The
-//    exception then propagates unchanged.
+//    message, its summary as record_unfinished_knn_run writes it; lines after it get no run. A
+//    line whose inputs are refused (an error before on_cell_inputs_ready: a bad or missing file,
+//    too few train perturbers; also a graph that cannot be loaded) leaves no run: its run is
+//    deleted, and the error (naming the file) is the whole story. The exception then propagates
+//    unchanged.
 // The results (and the stored metrics) are exactly those of run_knn_evaluation. `graph`: the
-// caller's loaded graph, or nullptr to load it (the first overload). cfg's own on_cell_start and
-// on_cell_done are called too (after the store is updated). cfg.validate() runs first: a bad
+// caller's loaded graph, or nullptr to load it (the first overload). cfg's own on_cell_start,
+// on_cell_inputs_ready and on_cell_done are called too (after the store is updated). cfg.validate() runs first: a bad
 // configuration throws ps::Error before any run is created. `runs` is filled as the job goes, so
 // after an exception it names what was kept. The store must be used by this thread only.
 struct KnnStoredRuns {
   std::vector<int64_t> finished;      // runs of the finished cell lines, in cell_lines order
-  int64_t unfinished = 0;             // the run marked cancelled or failed; 0 when none
+  int64_t unfinished = 0;             // the run marked cancelled or failed; 0 when none (or refused input)
   std::string unfinished_cell_line;   // its cell line; "" when none
 };
 KnnEvalResult run_and_store_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph* graph,

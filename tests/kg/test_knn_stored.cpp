@@ -229,11 +229,13 @@ TEST_F(KnnStored, CancelKeepsTheFinishedLineAndRecordsTheRunningOne) {
   EXPECT_TRUE(store.predictions(b->id).empty());
 }
 
+// An error once the line's inputs were accepted (here from the hook; in practice a store or memory
+// failure) is a failed computation: recorded.
 TEST_F(KnnStored, FailureMarksTheRunningLineFailedWithTheError) {
   KnnEvalConfig cfg = config();
   ps::store::Store store(fresh_store("fail.sqlite"));
   ps::jobs::JobContext ctx;
-  cfg.on_cell_start = [&](const std::string& cell, size_t) {
+  cfg.on_cell_inputs_ready = [&](const std::string& cell, size_t) {
     if (cell == "b") throw ps::Error("disk on fire while starting b");
   };
   KnnStoredRuns stored;
@@ -246,6 +248,51 @@ TEST_F(KnnStored, FailureMarksTheRunningLineFailedWithTheError) {
   EXPECT_EQ(b->status_reason, "disk on fire while starting b");
   EXPECT_EQ(nlohmann::json::parse(b->summary_json)["status"], "failed");
   EXPECT_EQ(store.list_runs().size(), 2u);
+}
+
+// A refused input (issue 15: bad input is an error naming it, not a failed run) leaves no run,
+// although the line's run existed, running, while the input was read; a line finished before it stays.
+TEST_F(KnnStored, ARefusedInputLeavesNoRunButKeepsTheLinesBefore) {
+  // One train perturber: KNN and the calibrator need at least two (evaluation.cpp run_task).
+  std::ifstream in(csv_);
+  std::string header, line, first_pert;
+  std::getline(in, header);
+  std::ostringstream one;
+  one << header << "\n";
+  while (std::getline(in, line)) {
+    const std::string pert = line.substr(0, line.find(','));
+    if (line.find(",train") != std::string::npos) {
+      if (first_pert.empty()) first_pert = pert;
+      if (pert != first_pert) continue;
+    }
+    one << line << "\n";
+  }
+  // Line a reads the good file; then the file is replaced, and line b (each line reads the file
+  // when it starts) reads the bad one.
+  KnnEvalConfig cfg = config();
+  cfg.csv = (dir() / "changing.csv").string();
+  fs::copy_file(csv_, cfg.csv, fs::copy_options::overwrite_existing);
+  ps::store::Store store(fresh_store("refused.sqlite"));
+  ps::jobs::JobContext ctx;
+  bool was_running = false;
+  cfg.on_cell_done = [&](const CellLineResult&) { std::ofstream(cfg.csv) << one.str(); };
+  cfg.on_cell_start = [&](const std::string& cell, size_t) {
+    if (cell == "b") was_running = store.list_runs().front().status == RunStatus::Running;
+  };
+  KnnStoredRuns stored;
+  try {
+    run_and_store_knn_evaluation(cfg, graph_, store, ctx, stored);
+    FAIL() << "a file with one train perturber was accepted";
+  } catch (const ps::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("1 perturber"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(was_running);
+  EXPECT_EQ(stored.unfinished, 0);
+  ASSERT_EQ(stored.finished.size(), 1u);
+  const auto runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].id, stored.finished[0]);
+  EXPECT_EQ(runs[0].status, RunStatus::Finished);
 }
 
 TEST_F(KnnStored, ABadConfigurationLeavesNoRun) {
