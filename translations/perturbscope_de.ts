@@ -2356,6 +2356,185 @@ Knotengröße: STRING-Grad</translation>
     </message>
 </context>
 <context>
+    <name>ps::gui::TrainLauncher</name>
+    <message>
+        <source>SFT</source>
+        <translation>SFT</translation>
+    </message>
+    <message>
+        <source>GRPO</source>
+        <translation>GRPO</translation>
+    </message>
+    <message>
+        <source>Pipeline (SFT → GRPO arms)</source>
+        <translation>Pipeline (SFT → GRPO-Arme)</translation>
+    </message>
+    <message>
+        <source>Sweep (GRPO arms over a grid of knobs)</source>
+        <translation>Sweep (GRPO-Arme über ein Raster von Einstellungen)</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation>Evaluation</translation>
+    </message>
+    <message>
+        <source>Test-time compute (TTC)</source>
+        <translation>Rechenaufwand zur Testzeit (TTC)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>Validate</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Resume run</source>
+        <translation>Lauf fortsetzen</translation>
+    </message>
+    <message>
+        <source>A cancelled or interrupted run of this kind; it continues from its last checkpoint</source>
+        <translation>Ein abgebrochener oder unterbrochener Lauf dieser Art; er wird ab seinem letzten Checkpoint fortgesetzt</translation>
+    </message>
+    <message>
+        <source>perturbscope-cli %1 has no --resume: resume its SFT or GRPO runs one by one (choose SFT or GRPO above), or start it again</source>
+        <translation>perturbscope-cli %1 hat kein --resume: Setzen Sie seine SFT- oder GRPO-Läufe einzeln fort (oben SFT oder GRPO wählen) oder starten Sie ihn neu</translation>
+    </message>
+    <message>
+        <source>perturbscope-cli %1 has no --resume: it keeps no checkpoints; start it again</source>
+        <translation>perturbscope-cli %1 hat kein --resume: Es legt keine Checkpoints an; starten Sie den Lauf neu</translation>
+    </message>
+    <message>
+        <source>The job&apos;s output appears here. Jobs run as perturbscope-cli processes and keep running when this window closes; their runs update in the Runs and Curves tabs.</source>
+        <translation>Hier erscheint die Ausgabe des Auftrags. Aufträge laufen als perturbscope-cli-Prozesse und laufen weiter, wenn dieses Fenster geschlossen wird; ihre Läufe werden in den Reitern Läufe und Kurven aktualisiert.</translation>
+    </message>
+    <message>
+        <source>%1: not a JSON object</source>
+        <translation>%1: kein JSON-Objekt</translation>
+    </message>
+    <message>
+        <source>No %1 preset found in configs/ (set PERTURBSCOPE_CONFIGS)</source>
+        <translation>Keine Vorlage für %1 in configs/ gefunden (PERTURBSCOPE_CONFIGS setzen)</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Optionen</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Sonstiges</translation>
+    </message>
+    <message>
+        <source>Policy</source>
+        <translation>Policy (Modell)</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Items</translation>
+    </message>
+    <message>
+        <source>Strategies</source>
+        <translation>Strategien</translation>
+    </message>
+    <message>
+        <source>Budget forcing</source>
+        <translation>Budget Forcing</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>Generierung</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Statistik</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>a finished SFT or GRPO run (or give model)</source>
+        <translation>ein abgeschlossener SFT- oder GRPO-Lauf (oder model angeben)</translation>
+    </message>
+    <message>
+        <source>comma-separated</source>
+        <translation>kommagetrennt</translation>
+    </message>
+    <message>
+        <source>comma-separated; empty: the default</source>
+        <translation>kommagetrennt; leer: Standardwert</translation>
+    </message>
+    <message>
+        <source>empty: the default</source>
+        <translation>leer: Standardwert</translation>
+    </message>
+    <message>
+        <source>%1 (preset: %2)</source>
+        <translation>%1 (Vorlage: %2)</translation>
+    </message>
+    <message>
+        <source>%1 (--%2; preset: %3)</source>
+        <translation>%1 (--%2; Vorlage: %3)</translation>
+    </message>
+    <message>
+        <source>cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>The configuration is valid.</source>
+        <translation>Die Konfiguration ist gültig.</translation>
+    </message>
+    <message>
+        <source>validation failed (exit %1)</source>
+        <translation>Prüfung fehlgeschlagen (Exit-Code %1)</translation>
+    </message>
+    <message>
+        <source>cannot run %1: %2</source>
+        <translation>%1 kann nicht ausgeführt werden: %2</translation>
+    </message>
+    <message>
+        <source>perturbscope-cli not found (set PERTURBSCOPE_CLI)</source>
+        <translation>perturbscope-cli nicht gefunden (PERTURBSCOPE_CLI setzen)</translation>
+    </message>
+    <message>
+        <source>A job started here is still running; cancel it first</source>
+        <translation>Ein hier gestarteter Auftrag läuft noch; brechen Sie ihn zuerst ab</translation>
+    </message>
+    <message>
+        <source>Started %1 (pid %2)</source>
+        <translation>Gestartet: %1 (PID %2)</translation>
+    </message>
+    <message>
+        <source>Job ended: %1</source>
+        <translation>Auftrag beendet: %1</translation>
+    </message>
+    <message>
+        <source>Following run %1 (pid %2), started earlier; Cancel stops it</source>
+        <translation>Verfolge den früher gestarteten Lauf %1 (PID %2); Abbrechen beendet ihn</translation>
+    </message>
+    <message>
+        <source>Cancelling… (the run is recorded as cancelled and can be resumed)</source>
+        <translation>Wird abgebrochen … (der Lauf wird als abgebrochen gespeichert und kann fortgesetzt werden)</translation>
+    </message>
+    <message>
+        <source>Cancelling… (the run is recorded as cancelled)</source>
+        <translation>Wird abgebrochen … (der Lauf wird als abgebrochen gespeichert)</translation>
+    </message>
+</context>
+<context>
     <name>ps::gui::CurvesView</name>
     <message>
         <location filename="../widgets/curves_view.cpp" line="48" />
@@ -2540,135 +2719,6 @@ Knotengröße: STRING-Grad</translation>
     </message>
 </context>
 <context>
-    <name>ps::gui::TrainLauncher</name>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="81" />
-        <source>SFT</source>
-        <translation>SFT</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="82" />
-        <source>GRPO</source>
-        <translation>GRPO</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="83" />
-        <source>Pipeline (SFT → GRPO arms)</source>
-        <translation>Pipeline (SFT → GRPO-Arme)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="92" />
-        <source>Validate</source>
-        <translation>Prüfen</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="93" />
-        <source>Start</source>
-        <translation>Starten</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="95" />
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="97" />
-        <source>Resume run</source>
-        <translation>Lauf fortsetzen</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="100" />
-        <source>A cancelled or interrupted run of this kind; it continues from its last checkpoint</source>
-        <translation>Ein abgebrochener oder unterbrochener Lauf dieser Art; er setzt an seinem letzten Checkpoint fort</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="108" />
-        <source>The job&apos;s output appears here. Jobs run as perturbscope-cli processes and keep running when this window closes; their runs update in the Runs and Curves tabs.</source>
-        <translation>Die Ausgabe des Auftrags erscheint hier. Aufträge laufen als perturbscope-cli-Prozesse und laufen weiter, wenn dieses Fenster geschlossen wird; ihre Läufe werden in den Reitern Läufe und Kurven aktualisiert.</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="112" />
-        <source>Kind</source>
-        <translation>Art</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="114" />
-        <source>Preset</source>
-        <translation>Voreinstellung</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="139" />
-        <source>%1: not a JSON object</source>
-        <translation>%1: kein JSON-Objekt</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="169" />
-        <source>No %1 preset found in configs/ (set PERTURBSCOPE_CONFIGS)</source>
-        <translation>Keine %1-Voreinstellung in configs/ gefunden (PERTURBSCOPE_CONFIGS setzen)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="235" />
-        <source>comma-separated</source>
-        <translation>durch Kommas getrennt</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="246" />
-        <source>%1 (preset: %2)</source>
-        <translation>%1 (Voreinstellung: %2)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="316" />
-        <location filename="../widgets/train_launcher.cpp" line="451" />
-        <source>cannot write %1</source>
-        <translation>%1 kann nicht geschrieben werden</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="326" />
-        <source>validation failed (exit %1)</source>
-        <translation>Prüfung fehlgeschlagen (Exit-Code %1)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="327" />
-        <source>The configuration is valid.</source>
-        <translation>Die Konfiguration ist gültig.</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="334" />
-        <source>cannot run %1: %2</source>
-        <translation>%1 kann nicht ausgeführt werden: %2</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="340" />
-        <source>perturbscope-cli not found (set PERTURBSCOPE_CLI)</source>
-        <translation>perturbscope-cli nicht gefunden (PERTURBSCOPE_CLI setzen)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="378" />
-        <source>A job started here is still running; cancel it first</source>
-        <translation>Ein hier gestarteter Auftrag läuft noch; zuerst abbrechen</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="391" />
-        <source>Started %1 (pid %2)</source>
-        <translation>%1 gestartet (PID %2)</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="412" />
-        <source>Job ended: %1</source>
-        <translation>Auftrag beendet: %1</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="440" />
-        <source>Following run %1 (pid %2), started earlier; Cancel stops it</source>
-        <translation>Folge Lauf %1 (PID %2), zuvor gestartet; Abbrechen beendet ihn</translation>
-    </message>
-    <message>
-        <location filename="../widgets/train_launcher.cpp" line="466" />
-        <source>Cancelling… (the run is recorded as cancelled and can be resumed)</source>
-        <translation>Wird abgebrochen… (der Lauf wird als abgebrochen vermerkt und kann fortgesetzt werden)</translation>
-    </message>
-</context>
-<context>
     <name>ps::gui::TrainingCurves</name>
     <message>
         <location filename="../widgets/curves_plot.cpp" line="16" />
@@ -2699,185 +2749,6 @@ Knotengröße: STRING-Grad</translation>
         <location filename="../widgets/curves_plot.cpp" line="82" />
         <source>Step</source>
         <translation>Schritt</translation>
-    </message>
-</context>
-<context>
-    <name>ps::gui::TrainLauncher</name>
-    <message>
-        <source>SFT</source>
-        <translation>SFT</translation>
-    </message>
-    <message>
-        <source>GRPO</source>
-        <translation>GRPO</translation>
-    </message>
-    <message>
-        <source>Pipeline (SFT → GRPO arms)</source>
-        <translation>Pipeline (SFT → GRPO-Arme)</translation>
-    </message>
-    <message>
-        <source>Sweep (GRPO arms over a grid of knobs)</source>
-        <translation>Sweep (GRPO-Arme über ein Raster von Einstellungen)</translation>
-    </message>
-    <message>
-        <source>Evaluation</source>
-        <translation>Evaluation</translation>
-    </message>
-    <message>
-        <source>Test-time compute (TTC)</source>
-        <translation>Rechenaufwand zur Testzeit (TTC)</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>Art</translation>
-    </message>
-    <message>
-        <source>Preset</source>
-        <translation>Vorlage</translation>
-    </message>
-    <message>
-        <source>Validate</source>
-        <translation>Prüfen</translation>
-    </message>
-    <message>
-        <source>Start</source>
-        <translation>Starten</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <source>Resume run</source>
-        <translation>Lauf fortsetzen</translation>
-    </message>
-    <message>
-        <source>A cancelled or interrupted run of this kind; it continues from its last checkpoint</source>
-        <translation>Ein abgebrochener oder unterbrochener Lauf dieser Art; er wird ab seinem letzten Checkpoint fortgesetzt</translation>
-    </message>
-    <message>
-        <source>perturbscope-cli %1 has no --resume: resume its SFT or GRPO runs one by one (choose SFT or GRPO above), or start it again</source>
-        <translation>perturbscope-cli %1 hat kein --resume: Setzen Sie seine SFT- oder GRPO-Läufe einzeln fort (oben SFT oder GRPO wählen) oder starten Sie ihn neu</translation>
-    </message>
-    <message>
-        <source>perturbscope-cli %1 has no --resume: it keeps no checkpoints; start it again</source>
-        <translation>perturbscope-cli %1 hat kein --resume: Es legt keine Checkpoints an; starten Sie den Lauf neu</translation>
-    </message>
-    <message>
-        <source>The job&apos;s output appears here. Jobs run as perturbscope-cli processes and keep running when this window closes; their runs update in the Runs and Curves tabs.</source>
-        <translation>Hier erscheint die Ausgabe des Auftrags. Aufträge laufen als perturbscope-cli-Prozesse und laufen weiter, wenn dieses Fenster geschlossen wird; ihre Läufe werden in den Reitern Läufe und Kurven aktualisiert.</translation>
-    </message>
-    <message>
-        <source>%1: not a JSON object</source>
-        <translation>%1: kein JSON-Objekt</translation>
-    </message>
-    <message>
-        <source>No %1 preset found in configs/ (set PERTURBSCOPE_CONFIGS)</source>
-        <translation>Keine Vorlage für %1 in configs/ gefunden (PERTURBSCOPE_CONFIGS setzen)</translation>
-    </message>
-    <message>
-        <source>Options</source>
-        <translation>Optionen</translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation>Sonstiges</translation>
-    </message>
-    <message>
-        <source>Policy</source>
-        <translation>Policy (Modell)</translation>
-    </message>
-    <message>
-        <source>Items</source>
-        <translation>Items</translation>
-    </message>
-    <message>
-        <source>Strategies</source>
-        <translation>Strategien</translation>
-    </message>
-    <message>
-        <source>Budget forcing</source>
-        <translation>Budget Forcing</translation>
-    </message>
-    <message>
-        <source>Generation</source>
-        <translation>Generierung</translation>
-    </message>
-    <message>
-        <source>Statistics</source>
-        <translation>Statistik</translation>
-    </message>
-    <message>
-        <source>Output</source>
-        <translation>Ausgabe</translation>
-    </message>
-    <message>
-        <source>a finished SFT or GRPO run (or give model)</source>
-        <translation>ein abgeschlossener SFT- oder GRPO-Lauf (oder model angeben)</translation>
-    </message>
-    <message>
-        <source>comma-separated</source>
-        <translation>kommagetrennt</translation>
-    </message>
-    <message>
-        <source>comma-separated; empty: the default</source>
-        <translation>kommagetrennt; leer: Standardwert</translation>
-    </message>
-    <message>
-        <source>empty: the default</source>
-        <translation>leer: Standardwert</translation>
-    </message>
-    <message>
-        <source>%1 (preset: %2)</source>
-        <translation>%1 (Vorlage: %2)</translation>
-    </message>
-    <message>
-        <source>%1 (--%2; preset: %3)</source>
-        <translation>%1 (--%2; Vorlage: %3)</translation>
-    </message>
-    <message>
-        <source>cannot write %1</source>
-        <translation>%1 kann nicht geschrieben werden</translation>
-    </message>
-    <message>
-        <source>The configuration is valid.</source>
-        <translation>Die Konfiguration ist gültig.</translation>
-    </message>
-    <message>
-        <source>validation failed (exit %1)</source>
-        <translation>Prüfung fehlgeschlagen (Exit-Code %1)</translation>
-    </message>
-    <message>
-        <source>cannot run %1: %2</source>
-        <translation>%1 kann nicht ausgeführt werden: %2</translation>
-    </message>
-    <message>
-        <source>perturbscope-cli not found (set PERTURBSCOPE_CLI)</source>
-        <translation>perturbscope-cli nicht gefunden (PERTURBSCOPE_CLI setzen)</translation>
-    </message>
-    <message>
-        <source>A job started here is still running; cancel it first</source>
-        <translation>Ein hier gestarteter Auftrag läuft noch; brechen Sie ihn zuerst ab</translation>
-    </message>
-    <message>
-        <source>Started %1 (pid %2)</source>
-        <translation>Gestartet: %1 (PID %2)</translation>
-    </message>
-    <message>
-        <source>Job ended: %1</source>
-        <translation>Auftrag beendet: %1</translation>
-    </message>
-    <message>
-        <source>Following run %1 (pid %2), started earlier; Cancel stops it</source>
-        <translation>Verfolge den früher gestarteten Lauf %1 (PID %2); Abbrechen beendet ihn</translation>
-    </message>
-    <message>
-        <source>Cancelling… (the run is recorded as cancelled and can be resumed)</source>
-        <translation>Wird abgebrochen … (der Lauf wird als abgebrochen gespeichert und kann fortgesetzt werden)</translation>
-    </message>
-    <message>
-        <source>Cancelling… (the run is recorded as cancelled)</source>
-        <translation>Wird abgebrochen … (der Lauf wird als abgebrochen gespeichert)</translation>
     </message>
 </context>
 </TS>
