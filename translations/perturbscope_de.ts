@@ -185,6 +185,11 @@
         <source>interrupted</source>
         <translation>unterbrochen</translation>
     </message>
+    <message>
+        <location filename="../widgets/export.cpp" line="54" />
+        <source>figure size %1 x %2 cm at %3 dpi is out of range (at least 0.5 cm, at most 20000 px a side)</source>
+        <translation>Abbildungsgröße %1 x %2 cm bei %3 dpi außerhalb des zulässigen Bereichs (mindestens 0,5 cm, höchstens 20000 px je Seite)</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -217,6 +222,11 @@
         <location filename="../app/gui/main.cpp" line="81" />
         <source>PerturbScope</source>
         <translation>PerturbScope</translation>
+    </message>
+    <message>
+        <location filename="../app/gui/main.cpp" line="64" />
+        <source>report | export-figure: a run&apos;s HTML report or one figure, headless (perturbscope COMMAND --help).</source>
+        <translation>report | export-figure: der HTML-Bericht eines Laufs oder eine Abbildung, ohne Fenster (perturbscope BEFEHL --help).</translation>
     </message>
 </context>
 <context>
@@ -1501,6 +1511,26 @@ Knotengröße: STRING-Grad</translation>
         <source>KNN-KG runs log no training curves</source>
         <translation>KNN-KG-Läufe zeichnen keine Trainingskurven auf</translation>
     </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="97" />
+        <source>Curves</source>
+        <translation>Kurven</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="98" />
+        <source>Traces</source>
+        <translation>Traces</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="99" />
+        <source>Train</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <location filename="../widgets/main_window.cpp" line="113" />
+        <source>%1 · %2 %3</source>
+        <translation>%1 · %2 %3</translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::NeighbourhoodModel</name>
@@ -2261,6 +2291,236 @@ Knotengröße: STRING-Grad</translation>
         <source>TTC point %1: all items.</source>
         <translation>TTC-Punkt %1: alle Items.</translation>
     </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="46" />
+        <source>All items</source>
+        <translation>Alle Items</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="47" />
+        <source>Confident and wrong</source>
+        <translation>Sicher und falsch</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="48" />
+        <source>Parse failures</source>
+        <translation>Parse-Fehler</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="49" />
+        <source>Changed by TTC</source>
+        <translation>Durch TTC geändert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="52" />
+        <source>Gene or cell line…</source>
+        <translation>Gen oder Zelllinie…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="69" />
+        <source>Select an item to see its prompt, reasoning and answer</source>
+        <translation>Ein Item auswählen, um Prompt, Begründung und Antwort zu sehen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="75" />
+        <source>step </source>
+        <translation>Schritt </translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="79" />
+        <source>Show</source>
+        <translation>Zeigen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="98" />
+        <location filename="../widgets/traces_view.cpp" line="305" />
+        <source>Item</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="99" />
+        <source>GRPO rollouts</source>
+        <translation>GRPO-Rollouts</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="110" />
+        <source>%1 of %2 items</source>
+        <translation>%1 von %2 Items</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="199" />
+        <source>Cannot read the run: %1</source>
+        <translation>Lauf kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="206" />
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="234" />
+        <source>Parsed answer</source>
+        <translation>Geparste Antwort</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="236" />
+        <source>No answer parsed: &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>Keine Antwort geparst: &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="238" />
+        <source>Predicted: &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>Vorhergesagt: &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="238" />
+        <location filename="../widgets/traces_view.cpp" line="241" />
+        <location filename="../widgets/traces_view.cpp" line="254" />
+        <location filename="../widgets/traces_view.cpp" line="273" />
+        <location filename="../widgets/traces_view.cpp" line="316" />
+        <source>DE</source>
+        <translation>DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="238" />
+        <location filename="../widgets/traces_view.cpp" line="241" />
+        <location filename="../widgets/traces_view.cpp" line="254" />
+        <location filename="../widgets/traces_view.cpp" line="273" />
+        <location filename="../widgets/traces_view.cpp" line="316" />
+        <source>not DE</source>
+        <translation>nicht DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="240" />
+        <source>P(DE): %1</source>
+        <translation>P(DE): %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="240" />
+        <location filename="../widgets/traces_view.cpp" line="253" />
+        <source>undefined</source>
+        <translation>undefiniert</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="241" />
+        <source>Label: %1</source>
+        <translation>Label: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="241" />
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="242" />
+        <source>Tokens: %1</source>
+        <translation>Tokens: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="245" />
+        <source>Finish reason: %1</source>
+        <translation>Abschlussgrund: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="251" />
+        <source>KNN-KG (run %1): P(DE) %2, predicts &lt;b&gt;%3&lt;/b&gt;</source>
+        <translation>KNN-KG (Lauf %1): P(DE) %2, sagt &lt;b&gt;%3&lt;/b&gt; vorher</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="256" />
+        <source>No KNN-KG run in the store predicted this pair</source>
+        <translation>Kein KNN-KG-Lauf im Speicher hat dieses Paar vorhergesagt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="262" />
+        <source>Thinking (&amp;lt;think&amp;gt;, never closed)</source>
+        <translation>Denkprozess (&amp;lt;think&amp;gt;, nie geschlossen)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="262" />
+        <source>Thinking (&amp;lt;think&amp;gt;)</source>
+        <translation>Denkprozess (&amp;lt;think&amp;gt;)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="265" />
+        <source>Answer text</source>
+        <translation>Antworttext</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="265" />
+        <source>(none)</source>
+        <translation>(keiner)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="270" />
+        <source>TTC round %1%2 — %3 tokens</source>
+        <translation>TTC-Runde %1%2 — %3 Tokens</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="273" />
+        <source>unparsed (%1)</source>
+        <translation>nicht geparst (%1)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="274" />
+        <source>confidence %1</source>
+        <translation>Konfidenz %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="275" />
+        <source>Completion %1</source>
+        <translation>Completion %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="275" />
+        <source>%1 tokens</source>
+        <translation>%1 Tokens</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="282" />
+        <source>Prompt (with its KG evidence)</source>
+        <translation>Prompt (mit seiner KG-Evidenz)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="283" />
+        <source>(not stored: a %1 run)</source>
+        <translation>(nicht gespeichert: ein %1-Lauf)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="295" />
+        <source>No rollouts stored (not a GRPO run)</source>
+        <translation>Keine Rollouts gespeichert (kein GRPO-Lauf)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="296" />
+        <source>%1 completions sampled at this step</source>
+        <translation>%1 Completions in diesem Schritt gezogen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="305" />
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="305" />
+        <source>Reward</source>
+        <translation>Reward</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="305" />
+        <source>Advantage</source>
+        <translation>Advantage</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="307" />
+        <source>Completion</source>
+        <translation>Completion</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_view.cpp" line="313" />
+        <source>prompt %1 · #%2</source>
+        <translation>Prompt %1 · #%2</translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::TrainLauncher</name>
@@ -2439,6 +2699,223 @@ Knotengröße: STRING-Grad</translation>
     <message>
         <source>Cancelling… (the run is recorded as cancelled)</source>
         <translation>Wird abgebrochen … (der Lauf wird als abgebrochen gespeichert)</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::CurvesView</name>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="48" />
+        <source>Search metrics…</source>
+        <translation>Metriken suchen…</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="55" />
+        <source>Exponential moving average weight; the raw curve stays faint behind the smoothed one</source>
+        <translation>Gewicht des exponentiellen gleitenden Mittels; die Rohkurve bleibt blass hinter der geglätteten sichtbar</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="57" />
+        <source>Log y axis</source>
+        <translation>Logarithmische y-Achse</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="59" />
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="60" />
+        <source>Wall time (s)</source>
+        <translation>Laufzeit (s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="76" />
+        <source>Runs</source>
+        <translation>Läufe</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="78" />
+        <source>Metrics</source>
+        <translation>Metriken</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="85" />
+        <source>Smoothing</source>
+        <translation>Glättung</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="86" />
+        <source>X axis</source>
+        <translation>x-Achse</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="175" />
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="219" />
+        <source>%1 (with its confidence interval as a band)</source>
+        <translation>%1 (mit Konfidenzintervall als Band)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="296" />
+        <source>Check a run to see its curves</source>
+        <translation>Einen Lauf ankreuzen, um seine Kurven zu sehen</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="297" />
+        <source>Check metrics on the left: one panel each</source>
+        <translation>Links Metriken ankreuzen: je ein Diagramm</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="323" />
+        <source>wall time (s)</source>
+        <translation>Laufzeit (s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="323" />
+        <source>step (no step_time logged)</source>
+        <translation>Schritt (keine step_time protokolliert)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="323" />
+        <source>step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="350" />
+        <source>%1 CI</source>
+        <translation>%1 KI</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="433" />
+        <source>%1 @ %2: %3 (raw %4)</source>
+        <translation>%1 @ %2: %3 (roh %4)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_view.cpp" line="457" />
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::TracesModel</name>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="133" />
+        <source>DE</source>
+        <translation>DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="133" />
+        <source>not DE</source>
+        <translation>nicht DE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="140" />
+        <source>✓</source>
+        <translation>✓</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="140" />
+        <source>✗</source>
+        <translation>✗</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="148" />
+        <source>%1 (changed)</source>
+        <translation>%1 (geändert)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="156" />
+        <source>Cell line</source>
+        <translation>Zelllinie</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="157" />
+        <source>Perturber</source>
+        <translation>Perturbator</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="158" />
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="159" />
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="160" />
+        <source>P(DE)</source>
+        <translation>P(DE)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="161" />
+        <source>Correct</source>
+        <translation>Richtig</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="162" />
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="163" />
+        <source>Parse failure</source>
+        <translation>Parse-Fehler</translation>
+    </message>
+    <message>
+        <location filename="../widgets/traces_model.cpp" line="164" />
+        <source>TTC rounds</source>
+        <translation>TTC-Runden</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::TrainJob</name>
+    <message>
+        <location filename="../widgets/train_job.cpp" line="65" />
+        <source>perturbscope-cli not found (set PERTURBSCOPE_CLI)</source>
+        <translation>perturbscope-cli nicht gefunden (PERTURBSCOPE_CLI setzen)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/train_job.cpp" line="80" />
+        <source>cannot start %1: %2</source>
+        <translation>%1 kann nicht gestartet werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ps::gui::TrainingCurves</name>
+    <message>
+        <location filename="../widgets/curves_plot.cpp" line="16" />
+        <source>Loss</source>
+        <translation>Loss</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_plot.cpp" line="17" />
+        <source>Mean reward</source>
+        <translation>Mittlerer Reward</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_plot.cpp" line="18" />
+        <source>Validation F1</source>
+        <translation>Validierungs-F1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_plot.cpp" line="19" />
+        <source>Validation ECE</source>
+        <translation>Validierungs-ECE</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_plot.cpp" line="80" />
+        <source>(not logged)</source>
+        <translation>(nicht protokolliert)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/curves_plot.cpp" line="82" />
+        <source>Step</source>
+        <translation>Schritt</translation>
     </message>
 </context>
 </TS>

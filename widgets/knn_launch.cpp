@@ -55,12 +55,13 @@ JobRunner::Work knn_job(const ps::kg::KnnEvalConfig& config, const QString& stor
                         std::shared_ptr<const ps::kg::KnowledgeGraph> graph) {
   const std::string path = store_path.toStdString();
   return [config, path, graph](ps::jobs::JobContext& ctx) -> qint64 {
-    ps::kg::KnnEvalResult result = graph ? ps::kg::run_knn_evaluation(config, *graph, ctx)
-                                         : ps::kg::run_knn_evaluation(config, ctx);
-    ctx.check_cancelled();
+    // One run per cell line from the moment it starts (the Runs tab polls the store and shows it
+    // running, with its progress); each is filled when its line is done, so a cancel or a failure
+    // keeps the finished lines and marks the running one (kg/evaluation.h).
     ps::store::Store store(path);  // this thread's own connection
-    const std::vector<int64_t> ids = ps::kg::store_knn_runs(store, config, result);
-    return ids.empty() ? 0 : ids.front();
+    ps::kg::KnnStoredRuns runs;
+    ps::kg::run_and_store_knn_evaluation(config, graph.get(), store, ctx, runs, "cancelled by the user");
+    return runs.finished.empty() ? 0 : runs.finished.front();
   };
 }
 

@@ -27,7 +27,10 @@ QMap<QString, QString> validate(const KnnLaunch& launch);
 ps::kg::KnnEvalConfig to_config(const KnnLaunch& launch);
 
 // The job: evaluates with `graph` when given (the GUI's loaded graph), else loads
-// it; writes one store run per cell line and returns the first run's id.
+// it; one store run per cell line, created running when the line starts and filled
+// when it is done (ps::kg::run_and_store_knn_evaluation: a cancel or failure keeps
+// the finished lines and records the running one with its reason). Returns the first
+// finished run's id.
 JobRunner::Work knn_job(const ps::kg::KnnEvalConfig& config, const QString& store_path,
                         std::shared_ptr<const ps::kg::KnowledgeGraph> graph);
 

@@ -245,30 +245,38 @@ int cmd_knn(const Argv& argv) {
     store.emplace(store_path);
   }
 
-  std::vector<int64_t> run_ids;
-  size_t cells_done = 0;
-  cfg.on_cell_done = [&](const ps::kg::CellLineResult& cell) {
-    ++cells_done;
-    if (store) run_ids.push_back(ps::kg::store_knn_run(*store, cfg, cell));
-  };
+  // With a store, each cell line is a run from the moment it starts (running, with progress),
+  // filled as soon as it is done; a cancel or an error marks the line that was running.
+  ps::kg::KnnStoredRuns stored;
   ps::kg::KnnEvalResult result;
   const std::string title = "knn " + (cell == "all" ? std::string("all cell lines") : cell);
-  const auto outcome = run_with_progress(title, [&](ps::jobs::JobContext& ctx) { result = ps::kg::run_knn_evaluation(cfg, ctx); });
+  auto kept = [&] {
+    if (stored.finished.empty()) return std::string();
+    std::string s = "; finished cell lines kept as run" + std::string(stored.finished.size() > 1 ? "s" : "");
+    for (auto rid : stored.finished) s += " " + std::to_string(rid);
+    return s;
+  };
+  ps::jobs::Outcome outcome;
+  try {
+    outcome = run_with_progress(title, [&](ps::jobs::JobContext& ctx) {
+      result = store ? ps::kg::run_and_store_knn_evaluation(cfg, nullptr, *store, ctx, stored,
+                                                            "cancelled by the user (Ctrl-C or SIGTERM)")
+                     : ps::kg::run_knn_evaluation(cfg, ctx);
+    });
+  } catch (const std::exception&) {
+    if (stored.unfinished != 0)
+      std::fprintf(stderr, "knn: %s failed; recorded as failed run %lld%s in %s\n", stored.unfinished_cell_line.c_str(),
+                   static_cast<long long>(stored.unfinished), kept().c_str(), store_path.c_str());
+    throw;
+  }
   if (outcome == ps::jobs::Outcome::Cancelled) {
-    if (store && cells_done < cfg.cell_lines.size()) {
-      const std::string& stopped = cfg.cell_lines[cells_done];
-      const int64_t id = ps::kg::record_unfinished_knn_run(*store, cfg, stopped, ps::store::RunStatus::Cancelled,
-                                                           "cancelled by the user (Ctrl-C) during " + stopped);
-      std::fprintf(stderr, "knn: cancelled during %s; recorded as cancelled run %lld", stopped.c_str(),
-                   static_cast<long long>(id));
-      if (!run_ids.empty()) {
-        std::fprintf(stderr, "; finished cell lines kept as run%s", run_ids.size() > 1 ? "s" : "");
-        for (auto rid : run_ids) std::fprintf(stderr, " %lld", static_cast<long long>(rid));
-      }
-      std::fprintf(stderr, " in %s\n", store_path.c_str());
-    }
+    if (stored.unfinished != 0)
+      std::fprintf(stderr, "knn: cancelled during %s; recorded as cancelled run %lld%s in %s\n",
+                   stored.unfinished_cell_line.c_str(), static_cast<long long>(stored.unfinished), kept().c_str(),
+                   store_path.c_str());
     return 130;
   }
+  const std::vector<int64_t>& run_ids = stored.finished;
 
   if (args.has("json")) {
     auto j = nlohmann::json::parse(result.to_json());

@@ -1,10 +1,13 @@
 #include "kg/evaluation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -70,7 +73,8 @@ struct TaskRun {
 // Validation model -> calibrator; full model -> test predictions.
 TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, const KnnEvalConfig& cfg,
                  const KnnConfig& knn, bool with_votes, ps::jobs::JobContext& ctx, double f0, double f1,
-                 const std::string& label, const std::vector<data::Item>* other_lines = nullptr) {
+                 const std::string& label, const std::vector<data::Item>* other_lines = nullptr,
+                 const std::function<void()>& inputs_accepted = {}) {
   TaskRun r;
   auto train = data::select_split(items, cfg.train_split);
   r.test = data::select_split(items, cfg.test_split);
@@ -94,6 +98,7 @@ TaskRun run_task(const KnowledgeGraph& g, const std::vector<data::Item>& items, 
                     " " + r.calibration_split + "): give more train perturbers or change --val-fraction");
   r.n_train = static_cast<int64_t>(train.size());
   r.n_val = static_cast<int64_t>(val.size());
+  if (inputs_accepted) inputs_accepted();
   ctx.report(f0, label + ": validation model");
   {
     KnnModel m = other_lines ? KnnModel(g, sub, knn, *other_lines) : KnnModel(g, sub, knn);
@@ -226,6 +231,8 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
   for (size_t ci = 0; ci < cfg.cell_lines.size(); ++ci) {
     const auto tc = Clock::now();
     const std::string& cell = cfg.cell_lines[ci];
+    if (cfg.on_cell_start) cfg.on_cell_start(cell, ci);
+    ctx.check_cancelled();  // here, not after the last line: a complete result is returned
     const double f0 = ci * per_cell;
     ctx.report(f0, cell + ": loading items");
     data::Dataset ds;
@@ -263,7 +270,9 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     cr.kept_distinct = ds.kept_distinct;
     const double f_de_end = f0 + per_cell * (cfg.signed_effect && cfg.csv.empty() ? 0.6 : 0.9);
     auto run = run_task(g, ds.items, cfg, cfg.knn, cfg.keep_predictions, ctx, f0, f_de_end, cell,
-                        cfg.cross_line_evidence ? &others : nullptr);
+                        cfg.cross_line_evidence ? &others : nullptr, [&] {
+                          if (cfg.on_cell_inputs_ready) cfg.on_cell_inputs_ready(cell, ci);
+                        });
     cr.n_train = run.n_train;
     cr.n_val = run.n_val;
     cr.n_test = static_cast<int64_t>(run.test.size());
@@ -360,7 +369,6 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
     cr.seconds = since(tc);
     out.cells.push_back(std::move(cr));
     if (cfg.on_cell_done) cfg.on_cell_done(out.cells.back());
-    ctx.check_cancelled();
   }
   ctx.report(1, "done");
   out.seconds = since(t0);
@@ -379,10 +387,12 @@ std::string run_name(const KnnEvalConfig& cfg, const std::string& cell_line) {
   return "knn " + cell_line + " k=" + std::to_string(cfg.knn.k) + " " + cfg.knn.sources.to_string();
 }
 
-}  // namespace
+int64_t create_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const std::string& cell_line) {
+  return store.create_run("knn", run_name(cfg, cell_line), cell_config(cfg, cell_line).dump());
+}
 
-int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const CellLineResult& c) {
-  const int64_t id = store.create_run("knn", run_name(cfg, c.cell_line), cell_config(cfg, c.cell_line).dump());
+// Fills a created run with a finished cell line's result; on an error marks it failed and rethrows.
+void fill_knn_run(ps::store::Store& store, int64_t id, const KnnEvalConfig& cfg, const CellLineResult& c) {
   try {
     store.set_summary(id, c.to_json());
     // An undefined metric (AUROC with one class only, precision with no predicted positive, recall and
@@ -421,17 +431,107 @@ int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const C
     store.set_status(id, ps::store::RunStatus::Failed, "unknown error");
     throw;
   }
+}
+
+void mark_unfinished(ps::store::Store& store, int64_t id, ps::store::RunStatus status, const std::string& message) {
+  nlohmann::json summary = {{"status", ps::store::to_string(status)}};
+  if (!message.empty()) summary["message"] = message;
+  store.set_summary(id, summary.dump());
+  store.set_status(id, status, message);
+}
+
+}  // namespace
+
+int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const CellLineResult& c) {
+  const int64_t id = create_knn_run(store, cfg, c.cell_line);
+  fill_knn_run(store, id, cfg, c);
   return id;
 }
 
 int64_t record_unfinished_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const std::string& cell_line,
                                   ps::store::RunStatus status, const std::string& message) {
-  const int64_t id = store.create_run("knn", run_name(cfg, cell_line), cell_config(cfg, cell_line).dump());
-  nlohmann::json summary = {{"status", ps::store::to_string(status)}};
-  if (!message.empty()) summary["message"] = message;
-  store.set_summary(id, summary.dump());
-  store.set_status(id, status, message);
+  const int64_t id = create_knn_run(store, cfg, cell_line);
+  mark_unfinished(store, id, status, message);
   return id;
+}
+
+KnnEvalResult run_and_store_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph* graph,
+                                           ps::store::Store& store, ps::jobs::JobContext& ctx, KnnStoredRuns& runs,
+                                           const std::string& cancel_reason) {
+  cfg.validate();  // a bad configuration leaves no run
+  const size_t n = cfg.cell_lines.size();
+  const auto owner = std::this_thread::get_id();
+  int64_t current = 0;  // the running line's run; 0 between a finished line and the next one
+  size_t current_index = 0;
+  std::string current_cell;
+  bool accepted = false;  // the running line's inputs were accepted (an error now is a failure)
+  auto start_line = [&](const std::string& cell, size_t index) {
+    if (current != 0 && index == current_index) return;  // the first line's run, created up front
+    current = create_knn_run(store, cfg, cell);
+    current_index = index;
+    current_cell = cell;
+    accepted = false;
+  };
+  KnnEvalConfig c = cfg;
+  c.on_cell_start = [&](const std::string& cell, size_t index) {
+    start_line(cell, index);
+    if (cfg.on_cell_start) cfg.on_cell_start(cell, index);
+  };
+  c.on_cell_inputs_ready = [&](const std::string& cell, size_t index) {
+    accepted = true;
+    if (cfg.on_cell_inputs_ready) cfg.on_cell_inputs_ready(cell, index);
+  };
+  c.on_cell_done = [&](const CellLineResult& cell) {
+    fill_knn_run(store, current, cfg, cell);
+    runs.finished.push_back(current);
+    current = 0;
+    if (cfg.on_cell_done) cfg.on_cell_done(cell);
+  };
+  // The job's progress goes on to the caller's context and, as the fraction of the running line,
+  // into that line's run. Reports come from the evaluating thread; the store is only written there.
+  ps::jobs::JobContext inner([&](const ps::jobs::Progress& p) {
+    if (current != 0 && std::this_thread::get_id() == owner) {
+      const double line = p.fraction < 0 ? std::nan("") : std::clamp(p.fraction * n - current_index, 0.0, 1.0);
+      store.set_progress(current, line, p.message);
+    }
+    ctx.report(p.fraction, p.message);
+  });
+  inner.follow(&ctx);
+  auto unfinished = [&](ps::store::RunStatus status, const std::string& message) {
+    if (current == 0) return;
+    const int64_t id = current;
+    current = 0;
+    if (status == ps::store::RunStatus::Failed && !accepted) {
+      store.delete_run(id);  // a refused input: the error says why, and the line never ran
+      return;
+    }
+    mark_unfinished(store, id, status, message);
+    runs.unfinished = id;
+    runs.unfinished_cell_line = current_cell;
+  };
+  try {
+    start_line(cfg.cell_lines.front(), 0);  // the job shows up at once, also while the graph loads
+    KnnEvalResult r = graph ? run_knn_evaluation(c, *graph, inner) : run_knn_evaluation(c, inner);
+    return r;
+  } catch (const ps::jobs::Cancelled&) {
+    try {
+      unfinished(ps::store::RunStatus::Cancelled, cancel_reason + " during " + current_cell);
+    } catch (...) {  // the cancel is what the caller must see; the store's own error is secondary
+    }
+    throw;
+  } catch (const std::exception& e) {
+    try {
+      unfinished(ps::store::RunStatus::Failed, e.what());
+    } catch (...) {  // the original error is the one to report
+    }
+    throw;
+  } catch (...) {
+    try {
+      unfinished(ps::store::RunStatus::Failed, "unknown error");
+    } catch (...) {
+    }
+    throw;
+  }
 }
 
 std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig& cfg, const KnnEvalResult& result) {

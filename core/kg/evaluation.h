@@ -49,6 +49,13 @@ struct KnnEvalConfig {
   // Hold-outs beside the official split (kg/holdout.h); official files only, not with csv.
   std::string holdout_cell_line;                 // "": off; a line: train on the other three, test its test items
   double unseen_target_fraction = 0;             // > 0: this fraction of train targets is the test set
+  // Called on the evaluating thread when cell line `index` (of cell_lines) starts, before its items
+  // are loaded and before the job checks for a cancel, e.g. to show a running run for it.
+  std::function<void(const std::string& cell_line, size_t index)> on_cell_start;
+  // Called on the evaluating thread once the line's items are loaded and accepted (both splits
+  // present, enough train perturbers for the model and a validation carve for the calibrator),
+  // before any model is fitted: an error before it is a refused input, after it a failed computation.
+  std::function<void(const std::string& cell_line, size_t index)> on_cell_inputs_ready;
   // Called on the evaluating thread as soon as a cell line's result is complete (before the
   // next cell line starts), e.g. to store it so that a later cancel or failure keeps it.
   std::function<void(const CellLineResult&)> on_cell_done;
@@ -115,7 +122,9 @@ struct KnnEvalResult {
   std::string to_json() const;  // one cell: its object; several: {"cells":[...],"seconds":..}
 };
 
-// Loads the graph (cache) itself. Reports progress; throws ps::jobs::Cancelled when cancelled.
+// Loads the graph (cache) itself. Reports progress; throws ps::jobs::Cancelled when cancelled
+// (checked between the stages of a cell line and when the next one starts; a cancel after the
+// last cell line's result is complete does not discard the results).
 KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, ps::jobs::JobContext& ctx);
 // With a graph the caller already holds (the GUI keeps one loaded).
 KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph& graph, ps::jobs::JobContext& ctx);
@@ -126,6 +135,36 @@ KnnEvalResult run_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph&
 std::vector<int64_t> store_knn_runs(ps::store::Store& store, const KnnEvalConfig& cfg, const KnnEvalResult& result);
 // The same for one cell line (store_knn_runs calls it per cell); returns the run id.
 int64_t store_knn_run(ps::store::Store& store, const KnnEvalConfig& cfg, const CellLineResult& cell);
+// The evaluation with the store kept in step, one run per cell line (the unit of work): what the
+// CLI's `knn` and the GUI's KNN launcher run.
+//  - A cell line's run is created (status running, owned by this process: store.h) when its
+//    evaluation starts (the first line's at once, before the graph is loaded) and carries the
+//    job's progress within that line (Store::set_progress: fraction of the line in [0, 1] and the
+//    job's message), so viewers polling the store show running rows.
+//  - When the line is done its run is filled as store_knn_run fills it (same config, summary,
+//    metrics, predictions; status finished) before the next line starts, so a later cancel or
+//    failure keeps it.
+//  - Cancelled (ps::jobs::Cancelled) or failed (any exception): the line that was running is
+//    marked Cancelled with `cancel_reason + " during <cell line>"`, or Failed with the error's
+//    message, its summary as record_unfinished_knn_run writes it; lines after it get no run. A
+//    line whose inputs are refused (an error before on_cell_inputs_ready: a bad or missing file,
+//    too few train perturbers; also a graph that cannot be loaded) leaves no run: its run is
+//    deleted, and the error (naming the file) is the whole story. The exception then propagates
+//    unchanged.
+// The results (and the stored metrics) are exactly those of run_knn_evaluation. `graph`: the
+// caller's loaded graph, or nullptr to load it (the first overload). cfg's own on_cell_start,
+// on_cell_inputs_ready and on_cell_done are called too (after the store is updated). cfg.validate() runs first: a bad
+// configuration throws ps::Error before any run is created. `runs` is filled as the job goes, so
+// after an exception it names what was kept. The store must be used by this thread only.
+struct KnnStoredRuns {
+  std::vector<int64_t> finished;      // runs of the finished cell lines, in cell_lines order
+  int64_t unfinished = 0;             // the run marked cancelled or failed; 0 when none (or refused input)
+  std::string unfinished_cell_line;   // its cell line; "" when none
+};
+KnnEvalResult run_and_store_knn_evaluation(const KnnEvalConfig& cfg, const KnowledgeGraph* graph,
+                                           ps::store::Store& store, ps::jobs::JobContext& ctx, KnnStoredRuns& runs,
+                                           const std::string& cancel_reason = "cancelled by the user");
+
 // A run for a cell line whose evaluation did not finish (status Cancelled or Failed), so that a
 // stopped job leaves a trace: config, and summary {"status": ..., "message": ...}; the message is
 // also the run's status_reason (store.h). Returns its id.

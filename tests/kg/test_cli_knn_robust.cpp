@@ -239,7 +239,7 @@ TEST(KnnProgress, EnvironmentChoosesTheStyle) {
 
 // Ctrl-C (or SIGTERM: kill, a service manager) after the first of four cell lines: exit 130,
 // K562's run kept (finished, with metrics), a cancelled run recorded for the cell line that was
-// running, nothing for the later ones.
+// running (its run existed, running, from the moment it started), nothing for the later ones.
 class KnnCancel : public ::testing::TestWithParam<int> {};
 
 TEST_P(KnnCancel, InterruptKeepsFinishedCellLinesAndRecordsTheCancel) {
@@ -260,17 +260,23 @@ TEST_P(KnnCancel, InterruptKeepsFinishedCellLinesAndRecordsTheCancel) {
             "--store", store.c_str(), "--cache-dir", cd.c_str(), static_cast<char*>(nullptr));
     ::_exit(98);
   }
-  // Wait for the first stored run (K562 finished), then interrupt.
-  bool first_done = false;
+  // K562's run shows up running (owned by the child, with progress) while it is evaluated; wait
+  // until it is finished, then interrupt.
+  bool first_done = false, seen_running = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!first_done && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) FAIL() << "knn ended before the interrupt: " << test_cli::slurp(err);
     ps::store::Store s(store);
-    first_done = !s.list_runs().empty();
+    for (const auto& r : s.list_runs()) {
+      if (r.status == ps::store::RunStatus::Running && r.pid == pid && r.name.rfind("knn k562", 0) == 0)
+        seen_running = true;
+      first_done = first_done || r.status == ps::store::RunStatus::Finished;
+    }
   }
   ASSERT_TRUE(first_done) << test_cli::slurp(err);
+  EXPECT_TRUE(seen_running) << "no running row for k562 while it was evaluated";
   ::kill(pid, sig);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -288,6 +294,7 @@ TEST_P(KnnCancel, InterruptKeepsFinishedCellLinesAndRecordsTheCancel) {
   EXPECT_EQ(runs[0].name.rfind("knn rpe1", 0), 0u) << runs[0].name;
   EXPECT_EQ(runs[0].status, ps::store::RunStatus::Cancelled);
   EXPECT_TRUE(contains(runs[0].summary_json, "cancelled")) << runs[0].summary_json;
+  EXPECT_TRUE(contains(runs[0].status_reason, "during rpe1")) << runs[0].status_reason;
   EXPECT_TRUE(contains(e, "run " + std::to_string(runs[0].id))) << e;
 }
 

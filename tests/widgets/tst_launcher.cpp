@@ -2,7 +2,7 @@
 // fields, a K562 evaluation on a worker thread (the event loop never blocked
 // more than 100 ms), the run appearing finished in the Runs tab, its reliability
 // diagram matching the bins the core stored, the prediction table filtering it,
-// and cancel.
+// and cancel: the running cell line recorded as cancelled, the finished ones kept.
 #include <QCheckBox>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,6 +12,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <algorithm>
 #include <cmath>
 
 #include "common/paths.h"
@@ -145,6 +146,7 @@ class TestLauncher : public QObject {
     QCOMPARE(qint64(pv->filter()->rowCount()) > 0, summary["unseen_test_targets"].toDouble() > 0);
   }
 
+  // Cancelled at once: the cell line that was running stays in the Runs tab, cancelled with its reason.
   void cancel_a_running_evaluation() {
     MainWindow w(store_path_);
     const int runs_before = w.runs_model()->rowCount();
@@ -158,9 +160,101 @@ class TestLauncher : public QObject {
     QVERIFY(cancelled.wait(10000));
     qInfo("cancelled after %lld ms", t.elapsed());
     QVERIFY(!w.jobs()->running());
-    w.runs_model()->refresh();
-    QCOMPARE(w.runs_model()->rowCount(), runs_before);  // nothing half-written
+    RunsModel* runs = w.runs_model();
+    runs->refresh();
+    QCOMPARE(runs->rowCount(), runs_before + 1);  // the cancelled line's row, nothing half-written
+    const ps::store::Run& r = runs->run(0);       // newest first
+    QCOMPARE(r.status, ps::store::RunStatus::Cancelled);
+    QCOMPARE(QString::fromStdString(r.status_reason), QString("cancelled by the user during k562"));
+    QVERIFY(runs->store().predictions(r.id).empty());
+    QVERIFY(runs->store().metric_names(r.id).empty());
+    QVERIFY(runs->data(runs->index(0, RunsModel::Status)).toString().contains("during k562"));
     QVERIFY(w.launcher()->run_button()->isEnabled());
+  }
+
+  // Issue 14: a two-cell-line evaluation cancelled after the first line is stored. Each line's
+  // row appears running (with its progress) as its evaluation starts; the first is complete
+  // (finished, metrics, predictions) before the second starts; the cancel keeps it and records
+  // the second as cancelled with the reason.
+  void cancel_keeps_the_finished_cell_lines() {
+    MainWindow w(store_path_);
+    RunsModel* runs = w.runs_model();
+    runs->set_poll_interval(100);
+    runs->refresh();
+    qint64 newest_before = 0;
+    for (int r = 0; r < runs->rowCount(); ++r) newest_before = std::max<qint64>(newest_before, runs->run(r).id);
+    KnnLaunch launch;
+    launch.cell_lines = {"hepg2", "jurkat"};  // the two smallest lines
+    launch.bootstrap = 0;
+    launch.signed_effect = false;
+    w.launcher()->set_launch(launch);
+    QVERIFY(w.launcher()->errors().isEmpty());
+    // This job's row for a cell line (-1 while there is none).
+    auto row_for = [&](const QString& cell) {
+      for (int r = 0; r < runs->rowCount(); ++r)
+        if (runs->run(r).id > newest_before && runs->data(runs->index(r, RunsModel::CellLine)).toString() == cell) return r;
+      return -1;
+    };
+    auto status_of = [&](const QString& cell) {
+      const int r = row_for(cell);
+      return r < 0 ? QString() : runs->data(runs->index(r, RunsModel::Status), Qt::EditRole).toString();
+    };
+    QSignalSpy cancelled(w.jobs(), &JobRunner::cancelled);
+    QSignalSpy failed(w.jobs(), &JobRunner::failed);
+    QVERIFY(w.launcher()->start());
+
+    // Running rows, shown by the Runs tab's own polling (no refresh here): HepG2 at once (also
+    // while the graph loads), with its progress; then finished; then JurKat's running row.
+    QElapsedTimer t;
+    t.start();
+    bool hepg2_running = false, hepg2_progress = false, jurkat_before_hepg2_done = false;
+    while (t.elapsed() < 300000 && !failed.count() && status_of("hepg2") != "finished") {
+      QTest::qWait(20);
+      if (status_of("hepg2") == "running") {
+        hepg2_running = true;
+        const QString shown = runs->data(runs->index(row_for("hepg2"), RunsModel::Status)).toString();
+        if (shown.contains("%") && std::isfinite(runs->run(row_for("hepg2")).progress)) hepg2_progress = true;
+      }
+      if (row_for("jurkat") >= 0 && status_of("hepg2") != "finished") jurkat_before_hepg2_done = true;
+    }
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
+    QCOMPARE(status_of("hepg2"), QString("finished"));
+    QVERIFY(hepg2_running);
+    QVERIFY(hepg2_progress);
+    QVERIFY(!jurkat_before_hepg2_done);
+    QTRY_COMPARE_WITH_TIMEOUT(status_of("jurkat"), QString("running"), 30000);
+    QVERIFY(w.jobs()->running());
+
+    // Cancel while JurKat runs.
+    QTest::mouseClick(w.launcher()->cancel_button(), Qt::LeftButton);
+    QVERIFY(cancelled.wait(120000));
+    QVERIFY(!w.jobs()->running());
+    QTRY_COMPARE_WITH_TIMEOUT(status_of("jurkat"), QString("cancelled"), 5000);
+
+    // Exactly the two rows of this job.
+    int mine = 0;
+    for (int r = 0; r < runs->rowCount(); ++r) mine += runs->run(r).id > newest_before;
+    QCOMPARE(mine, 2);
+    // HepG2: complete, as a finished evaluation stores it.
+    const ps::store::Run hepg2 = runs->run(row_for("hepg2"));
+    QCOMPARE(hepg2.status, ps::store::RunStatus::Finished);
+    QVERIFY(hepg2.status_reason.empty());
+    const QJsonObject summary = QJsonDocument::fromJson(QByteArray::fromStdString(hepg2.summary_json)).object();
+    const double auroc = runs->data(runs->index(row_for("hepg2"), RunsModel::AurocPerGene), Qt::EditRole).toDouble();
+    QVERIFY2(auroc > 0.55 && auroc < 0.95, qPrintable(QString::number(auroc)));
+    QCOMPARE(auroc, summary["auroc_per_gene"].toDouble());
+    for (const char* m : {"auroc_per_gene", "f1", "brier", "ece"})
+      QVERIFY2(runs->store().metrics(hepg2.id, m).size() == 1, m);
+    QCOMPARE(qint64(runs->store().predictions(hepg2.id).size()), qint64(summary["n_test"].toDouble()));
+    QVERIFY(summary["n_test"].toDouble() > 1000);
+    // JurKat: cancelled, with the reason, nothing half-written.
+    const ps::store::Run jurkat = runs->run(row_for("jurkat"));
+    QCOMPARE(jurkat.status, ps::store::RunStatus::Cancelled);
+    QCOMPARE(QString::fromStdString(jurkat.status_reason), QString("cancelled by the user during jurkat"));
+    QVERIFY(!jurkat.finished_at.empty());
+    QVERIFY(runs->store().predictions(jurkat.id).empty());
+    QVERIFY(runs->store().metric_names(jurkat.id).empty());
+    QVERIFY(runs->data(runs->index(row_for("jurkat"), RunsModel::Status)).toString().contains("during jurkat"));
   }
 };
 
