@@ -25,6 +25,8 @@
 #include "traces_model.h"
 #include "traces_view.h"
 #include "ttc_view.h"
+#include "compare_view.h"
+#include <nlohmann/json.hpp>
 
 namespace ps::gui {
 
@@ -147,6 +149,26 @@ void ScreenshotDriver::render_all() {
       if (!ttc_run && r.kind == "ttc" && r.summary_json.find("\"strategies\"") != std::string::npos) ttc_run = r.id;
       if (curves_run && traces_run && ttc_run) break;
     }
+    // Compare: the newest finished GRPO run's SFT start and every finished GRPO arm from it
+    // (the embedded default's SFT vs RLCR vs RLVR), at most five runs.
+    for (const auto& r : runs) {
+      if (r.kind != "grpo" || r.status != ps::store::RunStatus::Finished) continue;
+      const auto sft_of = [](const ps::store::Run& g) -> int64_t {
+        const auto c = nlohmann::json::parse(g.config_json, nullptr, false);
+        if (!c.is_object() || !c.contains("init") || !c["init"].is_object()) return 0;
+        const auto& i = c["init"];
+        return i.contains("sft_run") && i["sft_run"].is_number_integer() ? i["sft_run"].get<int64_t>() : 0;
+      };
+      const int64_t sft = sft_of(r);
+      if (!sft) continue;
+      compare_runs_ = {sft};
+      for (const auto& g : runs)
+        if (g.kind == "grpo" && g.status == ps::store::RunStatus::Finished && sft_of(g) == sft && compare_runs_.size() < 5)
+          compare_runs_ << g.id;
+      std::sort(compare_runs_.begin(), compare_runs_.end());
+      break;
+    }
+    if (compare_runs_.size() < 2) compare_runs_.clear();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "perturbscope --screenshots: %s\n", e.what());
   }
@@ -164,12 +186,24 @@ void ScreenshotDriver::render_all() {
     window_->traces_view()->open_run(traces_run);
   }
   if (ttc_run) window_->ttc_view()->open_run(ttc_run);
+  if (!compare_runs_.isEmpty()) {
+    compare_pending_ = true;
+    auto done = [this] { compare_pending_ = false; };
+    connect(window_->compare_view(), &CompareView::compared, this, done, Qt::SingleShotConnection);
+    connect(window_->compare_view(), &CompareView::failed, this, done, Qt::SingleShotConnection);
+    window_->compare_view()->compare(compare_runs_);
+  }
   // the curves poll the store on their own thread; give them, the traces and the TTC run a moment
   QTimer::singleShot(curves_run || traces_run || ttc_run ? 2000 : 0, this, &ScreenshotDriver::grab_all);
 }
 
 void ScreenshotDriver::grab_all() {
   if (rendering_) return;
+  if (compare_pending_ && compare_waited_ms_ < 120000) {  // the comparison's bootstrap runs off the GUI thread
+    compare_waited_ms_ += 200;
+    QTimer::singleShot(200, this, &ScreenshotDriver::grab_all);
+    return;
+  }
   rendering_ = true;
   const std::pair<int, const char*> views[] = {{MainWindow::RunsTab, "runs"},
                                                {MainWindow::LauncherTab, "launcher"},
@@ -179,7 +213,8 @@ void ScreenshotDriver::grab_all() {
                                                {MainWindow::CurvesTab, "curves"},
                                                {MainWindow::TracesTab, "traces"},
                                                {MainWindow::TrainTab, "train"},
-                                               {MainWindow::TtcTab, "ttc"}};
+                                               {MainWindow::TtcTab, "ttc"},
+                                               {MainWindow::CompareTab, "compare"}};
   int saved = 0;
   for (const auto& [tab, name] : views) {
     QWidget* before = window_->tabs()->currentWidget();

@@ -26,6 +26,9 @@ class ScreenshotDriver : public QObject {
   QString dir_;
   bool rendering_ = false;
   bool preparing_ = false;
+  QList<qint64> compare_runs_;  // the Compare tab's runs (empty: its hint)
+  bool compare_pending_ = false;
+  int compare_waited_ms_ = 0;
 };
 
 }  // namespace ps::gui

@@ -1,6 +1,6 @@
 // `perturbscope --screenshots DIR` under Xvfb (a real X server, not the offscreen
 // plugin): it evaluates the embedded default into an empty store, renders the
-// main views (runs, launcher, reliability, kg_browser, predictions, curves, traces, train, ttc) and exits 0; each image must be a real picture of the window.
+// main views (runs, launcher, reliability, kg_browser, predictions, curves, traces, train, ttc, compare) and exits 0; each image must be a real picture of the window.
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
@@ -83,6 +83,11 @@ class TestScreenshots : public QObject {
       }
       st.add_predictions(sft, preds);
       st.set_status(sft, ps::store::RunStatus::Finished);
+      // A GRPO arm from it on the same items, for the Compare tab (SFT vs the arm).
+      const int64_t grpo = st.create_run("grpo", "synthetic grpo", nlohmann::json{{"init", {{"sft_run", sft}}}}.dump());
+      for (auto& p : preds) p.confidence = 0.5 + 0.8 * (p.confidence - 0.5);
+      st.add_predictions(grpo, preds);
+      st.set_status(grpo, ps::store::RunStatus::Finished);
       // A TTC run for the TTC tab: the summary `perturbscope-cli ttc --tau-sweep` stores.
       const int64_t ttc = st.create_run("ttc", "synthetic ttc", R"({"tau_sweep": true})");
       nlohmann::json s = {{"strategies", nlohmann::json::array()}, {"stored_strategy", "selective-sc"}, {"stored_tau", 1.0}};
@@ -106,7 +111,8 @@ class TestScreenshots : public QObject {
     QVERIFY2(app.waitForFinished(240000), "perturbscope --screenshots did not finish");
     const QString output = QString::fromUtf8(app.readAll());
     QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, qPrintable(output));
-    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions", "curves", "traces", "train", "ttc"}) {
+    for (const char* view : {"runs", "launcher", "reliability", "kg_browser", "predictions", "curves", "traces", "train", "ttc",
+                             "compare"}) {
       const QString path = QDir(shots).filePath(QString(view) + ".png");
       QVERIFY2(QFileInfo::exists(path), qPrintable(path + "\n" + output));
       const QImage image(path);
