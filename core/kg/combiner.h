@@ -23,10 +23,19 @@
 // of one target exactly as r does. The rows both stages are fitted on are out-of-fold
 // predictions of KnnModel: neighbours' labels from models that never saw the row's perturber
 // (or, for the unseen-target combiner, its target).
+//
+// The `gbdt` variant (KnnCombiner::fit_gbdt) replaces stage 1 by boosted trees (kg/gbdt.h) on the
+// uncentred features, fitted to rank each target's pairs (XGBoost's rank:pairwise, groups = targets,
+// the same per-target weights), the round count chosen by early stopping on one fold of the rows;
+// stage 2 is the same regression on (r, base_logit).
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "kg/gbdt.h"
 
 namespace ps::kg {
 
@@ -72,14 +81,23 @@ class KnnCombiner {
   static const std::vector<int>& unseen_target_columns();
   // Added to either when KnnModel has other cell lines' labels (cross-cell-line evidence).
   static const std::vector<int>& side_columns();
+  // The columns of the gbdt variant's stage 1 for pairs whose target has train labels: the seen-target
+  // columns plus raw counts and interaction-friendly values (trees need no lifts or products).
+  static const std::vector<int>& gbdt_seen_target_columns();
 
   // x: rows of knn_feature_names().size() features; groups: the target id of each row.
   static KnnCombiner fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
                          const std::vector<int>& columns, double l2);
-  bool fitted() const { return rank_.fitted(); }
-  double rank_score(const std::vector<double>& features) const;   // stage 1 (a logit, within-target)
+  // Stage 1 by boosted trees (kg/gbdt.h; no centring, the per-target weights above); inner: empty,
+  // or one flag per row marking the early-stopping rows (e.g. one fold of the out-of-fold perturbers).
+  static KnnCombiner fit_gbdt(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
+                              const std::vector<int>& columns, const GbdtParams& params,
+                              const std::vector<uint8_t>& inner = {});
+  bool fitted() const { return rank_.fitted() || trees_ != nullptr; }
+  double rank_score(const std::vector<double>& features) const;   // stage 1 (a logit or tree margin, within-target)
   double probability(const std::vector<double>& features) const;  // stage 2
-  const LogisticCombiner& ranker() const { return rank_; }
+  const LogisticCombiner& ranker() const { return rank_; }        // stage 1 of the logistic variant
+  const GbdtRanker* trees() const { return trees_.get(); }        // stage 1 of the gbdt variant (else nullptr)
   const LogisticCombiner& calibrator() const { return calib_; }
   const std::vector<int>& columns() const { return cols_; }
   std::string to_json() const;
@@ -87,6 +105,9 @@ class KnnCombiner {
  private:
   std::vector<int> cols_;
   LogisticCombiner rank_, calib_;
+  std::shared_ptr<const GbdtRanker> trees_;  // immutable once fitted; shared by copies
+  // Stage 2 on (stage-1 score of each row, base_logit); xs: the rows' stage-1 columns.
+  void fit_stage2(const std::vector<double>& xs, const std::vector<double>& x, const std::vector<int>& y);
 };
 
 }  // namespace ps::kg
