@@ -13,6 +13,7 @@
 //                  --variant='NAME={"combiner":"gbdt",...}' [--variant=...]
 // A variant's JSON is a KnnConfig (KnnConfig::from_json; absent fields keep the defaults). Prints one
 // JSON line per (line, variant) and a summary line per variant (mean over the lines, seconds).
+// bench-links: perturbscope_kg
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

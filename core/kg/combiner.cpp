@@ -21,8 +21,8 @@ const std::vector<std::string>& knn_feature_names() {
       "module_20",         "module_100",        "pheno_20",         "pheno_100",
       "direct_string",     "direct_go",         "direct_reactome",  "own_de_closeness", "own_non_de_closeness",
       "own_closeness_diff", "side_label",       "side_present",     "side_rate_lift",
-      "sim_top1",          "sim_mean_20",       "de_count_20",      "de_count_100",    "de_count_pool",
-      "listed_count_100"};
+      "sim_top1",          "sim_mean_20",       "sim_sum_pool",     "de_count_20",     "de_count_100",
+      "de_count_pool",     "listed_count_100"};
   return names;
 }
 
@@ -219,10 +219,10 @@ const std::vector<int>& KnnCombiner::side_columns() {
 const std::vector<int>& KnnCombiner::gbdt_seen_target_columns() {
   // the seen-target columns, then strength_5 strength_100 string/go/reactome_vote_lift
   // string/go/reactome_strength log_votes nearest_vote cov_20 cov_100 tn_pos strength_count module_20
-  // pheno_20 sim_top1 sim_mean_20 de_count_20 de_count_100 de_count_pool listed_count_100
+  // pheno_20 sim_top1 sim_mean_20 sim_sum_pool de_count_20 de_count_100 de_count_pool listed_count_100
   static const std::vector<int> cols = [] {
     std::vector<int> c = seen_target_columns();
-    for (int j : {3, 4, 5, 6, 7, 8, 9, 10, 12, 19, 20, 21, 25, 26, 28, 30, 41, 42, 43, 44, 45, 46}) c.push_back(j);
+    for (int j : {3, 4, 5, 6, 7, 8, 9, 10, 12, 19, 20, 21, 25, 26, 28, 30, 41, 42, 43, 44, 45, 46, 47}) c.push_back(j);
     if (const char* env = std::getenv("PS_GBDT_COLUMNS")) {  // EXPERIMENT ONLY: removed before commit
       c.clear();
       for (const char* p = env; *p;) {
@@ -268,32 +268,52 @@ KnnCombiner KnnCombiner::fit(const std::vector<double>& x, const std::vector<int
   std::vector<double> xs, wts;
   select_columns(x, y, groups, columns, xs, wts);
   k.rank_ = LogisticCombiner::fit(xs, y, columns.size(), l2, groups, wts);
-  k.fit_stage2(xs, x, y);
+  k.fit_stage2(x, y);
   return k;
 }
 
 KnnCombiner KnnCombiner::fit_gbdt(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
-                                  const std::vector<int>& columns, const GbdtParams& params,
-                                  const std::vector<uint8_t>& inner) {
+                                  const std::vector<int>& columns, const std::vector<int>& tree_columns, double l2,
+                                  bool from_logistic, const GbdtParams& params, const std::vector<uint8_t>& inner) {
   KnnCombiner k;
   k.cols_ = columns;
-  std::vector<double> xs, wts;
-  select_columns(x, y, groups, columns, xs, wts);
-  k.trees_ = std::make_shared<const GbdtRanker>(GbdtRanker::fit(xs, y, columns.size(), groups, params, wts, inner));
-  k.fit_stage2(xs, x, y);
+  k.tree_cols_ = tree_columns;
+  std::vector<double> xs, xt, wts;
+  select_columns(x, y, groups, tree_columns, xt, wts);
+  std::vector<double> offset;
+  if (from_logistic) {
+    select_columns(x, y, groups, columns, xs, wts);
+    k.rank_ = LogisticCombiner::fit(xs, y, columns.size(), l2, groups, wts);
+    offset.resize(y.size());
+    for (size_t i = 0; i < y.size(); ++i) offset[i] = k.rank_.logit(&xs[i * columns.size()]);
+  }
+  k.trees_ = std::make_shared<const GbdtRanker>(
+      GbdtRanker::fit(xt, y, tree_columns.size(), groups, params, wts, inner, offset));
+  k.fit_stage2(x, y);
   return k;
 }
 
-void KnnCombiner::fit_stage2(const std::vector<double>& xs, const std::vector<double>& x, const std::vector<int>& y) {
+double KnnCombiner::stage1(const double* row) const {
+  double buf[64];
+  double r = 0;
+  if (rank_.fitted()) {
+    for (size_t j = 0; j < cols_.size(); ++j) buf[j] = row[cols_[j]];
+    r += rank_.logit(buf);
+  }
+  if (trees_) {
+    for (size_t j = 0; j < tree_cols_.size(); ++j) buf[j] = row[tree_cols_[j]];
+    r += trees_->margin(buf);
+  }
+  return r;
+}
+
+void KnnCombiner::fit_stage2(const std::vector<double>& x, const std::vector<int>& y) {
   // Stage 2: P(DE) from the ranking score and the target's base rate.
-  const size_t d = knn_feature_names().size(), n = y.size(), dc = cols_.size();
+  const size_t d = knn_feature_names().size(), n = y.size();
   const size_t base_col = 11;  // base_logit
   std::vector<double> x2;
   x2.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    const double* row = &xs[i * dc];
-    x2.push_back(trees_ ? trees_->margin(row) : rank_.logit(row)), x2.push_back(x[i * d + base_col]);
-  }
+  for (size_t i = 0; i < n; ++i) x2.push_back(stage1(&x[i * d])), x2.push_back(x[i * d + base_col]);
   calib_ = LogisticCombiner::fit(x2, y, 2, 1e-6);
   if (calib_.weights()[0] < 1e-3) {  // keep P(DE) increasing in r (a degenerate fit; not seen in practice)
     auto w = calib_.weights();
@@ -305,9 +325,8 @@ void KnnCombiner::fit_stage2(const std::vector<double>& xs, const std::vector<do
 }
 
 double KnnCombiner::rank_score(const std::vector<double>& f) const {
-  double buf[64];
-  for (size_t j = 0; j < cols_.size(); ++j) buf[j] = f.at(cols_[j]);
-  return trees_ ? trees_->margin(buf) : rank_.logit(buf);
+  if (f.size() != knn_feature_names().size()) throw ps::Error("KNN combiner: a feature row of the wrong size");
+  return stage1(f.data());
 }
 
 double KnnCombiner::probability(const std::vector<double>& f) const {
@@ -316,10 +335,9 @@ double KnnCombiner::probability(const std::vector<double>& f) const {
 }
 
 std::string KnnCombiner::to_json() const {
-  nlohmann::json j = {{"columns", cols_},
-                      {"rank", nlohmann::json::parse(trees_ ? trees_->to_json() : rank_.to_json())},
-                      {"calibration", nlohmann::json::parse(calib_.to_json())}};
-  if (trees_) j["kind"] = "gbdt";
+  nlohmann::json j = {{"columns", cols_}, {"calibration", nlohmann::json::parse(calib_.to_json())}};
+  if (rank_.fitted()) j["rank"] = nlohmann::json::parse(rank_.to_json());
+  if (trees_) j["kind"] = "gbdt", j["tree_columns"] = tree_cols_, j["trees"] = nlohmann::json::parse(trees_->to_json());
   return j.dump();
 }
 

@@ -88,26 +88,30 @@ class KnnCombiner {
   // x: rows of knn_feature_names().size() features; groups: the target id of each row.
   static KnnCombiner fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
                          const std::vector<int>& columns, double l2);
-  // Stage 1 by boosted trees (kg/gbdt.h; no centring, the per-target weights above); inner: empty,
-  // or one flag per row marking the early-stopping rows (e.g. one fold of the out-of-fold perturbers).
+  // Stage 1 by boosted trees (kg/gbdt.h; no centring, the per-target weights above) on tree_columns;
+  // with from_logistic, the logistic stage 1 above (on `columns`, penalty l2) is fitted first and the
+  // trees start from its score (XGBoost's base_margin), so stage 1 = logistic logit + tree margin.
+  // inner: empty, or one flag per row marking the early-stopping rows (one out-of-fold perturber fold).
   static KnnCombiner fit_gbdt(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
-                              const std::vector<int>& columns, const GbdtParams& params,
-                              const std::vector<uint8_t>& inner = {});
+                              const std::vector<int>& columns, const std::vector<int>& tree_columns, double l2,
+                              bool from_logistic, const GbdtParams& params, const std::vector<uint8_t>& inner = {});
   bool fitted() const { return rank_.fitted() || trees_ != nullptr; }
   double rank_score(const std::vector<double>& features) const;   // stage 1 (a logit or tree margin, within-target)
   double probability(const std::vector<double>& features) const;  // stage 2
   const LogisticCombiner& ranker() const { return rank_; }        // stage 1 of the logistic variant
   const GbdtRanker* trees() const { return trees_.get(); }        // stage 1 of the gbdt variant (else nullptr)
   const LogisticCombiner& calibrator() const { return calib_; }
-  const std::vector<int>& columns() const { return cols_; }
+  const std::vector<int>& columns() const { return cols_; }            // the logistic stage 1's
+  const std::vector<int>& tree_columns() const { return tree_cols_; }  // the trees' (gbdt only)
   std::string to_json() const;
 
  private:
-  std::vector<int> cols_;
+  std::vector<int> cols_, tree_cols_;
   LogisticCombiner rank_, calib_;
   std::shared_ptr<const GbdtRanker> trees_;  // immutable once fitted; shared by copies
-  // Stage 2 on (stage-1 score of each row, base_logit); xs: the rows' stage-1 columns.
-  void fit_stage2(const std::vector<double>& xs, const std::vector<double>& x, const std::vector<int>& y);
+  double stage1(const double* row) const;  // a full feature row (knn_feature_names() order) -> stage-1 score
+  // Stage 2 on (stage-1 score of each row, base_logit); x: full feature rows.
+  void fit_stage2(const std::vector<double>& x, const std::vector<int>& y);
 };
 
 }  // namespace ps::kg

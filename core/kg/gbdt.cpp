@@ -51,6 +51,7 @@ std::vector<std::pair<std::string, std::string>> GbdtParams::validate() const {
     out.emplace_back("max_depth", "max_depth must be between 1 and 12, not " + std::to_string(max_depth));
   if (rounds < 1 || rounds > 5000) out.emplace_back("rounds", "rounds must be between 1 and 5000, not " + std::to_string(rounds));
   if (!(eta > 0 && eta <= 1)) out.emplace_back("eta", "eta must be in (0, 1], not " + num(eta));
+  if (pairs < 1 || pairs > 100) out.emplace_back("pairs", "pairs must be between 1 and 100, not " + std::to_string(pairs));
   if (!(min_child_weight >= 0 && std::isfinite(min_child_weight)))
     out.emplace_back("min_child_weight", "min_child_weight must be a finite number >= 0, not " + num(min_child_weight));
   return out;
@@ -64,6 +65,7 @@ struct GbdtFitter {
   const std::vector<int>& groups;
   const GbdtParams& p;
   const std::vector<double>& weights;
+  const std::vector<double>& offset;
 
   GbdtRanker fit(const std::vector<size_t>& rows, int rounds) const {
     const bool rank = p.objective == "rank:pairwise";
@@ -80,6 +82,11 @@ struct GbdtFitter {
     xgb(XGDMatrixCreateFromMat_omp(data.data(), n, d, std::numeric_limits<float>::quiet_NaN(), &dm.h, 1),
         "creating the training matrix");
     xgb(XGDMatrixSetFloatInfo(dm.h, "label", label.data(), n), "setting the labels");
+    if (!offset.empty()) {
+      std::vector<float> bm(n);
+      for (size_t i = 0; i < n; ++i) bm[i] = static_cast<float>(offset[order[i]]);
+      xgb(XGDMatrixSetFloatInfo(dm.h, "base_margin", bm.data(), n), "setting the base margins");
+    }
     if (rank) {
       std::vector<unsigned> sizes;
       std::vector<float> gw;
@@ -107,6 +114,7 @@ struct GbdtFitter {
         {"max_depth", std::to_string(p.max_depth)}, {"eta", num(p.eta)}, {"min_child_weight", num(p.min_child_weight)},
         {"seed", std::to_string(p.seed)}, {"subsample", "1"}, {"colsample_bytree", "1"}, {"lambda", "1"}};
     for (const auto& [k, v] : params) xgb(XGBoosterSetParam(b.h, k, v.c_str()), "setting a parameter");
+    if (rank) xgb(XGBoosterSetParam(b.h, "num_pairsample", std::to_string(p.pairs).c_str()), "setting a parameter");
     for (int r = 0; r < rounds; ++r) xgb(XGBoosterUpdateOneIter(b.h, r, dm.h), "boosting");
     bst_ulong len = 0;
     const char* buf = nullptr;
@@ -145,11 +153,11 @@ struct GbdtFitter {
     bst_ulong dim = 0;
     const float* pred = nullptr;
     xgb(XGBoosterPredictFromDMatrix(b.h, dm.h, cfg, &shape, &dim, &pred), "predicting");
+    auto off = [&](size_t row) { return offset.empty() ? 0.0 : static_cast<double>(static_cast<float>(offset[row])); };
     out.base_ = 0;
-    const double base = pred[0] - out.margin(&x[order[0] * d]);
-    out.base_ = base;
+    if (offset.empty()) out.base_ = pred[0] - out.margin(&x[order[0] * d]);
     for (size_t i = 0; i < std::min<size_t>(n, 2000); ++i) {
-      const double mine = out.margin(&x[order[i] * d]);
+      const double mine = out.margin(&x[order[i] * d]) + off(order[i]);
       if (!(std::abs(mine - pred[i]) <= 1e-3 * (1 + std::abs(pred[i]))))
         throw ps::Error("GBDT combiner: the copied trees disagree with XGBoost at row " + std::to_string(order[i]) +
                         " (" + num(mine) + " vs " + num(pred[i]) + ")");
@@ -160,7 +168,7 @@ struct GbdtFitter {
 
 GbdtRanker GbdtRanker::fit(const std::vector<double>& x, const std::vector<int>& y, size_t d, const std::vector<int>& groups,
                            const GbdtParams& params, const std::vector<double>& weights,
-                           const std::vector<uint8_t>& inner) {
+                           const std::vector<uint8_t>& inner, const std::vector<double>& offset) {
   const auto problems = params.validate();
   if (!problems.empty()) throw ps::Error("GBDT combiner: " + problems.front().second);
   const size_t n = y.size();
@@ -172,6 +180,9 @@ GbdtRanker GbdtRanker::fit(const std::vector<double>& x, const std::vector<int>&
   if (groups.size() != n) throw ps::Error("GBDT combiner: one group id per row is needed");
   if (!weights.empty() && weights.size() != n) throw ps::Error("GBDT combiner: weights do not match the rows");
   if (!inner.empty() && inner.size() != n) throw ps::Error("GBDT combiner: the inner mask does not match the rows");
+  if (!offset.empty() && offset.size() != n) throw ps::Error("GBDT combiner: the offsets do not match the rows");
+  for (double v : offset)
+    if (!std::isfinite(v)) throw ps::Error("GBDT combiner: offsets must be finite");
   for (size_t i = 0; i < n; ++i) {
     if (y[i] != 0 && y[i] != 1)
       throw ps::Error("GBDT combiner: label " + std::to_string(y[i]) + " at row " + std::to_string(i) + " (expected 0 or 1)");
@@ -181,7 +192,7 @@ GbdtRanker GbdtRanker::fit(const std::vector<double>& x, const std::vector<int>&
   for (size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]))
       throw ps::Error("GBDT combiner: non-finite feature " + std::to_string(i % d) + " at row " + std::to_string(i / d));
-  const GbdtFitter fitter{x, y, d, groups, params, weights};
+  const GbdtFitter fitter{x, y, d, groups, params, weights, offset};
   std::vector<size_t> all(n);
   std::iota(all.begin(), all.end(), size_t{0});
   if (inner.empty()) return fitter.fit(all, params.rounds);
@@ -197,6 +208,8 @@ GbdtRanker GbdtRanker::fit(const std::vector<double>& x, const std::vector<int>&
   const GbdtRanker first = fitter.fit(fit_rows, params.rounds);
   // The inner rows' per-gene AUROC after each round (margins accumulated tree by tree).
   std::vector<double> m(val_rows.size(), first.base_);
+  if (!offset.empty())
+    for (size_t i = 0; i < val_rows.size(); ++i) m[i] += offset[val_rows[i]];
   std::vector<int> vy(val_rows.size()), vg(val_rows.size());
   for (size_t i = 0; i < val_rows.size(); ++i) vy[i] = y[val_rows[i]], vg[i] = groups[val_rows[i]];
   {  // group ids made small for auroc_per_group

@@ -31,9 +31,10 @@ struct GbdtParams {
   int rounds = 300;        // boosting rounds (with early stopping: the most tried), 1..5000
   double eta = 0.05;       // shrinkage (learning rate), in (0, 1]
   double min_child_weight = 1;  // least hessian sum in a leaf, >= 0
+  int pairs = 1;           // rank:pairwise: pairs sampled per row and round (XGBoost's num_pairsample), 1..100
   uint64_t seed = 7;       // XGBoost's seed (nothing is sampled with these settings; kept for the record)
   // What is wrong, as (field, message) pairs; empty when valid. Fields: objective, max_depth, rounds,
-  // eta, min_child_weight.
+  // eta, min_child_weight, pairs.
   std::vector<std::pair<std::string, std::string>> validate() const;
 };
 
@@ -44,12 +45,14 @@ class GbdtRanker {
   // row (the ranking groups; also the per-gene AUROC of early stopping); weights: empty or one
   // positive weight per row (for rank:pairwise, the weight of a group is its rows' mean weight);
   // inner: empty (no early stopping: `rounds` rounds) or one flag per row (1: inner validation row).
+  // offset: empty, or one finite margin per row that boosting starts from (XGBoost's base_margin);
+  // margin() leaves it out (the caller adds its own), and base is then 0.
   // When no inner group has both classes there is nothing to stop on: `rounds` rounds on all rows.
   // Throws ps::Error on bad shapes, labels, values or params, on an XGBoost failure (its message), and
   // when the inner or the other rows are empty.
   static GbdtRanker fit(const std::vector<double>& x, const std::vector<int>& y, size_t d, const std::vector<int>& groups,
                         const GbdtParams& params, const std::vector<double>& weights = {},
-                        const std::vector<uint8_t>& inner = {});
+                        const std::vector<uint8_t>& inner = {}, const std::vector<double>& offset = {});
 
   bool fitted() const { return !trees_.empty(); }
   size_t dim() const { return d_; }

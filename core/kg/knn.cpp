@@ -51,6 +51,8 @@ std::string KnnConfig::to_json() const {
     j["gbdt_eta"] = gbdt_eta;
     j["gbdt_min_child_weight"] = gbdt_min_child_weight;
     j["gbdt_early_stopping"] = gbdt_early_stopping;
+    j["gbdt_from_logistic"] = gbdt_from_logistic;
+    j["gbdt_pairs"] = gbdt_pairs;
   }
   return j.dump();
 }
@@ -93,6 +95,8 @@ KnnConfig knn_from_object(const nlohmann::json& j) {
   read_field(j, "gbdt_eta", c.gbdt_eta);
   read_field(j, "gbdt_min_child_weight", c.gbdt_min_child_weight);
   read_field(j, "gbdt_early_stopping", c.gbdt_early_stopping);
+  read_field(j, "gbdt_from_logistic", c.gbdt_from_logistic);
+  read_field(j, "gbdt_pairs", c.gbdt_pairs);
   std::string sources;
   read_field(j, "sources", sources);
   if (!sources.empty()) {
@@ -157,6 +161,8 @@ std::vector<std::pair<std::string, std::string>> KnnConfig::validate() const {
     out.emplace_back("gbdt_depth", "gbdt_depth must be between 1 and 12, not " + std::to_string(gbdt_depth));
   if (gbdt_rounds < 1 || gbdt_rounds > 5000)
     out.emplace_back("gbdt_rounds", "gbdt_rounds must be between 1 and 5000, not " + std::to_string(gbdt_rounds));
+  if (gbdt_pairs < 1 || gbdt_pairs > 100)
+    out.emplace_back("gbdt_pairs", "gbdt_pairs must be between 1 and 100, not " + std::to_string(gbdt_pairs));
   if (!(gbdt_eta > 0 && gbdt_eta <= 1)) out.emplace_back("gbdt_eta", "gbdt_eta must be in (0, 1], not " + num(gbdt_eta));
   if (!(gbdt_min_child_weight >= 0 && std::isfinite(gbdt_min_child_weight)))
     out.emplace_back("gbdt_min_child_weight",
@@ -171,6 +177,7 @@ GbdtParams KnnConfig::gbdt_params() const {
   p.rounds = gbdt_rounds;
   p.eta = gbdt_eta;
   p.min_child_weight = gbdt_min_child_weight;
+  p.pairs = gbdt_pairs;
   p.seed = seed;
   return p;
 }
@@ -338,7 +345,8 @@ KnnCombiner KnnModel::fit_seen_target(const std::vector<double>& x, const std::v
     inner.resize(fold.size());
     for (size_t i = 0; i < fold.size(); ++i) inner[i] = fold[i] == last;
   }
-  return KnnCombiner::fit_gbdt(x, y, groups, cols, cfg_.gbdt_params(), inner);
+  return KnnCombiner::fit_gbdt(x, y, groups, columns(false), cols, cfg_.l2, cfg_.gbdt_from_logistic, cfg_.gbdt_params(),
+                               inner);
 }
 
 void KnnModel::fit_combiners(const std::vector<data::Item>& train) {
@@ -685,13 +693,17 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   for (int s = 0; s < kSources + 2; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // X-Y edge; own DE genes' closeness
   f.push_back(direct ? (*direct)[kSources] - (*direct)[kSources + 1] : 0.0);
   for (int s = kSources + 2; s < kSources + 5; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // other lines
-  {  // Raw values for the gbdt combiner's trees: how close X's nearest train perturbers are, and plain
+  {  // Raw values for the gbdt combiner's trees: how close X's nearest train perturbers are (the top
+     // one, the mean of the top 20, the sum over the pool), and plain
      // counts of X's top 20 / 100 / pool neighbours DE on Y, and of its top 100 listed for Y.
     const size_t n = nx.rows.size(), n20 = std::min<size_t>(20, n);
     double s20 = 0;
     for (size_t i = 0; i < n20; ++i) s20 += nx.weights[i];
     f.push_back(n > 0 ? nx.weights[0] : 0.0);  // sim_top1
     f.push_back(n20 > 0 ? s20 / n20 : 0.0);    // sim_mean_20
+    double spool = 0;
+    for (size_t i = 0; i < n; ++i) spool += nx.weights[i];
+    f.push_back(spool);                        // sim_sum_pool
     double de[3] = {0, 0, 0}, listed = 0;
     for (size_t i = 0; col >= 0 && i < n; ++i) {
       const int8_t l = label_t(nx.rows[i], col);

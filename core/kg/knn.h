@@ -32,7 +32,10 @@
 //   and for the unseen-target regime the perturber's own evidence:
 //   own_rate = (sum_m L(X,m) + alpha mean) / (n_X + alpha),
 //   own_tn   = (sum_{m in N(Y)} t_m L(X,m) + alpha b(Y)) / (sum t_m [L(X,m) known] + alpha),
-//   own_de_closeness / own_non_de_closeness = Y's mean fused score to X's DE / non-DE train targets.
+//   own_de_closeness / own_non_de_closeness = Y's mean fused score to X's DE / non-DE train targets,
+//   and raw values for the gbdt combiner's trees: sim_top1, sim_mean_20, sim_sum_pool (s_n of X's
+//   nearest train perturber, mean over the top 20, sum over the pool), de_count_20/100/pool (how many
+//   of X's top-M neighbours are DE on Y, unweighted) and listed_count_100 (how many are listed for Y).
 // The regression's rows are out-of-fold: the train perturbers are split into `folds` seeded
 // folds, a linear model on the other folds predicts each fold, so every row looks like a test
 // pair (perturber unseen). A second combiner, fitted the same way on folds of train *targets*
@@ -82,6 +85,8 @@ struct KnnConfig {
   double gbdt_eta = 0.05;      // shrinkage, in (0, 1]
   double gbdt_min_child_weight = 1;  // least hessian sum in a leaf, >= 0
   bool gbdt_early_stopping = true;   // false: exactly gbdt_rounds rounds
+  bool gbdt_from_logistic = true;    // the trees start from the logistic stage 1's score (a correction of it)
+  int gbdt_pairs = 1;                // rank:pairwise: pairs sampled per row and round, 1..100
   bool learned() const { return combiner == "logistic" || combiner == "gbdt"; }
   GbdtParams gbdt_params() const;  // the gbdt_* fields and seed
   int fit_threads = 2;         // threads for the out-of-fold predictions (>= 1)
