@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -223,14 +222,6 @@ const std::vector<int>& KnnCombiner::gbdt_seen_target_columns() {
   static const std::vector<int> cols = [] {
     std::vector<int> c = seen_target_columns();
     for (int j : {3, 4, 5, 6, 7, 8, 9, 10, 12, 19, 20, 21, 25, 26, 28, 30, 41, 42, 43, 44, 45, 46, 47}) c.push_back(j);
-    if (const char* env = std::getenv("PS_GBDT_COLUMNS")) {  // EXPERIMENT ONLY: removed before commit
-      c.clear();
-      for (const char* p = env; *p;) {
-        char* end = nullptr;
-        c.push_back(static_cast<int>(std::strtol(p, &end, 10)));
-        p = *end ? end + 1 : end;
-      }
-    }
     return c;
   }();
   return cols;

@@ -24,10 +24,11 @@
 // predictions of KnnModel: neighbours' labels from models that never saw the row's perturber
 // (or, for the unseen-target combiner, its target).
 //
-// The `gbdt` variant (KnnCombiner::fit_gbdt) replaces stage 1 by boosted trees (kg/gbdt.h) on the
-// uncentred features, fitted to rank each target's pairs (XGBoost's rank:pairwise, groups = targets,
-// the same per-target weights), the round count chosen by early stopping on one fold of the rows;
-// stage 2 is the same regression on (r, base_logit).
+// The `gbdt` variant (KnnCombiner::fit_gbdt) adds boosted trees (kg/gbdt.h) to stage 1: on more,
+// uncentred columns (gbdt_seen_target_columns()), fitted to rank each target's pairs (XGBoost's
+// rank:pairwise, groups = targets, the same per-target weights), starting from the logistic stage 1's
+// score (r = logistic logit + tree margin; or from 0), the round count chosen by early stopping on one
+// out-of-fold perturber fold; stage 2 is the same regression on (r, base_logit).
 #pragma once
 #include <cstddef>
 #include <cstdint>

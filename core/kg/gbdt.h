@@ -27,7 +27,7 @@ namespace ps::kg {
 
 struct GbdtParams {
   std::string objective = "rank:pairwise";  // "rank:pairwise" (pairs within a group) | "binary:logistic"
-  int max_depth = 4;       // tree depth, 1..12
+  int max_depth = 3;       // tree depth, 1..12
   int rounds = 300;        // boosting rounds (with early stopping: the most tried), 1..5000
   double eta = 0.05;       // shrinkage (learning rate), in (0, 1]
   double min_child_weight = 1;  // least hessian sum in a leaf, >= 0

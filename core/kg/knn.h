@@ -80,7 +80,7 @@ struct KnnConfig {
   // gbdt only (kg/gbdt.h): trees on KnnCombiner::gbdt_seen_target_columns(), fitted with one thread;
   // the round count is chosen by early stopping on the last out-of-fold perturber fold, then refitted on all rows.
   std::string gbdt_objective = "rank:pairwise";  // "rank:pairwise" (pairs within a target) | "binary:logistic"
-  int gbdt_depth = 4;          // tree depth, 1..12
+  int gbdt_depth = 3;          // tree depth, 1..12
   int gbdt_rounds = 300;       // most boosting rounds, 1..5000
   double gbdt_eta = 0.05;      // shrinkage, in (0, 1]
   double gbdt_min_child_weight = 1;  // least hessian sum in a leaf, >= 0
