@@ -227,6 +227,16 @@ const std::vector<int>& KnnCombiner::gbdt_seen_target_columns() {
   return cols;
 }
 
+const std::vector<int>& KnnCombiner::gbdt_unseen_target_columns() {
+  // the unseen-target columns, then sim_top1 sim_mean_20 sim_sum_pool
+  static const std::vector<int> cols = [] {
+    std::vector<int> c = unseen_target_columns();
+    for (int j : {41, 42, 43}) c.push_back(j);
+    return c;
+  }();
+  return cols;
+}
+
 namespace {
 
 // The checks both fits share; returns the rows' `columns` (row-major) and the per-target weights.

@@ -28,7 +28,8 @@
 // uncentred columns (gbdt_seen_target_columns()), fitted to rank each target's pairs (XGBoost's
 // rank:pairwise, groups = targets, the same per-target weights), starting from the logistic stage 1's
 // score (r = logistic logit + tree margin; or from 0), the round count chosen by early stopping on one
-// out-of-fold perturber fold; stage 2 is the same regression on (r, base_logit).
+// out-of-fold perturber fold; stage 2 is the same regression on (r, base_logit). The unseen-target
+// combiner gets the same treatment (gbdt_unseen_target_columns(), early stopping on one target fold).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -85,6 +86,8 @@ class KnnCombiner {
   // The columns of the gbdt variant's stage 1 for pairs whose target has train labels: the seen-target
   // columns plus raw counts and interaction-friendly values (trees need no lifts or products).
   static const std::vector<int>& gbdt_seen_target_columns();
+  // The same for the unseen-target regime: its columns plus sim_top1, sim_mean_20, sim_sum_pool.
+  static const std::vector<int>& gbdt_unseen_target_columns();
 
   // x: rows of knn_feature_names().size() features; groups: the target id of each row.
   static KnnCombiner fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,

@@ -383,7 +383,22 @@ void KnnModel::ensure_target_combiner() const {
     std::vector<double> x;
     std::vector<int> y, groups, fold;
     out_of_fold(train_, true, x, y, groups, fold);
-    if (has_both_classes(y)) comb_target_ = KnnCombiner::fit(x, y, groups, columns(true), cfg_.l2);
+    if (!has_both_classes(y)) return;
+    if (cfg_.combiner == "gbdt") {  // trees here too, early-stopped on the last target fold
+      auto tree_cols = KnnCombiner::gbdt_unseen_target_columns();
+      if (!side_pair_.empty())
+        tree_cols.insert(tree_cols.end(), KnnCombiner::side_columns().begin(), KnnCombiner::side_columns().end());
+      std::vector<uint8_t> inner;
+      if (cfg_.gbdt_early_stopping && !fold.empty()) {
+        const int last = *std::max_element(fold.begin(), fold.end());
+        inner.resize(fold.size());
+        for (size_t i = 0; i < fold.size(); ++i) inner[i] = fold[i] == last;
+      }
+      comb_target_ = KnnCombiner::fit_gbdt(x, y, groups, columns(true), tree_cols, cfg_.l2, cfg_.gbdt_from_logistic,
+                                           cfg_.gbdt_params(), inner);
+      return;
+    }
+    comb_target_ = KnnCombiner::fit(x, y, groups, columns(true), cfg_.l2);
   });
 }
 

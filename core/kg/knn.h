@@ -75,10 +75,11 @@ struct KnnConfig {
   std::string combiner = "logistic";
   int folds = 4;               // learned: out-of-fold folds of train perturbers / targets (>= 2)
   double l2 = 3000;            // logistic (and gbdt's unseen-target regression): L2 penalty on the standardised weights (>= 0)
-  bool unseen_target_model = true;  // learned: also fit the unseen-target regression (a logistic one for gbdt too)
+  bool unseen_target_model = true;  // learned: also fit the unseen-target combiner (gbdt: logistic + trees there too)
   uint64_t seed = 7;           // learned: fold assignment (and XGBoost's seed)
-  // gbdt only (kg/gbdt.h): trees on KnnCombiner::gbdt_seen_target_columns(), fitted with one thread;
-  // the round count is chosen by early stopping on the last out-of-fold perturber fold, then refitted on all rows.
+  // gbdt only (kg/gbdt.h): trees on KnnCombiner::gbdt_seen_target_columns() (unseen-target regime:
+  // gbdt_unseen_target_columns()), fitted with one thread; the round count is chosen by early stopping
+  // on the last out-of-fold perturber (target) fold, then refitted on all rows.
   std::string gbdt_objective = "rank:pairwise";  // "rank:pairwise" (pairs within a target) | "binary:logistic"
   int gbdt_depth = 3;          // tree depth, 1..12
   int gbdt_rounds = 300;       // most boosting rounds, 1..5000

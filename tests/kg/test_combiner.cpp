@@ -424,6 +424,26 @@ TEST(KnnLeakage, UnseenTargetRegimeSeesNoTestLabel) {
   EXPECT_GT(a.cells[0].summary.auroc_per_gene, 0.5);  // informative through the perturber's own labels
 }
 
+TEST(KnnLeakage, GbdtUnseenTargetRegimeSeesNoTestLabel) {
+  const RealData* d = real_data();
+  if (!d) GTEST_SKIP() << "data mirror not found";
+  KnnConfig gbdt;
+  gbdt.combiner = "gbdt";
+  gbdt.gbdt_rounds = 60;
+  auto items = carve_unseen_targets(k562_subset(d->dir), 0.2, 3);
+  for (auto& it : items)
+    if (it.split == "test") it.split = "test_gene";
+  auto a = evaluate(*d, write_csv("gbdt_genes.csv", items), "test_gene", false, gbdt);
+  auto b = evaluate(*d, write_csv("gbdt_genes_flipped.csv", flipped(items, "test_gene")), "test_gene", false, gbdt);
+  expect_same_outputs(a, b);
+  EXPECT_EQ(a.cells[0].calibration_split, "target");
+  EXPECT_EQ(a.cells[0].unseen_targets, a.cells[0].n_test);
+  // The unseen-target combiner is the gbdt one (trees fitted).
+  KnnModel m(d->graph, ps::data::select_split(items, "train"), gbdt);
+  ASSERT_NE(m.combiner(true), nullptr);
+  EXPECT_NE(m.combiner(true)->trees(), nullptr);
+}
+
 TEST(KnnLeakage, LeavePairOutKeepsTheOwnLabelOut) {
   const RealData* d = real_data();
   if (!d) GTEST_SKIP() << "data mirror not found";
