@@ -27,6 +27,7 @@ packages=(
   nlohmann-json3-dev libsqlite3-dev libicu-dev   # ICU: NFC and Unicode classes for the tokenizer
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev                       # `serve` and the endpoint teacher's HTTP client
+  libxgboost-dev                           # KNN-KG's gbdt combiner (kg/gbdt.h)
 )
 if [ "$gui" = ON ]; then
   packages+=(qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev

@@ -96,7 +96,8 @@ int cmd_knn(const Argv& argv) {
              {"gamma", true, "weight of the perturbation-strength term, in [0, 1e6] (default 0.5)"},
              {"alpha", true, "shrinkage toward the target's base rate, in (0, 1e12] (default 1)"},
              {"power", true, "neighbour weight = score^power, in (0, 100] (default 1)"},
-             {"combiner", true, "logistic (learned on out-of-fold train rows; default) | linear (the fixed formula)"},
+             {"combiner", true, "logistic (learned on out-of-fold train rows; default) | gbdt (the same, stage 1 by "
+                                "boosted trees, XGBoost, one thread) | linear (the fixed formula)"},
              {"l2", true, "logistic combiner: L2 penalty, in [0, 1e12] (default 3000)"},
              {"folds", true, "logistic combiner: out-of-fold folds, 2 to 1000 (default 4)"},
              {"holdout-cell-line", true, "train on the other three cell lines, test this one (its official test items)"},
@@ -171,7 +172,7 @@ int cmd_knn(const Argv& argv) {
   cfg.knn.gamma = args.get_double("gamma", cfg.knn.gamma, 0.0, 1e6);
   cfg.knn.alpha = args.get_double("alpha", cfg.knn.alpha, 0.0, 1e12);
   cfg.knn.power = args.get_double("power", cfg.knn.power, 0.0, 100.0);
-  cfg.knn.combiner = args.get_choice("combiner", cfg.knn.combiner, {"logistic", "linear"});
+  cfg.knn.combiner = args.get_choice("combiner", cfg.knn.combiner, {"logistic", "gbdt", "linear"});
   cfg.knn.l2 = args.get_double("l2", cfg.knn.l2, 0.0, 1e12);
   cfg.knn.folds = static_cast<int>(args.get_int("folds", cfg.knn.folds, 2, 1000));
   cfg.threads = static_cast<int>(args.get_int("threads", 2, 1, ps::max_threads()));

@@ -19,7 +19,9 @@ const std::vector<std::string>& knn_feature_names() {
       "tn_pos",            "strength_count",    "pos_400_sharp",
       "module_20",         "module_100",        "pheno_20",         "pheno_100",
       "direct_string",     "direct_go",         "direct_reactome",  "own_de_closeness", "own_non_de_closeness",
-      "own_closeness_diff", "side_label",       "side_present",     "side_rate_lift"};
+      "own_closeness_diff", "side_label",       "side_present",     "side_rate_lift",
+      "sim_top1",          "sim_mean_20",       "sim_sum_pool",     "de_count_20",     "de_count_100",
+      "de_count_pool",     "listed_count_100"};
   return names;
 }
 
@@ -213,17 +215,40 @@ const std::vector<int>& KnnCombiner::side_columns() {
   return cols;
 }
 
-KnnCombiner KnnCombiner::fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
-                             const std::vector<int>& columns, double l2) {
+const std::vector<int>& KnnCombiner::gbdt_seen_target_columns() {
+  // the seen-target columns, then strength_5 strength_100 string/go/reactome_vote_lift
+  // string/go/reactome_strength log_votes nearest_vote cov_20 cov_100 tn_pos strength_count module_20
+  // pheno_20 sim_top1 sim_mean_20 sim_sum_pool de_count_20 de_count_100 de_count_pool listed_count_100
+  static const std::vector<int> cols = [] {
+    std::vector<int> c = seen_target_columns();
+    for (int j : {3, 4, 5, 6, 7, 8, 9, 10, 12, 19, 20, 21, 25, 26, 28, 30, 41, 42, 43, 44, 45, 46, 47}) c.push_back(j);
+    return c;
+  }();
+  return cols;
+}
+
+const std::vector<int>& KnnCombiner::gbdt_unseen_target_columns() {
+  // the unseen-target columns, then sim_top1 sim_mean_20 sim_sum_pool
+  static const std::vector<int> cols = [] {
+    std::vector<int> c = unseen_target_columns();
+    for (int j : {41, 42, 43}) c.push_back(j);
+    return c;
+  }();
+  return cols;
+}
+
+namespace {
+
+// The checks both fits share; returns the rows' `columns` (row-major) and the per-target weights.
+void select_columns(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
+                    const std::vector<int>& columns, std::vector<double>& xs, std::vector<double>& wts) {
   const size_t d = knn_feature_names().size(), n = y.size();
   if (x.size() != n * d) throw ps::Error("KNN combiner: feature rows do not match the feature names");
   if (groups.size() != n) throw ps::Error("KNN combiner: one target id per row is needed");
   if (columns.empty() || columns.size() > 64) throw ps::Error("KNN combiner: 1 to 64 feature columns");
   for (int c : columns)
     if (c < 0 || static_cast<size_t>(c) >= d) throw ps::Error("KNN combiner: feature column " + std::to_string(c) + " out of range");
-  KnnCombiner k;
-  k.cols_ = columns;
-  std::vector<double> xs;
+  xs.clear();
   xs.reserve(n * columns.size());
   for (size_t i = 0; i < n; ++i)
     for (int c : columns) xs.push_back(x[i * d + c]);
@@ -231,29 +256,78 @@ KnnCombiner KnnCombiner::fit(const std::vector<double>& x, const std::vector<int
   // the per-gene AUROC, which averages over targets.
   std::unordered_map<int, double> per_group;
   for (int g : groups) per_group[g] += 1;
-  std::vector<double> wts(n);
+  wts.resize(n);
   for (size_t i = 0; i < n; ++i) wts[i] = static_cast<double>(n) / (per_group.size() * per_group[groups[i]]);
+}
+
+}  // namespace
+
+KnnCombiner KnnCombiner::fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
+                             const std::vector<int>& columns, double l2) {
+  KnnCombiner k;
+  k.cols_ = columns;
+  std::vector<double> xs, wts;
+  select_columns(x, y, groups, columns, xs, wts);
   k.rank_ = LogisticCombiner::fit(xs, y, columns.size(), l2, groups, wts);
-  // Stage 2: P(DE) from the ranking score and the target's base rate.
-  const size_t base_col = 11;  // base_logit
-  std::vector<double> x2;
-  x2.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) x2.push_back(k.rank_.logit(&xs[i * columns.size()])), x2.push_back(x[i * d + base_col]);
-  k.calib_ = LogisticCombiner::fit(x2, y, 2, 1e-6);
-  if (k.calib_.weights()[0] < 1e-3) {  // keep P(DE) increasing in r (a degenerate fit; not seen in practice)
-    auto w = k.calib_.weights();
-    w[0] = 1e-3;
-    auto c = LogisticCombiner::from_weights(k.calib_.intercept(), w);
-    c.mu_ = k.calib_.mu_, c.sd_ = k.calib_.sd_;
-    k.calib_ = c;
-  }
+  k.fit_stage2(x, y);
   return k;
 }
 
-double KnnCombiner::rank_score(const std::vector<double>& f) const {
+KnnCombiner KnnCombiner::fit_gbdt(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
+                                  const std::vector<int>& columns, const std::vector<int>& tree_columns, double l2,
+                                  bool from_logistic, const GbdtParams& params, const std::vector<uint8_t>& inner) {
+  KnnCombiner k;
+  k.cols_ = columns;
+  k.tree_cols_ = tree_columns;
+  std::vector<double> xs, xt, wts;
+  select_columns(x, y, groups, tree_columns, xt, wts);
+  std::vector<double> offset;
+  if (from_logistic) {
+    select_columns(x, y, groups, columns, xs, wts);
+    k.rank_ = LogisticCombiner::fit(xs, y, columns.size(), l2, groups, wts);
+    offset.resize(y.size());
+    for (size_t i = 0; i < y.size(); ++i) offset[i] = k.rank_.logit(&xs[i * columns.size()]);
+  }
+  k.trees_ = std::make_shared<const GbdtRanker>(
+      GbdtRanker::fit(xt, y, tree_columns.size(), groups, params, wts, inner, offset));
+  k.fit_stage2(x, y);
+  return k;
+}
+
+double KnnCombiner::stage1(const double* row) const {
   double buf[64];
-  for (size_t j = 0; j < cols_.size(); ++j) buf[j] = f.at(cols_[j]);
-  return rank_.logit(buf);
+  double r = 0;
+  if (rank_.fitted()) {
+    for (size_t j = 0; j < cols_.size(); ++j) buf[j] = row[cols_[j]];
+    r += rank_.logit(buf);
+  }
+  if (trees_) {
+    for (size_t j = 0; j < tree_cols_.size(); ++j) buf[j] = row[tree_cols_[j]];
+    r += trees_->margin(buf);
+  }
+  return r;
+}
+
+void KnnCombiner::fit_stage2(const std::vector<double>& x, const std::vector<int>& y) {
+  // Stage 2: P(DE) from the ranking score and the target's base rate.
+  const size_t d = knn_feature_names().size(), n = y.size();
+  const size_t base_col = 11;  // base_logit
+  std::vector<double> x2;
+  x2.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) x2.push_back(stage1(&x[i * d])), x2.push_back(x[i * d + base_col]);
+  calib_ = LogisticCombiner::fit(x2, y, 2, 1e-6);
+  if (calib_.weights()[0] < 1e-3) {  // keep P(DE) increasing in r (a degenerate fit; not seen in practice)
+    auto w = calib_.weights();
+    w[0] = 1e-3;
+    auto c = LogisticCombiner::from_weights(calib_.intercept(), w);
+    c.mu_ = calib_.mu_, c.sd_ = calib_.sd_;
+    calib_ = c;
+  }
+}
+
+double KnnCombiner::rank_score(const std::vector<double>& f) const {
+  if (f.size() != knn_feature_names().size()) throw ps::Error("KNN combiner: a feature row of the wrong size");
+  return stage1(f.data());
 }
 
 double KnnCombiner::probability(const std::vector<double>& f) const {
@@ -262,9 +336,9 @@ double KnnCombiner::probability(const std::vector<double>& f) const {
 }
 
 std::string KnnCombiner::to_json() const {
-  nlohmann::json j = {{"columns", cols_},
-                      {"rank", nlohmann::json::parse(rank_.to_json())},
-                      {"calibration", nlohmann::json::parse(calib_.to_json())}};
+  nlohmann::json j = {{"columns", cols_}, {"calibration", nlohmann::json::parse(calib_.to_json())}};
+  if (rank_.fitted()) j["rank"] = nlohmann::json::parse(rank_.to_json());
+  if (trees_) j["kind"] = "gbdt", j["tree_columns"] = tree_cols_, j["trees"] = nlohmann::json::parse(trees_->to_json());
   return j.dump();
 }
 

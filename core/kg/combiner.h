@@ -23,10 +23,21 @@
 // of one target exactly as r does. The rows both stages are fitted on are out-of-fold
 // predictions of KnnModel: neighbours' labels from models that never saw the row's perturber
 // (or, for the unseen-target combiner, its target).
+//
+// The `gbdt` variant (KnnCombiner::fit_gbdt) adds boosted trees (kg/gbdt.h) to stage 1: on more,
+// uncentred columns (gbdt_seen_target_columns()), fitted to rank each target's pairs (XGBoost's
+// rank:pairwise, groups = targets, the same per-target weights), starting from the logistic stage 1's
+// score (r = logistic logit + tree margin; or from 0), the round count chosen by early stopping on one
+// out-of-fold perturber fold; stage 2 is the same regression on (r, base_logit). The unseen-target
+// combiner gets the same treatment (gbdt_unseen_target_columns(), early stopping on one target fold).
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "kg/gbdt.h"
 
 namespace ps::kg {
 
@@ -72,21 +83,39 @@ class KnnCombiner {
   static const std::vector<int>& unseen_target_columns();
   // Added to either when KnnModel has other cell lines' labels (cross-cell-line evidence).
   static const std::vector<int>& side_columns();
+  // The columns of the gbdt variant's stage 1 for pairs whose target has train labels: the seen-target
+  // columns plus raw counts and interaction-friendly values (trees need no lifts or products).
+  static const std::vector<int>& gbdt_seen_target_columns();
+  // The same for the unseen-target regime: its columns plus sim_top1, sim_mean_20, sim_sum_pool.
+  static const std::vector<int>& gbdt_unseen_target_columns();
 
   // x: rows of knn_feature_names().size() features; groups: the target id of each row.
   static KnnCombiner fit(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
                          const std::vector<int>& columns, double l2);
-  bool fitted() const { return rank_.fitted(); }
-  double rank_score(const std::vector<double>& features) const;   // stage 1 (a logit, within-target)
+  // Stage 1 by boosted trees (kg/gbdt.h; no centring, the per-target weights above) on tree_columns;
+  // with from_logistic, the logistic stage 1 above (on `columns`, penalty l2) is fitted first and the
+  // trees start from its score (XGBoost's base_margin), so stage 1 = logistic logit + tree margin.
+  // inner: empty, or one flag per row marking the early-stopping rows (one out-of-fold perturber fold).
+  static KnnCombiner fit_gbdt(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
+                              const std::vector<int>& columns, const std::vector<int>& tree_columns, double l2,
+                              bool from_logistic, const GbdtParams& params, const std::vector<uint8_t>& inner = {});
+  bool fitted() const { return rank_.fitted() || trees_ != nullptr; }
+  double rank_score(const std::vector<double>& features) const;   // stage 1 (a logit or tree margin, within-target)
   double probability(const std::vector<double>& features) const;  // stage 2
-  const LogisticCombiner& ranker() const { return rank_; }
+  const LogisticCombiner& ranker() const { return rank_; }        // stage 1 of the logistic variant
+  const GbdtRanker* trees() const { return trees_.get(); }        // stage 1 of the gbdt variant (else nullptr)
   const LogisticCombiner& calibrator() const { return calib_; }
-  const std::vector<int>& columns() const { return cols_; }
+  const std::vector<int>& columns() const { return cols_; }            // the logistic stage 1's
+  const std::vector<int>& tree_columns() const { return tree_cols_; }  // the trees' (gbdt only)
   std::string to_json() const;
 
  private:
-  std::vector<int> cols_;
+  std::vector<int> cols_, tree_cols_;
   LogisticCombiner rank_, calib_;
+  std::shared_ptr<const GbdtRanker> trees_;  // immutable once fitted; shared by copies
+  double stage1(const double* row) const;  // a full feature row (knn_feature_names() order) -> stage-1 score
+  // Stage 2 on (stage-1 score of each row, base_logit); x: full feature rows.
+  void fit_stage2(const std::vector<double>& x, const std::vector<int>& y);
 };
 
 }  // namespace ps::kg

@@ -38,11 +38,21 @@ std::map<std::string, int> assign_folds(std::vector<std::string> keys, int folds
 std::string KnnConfig::to_json() const {
   nlohmann::json j = {{"k", k}, {"pool", pool}, {"sources", sources.to_string()}, {"power", power}, {"alpha", alpha},
                       {"target_k", target_k}, {"beta", beta}, {"gamma", gamma}, {"combiner", combiner}};
-  if (combiner == "logistic") {
+  if (learned()) {
     j["folds"] = folds;
     j["l2"] = l2;
     j["unseen_target_model"] = unseen_target_model;
     j["seed"] = seed;
+  }
+  if (combiner == "gbdt") {
+    j["gbdt_objective"] = gbdt_objective;
+    j["gbdt_depth"] = gbdt_depth;
+    j["gbdt_rounds"] = gbdt_rounds;
+    j["gbdt_eta"] = gbdt_eta;
+    j["gbdt_min_child_weight"] = gbdt_min_child_weight;
+    j["gbdt_early_stopping"] = gbdt_early_stopping;
+    j["gbdt_from_logistic"] = gbdt_from_logistic;
+    j["gbdt_pairs"] = gbdt_pairs;
   }
   return j.dump();
 }
@@ -79,6 +89,14 @@ KnnConfig knn_from_object(const nlohmann::json& j) {
   read_field(j, "l2", c.l2);
   read_field(j, "unseen_target_model", c.unseen_target_model);
   read_field(j, "seed", c.seed);
+  read_field(j, "gbdt_objective", c.gbdt_objective);
+  read_field(j, "gbdt_depth", c.gbdt_depth);
+  read_field(j, "gbdt_rounds", c.gbdt_rounds);
+  read_field(j, "gbdt_eta", c.gbdt_eta);
+  read_field(j, "gbdt_min_child_weight", c.gbdt_min_child_weight);
+  read_field(j, "gbdt_early_stopping", c.gbdt_early_stopping);
+  read_field(j, "gbdt_from_logistic", c.gbdt_from_logistic);
+  read_field(j, "gbdt_pairs", c.gbdt_pairs);
   std::string sources;
   read_field(j, "sources", sources);
   if (!sources.empty()) {
@@ -127,15 +145,41 @@ std::vector<std::pair<std::string, std::string>> KnnConfig::validate() const {
   if (target_k < 0) out.emplace_back("target_k", "target_k must be at least 0, not " + std::to_string(target_k));
   if (!(beta >= 0 && beta <= 1)) out.emplace_back("beta", "beta must be between 0 and 1, not " + num(beta));
   if (!(gamma >= 0 && std::isfinite(gamma))) out.emplace_back("gamma", "gamma must be a finite number >= 0, not " + num(gamma));
-  if (combiner != "logistic" && combiner != "linear")
-    out.emplace_back("combiner", "combiner must be 'logistic' or 'linear', not '" + combiner + "'");
+  if (combiner != "logistic" && combiner != "gbdt" && combiner != "linear")
+    out.emplace_back("combiner", "combiner must be 'logistic', 'gbdt' or 'linear', not '" + combiner + "'");
   if (folds < 2) out.emplace_back("folds", "folds must be at least 2, not " + std::to_string(folds));
   if (!(l2 >= 0 && std::isfinite(l2))) out.emplace_back("l2", "l2 must be a finite number >= 0, not " + num(l2));
   if (fit_threads < 1) out.emplace_back("fit_threads", "fit_threads must be at least 1, not " + std::to_string(fit_threads));
   // Stored as a signed 64-bit integer (JSON, SQLite, the CLI's --seed).
   if (seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
     out.emplace_back("seed", "seed must be between 0 and 2^63 - 1, not " + std::to_string(seed));
+  // The gbdt fields, with GbdtParams's rules (kg/gbdt.h) under their names here.
+  if (gbdt_objective != "rank:pairwise" && gbdt_objective != "binary:logistic")
+    out.emplace_back("gbdt_objective",
+                     "gbdt_objective must be 'rank:pairwise' or 'binary:logistic', not '" + gbdt_objective + "'");
+  if (gbdt_depth < 1 || gbdt_depth > 12)
+    out.emplace_back("gbdt_depth", "gbdt_depth must be between 1 and 12, not " + std::to_string(gbdt_depth));
+  if (gbdt_rounds < 1 || gbdt_rounds > 5000)
+    out.emplace_back("gbdt_rounds", "gbdt_rounds must be between 1 and 5000, not " + std::to_string(gbdt_rounds));
+  if (gbdt_pairs < 1 || gbdt_pairs > 100)
+    out.emplace_back("gbdt_pairs", "gbdt_pairs must be between 1 and 100, not " + std::to_string(gbdt_pairs));
+  if (!(gbdt_eta > 0 && gbdt_eta <= 1)) out.emplace_back("gbdt_eta", "gbdt_eta must be in (0, 1], not " + num(gbdt_eta));
+  if (!(gbdt_min_child_weight >= 0 && std::isfinite(gbdt_min_child_weight)))
+    out.emplace_back("gbdt_min_child_weight",
+                     "gbdt_min_child_weight must be a finite number >= 0, not " + num(gbdt_min_child_weight));
   return out;
+}
+
+GbdtParams KnnConfig::gbdt_params() const {
+  GbdtParams p;
+  p.objective = gbdt_objective;
+  p.max_depth = gbdt_depth;
+  p.rounds = gbdt_rounds;
+  p.eta = gbdt_eta;
+  p.min_child_weight = gbdt_min_child_weight;
+  p.pairs = gbdt_pairs;
+  p.seed = seed;
+  return p;
 }
 
 void KnnConfig::require_valid() const {
@@ -246,11 +290,11 @@ void KnnModel::init(const std::vector<data::Item>& train) {
   if (!pert_rate_.empty()) mean_pert_rate_ /= pert_rate_.size();
   for (size_t r = 0; r < pert_gene_.size(); ++r) mean_log_pos_ += std::log1p(p_pos[r]);
   if (!pert_gene_.empty()) mean_log_pos_ /= pert_gene_.size();
-  if (cfg_.combiner == "logistic") fit_combiners(train);
+  if (cfg_.learned()) fit_combiners(train);
 }
 
 const KnnCombiner* KnnModel::combiner(bool unseen_target) const {
-  if (cfg_.combiner != "logistic") return nullptr;
+  if (!cfg_.learned()) return nullptr;
   if (unseen_target) ensure_target_combiner();
   const auto& c = unseen_target ? comb_target_ : comb_;
   return c.fitted() ? &c : nullptr;
@@ -290,11 +334,26 @@ std::vector<int> KnnModel::columns(bool unseen_target) const {
   return c;
 }
 
+KnnCombiner KnnModel::fit_seen_target(const std::vector<double>& x, const std::vector<int>& y,
+                                      const std::vector<int>& groups, const std::vector<int>& fold) const {
+  if (cfg_.combiner != "gbdt") return KnnCombiner::fit(x, y, groups, columns(false), cfg_.l2);
+  auto cols = KnnCombiner::gbdt_seen_target_columns();
+  if (!side_pair_.empty()) cols.insert(cols.end(), KnnCombiner::side_columns().begin(), KnnCombiner::side_columns().end());
+  std::vector<uint8_t> inner;
+  if (cfg_.gbdt_early_stopping && !fold.empty()) {  // the rows of the highest fold present stop the boosting
+    const int last = *std::max_element(fold.begin(), fold.end());
+    inner.resize(fold.size());
+    for (size_t i = 0; i < fold.size(); ++i) inner[i] = fold[i] == last;
+  }
+  return KnnCombiner::fit_gbdt(x, y, groups, columns(false), cols, cfg_.l2, cfg_.gbdt_from_logistic, cfg_.gbdt_params(),
+                               inner);
+}
+
 void KnnModel::fit_combiners(const std::vector<data::Item>& train) {
   train_ = train;
   out_of_fold(train, false, oof_x_, oof_y_, oof_groups_, oof_fold_);
   if (!has_both_classes(oof_y_)) return;  // nothing to learn from: the linear score stays
-  comb_ = KnnCombiner::fit(oof_x_, oof_y_, oof_groups_, columns(false), cfg_.l2);
+  comb_ = fit_seen_target(oof_x_, oof_y_, oof_groups_, oof_fold_);
   fold_of_row_.assign(pert_gene_.size(), -1);
   std::vector<std::string> perts;
   for (const auto& it : train) perts.push_back(it.pert);
@@ -308,29 +367,44 @@ void KnnModel::ensure_fold_combiners() const {
     comb_fold_.resize(cfg_.folds);
     for (int f = 0; f < cfg_.folds; ++f) {
       std::vector<double> xf;
-      std::vector<int> yf, gf;
+      std::vector<int> yf, gf, ff;
       for (size_t i = 0; i < oof_y_.size(); ++i)
         if (oof_fold_[i] != f)
           xf.insert(xf.end(), oof_x_.begin() + i * d, oof_x_.begin() + (i + 1) * d), yf.push_back(oof_y_[i]),
-              gf.push_back(oof_groups_[i]);
-      if (has_both_classes(yf)) comb_fold_[f] = KnnCombiner::fit(xf, yf, gf, columns(false), cfg_.l2);
+              gf.push_back(oof_groups_[i]), ff.push_back(oof_fold_[i]);
+      if (has_both_classes(yf)) comb_fold_[f] = fit_seen_target(xf, yf, gf, ff);
     }
   });
 }
 
 void KnnModel::ensure_target_combiner() const {
   std::call_once(target_once_, [&] {
-    if (cfg_.combiner != "logistic" || !cfg_.unseen_target_model) return;
+    if (!cfg_.learned() || !cfg_.unseen_target_model) return;
     std::vector<double> x;
     std::vector<int> y, groups, fold;
     out_of_fold(train_, true, x, y, groups, fold);
-    if (has_both_classes(y)) comb_target_ = KnnCombiner::fit(x, y, groups, columns(true), cfg_.l2);
+    if (!has_both_classes(y)) return;
+    if (cfg_.combiner == "gbdt") {  // trees here too, early-stopped on the last target fold
+      auto tree_cols = KnnCombiner::gbdt_unseen_target_columns();
+      if (!side_pair_.empty())
+        tree_cols.insert(tree_cols.end(), KnnCombiner::side_columns().begin(), KnnCombiner::side_columns().end());
+      std::vector<uint8_t> inner;
+      if (cfg_.gbdt_early_stopping && !fold.empty()) {
+        const int last = *std::max_element(fold.begin(), fold.end());
+        inner.resize(fold.size());
+        for (size_t i = 0; i < fold.size(); ++i) inner[i] = fold[i] == last;
+      }
+      comb_target_ = KnnCombiner::fit_gbdt(x, y, groups, columns(true), tree_cols, cfg_.l2, cfg_.gbdt_from_logistic,
+                                           cfg_.gbdt_params(), inner);
+      return;
+    }
+    comb_target_ = KnnCombiner::fit(x, y, groups, columns(true), cfg_.l2);
   });
 }
 
 void KnnModel::apply_combiner(KnnPrediction& p, int32_t own_row, bool pair_in_train) const {
   p.linear_score = p.score;
-  if (cfg_.combiner != "logistic") return;
+  if (!cfg_.learned()) return;
   const KnnCombiner* c = nullptr;
   if (!p.target_seen && own_row >= 0 && comb_target_.fitted()) {
     c = &comb_target_;
@@ -634,6 +708,25 @@ KnnPrediction KnnModel::combine(const Neighbourhood& nx, const Neighbourhood& ny
   for (int s = 0; s < kSources + 2; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // X-Y edge; own DE genes' closeness
   f.push_back(direct ? (*direct)[kSources] - (*direct)[kSources + 1] : 0.0);
   for (int s = kSources + 2; s < kSources + 5; ++s) f.push_back(direct ? (*direct)[s] : 0.0);  // other lines
+  {  // Raw values for the gbdt combiner's trees: how close X's nearest train perturbers are (the top
+     // one, the mean of the top 20, the sum over the pool), and plain
+     // counts of X's top 20 / 100 / pool neighbours DE on Y, and of its top 100 listed for Y.
+    const size_t n = nx.rows.size(), n20 = std::min<size_t>(20, n);
+    double s20 = 0;
+    for (size_t i = 0; i < n20; ++i) s20 += nx.weights[i];
+    f.push_back(n > 0 ? nx.weights[0] : 0.0);  // sim_top1
+    f.push_back(n20 > 0 ? s20 / n20 : 0.0);    // sim_mean_20
+    double spool = 0;
+    for (size_t i = 0; i < n; ++i) spool += nx.weights[i];
+    f.push_back(spool);                        // sim_sum_pool
+    double de[3] = {0, 0, 0}, listed = 0;
+    for (size_t i = 0; col >= 0 && i < n; ++i) {
+      const int8_t l = label_t(nx.rows[i], col);
+      de[0] += i < 20 && l == 1, de[1] += i < 100 && l == 1, de[2] += l == 1, listed += i < 100 && l >= 0;
+    }
+    for (double v : de) f.push_back(v);  // de_count_20, de_count_100, de_count_pool
+    f.push_back(listed);                 // listed_count_100
+  }
   return p;
 }
 
@@ -680,7 +773,7 @@ std::vector<KnnPrediction> KnnModel::predict_many(const std::vector<data::Item>&
     if (pidx.emplace(it.pert, static_cast<int32_t>(perts.size())).second) perts.push_back(it.pert);
     if (tidx.emplace(it.gene, static_cast<int32_t>(targets.size())).second) targets.push_back(it.gene);
   }
-  if (cfg_.combiner == "logistic") {
+  if (cfg_.learned()) {
     if (leave_pair_out) ensure_fold_combiners();
     for (const auto& it : items)
       if (!target_col_.count(it.gene) && pert_row_.count(it.pert)) {

@@ -32,7 +32,10 @@
 //   and for the unseen-target regime the perturber's own evidence:
 //   own_rate = (sum_m L(X,m) + alpha mean) / (n_X + alpha),
 //   own_tn   = (sum_{m in N(Y)} t_m L(X,m) + alpha b(Y)) / (sum t_m [L(X,m) known] + alpha),
-//   own_de_closeness / own_non_de_closeness = Y's mean fused score to X's DE / non-DE train targets.
+//   own_de_closeness / own_non_de_closeness = Y's mean fused score to X's DE / non-DE train targets,
+//   and raw values for the gbdt combiner's trees: sim_top1, sim_mean_20, sim_sum_pool (s_n of X's
+//   nearest train perturber, mean over the top 20, sum over the pool), de_count_20/100/pool (how many
+//   of X's top-M neighbours are DE on Y, unweighted) and listed_count_100 (how many are listed for Y).
 // The regression's rows are out-of-fold: the train perturbers are split into `folds` seeded
 // folds, a linear model on the other folds predicts each fold, so every row looks like a test
 // pair (perturber unseen). A second combiner, fitted the same way on folds of train *targets*
@@ -52,6 +55,7 @@
 
 #include "data/perturbqa.h"
 #include "kg/combiner.h"
+#include "kg/gbdt.h"
 #include "kg/graph.h"
 
 namespace ps::kg {
@@ -65,11 +69,27 @@ struct KnnConfig {
   int target_k = 10;           // target neighbours (0: no target neighbourhood)
   double beta = 0.2;           // weight of the target-neighbourhood estimate
   double gamma = 0.5;          // weight of the neighbours' overall perturbation strength
-  std::string combiner = "logistic";  // "logistic" (learned, kg/combiner.h) | "linear" (the formula above)
-  int folds = 4;               // logistic: out-of-fold folds of train perturbers / targets (>= 2)
-  double l2 = 3000;            // logistic: L2 penalty on the standardised weights (>= 0)
-  bool unseen_target_model = true;  // logistic: also fit the unseen-target regression
-  uint64_t seed = 7;           // logistic: fold assignment
+  // "logistic" (learned, kg/combiner.h) | "gbdt" (the same two stages, stage 1 by boosted trees
+  // ranking each target's pairs, kg/gbdt.h; opt-in) | "linear" (the formula above).
+  // "learned" below means logistic or gbdt.
+  std::string combiner = "logistic";
+  int folds = 4;               // learned: out-of-fold folds of train perturbers / targets (>= 2)
+  double l2 = 3000;            // logistic (and gbdt's unseen-target regression): L2 penalty on the standardised weights (>= 0)
+  bool unseen_target_model = true;  // learned: also fit the unseen-target combiner (gbdt: logistic + trees there too)
+  uint64_t seed = 7;           // learned: fold assignment (and XGBoost's seed)
+  // gbdt only (kg/gbdt.h): trees on KnnCombiner::gbdt_seen_target_columns() (unseen-target regime:
+  // gbdt_unseen_target_columns()), fitted with one thread; the round count is chosen by early stopping
+  // on the last out-of-fold perturber (target) fold, then refitted on all rows.
+  std::string gbdt_objective = "rank:pairwise";  // "rank:pairwise" (pairs within a target) | "binary:logistic"
+  int gbdt_depth = 3;          // tree depth, 1..12
+  int gbdt_rounds = 300;       // most boosting rounds, 1..5000
+  double gbdt_eta = 0.05;      // shrinkage, in (0, 1]
+  double gbdt_min_child_weight = 1;  // least hessian sum in a leaf, >= 0
+  bool gbdt_early_stopping = true;   // false: exactly gbdt_rounds rounds
+  bool gbdt_from_logistic = true;    // the trees start from the logistic stage 1's score (a correction of it)
+  int gbdt_pairs = 1;                // rank:pairwise: pairs sampled per row and round, 1..100
+  bool learned() const { return combiner == "logistic" || combiner == "gbdt"; }
+  GbdtParams gbdt_params() const;  // the gbdt_* fields and seed
   int fit_threads = 2;         // threads for the out-of-fold predictions (>= 1)
   std::string to_json() const;
   // The inverse of to_json(): fields absent from the object keep their defaults above.
@@ -77,7 +97,8 @@ struct KnnConfig {
   static KnnConfig from_json(const std::string& json);
   // What is wrong with the settings, as (field, message) pairs, e.g. ("k", "k must be
   // between 1 and pool (400), not 0"); empty when valid. Fields: k, pool, sources,
-  // power, alpha, target_k, beta, gamma, combiner, folds, l2, fit_threads, seed. Forms show
+  // power, alpha, target_k, beta, gamma, combiner, folds, l2, fit_threads, seed, and (checked for
+  // every combiner) gbdt_objective, gbdt_depth, gbdt_rounds, gbdt_eta, gbdt_min_child_weight. Forms show
   // each message beside its field; the knn CLI names the flag (field with '-' for '_').
   // NaN and infinities are invalid everywhere; alpha must be > 0 (0 gives 0/0 scores).
   std::vector<std::pair<std::string, std::string>> validate() const;
@@ -177,6 +198,9 @@ class KnnModel {
   // (cosine of their perturber sets), not counting perturber row `skip_row`'s labels.
   Module target_module(int32_t col, int32_t skip_row = -1) const;
   void fit_combiners(const std::vector<data::Item>& train);
+  // The seen-target combiner (logistic or gbdt, by cfg_.combiner) on out-of-fold rows with their folds.
+  KnnCombiner fit_seen_target(const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& groups,
+                              const std::vector<int>& fold) const;
   std::vector<int> columns(bool unseen_target) const;  // the combiner's columns (with the side ones when given)
   void ensure_fold_combiners() const;    // for leave_pair_out, once
   void ensure_target_combiner() const;   // the unseen-target regime, once

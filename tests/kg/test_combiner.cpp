@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/error.h"
@@ -143,6 +144,123 @@ TEST(LogisticCombiner, BadInputIsAClearError) {
   EXPECT_THROW(KnnConfig::from_json(R"({"seed":-1})"), ps::Error);
 }
 
+TEST(GbdtRanker, OneStumpHasTheClosedFormLeaves) {
+  // binary:logistic, one round of depth 1, eta 1, leaf L2 lambda 1, from base margin 0 (p = 0.5):
+  // gradient g = p - y, hessian h = p (1 - p) = 1/4, and each leaf is -G / (H + lambda)
+  // (Chen & Guestrin 2016, eq. 5), G and H summed over the leaf's rows.
+  std::vector<double> x;
+  std::vector<int> y, groups;
+  for (int i = 0; i < 40; ++i) x.push_back(0), y.push_back(i < 8), groups.push_back(0);    // 8 of 40 DE
+  for (int i = 0; i < 60; ++i) x.push_back(1), y.push_back(i < 45), groups.push_back(0);   // 45 of 60 DE
+  GbdtParams p;
+  p.objective = "binary:logistic";
+  p.max_depth = 1, p.rounds = 1, p.eta = 1, p.min_child_weight = 0;
+  const auto r = GbdtRanker::fit(x, y, 1, groups, p);
+  ASSERT_EQ(r.rounds(), 1u);
+  auto leaf = [](double n, double k) { return -(0.5 * n - k) / (0.25 * n + 1); };
+  const double x0 = 0, x1 = 1;
+  EXPECT_NEAR(r.margin(&x0), leaf(40, 8), 1e-5);
+  EXPECT_NEAR(r.margin(&x1), leaf(60, 45), 1e-5);
+}
+
+TEST(GbdtRanker, PairwiseRankingIgnoresFeaturesConstantWithinAGroup) {
+  // Feature 0 is constant within each group and tracks the group's DE rate; feature 1 orders the
+  // rows inside each group. rank:pairwise only sees pairs within a group: each group's gradients sum
+  // to 0, so a root split on feature 0 (whole groups to one side) has no gain, and stumps never use
+  // it; binary:logistic stumps do (feature 0 explains the rates).
+  std::vector<double> x;
+  std::vector<int> y, groups;
+  uint64_t s = 99;
+  auto rnd = [&] { return ((s = s * 6364136223846793005ULL + 1442695040888963407ULL) >> 11 & 0xffff) / 65535.0; };
+  for (int g = 0; g < 30; ++g)
+    for (int i = 0; i < 40; ++i) {
+      const double signal = rnd();
+      const int label = rnd() < 0.05 + 0.02 * g + 0.3 * signal ? 1 : 0;
+      x.push_back(g), x.push_back(signal);
+      y.push_back(label), groups.push_back(g);
+    }
+  GbdtParams p;
+  p.max_depth = 1, p.rounds = 40, p.eta = 0.1;
+  const auto rank = GbdtRanker::fit(x, y, 2, groups, p);
+  auto uses_feature_0 = [](const GbdtRanker& r) {
+    const auto j = nlohmann::json::parse(r.to_json());
+    for (const auto& t : j["trees"])
+      for (size_t k = 0; k < t["left"].size(); ++k)
+        if (t["left"][k].get<int>() >= 0 && t["feature"][k].get<int>() == 0) return true;
+    return false;
+  };
+  EXPECT_FALSE(uses_feature_0(rank));
+  const double lo[2] = {5, 0.1}, hi[2] = {5, 0.9};
+  EXPECT_GT(rank.margin(hi), rank.margin(lo));  // the within-group signal
+  p.objective = "binary:logistic";
+  EXPECT_TRUE(uses_feature_0(GbdtRanker::fit(x, y, 2, groups, p)));
+  // Deterministic: the same fit twice gives the same trees.
+  p.objective = "rank:pairwise";
+  EXPECT_EQ(GbdtRanker::fit(x, y, 2, groups, p).to_json(), rank.to_json());
+  // Early stopping on a third of the groups' rows: at most `rounds`, the inner score recorded.
+  std::vector<uint8_t> inner(y.size());
+  for (size_t i = 0; i < inner.size(); ++i) inner[i] = i % 3 == 0;
+  const auto es = GbdtRanker::fit(x, y, 2, groups, p, {}, inner);
+  EXPECT_GE(es.rounds(), 1u);
+  EXPECT_LE(es.rounds(), 40u);
+  EXPECT_GT(es.inner_auroc(), 0.5);
+  // Nothing to stop on (no inner group with both classes): all rounds.
+  std::vector<uint8_t> one_class(y.size(), 0);
+  for (size_t i = 0; i < y.size(); ++i) one_class[i] = y[i] == 0 && groups[i] == 0;
+  const auto all = GbdtRanker::fit(x, y, 2, groups, p, {}, one_class);
+  EXPECT_EQ(all.rounds(), 40u);
+  EXPECT_TRUE(std::isnan(all.inner_auroc()));
+}
+
+TEST(GbdtRanker, BadInputIsAClearError) {
+  GbdtParams p;
+  p.rounds = 2;
+  const std::vector<int> g2 = {0, 0};
+  EXPECT_THROW(GbdtRanker::fit({}, {}, 1, {}, p), ps::Error);
+  EXPECT_THROW(GbdtRanker::fit({1, 2, 3}, {0, 1}, 1, g2, p), ps::Error);
+  EXPECT_THROW(GbdtRanker::fit({1, 2}, {0, 2}, 1, g2, p), ps::Error);
+  EXPECT_THROW(GbdtRanker::fit({1, std::nan("")}, {0, 1}, 1, g2, p), ps::Error);
+  EXPECT_THROW(GbdtRanker::fit({1, 2}, {0, 1}, 1, {0}, p), ps::Error);
+  EXPECT_THROW(GbdtRanker::fit({1, 2}, {0, 1}, 1, g2, p, {1, -1}), ps::Error);
+  EXPECT_THROW(GbdtRanker::fit({1, 2}, {0, 1}, 1, g2, p, {}, {1, 1}), ps::Error);  // no rows left to fit
+  GbdtParams bad;
+  bad.objective = "rank:ndcg";
+  bad.max_depth = 0;
+  bad.eta = 0;
+  const auto problems = bad.validate();
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_EQ(problems[0].first, "objective");
+  EXPECT_EQ(problems[1].first, "max_depth");
+  EXPECT_EQ(problems[2].first, "eta");
+  EXPECT_THROW(GbdtRanker::fit({1, 2}, {0, 1}, 1, g2, bad), ps::Error);
+  // KnnConfig names the fields as the CLI and the forms do; they survive the stored round trip.
+  KnnConfig c;
+  c.combiner = "gbdt";
+  EXPECT_TRUE(c.validate().empty());
+  c.gbdt_depth = 13;
+  c.gbdt_rounds = 0;
+  c.gbdt_eta = std::nan("");
+  c.gbdt_objective = "huber";
+  c.gbdt_min_child_weight = -1;
+  std::set<std::string> fields;
+  for (const auto& [f, m] : c.validate()) fields.insert(f);
+  EXPECT_EQ(fields, (std::set<std::string>{"gbdt_objective", "gbdt_depth", "gbdt_rounds", "gbdt_eta",
+                                           "gbdt_min_child_weight"}));
+  KnnConfig g;
+  g.combiner = "gbdt";
+  g.gbdt_objective = "binary:logistic", g.gbdt_depth = 3, g.gbdt_rounds = 123, g.gbdt_eta = 0.2;
+  g.gbdt_min_child_weight = 2, g.gbdt_early_stopping = false;
+  const KnnConfig back = KnnConfig::from_json(g.to_json());
+  EXPECT_EQ(back.combiner, "gbdt");
+  EXPECT_EQ(back.gbdt_objective, "binary:logistic");
+  EXPECT_EQ(back.gbdt_depth, 3);
+  EXPECT_EQ(back.gbdt_rounds, 123);
+  EXPECT_DOUBLE_EQ(back.gbdt_eta, 0.2);
+  EXPECT_DOUBLE_EQ(back.gbdt_min_child_weight, 2);
+  EXPECT_FALSE(back.gbdt_early_stopping);
+  EXPECT_THROW(KnnConfig::from_json(R"({"gbdt_depth":"deep"})"), ps::Error);
+}
+
 TEST(KnnHoldout, UnseenTargetCarveMovesWholeTargets) {
   std::vector<ps::data::Item> items;
   for (int p = 0; p < 5; ++p)
@@ -211,8 +329,9 @@ std::string write_csv(const std::string& name, const std::vector<ps::data::Item>
 }
 
 KnnEvalResult evaluate(const RealData& d, const std::string& csv, const std::string& test_split,
-                       bool cross_line_evidence = false) {
+                       bool cross_line_evidence = false, const KnnConfig& knn = KnnConfig{}) {
   KnnEvalConfig cfg;
+  cfg.knn = knn;
   cfg.cross_line_evidence = cross_line_evidence;
   cfg.data_dir = d.dir;
   cfg.cell_lines = {"k562"};
@@ -266,6 +385,30 @@ TEST(KnnLeakage, FlippingEveryTestLabelChangesNoPrediction) {
   EXPECT_NE(a.cells[0].predictions[0].score, c.cells[0].predictions[0].score);
 }
 
+TEST(KnnLeakage, GbdtCombinerSeesNoTestLabel) {
+  const RealData* d = real_data();
+  if (!d) GTEST_SKIP() << "data mirror not found";
+  KnnConfig gbdt;
+  gbdt.combiner = "gbdt";
+  gbdt.gbdt_rounds = 60;
+  auto items = k562_subset(d->dir);
+  auto a = evaluate(*d, write_csv("gbdt.csv", items), "test", false, gbdt);
+  auto b = evaluate(*d, write_csv("gbdt_flipped.csv", flipped(items, "test")), "test", false, gbdt);
+  expect_same_outputs(a, b);
+  EXPECT_NEAR(a.cells[0].summary.auroc_per_gene + b.cells[0].summary.auroc_per_gene, 1.0, 1e-9);
+  // The trees are fitted (not the logistic stage 1), deterministically, and a train label does reach them.
+  auto train = ps::data::select_split(items, "train");
+  KnnModel m1(d->graph, train, gbdt), m2(d->graph, train, gbdt);
+  ASSERT_NE(m1.combiner(), nullptr);
+  ASSERT_NE(m1.combiner()->trees(), nullptr);
+  EXPECT_EQ(m1.combiner()->to_json(), m2.combiner()->to_json());
+  auto c = evaluate(*d, write_csv("gbdt_train_flipped.csv", flipped(items, "train")), "test", false, gbdt);
+  EXPECT_NE(a.cells[0].predictions[0].score, c.cells[0].predictions[0].score);
+  // leave_pair_out uses the per-fold trees (fitted without the pair's perturber fold).
+  const auto lpo = m1.predict_many({train[0]}, 1, false, true)[0];
+  EXPECT_TRUE(std::isfinite(lpo.score));
+}
+
 TEST(KnnLeakage, UnseenTargetRegimeSeesNoTestLabel) {
   const RealData* d = real_data();
   if (!d) GTEST_SKIP() << "data mirror not found";
@@ -279,6 +422,26 @@ TEST(KnnLeakage, UnseenTargetRegimeSeesNoTestLabel) {
   EXPECT_EQ(a.cells[0].calibration_split, "target");
   EXPECT_EQ(a.cells[0].unseen_targets, a.cells[0].n_test);
   EXPECT_GT(a.cells[0].summary.auroc_per_gene, 0.5);  // informative through the perturber's own labels
+}
+
+TEST(KnnLeakage, GbdtUnseenTargetRegimeSeesNoTestLabel) {
+  const RealData* d = real_data();
+  if (!d) GTEST_SKIP() << "data mirror not found";
+  KnnConfig gbdt;
+  gbdt.combiner = "gbdt";
+  gbdt.gbdt_rounds = 60;
+  auto items = carve_unseen_targets(k562_subset(d->dir), 0.2, 3);
+  for (auto& it : items)
+    if (it.split == "test") it.split = "test_gene";
+  auto a = evaluate(*d, write_csv("gbdt_genes.csv", items), "test_gene", false, gbdt);
+  auto b = evaluate(*d, write_csv("gbdt_genes_flipped.csv", flipped(items, "test_gene")), "test_gene", false, gbdt);
+  expect_same_outputs(a, b);
+  EXPECT_EQ(a.cells[0].calibration_split, "target");
+  EXPECT_EQ(a.cells[0].unseen_targets, a.cells[0].n_test);
+  // The unseen-target combiner is the gbdt one (trees fitted).
+  KnnModel m(d->graph, ps::data::select_split(items, "train"), gbdt);
+  ASSERT_NE(m.combiner(true), nullptr);
+  EXPECT_NE(m.combiner(true)->trees(), nullptr);
 }
 
 TEST(KnnLeakage, LeavePairOutKeepsTheOwnLabelOut) {
