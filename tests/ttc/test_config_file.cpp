@@ -206,3 +206,38 @@ TEST(SweepConfig, GridAndBaseAreValidated) {
   r = cli("sweep --config " + write("plain.json", grpo) + " --grid reward=rlcr,rlvr --validate");
   EXPECT_EQ(r.code, 0) << r.all();
 }
+
+TEST(SweepConfig, KindIsCheckedBeforeTheGrid) {
+  const json base = {{"kind", "sweep"}, {"init", {{"model", "/some/model"}}}, {"grid", "beta=0,0.04"}};
+  struct Case {
+    json kind;  // null json = no "kind" key
+    bool drop;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {5, false, "kind: expected a string, got 5"},
+      {nullptr, false, "kind: expected a string, got null"},
+      {"pipeline", false, "kind: must be \"sweep\" for a file with a grid"},
+      {"eval", false, "kind: must be \"sweep\" for a file with a grid"},
+      {nullptr, true, "kind: must be \"sweep\" for a file with a grid"},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    json j = base;
+    if (c.drop) j.erase("kind");
+    else j["kind"] = c.kind;
+    const std::string file = write("sweep_kind" + std::to_string(i++) + ".json", j);
+    auto r = cli("sweep --config " + file + " --validate");
+    EXPECT_EQ(r.code, 1) << j.dump() << "\n" << r.all();
+    EXPECT_TRUE(contains(r.err, file + ": " + c.expect)) << c.expect << "\n" << r.all();
+    EXPECT_FALSE(contains(r.err, "internal error")) << r.all();
+  }
+  // A kind sweep does not read names every accepted kind.
+  json sft = base;
+  sft.erase("grid");
+  sft["kind"] = "sft";
+  const std::string file = write("sweep_sft.json", sft);
+  auto r = cli("sweep --config " + file + " --grid beta=0 --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, file + ": kind: must be one of sweep, pipeline, grpo, got \"sft\"")) << r.all();
+}
