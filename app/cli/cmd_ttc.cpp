@@ -211,9 +211,11 @@ int cmd_ttc(const Argv& argv) {
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
+  if (!args.has("run") && !args.has("no-store") && !args.has("validate")) st.emplace(store_path);
   if (args.has("run")) {
     try {
+      require_store(store_path, run);  // the run is looked up there: a missing store is not created
+      st.emplace(store_path);
       auto p = policy_of_run(*st, store_path, run);
       model_dir = p.model_dir;
       adapter_dir = p.adapter_dir;

@@ -8,6 +8,12 @@
 
 namespace ps::cli {
 
+void require_store(const std::string& store_path, int64_t id) {
+  std::error_code ec;
+  if (!std::filesystem::exists(store_path, ec))
+    throw Error(store_path + ": no such store (run " + std::to_string(id) + " is looked up there)");
+}
+
 PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64_t id) {
   using nlohmann::json;
   auto run = st.get_run(id);

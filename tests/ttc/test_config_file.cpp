@@ -241,3 +241,25 @@ TEST(SweepConfig, KindIsCheckedBeforeTheGrid) {
   EXPECT_EQ(r.code, 1) << r.all();
   EXPECT_TRUE(contains(r.err, file + ": kind: must be one of sweep, pipeline, grpo, got \"sft\"")) << r.all();
 }
+
+TEST(OptionsConfig, AMissingStoreIsNotCreated) {
+  const fs::path gone = dir() / "no_such_folder";
+  fs::remove_all(gone);
+  const std::string db = (gone / "x.sqlite").string();
+  const json ttc = {{"kind", "ttc"}, {"run", 3}, {"strategies", {"greedy"}}, {"n", 4}};
+  const json eval = {{"kind", "eval"}, {"run", 3}, {"cell_line", "k562"}, {"split", "heldout"}};
+  const std::string ft = write("missing_store_ttc.json", ttc), fe = write("missing_store_eval.json", eval);
+  for (const std::string& cmd : {"ttc --config " + ft, "eval --config " + fe}) {
+    for (const char* validate : {" --validate", ""}) {
+      auto r = cli(cmd + " --store " + db + validate);
+      EXPECT_EQ(r.code, 1) << r.all();
+      EXPECT_TRUE(contains(r.err, db + ": no such store (run 3 is looked up there)")) << r.all();
+      EXPECT_FALSE(fs::exists(gone)) << cmd << validate << " created " << gone;
+    }
+  }
+  // --run on the command line: the same error, without the file's name.
+  auto r = cli("eval --run 3 --cell-line k562 --split heldout --store " + db + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, "eval: error: " + db + ": no such store (run 3 is looked up there)")) << r.all();
+  EXPECT_FALSE(fs::exists(gone));
+}
