@@ -37,7 +37,7 @@ int cmd_eval(const Argv& argv) {
              {"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required)", K::Text, "Items"},
              {"split", true, "val | ttc_val | heldout | test (required; the first three are the stored, seeded item sets)",
               K::Text, "Items"},
-             {"n", true, "evaluate the first N items only", K::Integer, "Items"},
+             {"n", true, "evaluate the first N items only (0 or absent: all)", K::Integer, "Items"},
              {"seed", true, "item sets and sampling seed (default 1, as the training configs)", K::Integer, "Items"},
              {"data", true, "data mirror folder", K::Text, "Items"},
              {"temperature", true, "sampling temperature; 0 = greedy (default 0)", K::Number, "Generation"},
@@ -76,12 +76,12 @@ int cmd_eval(const Argv& argv) {
 
   train::EvalConfig ec;
   ec.temperature = args.get_double("temperature", 0.0, 0.0, 100.0);
-  ec.top_p = args.get_double("top-p", 1.0, 1e-9, 1.0);
+  ec.top_p = args.get_double("top-p", 1.0, 0.0, 1.0);  // 0 is refused below: "must be in (0, 1]"
   ec.max_new_tokens = args.get_int("max-new-tokens", 160, 1, 1 << 20);
   ec.batch_size = args.get_int("batch-size", 32, 1, 4096);
   ec.bootstrap = args.get_int("bootstrap", 1000, 0, 1000000);
   if (!(ec.top_p > 0 && ec.top_p <= 1)) args.fail("top-p", "must be in (0, 1]");
-  const long n = args.get_int("n", 0, 1, 100000000);
+  const long n = args.get_int("n", 0, 0, 100000000);  // 0 (the default): every item, as ttc --n
   const long seed = args.get_int("seed", 1, 0, 1L << 62);
   const long run = args.get_int("run", 0, 1, 1L << 62);
   if (args.has("max-prompt-tokens")) args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);

@@ -263,3 +263,40 @@ TEST(OptionsConfig, AMissingStoreIsNotCreated) {
   EXPECT_TRUE(contains(r.err, "eval: error: " + db + ": no such store (run 3 is looked up there)")) << r.all();
   EXPECT_FALSE(fs::exists(gone));
 }
+
+TEST(OptionsConfig, MessagesNameTheCommandOnceAndNoOddNumbers) {
+  const std::string m = model_folder();
+  const fs::path not_model = dir() / "not_a_model";
+  fs::create_directories(not_model);
+  // An input error from the command line: "ttc: error: --model: ...", the command named once.
+  auto r = cli("ttc --model " + not_model.string() + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, "ttc: error: --model: " + not_model.string() + ": no config.json")) << r.all();
+  EXPECT_FALSE(contains(r.err, "error: ttc:")) << r.all();
+  // An empty model path says so.
+  const std::string empty = write("empty_model.json", {{"kind", "ttc"}, {"model", ""}});
+  r = cli("ttc --config " + empty + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, empty + ": model: empty path")) << r.all();
+  // top_p 0: the open interval, not 1e-09.
+  const std::string top = write("top_p0.json", {{"kind", "eval"}, {"model", m}, {"cell_line", "k562"}, {"split", "heldout"},
+                                                {"top_p", 0}});
+  r = cli("eval --config " + top + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, top + ": top_p: must be in (0, 1]")) << r.all();
+  EXPECT_FALSE(contains(r.err, "1e-09")) << r.all();
+  EXPECT_FALSE(contains(r.err, "1.0000000000000001e-09")) << r.all();
+  r = cli("eval --model " + m + " --cell-line k562 --split heldout --top-p 0 --validate");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "eval: --top-p must be in (0, 1]")) << r.all();
+  // --n: 0 is every item in both commands; a negative count is refused with the rule that is checked.
+  r = cli("ttc --model " + m + " --n 0 --validate");
+  EXPECT_EQ(r.code, 0) << r.all();
+  r = cli("eval --model " + m + " --cell-line k562 --split heldout --n 0 --validate");
+  EXPECT_EQ(r.code, 0) << r.all();
+  r = cli("ttc --model " + m + " --n -1 --validate");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "ttc: --n must be >= 0 (0: every item), got -1")) << r.all();
+  r = cli("eval --model " + m + " --cell-line k562 --split heldout --n -1 --validate");
+  EXPECT_EQ(r.code, 2) << r.all();
+}
