@@ -190,9 +190,20 @@ int cmd_eval(const Argv& argv) {
     std::printf("  KNN-KG on the same items: F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", with_ci(v(k["f1"]), none).c_str(),
                 with_ci(v(k["brier"]), none).c_str(), with_ci(v(k["ece"]), none).c_str(),
                 with_ci(v(k["auroc_per_gene"]), none).c_str());
-    for (const auto& d : k["paired"])
-      std::printf("    policy - KNN-KG %-15s %+.4f [%+.4f, %+.4f]\n", d["metric"].get<std::string>().c_str(), v(d["diff"]),
-                  v(d["diff_ci"][0]), v(d["diff_ci"][1]));
+    // A difference of an undefined metric (null in the JSON) is n/a too.
+    auto signed_with_ci = [](double x, double lo, double hi) {
+      char b[80];
+      if (!std::isfinite(x)) return std::string("n/a");
+      if (std::isfinite(lo) && std::isfinite(hi)) std::snprintf(b, sizeof b, "%+.4f [%+.4f, %+.4f]", x, lo, hi);
+      else std::snprintf(b, sizeof b, "%+.4f", x);
+      return std::string(b);
+    };
+    for (const auto& d : k["paired"]) {
+      const bool has_ci = d.contains("diff_ci") && d["diff_ci"].is_array() && d["diff_ci"].size() == 2;
+      const json ci = has_ci ? d["diff_ci"] : json::array({nullptr, nullptr});
+      std::printf("    policy - KNN-KG %-15s %s\n", d["metric"].get<std::string>().c_str(),
+                  signed_with_ci(v(d["diff"]), v(ci[0]), v(ci[1])).c_str());
+    }
   }
   if (run_id) std::printf("stored as run %lld in %s\n", static_cast<long long>(run_id), store_path.c_str());
   return 0;

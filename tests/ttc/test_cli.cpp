@@ -207,6 +207,20 @@ TEST(CompareCli, IntersectReportsDroppedItemsAndRepeatsAreRefused) {
   EXPECT_EQ(r.code, 2) << r.all();
 }
 
+// eval's text output on one item: the per-gene AUROC (one class) and its difference against KNN-KG are
+// undefined and print as n/a, never as a number or nan.
+TEST(EvalCli, UndefinedPairedDifferencePrintsNa) {
+  if (!ps::locate_data()) GTEST_SKIP() << "data mirror not found";
+  const fs::path dir = ps::test::scratch_dir("eval_na");
+  const fs::path model = dir / "policy";
+  ps::test::tiny_tokenizer(model);
+  ps::lm::Model::init_random(ps::lm::tiny_qwen3_config(384), 1).save(model.string());
+  auto r = cli("eval --model " + model.string() + " --cell-line all --split val --n 1 --max-new-tokens 4 --bootstrap 10 --no-store");
+  ASSERT_EQ(r.code, 0) << r.all();
+  EXPECT_TRUE(contains(r.out, "policy - KNN-KG auroc_per_gene  n/a")) << r.all();
+  EXPECT_FALSE(contains(r.out, "nan")) << r.all();
+}
+
 // End to end on the data mirror: a tiny random policy (answers are garbage, so every greedy answer
 // is unparsed and every item gets the extra samples at tau > 0): the output's shape, the token
 // accounting and the stored run.
