@@ -162,7 +162,7 @@ void Args::fail(const std::string& name, const std::string& msg) const {
 void Args::fail_input(const std::string& name, const std::string& msg) const {
   if (!config_path_.empty() && (from_config(name) || !has(name)))
     throw Error(config_path_ + ": " + config_key(name) + ": " + msg);
-  throw Error(command_ + ": --" + name + ": " + msg);
+  throw Error("--" + name + ": " + msg);  // main() prefixes "perturbscope-cli COMMAND: error: "
 }
 
 void Args::prefer_command_line(const std::string& a, const std::string& b) {

@@ -94,7 +94,7 @@ class Args {
   // file, or is missing and a config file was read; else UsageError "command: --name msg".
   [[noreturn]] void fail(const std::string& name, const std::string& msg) const;
   // As fail() for inputs the value names (a folder, a run): ps::Error either way (exit 1),
-  // "FILE: key: msg" or "command: --name: msg".
+  // "FILE: key: msg" or "--name: msg" (main() names the command before it).
   [[noreturn]] void fail_input(const std::string& name, const std::string& msg) const;
   const std::string& command() const { return command_; }
 

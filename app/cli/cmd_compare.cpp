@@ -3,6 +3,7 @@
 // per-gene AUROC with bootstrap CIs, and every later run's paired-bootstrap difference against the
 // first (metrics/run_comparison.h). Runs whose item sets differ are refused with the difference named,
 // unless --intersect restricts every run to the items they all hold (each run's dropped count is reported).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -58,6 +59,8 @@ int cmd_compare(const Argv& argv) {
     char* end = nullptr;
     const long long v = std::strtoll(s.c_str(), &end, 10);
     if (s.empty() || *end || v <= 0) throw UsageError("compare: '" + s + "' is not a run id");
+    if (std::find(ids.begin(), ids.end(), v) != ids.end())
+      throw UsageError("compare: run " + std::to_string(v) + " is given twice (give each run once)");
     ids.push_back(v);
   }
   const long bootstrap = args.get_int("bootstrap", 1000);
@@ -99,7 +102,16 @@ int cmd_compare(const Argv& argv) {
     return 0;
   }
   auto f = [](const json& v) { return v.is_null() ? std::string("null") : std::to_string(v.get<double>()).substr(0, 7); };
-  std::printf("%lld items, identical in every run%s\n", static_cast<long long>(c.n), args.has("intersect") ? " (--intersect)" : "");
+  if (args.has("intersect")) {
+    // What --intersect left out of each run (the JSON's items_dropped).
+    std::string dropped;
+    for (const auto& r : c.runs)
+      dropped += (dropped.empty() ? "" : ", ") + std::string("run ") + std::to_string(r.id) + " dropped " +
+                 std::to_string(r.items_dropped);
+    std::printf("%lld items held by every run (--intersect: %s)\n", static_cast<long long>(c.n), dropped.c_str());
+  } else {
+    std::printf("%lld items, identical in every run\n", static_cast<long long>(c.n));
+  }
   std::printf("%-6s %-8s %-24s %-26s %-26s %-26s %s\n", "run", "kind", "name", "F1 [95% CI]", "Brier", "ECE", "AUROC/gene");
   for (const auto& r : j["runs"])
     std::printf("%-6lld %-8s %-24s %-26s %-26s %-26s %s\n", static_cast<long long>(r["id"].get<int64_t>()),

@@ -37,7 +37,7 @@ int cmd_eval(const Argv& argv) {
              {"cell-line", true, "k562 | rpe1 | hepg2 | jurkat | all (required)", K::Text, "Items"},
              {"split", true, "val | ttc_val | heldout | test (required; the first three are the stored, seeded item sets)",
               K::Text, "Items"},
-             {"n", true, "evaluate the first N items only", K::Integer, "Items"},
+             {"n", true, "evaluate the first N items only (0 or absent: all)", K::Integer, "Items"},
              {"seed", true, "item sets and sampling seed (default 1, as the training configs)", K::Integer, "Items"},
              {"data", true, "data mirror folder", K::Text, "Items"},
              {"temperature", true, "sampling temperature; 0 = greedy (default 0)", K::Number, "Generation"},
@@ -76,12 +76,12 @@ int cmd_eval(const Argv& argv) {
 
   train::EvalConfig ec;
   ec.temperature = args.get_double("temperature", 0.0, 0.0, 100.0);
-  ec.top_p = args.get_double("top-p", 1.0, 1e-9, 1.0);
+  ec.top_p = args.get_double("top-p", 1.0, 0.0, 1.0);  // 0 is refused below: "must be in (0, 1]"
   ec.max_new_tokens = args.get_int("max-new-tokens", 160, 1, 1 << 20);
   ec.batch_size = args.get_int("batch-size", 32, 1, 4096);
   ec.bootstrap = args.get_int("bootstrap", 1000, 0, 1000000);
   if (!(ec.top_p > 0 && ec.top_p <= 1)) args.fail("top-p", "must be in (0, 1]");
-  const long n = args.get_int("n", 0, 1, 100000000);
+  const long n = args.get_int("n", 0, 0, 100000000);  // 0 (the default): every item, as ttc --n
   const long seed = args.get_int("seed", 1, 0, 1L << 62);
   const long run = args.get_int("run", 0, 1, 1L << 62);
   if (args.has("max-prompt-tokens")) args.get_int("max-prompt-tokens", 1024, 16, 1 << 20);
@@ -98,9 +98,11 @@ int cmd_eval(const Argv& argv) {
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
+  if (!args.has("run") && !args.has("no-store") && !args.has("validate")) st.emplace(store_path);
   if (args.has("run")) {
     try {
+      require_store(store_path, run);  // the run is looked up there: a missing store is not created
+      st.emplace(store_path);
       auto p = policy_of_run(*st, store_path, run);
       model_dir = p.model_dir;
       adapter_dir = p.adapter_dir;
@@ -188,9 +190,20 @@ int cmd_eval(const Argv& argv) {
     std::printf("  KNN-KG on the same items: F1 %s  Brier %s  ECE %s  AUROC/gene %s\n", with_ci(v(k["f1"]), none).c_str(),
                 with_ci(v(k["brier"]), none).c_str(), with_ci(v(k["ece"]), none).c_str(),
                 with_ci(v(k["auroc_per_gene"]), none).c_str());
-    for (const auto& d : k["paired"])
-      std::printf("    policy - KNN-KG %-15s %+.4f [%+.4f, %+.4f]\n", d["metric"].get<std::string>().c_str(), v(d["diff"]),
-                  v(d["diff_ci"][0]), v(d["diff_ci"][1]));
+    // A difference of an undefined metric (null in the JSON) is n/a too.
+    auto signed_with_ci = [](double x, double lo, double hi) {
+      char b[80];
+      if (!std::isfinite(x)) return std::string("n/a");
+      if (std::isfinite(lo) && std::isfinite(hi)) std::snprintf(b, sizeof b, "%+.4f [%+.4f, %+.4f]", x, lo, hi);
+      else std::snprintf(b, sizeof b, "%+.4f", x);
+      return std::string(b);
+    };
+    for (const auto& d : k["paired"]) {
+      const bool has_ci = d.contains("diff_ci") && d["diff_ci"].is_array() && d["diff_ci"].size() == 2;
+      const json ci = has_ci ? d["diff_ci"] : json::array({nullptr, nullptr});
+      std::printf("    policy - KNN-KG %-15s %s\n", d["metric"].get<std::string>().c_str(),
+                  signed_with_ci(v(d["diff"]), v(ci[0]), v(ci[1])).c_str());
+    }
   }
   if (run_id) std::printf("stored as run %lld in %s\n", static_cast<long long>(run_id), store_path.c_str());
   return 0;

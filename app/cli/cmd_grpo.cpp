@@ -278,7 +278,15 @@ int cmd_sweep(const Argv& argv) {
   if (!raw.is_object()) throw Error(path + ": expected a JSON object");
   std::string grid_spec;
   bool grid_from_file = false;
-  if (raw.value("kind", std::string()) == "sweep") {
+  // The kind decides how the file is read: "sweep" (its own grid), "pipeline" or "grpo" (no kind = grpo; --grid).
+  if (raw.contains("kind") && !raw["kind"].is_string())
+    throw Error(path + ": kind: expected a string, got " + raw["kind"].dump());
+  const std::string file_kind = raw.value("kind", std::string());
+  if (file_kind != "sweep" && raw.contains("grid"))
+    throw Error(path + ": kind: must be \"sweep\" for a file with a grid (a pipeline or grpo config needs --grid)");
+  if (raw.contains("kind") && file_kind != "sweep" && file_kind != "pipeline" && file_kind != "grpo")
+    throw Error(path + ": kind: must be one of sweep, pipeline, grpo, got \"" + file_kind + "\"");
+  if (file_kind == "sweep") {
     if (raw.contains("arms")) throw Error(path + ": arms: not used by a sweep (sweep the reward in grid: reward=rlcr,rlvr)");
     if (raw.contains("grid")) {
       if (!raw["grid"].is_string())

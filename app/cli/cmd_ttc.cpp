@@ -97,7 +97,7 @@ int cmd_ttc(const Argv& argv) {
               "Budget forcing"},
              {"bf-cue", true, "budget forcing: the text appended to the kept reasoning (default \"Wait,\")", K::Text,
               "Budget forcing"},
-             {"n", true, "the first N TTC-validation items only", K::Integer, "Items"},
+             {"n", true, "the first N TTC-validation items only (0 or absent: all)", K::Integer, "Items"},
              {"seed", true, "item sets and sampling seed (default 1)", K::Integer, "Items"},
              {"data", true, "data mirror folder", K::Text, "Items"},
              {"temperature", true, "sampling temperature of the extra samples (default 1)", K::Number, "Generation"},
@@ -157,7 +157,7 @@ int cmd_ttc(const Argv& argv) {
   bfc.cue = args.get("bf-cue", "Wait,");
   if (bfc.cue.empty()) args.fail("bf-cue", "must not be empty");
   const long n = args.get_int("n", 0);
-  if (n < 0) args.fail("n", "must be >= 1, got " + args.get("n"));
+  if (n < 0) args.fail("n", "must be >= 0 (0: every item), got " + args.get("n"));
   const long seed = args.get_int("seed", 1);
   if (seed < 0) args.fail("seed", "must be >= 0, got " + args.get("seed"));
   const long run = args.get_int("run", 0);
@@ -211,9 +211,11 @@ int cmd_ttc(const Argv& argv) {
   prompt::PromptConfig pc;
   train::DataConfig dc;
   std::optional<store::Store> st;
-  if (args.has("run") || (!args.has("no-store") && !args.has("validate"))) st.emplace(store_path);
+  if (!args.has("run") && !args.has("no-store") && !args.has("validate")) st.emplace(store_path);
   if (args.has("run")) {
     try {
+      require_store(store_path, run);  // the run is looked up there: a missing store is not created
+      st.emplace(store_path);
       auto p = policy_of_run(*st, store_path, run);
       model_dir = p.model_dir;
       adapter_dir = p.adapter_dir;

@@ -8,6 +8,12 @@
 
 namespace ps::cli {
 
+void require_store(const std::string& store_path, int64_t id) {
+  std::error_code ec;
+  if (!std::filesystem::exists(store_path, ec))
+    throw Error(store_path + ": no such store (run " + std::to_string(id) + " is looked up there)");
+}
+
 PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64_t id) {
   using nlohmann::json;
   auto run = st.get_run(id);
@@ -40,6 +46,7 @@ void check_policy_inputs(const Args& args, const std::string& model_dir, const s
   std::error_code ec;
   const bool of_run = args.has("run");
   const std::string whose = of_run ? "the run's model folder " : "";
+  if (model_dir.empty()) args.fail_input(of_run ? "run" : "model", whose + "empty path");
   if (!fs::is_directory(model_dir, ec)) args.fail_input(of_run ? "run" : "model", whose + model_dir + ": no such folder");
   if (!fs::is_regular_file(fs::path(model_dir) / "config.json", ec))
     args.fail_input(of_run ? "run" : "model", whose + model_dir + ": no config.json (not a model folder)");

@@ -16,6 +16,10 @@ struct PolicyOfRun {
   train::DataConfig data;              // the run's data settings (item sets, cell lines)
 };
 
+// ps::Error "STORE: no such store (run ID is looked up there)" when the store file does not exist:
+// `--run` reads a store, so it is checked before ps::store::Store (which creates one) opens it.
+void require_store(const std::string& store_path, int64_t id);
+
 // ps::Error naming the store or the run: no such run, not an sft/grpo run, no trained model.
 PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64_t id);
 

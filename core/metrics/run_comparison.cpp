@@ -69,7 +69,7 @@ RunComparison compare_runs(const std::vector<ComparisonInput>& in, const Compari
       if (opt.item_sets == ItemSets::Identical || holders[it.key] == R) kept[r].push_back(&it);
     dropped[r] = static_cast<int64_t>(in[r].items.size() - kept[r].size());
   }
-  if (kept[0].empty()) throw Error("compare: the runs share no item");
+  if (kept[0].empty()) throw Error("the runs share no item");
 
   // Items in the first run's order; the others aligned to it (ps::Error when the sets differ).
   std::map<std::string, int> gid;

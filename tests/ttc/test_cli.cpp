@@ -169,6 +169,58 @@ TEST(CompareCli, PairedDifferencesOnIdenticalItemsAndRefusalOtherwise) {
   EXPECT_EQ(r.code, 2) << r.all();
 }
 
+TEST(CompareCli, IntersectReportsDroppedItemsAndRepeatsAreRefused) {
+  const fs::path dir = ps::test::scratch_dir("compare_cli_intersect");
+  const std::string store = (dir / "s.db").string();
+  fs::remove(store);
+  int64_t ra, rb, rc;
+  {
+    ps::store::Store st(store);
+    ra = st.create_run("knn", "whole split", "{}");
+    rb = st.create_run("eval", "subset", "{}");
+    rc = st.create_run("eval", "other items", "{}");
+    std::vector<ps::store::Prediction> pa, pb, pc;
+    const char* perts[] = {"A", "B", "C", "D", "E"};
+    for (int i = 0; i < 5; ++i) pa.push_back(pred(perts[i], "G", i % 2, 0.2 + 0.1 * i));
+    for (int i = 0; i < 2; ++i) pb.push_back(pred(perts[i], "G", i % 2, 0.7 - 0.1 * i));
+    pc.push_back(pred("Z", "H", 1, 0.9));
+    st.add_predictions(ra, pa);
+    st.add_predictions(rb, pb);
+    st.add_predictions(rc, pc);
+  }
+  const std::string a = std::to_string(ra), b = std::to_string(rb), c = std::to_string(rc);
+  // The text output names what each run lost to --intersect (3 of A's 5 items, none of B's).
+  auto r = cli("compare " + a + " " + b + " --intersect --bootstrap 20 --store " + store);
+  ASSERT_EQ(r.code, 0) << r.all();
+  EXPECT_TRUE(contains(r.out, "2 items held by every run (--intersect: run " + a + " dropped 3, run " + b + " dropped 0)"))
+      << r.all();
+  EXPECT_FALSE(contains(r.out, "identical in every run")) << r.all();
+  // No shared item: one prefix, not "compare: error: compare: ...".
+  r = cli("compare " + a + " " + c + " --intersect --store " + store);
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, "compare: error: the runs share no item")) << r.all();
+  // The same run twice: a usage error naming it.
+  r = cli("compare " + a + " " + a + " --store " + store);
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "compare: run " + a + " is given twice")) << r.all();
+  r = cli("compare " + a + " " + b + " " + a + " --store " + store);
+  EXPECT_EQ(r.code, 2) << r.all();
+}
+
+// eval's text output on one item: the per-gene AUROC (one class) and its difference against KNN-KG are
+// undefined and print as n/a, never as a number or nan.
+TEST(EvalCli, UndefinedPairedDifferencePrintsNa) {
+  if (!ps::locate_data()) GTEST_SKIP() << "data mirror not found";
+  const fs::path dir = ps::test::scratch_dir("eval_na");
+  const fs::path model = dir / "policy";
+  ps::test::tiny_tokenizer(model);
+  ps::lm::Model::init_random(ps::lm::tiny_qwen3_config(384), 1).save(model.string());
+  auto r = cli("eval --model " + model.string() + " --cell-line all --split val --n 1 --max-new-tokens 4 --bootstrap 10 --no-store");
+  ASSERT_EQ(r.code, 0) << r.all();
+  EXPECT_TRUE(contains(r.out, "policy - KNN-KG auroc_per_gene  n/a")) << r.all();
+  EXPECT_FALSE(contains(r.out, "nan")) << r.all();
+}
+
 // End to end on the data mirror: a tiny random policy (answers are garbage, so every greedy answer
 // is unparsed and every item gets the extra samples at tau > 0): the output's shape, the token
 // accounting and the stored run.

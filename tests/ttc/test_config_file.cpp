@@ -206,3 +206,97 @@ TEST(SweepConfig, GridAndBaseAreValidated) {
   r = cli("sweep --config " + write("plain.json", grpo) + " --grid reward=rlcr,rlvr --validate");
   EXPECT_EQ(r.code, 0) << r.all();
 }
+
+TEST(SweepConfig, KindIsCheckedBeforeTheGrid) {
+  const json base = {{"kind", "sweep"}, {"init", {{"model", "/some/model"}}}, {"grid", "beta=0,0.04"}};
+  struct Case {
+    json kind;  // null json = no "kind" key
+    bool drop;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {5, false, "kind: expected a string, got 5"},
+      {nullptr, false, "kind: expected a string, got null"},
+      {"pipeline", false, "kind: must be \"sweep\" for a file with a grid"},
+      {"eval", false, "kind: must be \"sweep\" for a file with a grid"},
+      {nullptr, true, "kind: must be \"sweep\" for a file with a grid"},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    json j = base;
+    if (c.drop) j.erase("kind");
+    else j["kind"] = c.kind;
+    const std::string file = write("sweep_kind" + std::to_string(i++) + ".json", j);
+    auto r = cli("sweep --config " + file + " --validate");
+    EXPECT_EQ(r.code, 1) << j.dump() << "\n" << r.all();
+    EXPECT_TRUE(contains(r.err, file + ": " + c.expect)) << c.expect << "\n" << r.all();
+    EXPECT_FALSE(contains(r.err, "internal error")) << r.all();
+  }
+  // A kind sweep does not read names every accepted kind.
+  json sft = base;
+  sft.erase("grid");
+  sft["kind"] = "sft";
+  const std::string file = write("sweep_sft.json", sft);
+  auto r = cli("sweep --config " + file + " --grid beta=0 --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, file + ": kind: must be one of sweep, pipeline, grpo, got \"sft\"")) << r.all();
+}
+
+TEST(OptionsConfig, AMissingStoreIsNotCreated) {
+  const fs::path gone = dir() / "no_such_folder";
+  fs::remove_all(gone);
+  const std::string db = (gone / "x.sqlite").string();
+  const json ttc = {{"kind", "ttc"}, {"run", 3}, {"strategies", {"greedy"}}, {"n", 4}};
+  const json eval = {{"kind", "eval"}, {"run", 3}, {"cell_line", "k562"}, {"split", "heldout"}};
+  const std::string ft = write("missing_store_ttc.json", ttc), fe = write("missing_store_eval.json", eval);
+  for (const std::string& cmd : {"ttc --config " + ft, "eval --config " + fe}) {
+    for (const char* validate : {" --validate", ""}) {
+      auto r = cli(cmd + " --store " + db + validate);
+      EXPECT_EQ(r.code, 1) << r.all();
+      EXPECT_TRUE(contains(r.err, db + ": no such store (run 3 is looked up there)")) << r.all();
+      EXPECT_FALSE(fs::exists(gone)) << cmd << validate << " created " << gone;
+    }
+  }
+  // --run on the command line: the same error, without the file's name.
+  auto r = cli("eval --run 3 --cell-line k562 --split heldout --store " + db + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, "eval: error: " + db + ": no such store (run 3 is looked up there)")) << r.all();
+  EXPECT_FALSE(fs::exists(gone));
+}
+
+TEST(OptionsConfig, MessagesNameTheCommandOnceAndNoOddNumbers) {
+  const std::string m = model_folder();
+  const fs::path not_model = dir() / "not_a_model";
+  fs::create_directories(not_model);
+  // An input error from the command line: "ttc: error: --model: ...", the command named once.
+  auto r = cli("ttc --model " + not_model.string() + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, "ttc: error: --model: " + not_model.string() + ": no config.json")) << r.all();
+  EXPECT_FALSE(contains(r.err, "error: ttc:")) << r.all();
+  // An empty model path says so.
+  const std::string empty = write("empty_model.json", {{"kind", "ttc"}, {"model", ""}});
+  r = cli("ttc --config " + empty + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, empty + ": model: empty path")) << r.all();
+  // top_p 0: the open interval, not 1e-09.
+  const std::string top = write("top_p0.json", {{"kind", "eval"}, {"model", m}, {"cell_line", "k562"}, {"split", "heldout"},
+                                                {"top_p", 0}});
+  r = cli("eval --config " + top + " --validate");
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, top + ": top_p: must be in (0, 1]")) << r.all();
+  EXPECT_FALSE(contains(r.err, "1e-09")) << r.all();
+  EXPECT_FALSE(contains(r.err, "1.0000000000000001e-09")) << r.all();
+  r = cli("eval --model " + m + " --cell-line k562 --split heldout --top-p 0 --validate");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "eval: --top-p must be in (0, 1]")) << r.all();
+  // --n: 0 is every item in both commands; a negative count is refused with the rule that is checked.
+  r = cli("ttc --model " + m + " --n 0 --validate");
+  EXPECT_EQ(r.code, 0) << r.all();
+  r = cli("eval --model " + m + " --cell-line k562 --split heldout --n 0 --validate");
+  EXPECT_EQ(r.code, 0) << r.all();
+  r = cli("ttc --model " + m + " --n -1 --validate");
+  EXPECT_EQ(r.code, 2) << r.all();
+  EXPECT_TRUE(contains(r.err, "ttc: --n must be >= 0 (0: every item), got -1")) << r.all();
+  r = cli("eval --model " + m + " --cell-line k562 --split heldout --n -1 --validate");
+  EXPECT_EQ(r.code, 2) << r.all();
+}
