@@ -12,6 +12,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/policy_run.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "metrics/run_comparison.h"
@@ -68,6 +69,7 @@ int cmd_compare(const Argv& argv) {
   const long seed = args.get_int("seed", 1);
   if (seed < 0) throw UsageError("compare: --seed must be >= 0");
   const std::string store_path = args.get("store", ps::default_store_path());
+  require_store(store_path, ids.front());  // a wrong --store is an error, not a new empty store
   store::Store st(store_path);
 
   // Each run's predictions as the comparison's items, checked as they are read.

@@ -205,6 +205,12 @@ TEST(CompareCli, IntersectReportsDroppedItemsAndRepeatsAreRefused) {
   EXPECT_TRUE(contains(r.err, "compare: run " + a + " is given twice")) << r.all();
   r = cli("compare " + a + " " + b + " " + a + " --store " + store);
   EXPECT_EQ(r.code, 2) << r.all();
+  // A store that does not exist is an error naming it, and nothing is created there.
+  const std::string missing = (dir / "no-such" / "store.sqlite").string();
+  r = cli("compare " + a + " " + b + " --store " + missing);
+  EXPECT_EQ(r.code, 1) << r.all();
+  EXPECT_TRUE(contains(r.err, missing + ": no such store")) << r.all();
+  EXPECT_FALSE(fs::exists(dir / "no-such")) << r.all();
 }
 
 // eval's text output on one item: the per-gene AUROC (one class) and its difference against KNN-KG are
