@@ -207,28 +207,8 @@ int cmd_ttc(const Argv& argv) {
       args.fail("device", "must be cpu or cuda[:N], got '" + args.get("device") + "'");
     }
   }();
-  std::string model_dir = args.get("model"), adapter_dir = args.get("adapter");
-  prompt::PromptConfig pc;
-  train::DataConfig dc;
   std::optional<store::Store> st;
-  if (!args.has("run") && !args.has("no-store") && !args.has("validate")) st.emplace(store_path);
-  if (args.has("run")) {
-    try {
-      require_store(store_path, run);  // the run is looked up there: a missing store is not created
-      st.emplace(store_path);
-      auto p = policy_of_run(*st, store_path, run);
-      model_dir = p.model_dir;
-      adapter_dir = p.adapter_dir;
-      pc = p.prompt;
-      dc = p.data;
-    } catch (const Error& e) {
-      if (args.from_config("run")) args.fail_input("run", e.what());
-      throw;
-    }
-  }
-  if (args.has("max-prompt-tokens"))
-    pc.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
-  if (args.has("data")) dc.data_dir = args.get("data");
+  auto [model_dir, adapter_dir, pc, dc] = resolve_policy(args, store_path, run, st);
   if (args.has("validate")) {
     check_policy_inputs(args, model_dir, adapter_dir);
     std::printf("%s: valid\n", args.config_path().empty() ? "ttc" : args.config_path().c_str());

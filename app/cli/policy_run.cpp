@@ -57,4 +57,22 @@ void check_policy_inputs(const Args& args, const std::string& model_dir, const s
   if (args.has("data") && !fs::is_directory(args.get("data"), ec)) args.fail_input("data", args.get("data") + ": no such folder");
 }
 
+PolicyOfRun resolve_policy(const Args& args, const std::string& store_path, int64_t run, std::optional<store::Store>& st) {
+  PolicyOfRun p{args.get("model"), args.get("adapter"), {}, {}};
+  if (!args.has("run") && !args.has("no-store") && !args.has("validate")) st.emplace(store_path);
+  if (args.has("run")) {
+    try {
+      require_store(store_path, run);  // the run is looked up there: a missing store is not created
+      st.emplace(store_path);
+      p = policy_of_run(*st, store_path, run);
+    } catch (const Error& e) {
+      if (args.from_config("run")) args.fail_input("run", e.what());
+      throw;
+    }
+  }
+  if (args.has("max-prompt-tokens")) p.prompt.max_prompt_tokens = static_cast<size_t>(args.get_int("max-prompt-tokens", 1024));
+  if (args.has("data")) p.data.data_dir = args.get("data");
+  return p;
+}
+
 }  // namespace ps::cli

@@ -1,6 +1,7 @@
 // The policy a stored sft/grpo run trained, as `eval --run` and `ttc --run` load it.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cli/args.h"
@@ -28,5 +29,11 @@ PolicyOfRun policy_of_run(store::Store& st, const std::string& store_path, int64
 // The error (Args::fail_input) names the option that gave the path: "run" when the folders are the
 // run's, else "model", "adapter", "tokenizer" or "data".
 void check_policy_inputs(const Args& args, const std::string& model_dir, const std::string& adapter_dir);
+
+// The policy eval and ttc run: the run's (`--run`, from `store_path`, opened into `st`) or the
+// --model/--adapter folders with default prompt and data settings; then --max-prompt-tokens and
+// --data applied. Opens `st` when results are to be stored (no --run, --no-store or --validate).
+// Errors name the store or the run (ps::Error; Args::fail_input when the run came from --config).
+PolicyOfRun resolve_policy(const Args& args, const std::string& store_path, int64_t run, std::optional<store::Store>& st);
 
 }  // namespace ps::cli
