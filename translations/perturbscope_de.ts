@@ -513,6 +513,34 @@
         <source>Data folder</source>
         <translation>Datenordner</translation>
     </message>
+    <message>
+        <source>Up/down AUROC per gene</source>
+        <translation>AUROC pro Gen hoch/runter</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>Szenario</translation>
+    </message>
+    <message>
+        <source>Calibration split</source>
+        <translation>Kalibrierungsaufteilung</translation>
+    </message>
+    <message>
+        <source>Calibration method</source>
+        <translation>Kalibrierungsmethode</translation>
+    </message>
+    <message>
+        <source>Isotonic steps</source>
+        <translation>Isotone Stufen</translation>
+    </message>
+    <message>
+        <source>Platt slope a</source>
+        <translation>Platt-Steigung a</translation>
+    </message>
+    <message>
+        <source>Platt intercept b</source>
+        <translation>Platt-Achsenabschnitt b</translation>
+    </message>
 </context>
 <context>
     <name>ps::gui::CompareModel</name>
@@ -1123,7 +1151,7 @@ Knotengröße: STRING-Grad</translation>
     <message>
         <location filename="../widgets/launcher_view.cpp" line="114" />
         <source>Split:</source>
-        <translation>Split:</translation>
+        <translation>Aufteilung:</translation>
     </message>
     <message>
         <location filename="../widgets/launcher_view.cpp" line="115" />
@@ -2469,7 +2497,7 @@ Knotengröße: STRING-Grad</translation>
     <message>
         <location filename="../widgets/traces_view.cpp" line="275" />
         <source>Completion %1</source>
-        <translation>Completion %1</translation>
+        <translation>Vervollständigung %1</translation>
     </message>
     <message>
         <location filename="../widgets/traces_view.cpp" line="275" />
@@ -2514,7 +2542,7 @@ Knotengröße: STRING-Grad</translation>
     <message>
         <location filename="../widgets/traces_view.cpp" line="307" />
         <source>Completion</source>
-        <translation>Completion</translation>
+        <translation>Vervollständigung</translation>
     </message>
     <message>
         <location filename="../widgets/traces_view.cpp" line="313" />
@@ -2542,7 +2570,7 @@ Knotengröße: STRING-Grad</translation>
     </message>
     <message>
         <source>Evaluation</source>
-        <translation>Evaluation</translation>
+        <translation>Auswertung</translation>
     </message>
     <message>
         <source>Test-time compute (TTC)</source>
@@ -2870,6 +2898,46 @@ Knotengröße: STRING-Grad</translation>
         <location filename="../widgets/traces_model.cpp" line="164" />
         <source>TTC rounds</source>
         <translation>TTC-Runden</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>no &lt;/think&gt;</source>
+        <translation>kein &lt;/think&gt;</translation>
+    </message>
+    <message>
+        <source>no JSON answer</source>
+        <translation>keine JSON-Antwort</translation>
+    </message>
+    <message>
+        <source>invalid answer field</source>
+        <translation>ungültiges Antwortfeld</translation>
+    </message>
+    <message>
+        <source>confidence out of range</source>
+        <translation>Konfidenz außerhalb des Bereichs</translation>
+    </message>
+    <message>
+        <source>truncated</source>
+        <translation>abgeschnitten</translation>
+    </message>
+    <message>
+        <source>greedy decoding</source>
+        <translation>Greedy-Decodierung</translation>
+    </message>
+    <message>
+        <source>sampled</source>
+        <translation>Stichprobe</translation>
+    </message>
+    <message>
+        <source>continued after the wait cue</source>
+        <translation>nach dem „Wait“-Hinweis fortgesetzt</translation>
+    </message>
+    <message>
+        <source>forced answer</source>
+        <translation>erzwungene Antwort</translation>
     </message>
 </context>
 <context>

@@ -103,9 +103,11 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const {
       if (col == Kind) return run ? QString::fromStdString(run->kind) : tr("paired difference");
       if (col == N) return qint64(c.n);
       const Cell cell = metric(col);
-      if (is_ci) return defined(cell.ci) ? format_interval(cell.ci.lo, cell.ci.hi, 3) : QString("–");
+      // Differences are signed with the typographic minus (U+2212), as the row headers write them.
+      auto minus = [&](QString t) { return diff ? t.replace(QLocale().negativeSign(), QString(QChar(0x2212))) : t; };
+      if (is_ci) return defined(cell.ci) ? minus(format_interval(cell.ci.lo, cell.ci.hi, 3)) : QString("–");
       if (!std::isfinite(cell.value)) return QString("–");
-      const QString text = format_number(cell.value, 3);
+      const QString text = minus(format_number(cell.value, 3));
       return diff && cell.value > 0 ? QLocale().positiveSign() + text : text;
     }
     case Qt::EditRole: {

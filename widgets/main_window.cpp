@@ -467,7 +467,7 @@ void MainWindow::show_run_details(const QList<qint64>& ids) {
     const auto& r = runs_model_->run(row);
     html += tr("<h3>Run %1: %2</h3>").arg(r.id).arg(QString::fromStdString(r.name).toHtmlEscaped());
     html += tr("<p>%1 · %2<br>created %3<br>build %4</p>")
-                .arg(QString::fromStdString(r.kind), QString::fromStdString(ps::store::to_string(r.status)),
+                .arg(QString::fromStdString(r.kind), run_status_word(r.status),
                      QString::fromStdString(r.created_at), QString::fromStdString(r.git_describe).toHtmlEscaped());
     if (!r.status_reason.empty() && r.status != ps::store::RunStatus::Finished)
       html += tr("<p><b>Reason:</b> %1</p>").arg(QString::fromStdString(r.status_reason).toHtmlEscaped());

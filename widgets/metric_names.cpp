@@ -49,6 +49,13 @@ const QHash<QString, const char*>& names() {
       {"signed.sign_accuracy", QT_TRANSLATE_NOOP("metric", "Up/down accuracy")},
       {"signed.sign_accuracy_ci", QT_TRANSLATE_NOOP("metric", "Up/down accuracy, 95 % CI")},
       {"signed.majority_accuracy", QT_TRANSLATE_NOOP("metric", "Majority-direction accuracy")},
+      {"signed.auroc_per_gene", QT_TRANSLATE_NOOP("metric", "Up/down AUROC per gene")},
+      {"setting", QT_TRANSLATE_NOOP("metric", "Setting")},
+      {"calibration_split", QT_TRANSLATE_NOOP("metric", "Calibration split")},
+      {"calibrator.method", QT_TRANSLATE_NOOP("metric", "Calibration method")},
+      {"calibrator.blocks", QT_TRANSLATE_NOOP("metric", "Isotonic steps")},
+      {"calibrator.a", QT_TRANSLATE_NOOP("metric", "Platt slope a")},
+      {"calibrator.b", QT_TRANSLATE_NOOP("metric", "Platt intercept b")},
       {"baseline_string_only.auroc_per_gene", QT_TRANSLATE_NOOP("metric", "STRING-only AUROC per gene")},
       {"baseline_string_only.difference", QT_TRANSLATE_NOOP("metric", "Gain over STRING-only")},
       {"baseline_string_only.difference_ci", QT_TRANSLATE_NOOP("metric", "Gain over STRING-only, 95 % CI")},
@@ -82,11 +89,22 @@ bool has_metric_name(const QString& key) { return names().contains(key); }
 QString metric_display_name(const QString& key) {
   auto it = names().constFind(key);
   if (it != names().constEnd()) return QCoreApplication::translate("metric", it.value());
-  // Spelled out: the last part of the key, underscores as spaces, first letter upper-case.
-  QString last = key.section('.', -1);
-  last.replace('_', ' ');
-  if (!last.isEmpty()) last[0] = last[0].toUpper();
-  return last;
+  // A nested key ("section.name") without its own entry takes the name of its last part.
+  const QString last_key = key.section('.', -1);
+  it = names().constFind(last_key);
+  if (it != names().constEnd()) return QCoreApplication::translate("metric", it.value());
+  // Spelled out: the last part of the key, underscores as spaces, first letter upper-case,
+  // acronyms upper-case ("ece_val" -> "ECE val").
+  static const QStringList acronyms = {"auroc", "auprc", "ece", "f1", "knn", "kg", "ci", "de", "ttc",
+                                       "sft",   "grpo",  "lr",  "lm", "rl", "rlcr", "id", "go"};
+  QStringList words = last_key.split('_', Qt::SkipEmptyParts);
+  for (auto& w : words) {
+    if (acronyms.contains(w.toLower())) w = w.toUpper();
+  }
+  if (!words.isEmpty() && !words[0].isEmpty()) words[0][0] = words[0][0].toUpper();
+  QString out = words.join(' ');
+  out.replace("KNN KG", "KNN-KG");
+  return out;
 }
 
 }  // namespace ps::gui

@@ -29,7 +29,13 @@ void draw_reliability(QCustomPlot* plot, const std::vector<ReliabilityCurve>& cu
   hist_rect->axis(QCPAxis::atBottom)
       ->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Mean predicted probability of DE"));
   hist_rect->axis(QCPAxis::atLeft)->setLabel(QCoreApplication::translate("ps::gui::ReliabilityView", "Pairs"));
-  add_inset_legend(plot, main_rect, Qt::AlignTop | Qt::AlignLeft);
+  // Lower right, under the diagonal, where a calibrated curve leaves room (top left hid the
+  // curves of the Compare tab); compact and see-through so a curve beneath still shows.
+  QCPLegend* legend = add_inset_legend(plot, main_rect, Qt::AlignBottom | Qt::AlignRight);
+  legend->setRowSpacing(0);
+  legend->setIconSize(16, 10);
+  legend->setBrush(QColor(legend->brush().color().red(), legend->brush().color().green(),
+                          legend->brush().color().blue(), 150));
   for (auto* rect : {main_rect, hist_rect}) style_axes(rect);
 
   QCPAxis* x = main_rect->axis(QCPAxis::atBottom);

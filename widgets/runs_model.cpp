@@ -78,15 +78,19 @@ QVariant config_value(const std::string& config_json, const QString& pointer) {
   }
 }
 
-QString run_status_text(const ps::store::Run& r) {
-  QString text;
-  switch (r.status) {
-    case ps::store::RunStatus::Running: text = QObject::tr("running"); break;
-    case ps::store::RunStatus::Finished: text = QObject::tr("finished"); break;
-    case ps::store::RunStatus::Failed: text = QObject::tr("failed"); break;
-    case ps::store::RunStatus::Cancelled: text = QObject::tr("cancelled"); break;
-    case ps::store::RunStatus::Interrupted: text = QObject::tr("interrupted"); break;
+QString run_status_word(ps::store::RunStatus status) {
+  switch (status) {
+    case ps::store::RunStatus::Running: return QObject::tr("running");
+    case ps::store::RunStatus::Finished: return QObject::tr("finished");
+    case ps::store::RunStatus::Failed: return QObject::tr("failed");
+    case ps::store::RunStatus::Cancelled: return QObject::tr("cancelled");
+    case ps::store::RunStatus::Interrupted: return QObject::tr("interrupted");
   }
+  return QString::fromStdString(ps::store::to_string(status));
+}
+
+QString run_status_text(const ps::store::Run& r) {
+  QString text = run_status_word(r.status);
   if (r.status == ps::store::RunStatus::Running && std::isfinite(r.progress))
     text += QString(" · %1 %").arg(format_number(100 * r.progress, 0));
   const bool told = r.status == ps::store::RunStatus::Failed ||

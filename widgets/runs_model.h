@@ -80,6 +80,8 @@ class RunsModel : public QAbstractTableModel {
 QVariant config_value(const std::string& config_json, const QString& pointer);
 // Status text of a run: "running", "running · 42 %", "failed: <first line of the reason>", ...
 QString run_status_text(const ps::store::Run& run);
+// The translated word of a status alone: "running", "finished", "failed", "cancelled", "interrupted".
+QString run_status_word(ps::store::RunStatus status);
 
 // Headline metrics and the cell line(s) of a run, read from its summary and config JSON.
 QString run_cell_lines(const ps::store::Run& run);

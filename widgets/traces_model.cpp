@@ -1,5 +1,6 @@
 #include "traces_model.h"
 
+#include <QCoreApplication>
 #include <QRegularExpression>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,32 @@ TraceParts split_think(const QString& trace) {
   out.think = thinks.join("\n\n");
   out.answer = rest.trimmed();
   return out;
+}
+
+QString parse_failure_label(const QString& code) {
+  static const char* const labels[][2] = {
+      {"none", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "none")},
+      {"no_think_end", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "no </think>")},
+      {"no_json", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "no JSON answer")},
+      {"bad_field", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "invalid answer field")},
+      {"confidence_out_of_range", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "confidence out of range")},
+      {"truncated", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "truncated")},
+  };
+  for (const auto& l : labels)
+    if (code == QLatin1String(l[0])) return QCoreApplication::translate("ps::gui::TracesModel", l[1]);
+  return code;
+}
+
+QString ttc_round_kind_label(const QString& kind) {
+  static const char* const labels[][2] = {
+      {"greedy", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "greedy decoding")},
+      {"sample", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "sampled")},
+      {"wait", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "continued after the wait cue")},
+      {"forced", QT_TRANSLATE_NOOP("ps::gui::TracesModel", "forced answer")},
+  };
+  for (const auto& l : labels)
+    if (kind == QLatin1String(l[0])) return QCoreApplication::translate("ps::gui::TracesModel", l[1]);
+  return kind;
 }
 
 std::vector<TtcRound> ttc_rounds(const std::string& details_json) {
@@ -142,7 +169,10 @@ QVariant TracesModel::data(const QModelIndex& index, int role) const {
     case Tokens:
       if (sort) return qlonglong(p.tokens);
       return QString::number(p.tokens);
-    case ParseFailure: return QString::fromStdString(p.parse_failure);
+    case ParseFailure: {  // a human label; the stored code sorts and is the tooltip
+      const QString code = QString::fromStdString(p.parse_failure);
+      return display ? parse_failure_label(code) : code;
+    }
     case Rounds:
       if (sort) return round_count(row);
       return rows_[size_t(row)].changed ? tr("%1 (changed)").arg(round_count(row)) : QString::number(round_count(row));

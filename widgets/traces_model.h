@@ -42,6 +42,14 @@ struct TtcRound {
 // The rounds of details_json (empty when it has none or is not JSON).
 std::vector<TtcRound> ttc_rounds(const std::string& details_json);
 
+// A parse-failure code (prompt/answer_parser.h: "no_think_end", "no_json", "bad_field",
+// "confidence_out_of_range", "truncated") as a translated human label (context
+// ps::gui::TracesModel); an unknown code is returned as it is, "" as "".
+QString parse_failure_label(const QString& code);
+// A TTC round's kind (ttc/strategy.h Round::kind: "greedy", "sample", "wait", "forced") as a
+// translated human label; an unknown kind is returned as it is.
+QString ttc_round_kind_label(const QString& kind);
+
 class TracesModel : public QAbstractTableModel {
   Q_OBJECT
  public:

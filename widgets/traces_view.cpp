@@ -236,7 +236,7 @@ QString TracesView::item_html(const ps::store::Prediction& p, const QString& kin
   // parsed answer first: what the model said, against the label
   h += "<h4>" + tr("Parsed answer") + "</h4><p>";
   if (!p.parse_failure.empty()) {
-    h += tr("No answer parsed: <b>%1</b>").arg(QString::fromStdString(p.parse_failure).toHtmlEscaped());
+    h += tr("No answer parsed: <b>%1</b>").arg(parse_failure_label(QString::fromStdString(p.parse_failure)).toHtmlEscaped());
   } else if (std::isfinite(p.prediction)) {
     h += tr("Predicted: <b>%1</b>").arg(p.prediction >= 0.5 ? tr("DE") : tr("not DE"));
   }
@@ -270,10 +270,10 @@ QString TracesView::item_html(const ps::store::Prediction& p, const QString& kin
   const auto rounds = ttc_rounds(p.details_json);
   for (size_t r = 0; r < rounds.size(); ++r) {
     const auto& round = rounds[r];
-    h += "<h4>" + tr("TTC round %1%2 — %3 tokens").arg(r + 1).arg(round.kind.isEmpty() ? QString() : " (" + round.kind.toHtmlEscaped() + ")").arg(round.tokens) + "</h4>";
+    h += "<h4>" + tr("TTC round %1%2 — %3 tokens").arg(r + 1).arg(round.kind.isEmpty() ? QString() : " (" + ttc_round_kind_label(round.kind).toHtmlEscaped() + ")").arg(round.tokens) + "</h4>";
     for (size_t k = 0; k < round.completions.size(); ++k) {
       const auto& c = round.completions[k];
-      QString verdict = c.de ? (*c.de ? tr("DE") : tr("not DE")) : tr("unparsed (%1)").arg(c.parse_failure.toHtmlEscaped());
+      QString verdict = c.de ? (*c.de ? tr("DE") : tr("not DE")) : tr("unparsed (%1)").arg(parse_failure_label(c.parse_failure).toHtmlEscaped());
       if (c.confidence) verdict += ", " + tr("confidence %1").arg(format_number(*c.confidence, 2));
       h += "<p><b>" + tr("Completion %1").arg(k + 1) + "</b>: " + verdict + ", " + tr("%1 tokens").arg(c.tokens) + "</p>";
       const TraceParts cp = split_think(c.text);

@@ -60,6 +60,25 @@ TrainJob::TrainJob(QString cli, QString store_path, QObject* parent)
 
 TrainJob::~TrainJob() = default;
 
+qint64 find_child_run(const std::vector<ps::store::Run>& runs, qint64 pid, const std::string& kind,
+                      const QDateTime& started, qint64 resumed) {
+  const QDateTime since = started.isValid() ? started.toUTC().addSecs(-1) : QDateTime();
+  qint64 newest = 0;
+  for (const auto& r : runs) {  // newest first
+    if (r.pid != pid) continue;
+    if (since.isValid() && r.id != resumed) {
+      // the store writes UTC with a "Z" ("2026-11-29T23:12:27.123Z"), which the parse honours
+      const QDateTime created = QDateTime::fromString(QString::fromStdString(r.created_at), Qt::ISODateWithMs);
+      if (!created.isValid()) continue;
+      if (created < since) continue;  // from before the job: a reused pid
+    }
+    if (!newest) newest = r.id;
+    if (r.kind == kind) return r.id;
+  }
+  if (kind == "sweep" || kind == "eval" || kind == "ttc") return 0;  // its own run is not written yet
+  return newest;
+}
+
 bool TrainJob::start(const QStringList& args, const QString& log_path) {
   if (cli_.isEmpty()) {
     error_ = tr("perturbscope-cli not found (set PERTURBSCOPE_CLI)");
@@ -76,6 +95,9 @@ bool TrainJob::start(const QStringList& args, const QString& log_path) {
   env.insert("PERTURBSCOPE_PROGRESS", "lines");
   p.setProcessEnvironment(env);
   qint64 pid = 0;
+  started_ = QDateTime::currentDateTimeUtc();
+  const int resume_at = args.indexOf("--resume");
+  resumed_ = resume_at >= 0 && resume_at + 1 < args.size() ? args[resume_at + 1].toLongLong() : 0;
   if (!p.startDetached(&pid)) {
     error_ = tr("cannot start %1: %2").arg(cli_, p.errorString());
     return false;
@@ -89,6 +111,8 @@ bool TrainJob::start(const QStringList& args, const QString& log_path) {
 void TrainJob::attach(qint64 pid, qint64 run_id) {
   pid_ = pid;
   run_id_ = run_id;
+  started_ = QDateTime();  // unknown: any run of the pid (the caller usually knows run_id)
+  resumed_ = 0;
   done_ = false;
   log_path_.clear();
   timer_.start();
@@ -131,22 +155,13 @@ void TrainJob::poll() {
     const QString path = store_path_;
     const qint64 pid = pid_, known = run_id_;
     const std::string kind = kind_.toStdString();
+    const QDateTime started = started_;
+    const qint64 resumed = resumed_;
     run_async<std::pair<qint64, QString>>(
         this,
-        [path, pid, known, kind] {
+        [path, pid, known, kind, started, resumed] {
           ps::store::Store st(path.toStdString());
-          qint64 id = known, newest = 0;
-          if (!id)
-            for (const auto& r : st.list_runs())  // newest first
-              if (r.pid == pid) {
-                if (!newest) newest = r.id;
-                if (r.kind == kind) {
-                  id = r.id;
-                  break;
-                }
-              }
-          // a pipeline has no run of its own kind: its newest (first) run
-          if (!id && kind != "sweep" && kind != "eval" && kind != "ttc") id = newest;
+          const qint64 id = known ? known : find_child_run(st.list_runs(), pid, kind, started, resumed);
           QString status;
           if (id)
             if (auto r = st.get_run(id)) status = QString::fromStdString(ps::store::to_string(r->status));

@@ -4,16 +4,21 @@
 // views find it again). Its stderr goes to a log file beside the config it ran, written with
 // PERTURBSCOPE_PROGRESS=lines; the job tails that file for progress lines
 //   "<title>: 42.0% (ETA 3m05s) step 12/200  loss 1.234"
-// and finds its store run as the newest run whose pid is the child's (of the job's kind when
-// there is one: a sweep's group run, not the SFT run it starts). cancel() sends SIGINT,
+// and finds its store run with find_child_run() (the child's pid, created since the job started,
+// of the job's kind when there is one: a sweep's group run, not the SFT run it starts). cancel() sends SIGINT,
 // which the CLI turns into a cooperative cancel (the run is recorded as cancelled and can be
 // resumed with `--resume RUN`).
 #pragma once
+#include <QDateTime>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
 #include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
 
 namespace ps::gui {
 
@@ -30,6 +35,18 @@ QString find_cli();
 // The folder of presets: $PERTURBSCOPE_CONFIGS, else configs/ beside or above this executable,
 // else the installed share/perturbscope/configs; "" when none is found.
 QString find_configs_dir();
+
+// The store run of a child process `pid` started at `started` (UTC), among `runs` (newest first,
+// as Store::list_runs gives them); 0 when there is none yet. Only runs of that pid created at or
+// after `started` less 1 s (the store's created_at, ISO 8601 UTC, against this clock) count: an
+// old run of a pid the system has reused never matches (an eval or ttc child needs ~10 s before
+// it writes its own run). Of those, the newest of kind `kind`; when there is none and `kind` has
+// runs of its own ("sweep", "eval", "ttc": wait for it), 0; otherwise (a pipeline, whose stages
+// are sft and grpo runs) the newest of the child's runs. An invalid `started` (a job attached
+// without its start time) drops the time condition. `resumed` (> 0: the job is `--resume
+// RESUMED`) is the run the child continues: it counts whatever its created_at.
+qint64 find_child_run(const std::vector<ps::store::Run>& runs, qint64 pid, const std::string& kind,
+                      const QDateTime& started, qint64 resumed = 0);
 
 class TrainJob : public QObject {
   Q_OBJECT
@@ -67,6 +84,8 @@ class TrainJob : public QObject {
 
   QString cli_, store_path_, log_path_, error_, log_, kind_;
   qint64 pid_ = 0, run_id_ = 0, log_offset_ = 0;
+  QDateTime started_;  // UTC, when start() started the child; invalid for an attached job
+  qint64 resumed_ = 0;  // the run of `--resume RUN` in start()'s args, else 0
   bool finding_ = false;
   bool done_ = false;
   QTimer timer_;

@@ -159,6 +159,15 @@ class TestCompare : public QObject {
     for (int i = 0; i < view->plot()->legend->itemCount(); ++i)
       if (auto* item = qobject_cast<QCPPlottableLegendItem*>(view->plot()->legend->item(i))) legend << item->plottable()->name();
     QCOMPARE(legend.size(), 4);
+    // The legend sits at the lower right of the curves' rect (top left hid the curves).
+    auto* inset = view->plot()->axisRect(0)->insetLayout();
+    bool found = false;
+    for (int i = 0; i < inset->elementCount(); ++i)
+      if (inset->elementAt(i) == view->plot()->legend) {
+        found = true;
+        QCOMPARE(inset->insetAlignment(i), Qt::AlignBottom | Qt::AlignRight);
+      }
+    QVERIFY(found);
     for (qint64 id : {a_, b_, c_}) QVERIFY2(legend.join("\n").contains(QString("run %1 ·").arg(id)), qPrintable(legend.join("\n")));
     // The legend's ECE is the table's (the same items).
     QVERIFY(near(view->curves()[2].ece, 2.5 / 6));
@@ -197,6 +206,9 @@ class TestCompare : public QObject {
     QVERIFY(near(number(m, 3, CompareModel::Ece), -0.6 / 6));
     QVERIFY(near(number(m, 3, CompareModel::Auroc), 0.25));
     QVERIFY(m->index(3, CompareModel::F1).data().toString().startsWith("+"));
+    // negative differences with the typographic minus, as the row header "run B − run A"
+    QCOMPARE(m->index(3, CompareModel::Brier).data().toString(), QString::fromUtf8("\u2212") + QString("0.093"));
+    QVERIFY(!m->index(3, CompareModel::BrierCi).data().toString().contains('-'));
     QCOMPARE(m->index(4, CompareModel::Row).data().toString(), QString("run %1 − run %2").arg(c_).arg(a_));
     QVERIFY(near(number(m, 4, CompareModel::F1), 0.0));
     QVERIFY(near(number(m, 4, CompareModel::Brier), 0.36 / 6));

@@ -248,6 +248,13 @@ class TestDefects : public QObject {
     QCOMPARE(metric_display_name("signed.majority_accuracy"), QString("Majority-direction accuracy"));
     QVERIFY(has_metric_name("auroc_per_gene"));
     QCOMPARE(metric_display_name("some_new_key"), QString("Some new key"));  // never raw
+    // nested keys: an entry of their own, else their last part's name; acronyms stay upper-case
+    QCOMPARE(metric_display_name("signed.auroc_per_gene"), QString("Up/down AUROC per gene"));
+    QCOMPARE(metric_display_name("other.auroc_per_gene"), QString("AUROC per gene"));
+    QCOMPARE(metric_display_name("calibration_split"), QString("Calibration split"));
+    QVERIFY(has_metric_name("calibration_split"));
+    QCOMPARE(metric_display_name("x.val_ece_knn_kg"), QString("Val ECE KNN-KG"));
+    QCOMPARE(metric_display_name("auroc_f1_gap"), QString("AUROC F1 gap"));
   }
 
   // German views mixed decimal commas and points in one figure.

@@ -118,6 +118,26 @@ class TestTraces : public QObject {
     QCOMPARE(ttc_rounds(std::string("{\"ttc\":") + kChanged + "}").size(), size_t(2));
   }
 
+  // The table showed the raw parse-failure code ("no_think_end"); now a human label, code in the tooltip.
+  void parse_failures_and_round_kinds_have_human_labels() {
+    QCOMPARE(parse_failure_label("no_think_end"), QString("no </think>"));
+    QCOMPARE(parse_failure_label("truncated"), QString("truncated"));
+    QCOMPARE(parse_failure_label("no_json"), QString("no JSON answer"));
+    QCOMPARE(parse_failure_label("something_new"), QString("something_new"));  // unknown: as it is
+    QCOMPARE(parse_failure_label(""), QString());
+    QCOMPARE(ttc_round_kind_label("greedy"), QString("greedy decoding"));
+    QCOMPARE(ttc_round_kind_label("sample"), QString("sampled"));
+    QCOMPARE(ttc_round_kind_label("revise"), QString("revise"));
+    TracesModel m;
+    auto p = pred("MYC", "TP53", 0, 0.5, false);
+    p.parse_failure = "no_think_end";
+    m.set_predictions(1, {p});
+    const QModelIndex i = m.index(0, TracesModel::ParseFailure);
+    QCOMPARE(i.data(Qt::DisplayRole).toString(), QString("no </think>"));
+    QCOMPARE(i.data(Qt::ToolTipRole).toString(), QString("no_think_end"));
+    QCOMPARE(i.data(TracesModel::SortRole).toString(), QString("no_think_end"));
+  }
+
   void filter_sort_and_open_an_item() {
     TracesView view(store_path_);
     view.resize(1000, 800);
@@ -155,7 +175,7 @@ class TestTraces : public QObject {
     const QString text = view.item_panel()->toPlainText();
     QVERIFY2(text.contains("Thinking (<think>)") && text.contains("STRING links TAL1 to GATA2."), qPrintable(text));
     QVERIFY(text.contains("Answer text"));
-    QVERIFY(text.contains("TTC round 1 (sample)") && text.contains("TTC round 2 (revise)"));
+    QVERIFY(text.contains("TTC round 1 (sampled)") && text.contains("TTC round 2 (revise)"));
     QVERIFY(text.contains("second look: knockdown of the regulator"));
     QVERIFY(text.contains("Evidence: STRING score 0.9 between TAL1 and GATA2"));
     QVERIFY(text.contains("Predicted: DE"));

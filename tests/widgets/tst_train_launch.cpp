@@ -65,6 +65,42 @@ class TestTrainLaunch : public QObject {
     qputenv("PERTURBSCOPE_CONFIGS", QByteArray(PERTURBSCOPE_SOURCE_DIR) + "/configs");
   }
 
+  // Before an eval/ttc child writes its run (~10 s), an old run whose pid the system reused matched.
+  void an_old_run_of_a_reused_pid_is_not_the_jobs() {
+    auto run = [](qint64 id, const std::string& kind, qint64 pid, const std::string& created) {
+      ps::store::Run r;
+      r.id = id;
+      r.kind = kind;
+      r.pid = pid;
+      r.created_at = created;
+      r.status = ps::store::RunStatus::Running;  // e.g. left "running" by a crash long ago
+      return r;
+    };
+    const QDateTime started = QDateTime::fromString("2026-11-29T12:00:00.000Z", Qt::ISODateWithMs);
+    QVERIFY(started.isValid());
+    // newest first: an old eval run of pid 4242 (yesterday) and an older one of another pid
+    std::vector<ps::store::Run> runs{run(7, "eval", 4242, "2026-11-28T09:30:00.000Z"),
+                                     run(6, "eval", 99, "2026-11-29T12:00:05.000Z")};
+    QCOMPARE(find_child_run(runs, 4242, "eval", started), qint64(0));
+    QCOMPARE(find_child_run(runs, 4242, "pipeline", started), qint64(0));  // no "newest" fallback to it either
+    // the child's own run appears: it is the one (also 0.5 s before the start, within the slack)
+    runs.insert(runs.begin(), run(8, "eval", 4242, "2026-11-29T11:59:59.500Z"));
+    QCOMPARE(find_child_run(runs, 4242, "eval", started), qint64(8));
+    QCOMPARE(find_child_run(runs, 4242, "eval", started.addSecs(2)), qint64(0));  // 2.5 s before: not its run
+    // of the expected kind: a sweep's group run, not the SFT run it starts; none yet -> 0
+    std::vector<ps::store::Run> sweep{run(11, "sft", 5, "2026-11-29T12:00:03.000Z"),
+                                      run(10, "sweep", 5, "2026-11-29T12:00:01.000Z")};
+    QCOMPARE(find_child_run(sweep, 5, "sweep", started), qint64(10));
+    QCOMPARE(find_child_run({sweep[0]}, 5, "sweep", started), qint64(0));
+    // a pipeline's stages have other kinds: the newest of the child's runs since the start
+    QCOMPARE(find_child_run(sweep, 5, "pipeline", started), qint64(11));
+    // `--resume 7`: the child continues the old run 7 (its pid now the child's)
+    QCOMPARE(find_child_run({runs[1]}, 4242, "eval", started, 7), qint64(7));
+    QCOMPARE(find_child_run({runs[1]}, 4242, "eval", started, 6), qint64(0));
+    // an attached job (start unknown) takes any run of the pid
+    QCOMPARE(find_child_run(runs, 4242, "eval", QDateTime()), qint64(8));
+  }
+
   void progress_lines_parse() {
     auto p = parse_progress_line("sft gui-tiny:  42.5% (ETA 3m05s) step 12/200  loss 1.234");
     QVERIFY(p);

@@ -123,6 +123,22 @@ class TestTranslations : public QObject {
     QCOMPARE(placeholders("%1 of %2, %L3"), (QSet<QString>{"1", "2", "3"}));
     QVERIFY(has_mnemonic("&Cancel job") && !has_mnemonic("R&&D") && !has_mnemonic("a & b"));
   }
+
+  // A review found German texts equal to the English ones where German words exist.
+  void reviewed_strings_are_german() {
+    QTranslator de;
+    QVERIFY(de.load(PERTURBSCOPE_DE_QM));
+    QCOMPARE(de.translate("ps::gui::TracesView", "Completion %1"), QString("Vervollständigung %1"));
+    QCOMPARE(de.translate("ps::gui::TrainLauncher", "Evaluation"), QString("Auswertung"));
+    QCOMPARE(de.translate("ps::gui::TracesModel", "no </think>"), QString("kein </think>"));
+    QCOMPARE(de.translate("ps::gui::TracesModel", "truncated"), QString("abgeschnitten"));
+    QCOMPARE(de.translate("ps::gui::TracesModel", "greedy decoding"), QString("Greedy-Decodierung"));
+    QCOMPARE(de.translate("ps::gui::TracesModel", "sampled"), QString("Stichprobe"));
+    QCOMPARE(de.translate("metric", "Calibration split"), QString("Kalibrierungsaufteilung"));
+    QCOMPARE(de.translate("metric", "Calibration method"), QString("Kalibrierungsmethode"));
+    QCOMPARE(de.translate("metric", "Isotonic steps"), QString("Isotone Stufen"));
+    QCOMPARE(de.translate("QObject", "finished"), QString("fertig"));
+  }
 };
 
 PSTEST_MAIN(TestTranslations)
