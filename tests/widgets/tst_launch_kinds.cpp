@@ -181,7 +181,7 @@ class TestLaunchKinds : public QObject {
     edit(l, "n")->setText("-3");
     errors = validate(l, &ok);
     QVERIFY(!ok);
-    QVERIFY2(errors.value("n").startsWith("must be between 1 and"), qPrintable(dump(errors)));
+    QVERIFY2(errors.value("n").startsWith("must be between 0 and"), qPrintable(dump(errors)));
     edit(l, "n")->setText("abc");
     errors = validate(l, &ok);
     QVERIFY2(errors.value("n").startsWith("expected an integer"), qPrintable(dump(errors)));
