@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "async.h"
 #include "store/store.h"
 
@@ -61,6 +63,31 @@ class Heartbeat : public QObject {
   qint64 last_ = -1;
   qint64 max_gap_ = 0;
 };
+
+// A tiny SFT config (2-layer Qwen3, 48 teacher items of K562, no evaluation) with enough steps to
+// cancel mid-way; tests that need a finished run set train.max_steps lower. Like
+// tests/train/test_sft_resume.cpp's tiny config.
+inline nlohmann::json tiny_sft_config() {
+  using nlohmann::json;
+  return {
+      {"kind", "sft"},
+      {"name", "gui-tiny"},
+      {"seed", 3},
+      {"data", {{"train_cell_lines", {"k562"}}, {"heldout_cell_line", ""}, {"teacher_items", 48}, {"eval_min_items", 40}}},
+      {"prompt",
+       {{"max_neighbours", 4}, {"max_go", 1}, {"max_pathways", 1}, {"max_channels", 1}, {"max_prompt_tokens", 256},
+        {"include_descriptions", false}, {"system_prompt", ""}, {"show_similarity", false}}},
+      {"teacher", {{"kind", "evidence"}}},
+      {"tokenizer", {{"merges", 200}}},
+      {"model",
+       {{"hidden_size", 32}, {"intermediate_size", 64}, {"num_layers", 2}, {"num_heads", 2}, {"num_kv_heads", 1},
+        {"head_dim", 16}, {"max_position_embeddings", 512}}},
+      {"finetune", "full"},
+      {"optim", {{"lr", 0.003}, {"weight_decay", 0.01}, {"schedule", "cosine"}, {"warmup_steps", 2}, {"max_grad_norm", 1.0}}},
+      {"train", {{"batch_size", 4}, {"max_steps", 2000}, {"checkpoint_every", 2}, {"max_seq_len", 500}, {"threads", 1}}},
+      {"eval", {{"sets", json::array()}, {"max_new_tokens", 24}, {"batch_size", 16}, {"bootstrap", 0}}},
+  };
+}
 
 }  // namespace pstest
 

@@ -57,26 +57,14 @@ QString dump(const QMap<QString, QString>& m) {
   return out.join(" | ");
 }
 
-// A tiny SFT run: tests/widgets/tst_train_launch.cpp's tiny config with 2 steps and no evaluation.
+// A tiny SFT run: the widgets' tiny config (helpers.h) with 2 steps, a constant LR and no checkpoints.
 json tiny_sft() {
-  return {
-      {"kind", "sft"},
-      {"name", "gui-tiny-policy"},
-      {"seed", 3},
-      {"data", {{"train_cell_lines", {"k562"}}, {"heldout_cell_line", ""}, {"teacher_items", 48}, {"eval_min_items", 40}}},
-      {"prompt",
-       {{"max_neighbours", 4}, {"max_go", 1}, {"max_pathways", 1}, {"max_channels", 1}, {"max_prompt_tokens", 256},
-        {"include_descriptions", false}, {"system_prompt", ""}, {"show_similarity", false}}},
-      {"teacher", {{"kind", "evidence"}}},
-      {"tokenizer", {{"merges", 200}}},
-      {"model",
-       {{"hidden_size", 32}, {"intermediate_size", 64}, {"num_layers", 2}, {"num_heads", 2}, {"num_kv_heads", 1},
-        {"head_dim", 16}, {"max_position_embeddings", 512}}},
-      {"finetune", "full"},
-      {"optim", {{"lr", 0.003}, {"schedule", "constant"}}},
-      {"train", {{"batch_size", 4}, {"max_steps", 2}, {"checkpoint_every", 0}, {"max_seq_len", 500}, {"threads", 1}}},
-      {"eval", {{"sets", json::array()}, {"max_new_tokens", 24}, {"batch_size", 16}, {"bootstrap", 0}}},
-  };
+  json c = pstest::tiny_sft_config();
+  c["name"] = "gui-tiny-policy";
+  c["optim"] = {{"lr", 0.003}, {"schedule", "constant"}};
+  c["train"]["max_steps"] = 2;
+  c["train"]["checkpoint_every"] = 0;
+  return c;
 }
 
 }  // namespace

@@ -25,27 +25,7 @@ using namespace ps::gui;
 using nlohmann::json;
 
 namespace {
-// Like tests/train/test_sft_resume.cpp's tiny config, with enough steps to cancel mid-way.
-json tiny_sft() {
-  return {
-      {"kind", "sft"},
-      {"name", "gui-tiny"},
-      {"seed", 3},
-      {"data", {{"train_cell_lines", {"k562"}}, {"heldout_cell_line", ""}, {"teacher_items", 48}, {"eval_min_items", 40}}},
-      {"prompt",
-       {{"max_neighbours", 4}, {"max_go", 1}, {"max_pathways", 1}, {"max_channels", 1}, {"max_prompt_tokens", 256},
-        {"include_descriptions", false}, {"system_prompt", ""}, {"show_similarity", false}}},
-      {"teacher", {{"kind", "evidence"}}},
-      {"tokenizer", {{"merges", 200}}},
-      {"model",
-       {{"hidden_size", 32}, {"intermediate_size", 64}, {"num_layers", 2}, {"num_heads", 2}, {"num_kv_heads", 1},
-        {"head_dim", 16}, {"max_position_embeddings", 512}}},
-      {"finetune", "full"},
-      {"optim", {{"lr", 0.003}, {"weight_decay", 0.01}, {"schedule", "cosine"}, {"warmup_steps", 2}, {"max_grad_norm", 1.0}}},
-      {"train", {{"batch_size", 4}, {"max_steps", 2000}, {"checkpoint_every", 2}, {"max_seq_len", 500}, {"threads", 1}}},
-      {"eval", {{"sets", json::array()}, {"max_new_tokens", 24}, {"batch_size", 16}, {"bootstrap", 0}}},
-  };
-}
+json tiny_sft() { return pstest::tiny_sft_config(); }
 
 int64_t last_step(const CurvesModel& m, qint64 run) {
   const auto& s = m.series(run);
