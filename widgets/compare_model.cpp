@@ -23,18 +23,6 @@ QString full(double v) { return std::isfinite(v) ? QString::number(v, 'g', 17) :
 
 }  // namespace
 
-ps::metrics::ComparisonInput comparison_input(const ps::store::Run& run, const std::vector<ps::store::Prediction>& predictions) {
-  ps::metrics::ComparisonInput in;
-  in.id = run.id;
-  in.kind = run.kind;
-  in.name = run.name;
-  in.parses_answers = run.kind != "knn";
-  in.items.reserve(predictions.size());
-  for (const auto& p : predictions)
-    in.items.push_back({p.item_key, p.cell_line + "|" + p.target, p.label, p.confidence, p.parse_failure.empty()});
-  return in;
-}
-
 QString compared_run_label(const ps::metrics::ComparedRun& run) {
   return CompareModel::tr("run %1 · %2").arg(run.id).arg(QString::fromStdString(run.name));
 }

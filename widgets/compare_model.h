@@ -14,11 +14,6 @@
 
 namespace ps::gui {
 
-// A stored run as the comparison's input: P(DE) is each prediction's confidence, the per-gene AUROC
-// groups by cell line and target, a parse rate is defined for every run kind but "knn" (the same
-// reading as `perturbscope-cli compare`, app/cli/cmd_compare.cpp).
-ps::metrics::ComparisonInput comparison_input(const ps::store::Run& run, const std::vector<ps::store::Prediction>& predictions);
-
 // "run 3 · knn k562" (the run's id and name), as rows, the baseline list and the legend name runs.
 QString compared_run_label(const ps::metrics::ComparedRun& run);
 

@@ -151,7 +151,7 @@ void CompareView::start(size_t baseline) {
           for (int64_t id : ids) {
             const auto run = store.get_run(id);
             if (!run) throw ps::Error(path + ": no run with id " + std::to_string(id));
-            read->push_back(comparison_input(*run, store.predictions(id)));
+            read->push_back(ps::metrics::comparison_input(*run, store.predictions(id)));
           }
           r.inputs = read;
         }

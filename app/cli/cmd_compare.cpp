@@ -25,20 +25,6 @@ namespace ps::cli {
 namespace {
 json num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 json ci(const metrics::Interval& i) { return {num(i.lo), num(i.hi)}; }
-
-// A stored run as the comparison's input: P(DE) is each prediction's confidence, the per-gene AUROC
-// groups by cell line and target, and a parse rate is defined for every run but KNN-KG's (the GUI's
-// comparison view reads runs the same way: widgets/compare_model.cpp).
-metrics::ComparisonInput comparison_input(const store::Run& run, const std::vector<store::Prediction>& predictions) {
-  metrics::ComparisonInput in;
-  in.id = run.id;
-  in.kind = run.kind;
-  in.name = run.name;
-  in.parses_answers = run.kind != "knn";
-  for (const auto& p : predictions)
-    in.items.push_back({p.item_key, p.cell_line + "|" + p.target, p.label, p.confidence, p.parse_failure.empty()});
-  return in;
-}
 }  // namespace
 
 int cmd_compare(const Argv& argv) {
@@ -77,7 +63,7 @@ int cmd_compare(const Argv& argv) {
   for (int64_t id : ids) {
     auto r = st.get_run(id);
     if (!r) throw Error(store_path + ": no run with id " + std::to_string(id));
-    runs.push_back(comparison_input(*r, st.predictions(id)));
+    runs.push_back(metrics::comparison_input(*r, st.predictions(id)));
     metrics::validate_input(runs.back());
   }
   metrics::ComparisonOptions co;

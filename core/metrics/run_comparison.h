@@ -46,6 +46,23 @@ struct ComparisonInput {
   std::vector<ComparedItem> items;
 };
 
+// A stored run as the comparison's input (ps::store::Run and ps::store::Prediction; a template so
+// that metrics does not depend on store): P(DE) is each prediction's confidence, the per-gene AUROC
+// groups by cell line and target, and a parse rate is defined for every run kind but "knn". Used by
+// `perturbscope-cli compare` and the GUI's Compare tab alike.
+template <class Run, class Prediction>
+ComparisonInput comparison_input(const Run& run, const std::vector<Prediction>& predictions) {
+  ComparisonInput in;
+  in.id = run.id;
+  in.kind = run.kind;
+  in.name = run.name;
+  in.parses_answers = run.kind != "knn";
+  in.items.reserve(predictions.size());
+  for (const auto& p : predictions)
+    in.items.push_back({p.item_key, p.cell_line + "|" + p.target, p.label, p.confidence, p.parse_failure.empty()});
+  return in;
+}
+
 enum class ItemSets { Identical, Intersect };
 
 struct ComparisonOptions {
